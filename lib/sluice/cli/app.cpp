@@ -1,0 +1,73 @@
+#include <sluice/cli/app.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+
+namespace sluice::cli {
+
+const char* exit_code_meaning(int code) {
+  switch (code) {
+    case k_exit_ok: return "success";
+    case k_exit_internal: return "unexpected internal error";
+    case k_exit_usage: return "invalid usage or invalid plan; nothing was changed";
+    case k_exit_rolled_back: return "a gate failed or the progress deadline passed; rolled back, the stable version serves";
+    case k_exit_paused: return "paused, waiting for `sluice promote`";
+    case k_exit_locked: return "another deploy holds the lock for this target";
+    case k_exit_preflight: return "preflight failed; nothing was changed";
+    case k_exit_needs_human: return "rollback failed or the state is unknown: a human must look";
+    case k_exit_interrupted: return "interrupted; state saved, `sluice apply` again resumes";
+    default: return "unknown exit code";
+  }
+}
+
+int not_built_yet(Context& ctx, const std::string& verb) {
+  *ctx.err << "sluice " << verb << ": not built yet in this version of sluice\n";
+  return k_exit_usage;
+}
+
+namespace {
+
+void add_global_flags(CLI::App& app, GlobalOptions& global) {
+  app.add_option("--kubeconfig", global.kubeconfig, "Path to the kubeconfig file to use");
+  app.add_option("--context", global.context, "The kubeconfig context to use");
+  app.add_option("-n,--namespace", global.ns, "Namespace (overrides the plan's target.namespace)");
+  app.add_option("-o,--output", global.output, "Output format")->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("-v,--verbose", global.verbosity, "More detail in logs (repeat for more)");
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  Context ctx;
+  ctx.out = &std::cout;
+  ctx.err = &std::cerr;
+  CLI::App app{"sluice: safe rollouts to Kubernetes, from the command line", "sluice"};
+  app.set_version_flag("--version", std::string("sluice ") + SLUICE_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+  add_global_flags(app, ctx.global);
+  add_validate(app, ctx);
+  add_plan(app, ctx);
+  add_apply(app, ctx);
+  add_status(app, ctx);
+  add_promote(app, ctx);
+  add_abort(app, ctx);
+  add_rollback(app, ctx);
+  add_history(app, ctx);
+  add_doctor(app, ctx);
+  add_image(app, ctx);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e, std::cout, std::cerr);
+    return code == 0 ? k_exit_ok : k_exit_usage;
+  } catch (const std::exception& e) {
+    std::cerr << "sluice: internal error: " << e.what() << "\n";
+    return k_exit_internal;
+  }
+  return ctx.exit_code;
+}
+
+}  // namespace sluice::cli

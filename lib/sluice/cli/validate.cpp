@@ -1,0 +1,14 @@
+#include <sluice/cli/app.hpp>
+
+#include <CLI/CLI.hpp>
+
+namespace sluice::cli {
+
+void add_validate(CLI::App& app, Context& ctx) {
+  auto* sub = app.add_subcommand("validate", "Check plans for errors without contacting anything");
+  static std::string arg;  // lives as long as the parsed command line
+  sub->add_option("PLAN", arg, "Plan file")->required();
+  sub->callback([&ctx] { ctx.exit_code = not_built_yet(ctx, "validate"); });
+}
+
+}  // namespace sluice::cli

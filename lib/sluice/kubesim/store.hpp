@@ -1,0 +1,93 @@
+// kubesim's object store: the one source of truth the API server serves and
+// the simulated controllers read and write. It does what etcd plus the
+// apiserver's generic registry do: a global resourceVersion, uid,
+// creationTimestamp, generation bumps on spec changes, optimistic concurrency,
+// and a bounded history of changes that watches replay from.
+#pragma once
+
+#include <sluice/util/result.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace sluice::kubesim {
+
+using Json = nlohmann::json;
+using util::Result;
+
+// One served resource type, e.g. {"apps","v1","Deployment","deployments",true}.
+struct ResourceType {
+  std::string group;    // "" for the core group
+  std::string version;  // "v1"
+  std::string kind;     // "Deployment"
+  std::string plural;   // "deployments"
+  bool namespaced = true;
+
+  std::string api_version() const { return group.empty() ? version : group + "/" + version; }
+  // Store key for the type: "deployments.apps", "pods".
+  std::string key() const { return group.empty() ? plural : plural + "." + group; }
+};
+
+// All resource types kubesim serves (Namespace, Pod, Service, Endpoints,
+// ConfigMap, Secret, Event, Deployment, ReplicaSet, Lease, Ingress, HTTPRoute).
+const std::vector<ResourceType>& resource_types();
+const ResourceType* find_resource_type(const std::string& key);  // by key(), e.g. "deployments.apps"
+
+struct WatchEvent {
+  std::string type;  // ADDED, MODIFIED, DELETED
+  std::string resource;  // ResourceType::key()
+  Json object;       // the object after the change (before it, for DELETED, with the deletion's RV)
+  std::uint64_t resource_version = 0;
+};
+
+class Store {
+ public:
+  using Listener = std::function<void(const WatchEvent&)>;
+
+  explicit Store(std::size_t history_limit = 10000);
+
+  // Reads. `ns` empty means all namespaces (or a cluster-scoped type).
+  Result<Json> get(const std::string& resource, const std::string& ns, const std::string& name) const;
+  // Objects sorted by namespace then name, plus the store's resourceVersion at that moment.
+  std::pair<std::vector<Json>, std::uint64_t> list(const std::string& resource, const std::string& ns) const;
+
+  // Writes. Each assigns a new global resourceVersion, records a WatchEvent in
+  // the history and notifies listeners (after the store's lock is released).
+  // create: fills uid, creationTimestamp, generation=1, resourceVersion;
+  //   already_exists when the name is taken; generateName honoured.
+  Result<Json> create(const std::string& resource, Json object);
+  // update: replaces the object (status is preserved from the stored object
+  //   unless `status_only`, in which case only .status is taken from `object`).
+  //   conflict when object.metadata.resourceVersion is set and stale;
+  //   not_found when absent. Bumps metadata.generation when .spec changed.
+  //   A no-op update keeps the resourceVersion and emits no event.
+  Result<Json> update(const std::string& resource, Json object, bool status_only = false);
+  // remove: deletes and returns the last state; not_found when absent.
+  Result<Json> remove(const std::string& resource, const std::string& ns, const std::string& name);
+
+  std::uint64_t resource_version() const;
+
+  // Events after `since` for one resource (ns empty: all namespaces), in
+  // order. gone when `since` is older than the retained history.
+  Result<std::vector<WatchEvent>> events_since(const std::string& resource, const std::string& ns,
+                                               std::uint64_t since) const;
+  // Drops all retained history, so any older resourceVersion gets 410 Gone.
+  void compact();
+
+  // Called for every change, from the writing thread, without the store lock held.
+  int add_listener(Listener listener);
+  void remove_listener(int id);
+
+ private:
+  mutable std::mutex mutex_;
+  // implementation detail chosen by the implementer
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace sluice::kubesim

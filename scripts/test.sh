@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs dependencies, builds sluice and kubesim with AddressSanitizer and
+# UndefinedBehaviorSanitizer, and runs every test tier, then a short fuzz run
+# of the plan parser. This is the README's test command and all that CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/install-deps.sh
+
+build=${SLUICE_TEST_BUILD:-build/test}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON -DSLUICE_WERROR=ON \
+  -DCMAKE_CXX_FLAGS="-O1" >/dev/null
+cmake --build "$build" -j "$(nproc)"
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+(cd "$build" && ctest --output-on-failure --timeout 1500 -j 2)
+
+if [ -x scripts/fuzz.sh ]; then
+  ./scripts/fuzz.sh "${SLUICE_FUZZ_SECONDS:-20}"
+fi
