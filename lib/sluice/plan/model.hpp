@@ -1,0 +1,150 @@
+// The in-memory form of a rollout plan (docs/plan-format.md): what the parser
+// produces and every later stage (plan preview, strategies, gates) consumes.
+// Values are already typed and range-checked; names are already resolved.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace sluice::plan {
+
+using Duration = std::chrono::milliseconds;
+
+// Where a value came from in the plan file (1-based; 0 when unknown).
+struct SourcePos {
+  int line = 0;
+  int column = 0;
+};
+
+// "25%" or "3", as in Kubernetes' maxSurge/maxUnavailable.
+struct IntOrPercent {
+  int value = 0;
+  bool percent = false;
+  // Absolute count for `total` replicas; percentages round up or down.
+  int resolve(int total, bool round_up) const;
+};
+
+struct Target {
+  std::string context;     // kubeconfig context; empty: current context
+  std::string ns;          // namespace
+  std::string deployment;  // the Deployment sluice manages
+  std::string service;     // the Service users reach
+  std::string container;   // empty: the pod's only container
+};
+
+// A parsed condition over `result` (and `baseline` where the check has one);
+// see plan/condition.hpp for the language. Kept as a shared, immutable tree.
+class ConditionExpr;
+struct Condition {
+  std::string text;
+  std::shared_ptr<const ConditionExpr> expr;
+};
+
+struct PrometheusSource {
+  std::string address;  // http://prometheus:9090
+  std::string query;    // may use {{namespace}}, {{service}}, {{canary_hash}}, {{stable_hash}}, ...
+};
+
+struct HttpSource {
+  std::string method = "GET";
+  std::string url;
+  int expect_status = 200;
+  std::string body_match;  // substring the body must contain; empty: any
+  Duration timeout{2000};
+  std::map<std::string, std::string> headers;
+};
+
+struct WebhookSource {
+  std::string url;
+  Duration timeout{5000};
+  std::map<std::string, std::string> headers;
+};
+
+// Compare canary against stable: the same query run for the stable version
+// is exposed to conditions as `baseline`.
+struct Baseline {
+  std::string query;
+};
+
+struct Check {
+  std::string name;
+  std::variant<PrometheusSource, HttpSource, WebhookSource> source;
+  std::optional<Condition> success_condition;
+  std::optional<Condition> failure_condition;
+  std::optional<Baseline> baseline;
+  Duration interval{30000};
+  Duration initial_delay{0};
+  int count = 1;
+  int failure_limit = 0;
+  int inconclusive_limit = 0;
+  int consecutive_error_limit = 4;
+  SourcePos pos;
+};
+
+struct SetWeightStep {
+  int percent = 0;
+};
+struct PauseStep {
+  std::optional<Duration> duration;  // none: wait for `sluice promote`
+};
+struct AnalysisStep {
+  std::vector<std::string> checks;
+};
+struct SetCanaryScaleStep {
+  std::optional<int> replicas;
+  std::optional<int> weight;
+  bool match_traffic_weight = false;
+};
+struct Step {
+  std::variant<SetWeightStep, PauseStep, AnalysisStep, SetCanaryScaleStep> action;
+  SourcePos pos;
+};
+
+struct RollingStrategy {
+  IntOrPercent max_surge{25, true};
+  IntOrPercent max_unavailable{0, false};
+  std::vector<std::string> checks;
+};
+
+struct BlueGreenStrategy {
+  std::string preview_service;
+  std::vector<std::string> pre_promotion_checks;
+  std::vector<std::string> post_promotion_checks;
+  bool auto_promote = true;
+  Duration scale_down_delay{30000};
+};
+
+struct CanaryStrategy {
+  enum class Traffic { replicas, gateway_route };
+  Traffic traffic = Traffic::replicas;
+  std::string route_name;      // for gateway_route
+  std::string canary_service;  // for gateway_route; default "<service>-canary"
+  std::vector<Step> steps;
+  std::vector<std::string> background_checks;
+  IntOrPercent max_surge{25, true};
+  IntOrPercent max_unavailable{0, false};
+};
+
+using Strategy = std::variant<RollingStrategy, BlueGreenStrategy, CanaryStrategy>;
+
+struct Plan {
+  std::string name;  // metadata.name: the rollout's name
+  Target target;
+  std::string image;
+  std::vector<std::string> platforms;  // "linux/amd64", "linux/arm/v7"
+  Duration progress_deadline{600000};
+  std::optional<IntOrPercent> min_available;  // serving-capacity floor; default replicas - maxUnavailable, >= 1
+  Strategy strategy;
+  std::map<std::string, Check> checks;
+  bool rollback_automatic = true;
+
+  std::string source_path;  // the file it was read from
+  std::string source_hash;  // sha256 of the file's bytes, for resume checks
+};
+
+}  // namespace sluice::plan
