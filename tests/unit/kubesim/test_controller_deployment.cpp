@@ -301,3 +301,33 @@ TEST_CASE("frozen controllers do nothing until unfrozen", "[controllers]") {
   cluster.config.set_frozen(false);
   REQUIRE(cluster.wait_for([&] { return rollout_done(cluster.get("deployments.apps", "web")); }));
 }
+
+TEST_CASE("resizing a stuck rollout scales old and new ReplicaSets proportionally", "[controllers]") {
+  Cluster cluster;
+  sluice::kubesim::ImageBehaviour broken;
+  broken.startup_ms = 5;
+  broken.never_ready = true;
+  cluster.config.set_behaviour("web:bad", broken);
+  REQUIRE(cluster.store.create("deployments.apps", deployment("web", "web:1", 10)));
+  REQUIRE(cluster.wait_for([&] { return rollout_done(cluster.get("deployments.apps", "web")); }));
+  set_image(cluster, "web", "web:bad");
+  auto sizes_are = [&](int old_size, int new_size) {
+    return cluster.wait_for([&] {
+      Json old_rs = replica_set_with_image(cluster, "web:1");
+      Json new_rs = replica_set_with_image(cluster, "web:bad");
+      return !new_rs.is_null() && old_rs["spec"]["replicas"] == old_size &&
+             new_rs["spec"]["replicas"] == new_size &&
+             int_at(old_rs, "/status/availableReplicas", 0) == old_size;
+    });
+  };
+  // Stuck: maxUnavailable (2) old pods went, so the new ReplicaSet grew to 3 surge + 2, and none get ready.
+  REQUIRE(sizes_are(8, 5));
+  cluster.change("deployments.apps", "web", [](Json& d) { d["spec"]["replicas"] = 20; });
+  // 20 + 25% surge = 25, spread 8:5 over the two: round(8 * 25 / 13) = 15 and round(5 * 25 / 13) = 10.
+  // (Without proportional scaling the new ReplicaSet alone would grow, to 17.)
+  REQUIRE(sizes_are(15, 10));
+  CHECK(annotation(replica_set_with_image(cluster, "web:1"), "deployment.kubernetes.io/desired-replicas") ==
+        "20");
+  CHECK(annotation(replica_set_with_image(cluster, "web:bad"), "deployment.kubernetes.io/max-replicas") ==
+        "25");
+}
