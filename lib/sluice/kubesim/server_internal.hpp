@@ -10,6 +10,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
+#include <functional>
 #include <regex>
 #include <set>
 
@@ -54,10 +56,16 @@ class WatchHub {
   void enter(std::condition_variable* cv, std::mutex* m);
   void leave(std::condition_variable* cv);
   std::size_t open() const;
+  // Watch lines serialised once and shared by every watcher: with many
+  // watches, dumping each event per watcher dominated kubesim's CPU.
+  std::shared_ptr<const std::string> line(const std::string& key, const std::function<std::string()>& make);
 
  private:
   mutable std::mutex mutex_;
   std::map<std::condition_variable*, std::mutex*> watches_;
+  std::mutex lines_mutex_;
+  std::map<std::string, std::shared_ptr<const std::string>> lines_;
+  std::deque<std::string> line_order_;
   std::atomic<std::uint64_t> generation_{0};
   std::atomic<bool> stopping_{false};
 };
