@@ -111,8 +111,9 @@ void read_image(const MapReader& top, Plan& plan) {
   std::set<std::string> seen;
   for (const auto& item : *platforms) {
     if (!is_platform(item.text))
-      top.sink().error(item.mark, item.path,
-                       quoted(item.text) + " is not a platform; write os/arch or os/arch/variant, e.g. linux/arm64");
+      top.sink().error(
+          item.mark, item.path,
+          quoted(item.text) + " is not a platform; write os/arch or os/arch/variant, e.g. linux/arm64");
     else if (!seen.insert(item.text).second)
       top.sink().error(item.mark, item.path, quoted(item.text) + " is listed twice");
     else

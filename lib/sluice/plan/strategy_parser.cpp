@@ -10,11 +10,12 @@ namespace {
 constexpr Duration k_max_wait{24 * 3'600'000};
 
 // Collects the check names listed under `key` for the reference check.
-std::vector<std::string> read_check_list(const MapReader& reader, const std::string& key, std::vector<CheckRef>& refs,
-                                         bool required = false) {
+std::vector<std::string> read_check_list(const MapReader& reader, const std::string& key,
+                                         std::vector<CheckRef>& refs, bool required = false) {
   auto items = reader.string_list(key, required);
   if (!items) return {};
-  if (items->empty() && required && reader.find(key)->value.size() == 0) reader.error(key, "must name at least one check");
+  if (items->empty() && required && reader.find(key)->value.size() == 0)
+    reader.error(key, "must name at least one check");
   std::vector<std::string> names;
   for (const auto& item : *items) {
     refs.push_back({item.text, item.mark, item.path});

@@ -25,13 +25,15 @@ Errors load_errors(const std::string& path) {
 TEST_CASE("an empty file") {
   ScratchDir dir;
   std::string path = dir.write("empty.yaml", "");
-  CHECK(load_errors(path) == Errors{path + ": the plan is empty; a plan starts with 'apiVersion: sluice/v1'"});
+  CHECK(load_errors(path) ==
+        Errors{path + ": the plan is empty; a plan starts with 'apiVersion: sluice/v1'"});
 }
 
 TEST_CASE("a file of only comments and blank lines is empty too") {
   ScratchDir dir;
   std::string path = dir.write("comments.yaml", "# nothing here\n\n   \n");
-  CHECK(load_errors(path) == Errors{path + ": the plan is empty; a plan starts with 'apiVersion: sluice/v1'"});
+  CHECK(load_errors(path) ==
+        Errors{path + ": the plan is empty; a plan starts with 'apiVersion: sluice/v1'"});
 }
 
 TEST_CASE("a missing file") {
@@ -52,7 +54,9 @@ TEST_CASE("a device or other non-regular file") {
 
 TEST_CASE("a binary file") {
   ScratchDir dir;
-  std::string path = dir.write("binary.yaml", std::string("\x7f" "ELF\x02\x01\x01\x00\x00", 9));
+  std::string path = dir.write("binary.yaml", std::string("\x7f"
+                                                          "ELF\x02\x01\x01\x00\x00",
+                                                          9));
   CHECK(load_errors(path) ==
         Errors{path + ":1:1: control character 0x7F is not allowed in a plan (is this a binary file?)"});
   path = dir.write("nul.yaml", std::string("apiVersion: sluice/v1\nkind: P\0an\n", 32));
@@ -67,12 +71,16 @@ TEST_CASE("text that is not UTF-8") {
     CHECK(load_errors(path) == Errors{path + ":1:21: the file is not UTF-8 text (invalid byte 0xE9)"});
   }
   SECTION("UTF-16 with a byte order mark") {
-    std::string path = dir.write("utf16.yaml", std::string("\xff\xfe" "a\0:\0", 6));
+    std::string path = dir.write("utf16.yaml", std::string("\xff\xfe"
+                                                           "a\0:\0",
+                                                           6));
     CHECK(load_errors(path) == Errors{path + ":1:1: the file is not UTF-8 text (invalid byte 0xFF)"});
   }
   SECTION("overlong and truncated sequences") {
-    CHECK(check_plan_text("a: \xc0\xaf\n", "p")->to_string() == "p:1:4: the file is not UTF-8 text (invalid byte 0xC0)");
-    CHECK(check_plan_text("a: \xe2\x82", "p")->to_string() == "p:1:4: the file is not UTF-8 text (invalid byte 0xE2)");
+    CHECK(check_plan_text("a: \xc0\xaf\n", "p")->to_string() ==
+          "p:1:4: the file is not UTF-8 text (invalid byte 0xC0)");
+    CHECK(check_plan_text("a: \xe2\x82", "p")->to_string() ==
+          "p:1:4: the file is not UTF-8 text (invalid byte 0xE2)");
     CHECK(check_plan_text("a: \xed\xa0\x80", "p")->to_string() ==
           "p:1:4: the file is not UTF-8 text (invalid byte 0xED)");
   }
@@ -117,8 +125,8 @@ TEST_CASE("a billion-laughs alias bomb is not expanded") {
   for (char c = 'b'; c <= 'z'; ++c) {
     std::string prev(1, static_cast<char>(c - 1));
     std::string name(1, c);
-    bomb += "  " + name + ": &" + name + " [*" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev +
-            ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + "]\n";
+    bomb += "  " + name + ": &" + name + " [*" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" +
+            prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + "]\n";
   }
   std::string text = plan_test::k_valid_plan + "platforms: *z\n";
   text = plan_test::replace(text, "apiVersion: sluice/v1\n", "apiVersion: sluice/v1\nx-bomb:\n" + bomb);
@@ -132,7 +140,8 @@ TEST_CASE("a billion-laughs alias bomb is not expanded") {
 }
 
 TEST_CASE("broken YAML reports the parser's message and position") {
-  CHECK(plan_test::errors_of("a: [1, 2\n") == Errors{"plan.yaml:2:1: YAML syntax error: end of sequence flow not found"});
+  CHECK(plan_test::errors_of("a: [1, 2\n") ==
+        Errors{"plan.yaml:2:1: YAML syntax error: end of sequence flow not found"});
   CHECK(plan_test::errors_of("a: b\n c: d\n") ==
         Errors{"plan.yaml:2:3: YAML syntax error: illegal map value"});
   CHECK(plan_test::errors_of("a: *nowhere\n") ==
@@ -146,7 +155,7 @@ TEST_CASE("several YAML documents in one file") {
 
 TEST_CASE("control characters in values cannot split a diagnostic line") {
   Errors errors = plan_test::errors_of(plan_test::replace(plan_test::k_valid_plan, "apiVersion: sluice/v1",
-                                                           "apiVersion: \"sluice\\n/v1\\u0007\""));
+                                                          "apiVersion: \"sluice\\n/v1\\u0007\""));
   CHECK(errors == Errors{"plan.yaml:1:13: apiVersion: must be sluice/v1, not 'sluice\\n/v1\\x07'"});
 }
 
@@ -154,5 +163,6 @@ TEST_CASE("long values are cut short in messages") {
   std::string long_version(200, 'v');
   Errors errors = plan_test::errors_of(
       plan_test::replace(plan_test::k_valid_plan, "apiVersion: sluice/v1", "apiVersion: " + long_version));
-  CHECK(errors == Errors{"plan.yaml:1:13: apiVersion: must be sluice/v1, not '" + std::string(60, 'v') + "...'"});
+  CHECK(errors ==
+        Errors{"plan.yaml:1:13: apiVersion: must be sluice/v1, not '" + std::string(60, 'v') + "...'"});
 }

@@ -139,11 +139,14 @@ TEST_CASE("syntax errors give the offset of the problem") {
 
 TEST_CASE("unknown names and functions get a suggestion") {
   CHECK(error_of("reslt < 1") ==
-        "0: unknown name 'reslt' (did you mean 'result'?); conditions can use result, baseline, true and false");
+        "0: unknown name 'reslt' (did you mean 'result'?); conditions can use result, baseline, true and "
+        "false");
   CHECK(error_of("result < baselin") ==
-        "9: unknown name 'baselin' (did you mean 'baseline'?); conditions can use result, baseline, true and false");
+        "9: unknown name 'baselin' (did you mean 'baseline'?); conditions can use result, baseline, true and "
+        "false");
   CHECK(error_of("isnan(result)") ==
-        "0: unknown function 'isnan' (did you mean 'isNaN'?); the functions are isNaN(x), isInf(x) and noData()");
+        "0: unknown function 'isnan' (did you mean 'isNaN'?); the functions are isNaN(x), isInf(x) and "
+        "noData()");
   CHECK(error_of("len(result) == 0") ==
         "0: unknown function 'len'; the functions are isNaN(x), isInf(x) and noData()");
   CHECK(error_of("noData(result)") == "7: noData() takes no arguments");
@@ -168,7 +171,8 @@ TEST_CASE("length and nesting are capped") {
   std::string deep = std::string(40, '(') + "result < 1" + std::string(40, ')');
   CHECK(error_of(deep) == "32: the condition is nested too deeply (more than 32 levels)");
   std::string negations(100, '-');
-  CHECK(error_of("result < " + negations + "1") == "41: the condition is nested too deeply (more than 32 levels)");
+  CHECK(error_of("result < " + negations + "1") ==
+        "41: the condition is nested too deeply (more than 32 levels)");
   CHECK(error_of(std::string(2000, ' ') + "true") == "1024: the condition is longer than 1024 characters");
   std::string nots;
   for (int i = 0; i < 40; ++i) nots += "not ";

@@ -24,7 +24,8 @@ Lines text_of(const Plan& plan) {
   return out;
 }
 
-const std::string k_canary_steps = "  canary:\n    steps:\n      - setWeight: 20\n      - analysis: {checks: [errors]}";
+const std::string k_canary_steps =
+    "  canary:\n    steps:\n      - setWeight: 20\n      - analysis: {checks: [errors]}";
 
 }  // namespace
 
@@ -42,26 +43,29 @@ TEST_CASE("a canary plan is described step by step") {
   CHECK(lines[6] == "  3. pause 1m30s");
   CHECK(lines[7] == "  4. pause until `sluice promote`");
   CHECK(lines[8] == "  5. run analysis errors");
-  CHECK(lines[9] == "  6. promote: the new version becomes stable and takes all traffic; the old one scales down");
-  CHECK(lines[10] == "check errors: prometheus at http://prom:9090, passes when result < 0.01; 1 measurement every "
-                     "30s, fails after 1 failed measurement");
+  CHECK(lines[9] ==
+        "  6. promote: the new version becomes stable and takes all traffic; the old one scales down");
+  CHECK(lines[10] ==
+        "check errors: prometheus at http://prom:9090, passes when result < 0.01; 1 measurement every "
+        "30s, fails after 1 failed measurement");
   CHECK(lines[11] == "rollback: automatic when a check fails or the progress deadline (10m) passes");
 }
 
 TEST_CASE("every preview line has a JSON twin saying what it is") {
   Plan plan = parsed(k_valid_plan);
   auto lines = describe_plan(plan);
-  CHECK(lines[0].json.dump() == "{\"kind\":\"plan\",\"name\":\"web\",\"file\":\"web.yaml\",\"sha256\":\"" +
-                                    plan.source_hash + "\"}");
+  CHECK(lines[0].json.dump() ==
+        "{\"kind\":\"plan\",\"name\":\"web\",\"file\":\"web.yaml\",\"sha256\":\"" + plan.source_hash + "\"}");
   CHECK(lines[5].json.dump() == R"({"kind":"step","step":2,"action":"setWeight","weight":20})");
   CHECK(lines[6].json.dump() == R"({"kind":"step","step":3,"action":"analysis","checks":["errors"]})");
   for (const auto& line : lines) CHECK(line.json.contains("kind"));
 }
 
 TEST_CASE("a blue-green plan is described step by step") {
-  Plan plan = parsed(replace(k_valid_plan, k_canary_steps,
-                             "  blueGreen:\n    previewService: web-preview\n    prePromotionChecks: [errors]\n"
-                             "    autoPromote: false\n    scaleDownDelay: 1m"));
+  Plan plan =
+      parsed(replace(k_valid_plan, k_canary_steps,
+                     "  blueGreen:\n    previewService: web-preview\n    prePromotionChecks: [errors]\n"
+                     "    autoPromote: false\n    scaleDownDelay: 1m"));
   Lines lines = text_of(plan);
   REQUIRE(lines.size() == 12);
   CHECK(lines[3] == "strategy: blue-green, Service web switches from blue (stable) to green (new)");
@@ -74,7 +78,8 @@ TEST_CASE("a blue-green plan is described step by step") {
 }
 
 TEST_CASE("a rolling plan is described step by step") {
-  Plan plan = parsed(replace(k_valid_plan, k_canary_steps, "  rolling: {maxSurge: 1, maxUnavailable: 10%, checks: [errors]}"));
+  Plan plan = parsed(replace(k_valid_plan, k_canary_steps,
+                             "  rolling: {maxSurge: 1, maxUnavailable: 10%, checks: [errors]}"));
   Lines lines = text_of(plan);
   REQUIRE(lines.size() == 9);
   CHECK(lines[3] == "strategy: rolling update (maxSurge 1, maxUnavailable 10%)");
@@ -84,10 +89,12 @@ TEST_CASE("a rolling plan is described step by step") {
 }
 
 TEST_CASE("a gatewayRoute canary names the route and both Services") {
-  Plan plan = parsed(replace(k_valid_plan, "    steps:", "    traffic: {gatewayRoute: {name: web}}\n    steps:"));
+  Plan plan =
+      parsed(replace(k_valid_plan, "    steps:", "    traffic: {gatewayRoute: {name: web}}\n    steps:"));
   Lines lines = text_of(plan);
-  CHECK(lines[3] == "strategy: canary, HTTPRoute web weights between Services web and web-canary (maxSurge 25%, "
-                    "maxUnavailable 0)");
+  CHECK(lines[3] ==
+        "strategy: canary, HTTPRoute web weights between Services web and web-canary (maxSurge 25%, "
+        "maxUnavailable 0)");
   CHECK(lines[5] == "  2. send 20% of traffic to the canary");
 }
 
@@ -101,7 +108,8 @@ TEST_CASE("check descriptions never show header values or URL passwords") {
   CHECK(all.find("s3cret") == std::string::npos);
   CHECK(all.find("abc123") == std::string::npos);
   CHECK(describe_check(plan.checks.at("errors")) ==
-        "errors: webhook https://***@hooks.example.com/judge within 5s; 1 measurement every 30s, fails after 1 failed "
+        "errors: webhook https://***@hooks.example.com/judge within 5s; 1 measurement every 30s, fails after "
+        "1 failed "
         "measurement");
 }
 

@@ -12,7 +12,8 @@ using plan_test::ScratchDir;
 TEST_CASE("validate prints valid files to out and each problem on one line to err") {
   ScratchDir dir;
   std::string good = dir.write("good.yaml", plan_test::k_valid_plan);
-  std::string bad = dir.write("bad.yaml", plan_test::replace(plan_test::k_valid_plan, "kind: Plan", "kind: Plan2"));
+  std::string bad =
+      dir.write("bad.yaml", plan_test::replace(plan_test::k_valid_plan, "kind: Plan", "kind: Plan2"));
   std::ostringstream out, err;
   CHECK_FALSE(validate_files({good, bad}, false, out, err));
   CHECK(out.str() == good + ": valid\n");
@@ -29,11 +30,14 @@ TEST_CASE("validate succeeds when every file is valid") {
 
 TEST_CASE("validate -o json writes one JSON object per line") {
   ScratchDir dir;
-  std::string bad = dir.write("bad.yaml", plan_test::replace(plan_test::k_valid_plan, "kind: Plan", "kind: Plan2"));
+  std::string bad =
+      dir.write("bad.yaml", plan_test::replace(plan_test::k_valid_plan, "kind: Plan", "kind: Plan2"));
   std::ostringstream out, err;
   CHECK_FALSE(validate_files({bad}, true, out, err));
-  CHECK(out.str() == "{\"file\":\"" + bad + "\",\"line\":2,\"column\":7,\"path\":\"kind\",\"message\":\"must be Plan, "
-                     "not 'Plan2'\"}\n{\"file\":\"" + bad + "\",\"valid\":false,\"errors\":1}\n");
+  CHECK(out.str() == "{\"file\":\"" + bad +
+                         "\",\"line\":2,\"column\":7,\"path\":\"kind\",\"message\":\"must be Plan, "
+                         "not 'Plan2'\"}\n{\"file\":\"" +
+                         bad + "\",\"valid\":false,\"errors\":1}\n");
   CHECK(err.str().empty());
 }
 

@@ -11,7 +11,9 @@ std::string duration_error(const std::string& text) {
   return std::holds_alternative<std::string>(parsed) ? std::get<std::string>(parsed) : "no error";
 }
 
-long long ms(const std::string& text) { return std::get<Duration>(parse_duration(text)).count(); }
+long long ms(const std::string& text) {
+  return std::get<Duration>(parse_duration(text)).count();
+}
 
 }  // namespace
 
@@ -65,7 +67,8 @@ TEST_CASE("counts or percentages") {
   CHECK(std::get<std::string>(parse_int_or_percent("101%")) == "'101%' is more than 100%");
   CHECK(std::get<std::string>(parse_int_or_percent("-1")) ==
         "'-1' is not a count or a percentage; write e.g. 1 or 25%");
-  CHECK(std::get<std::string>(parse_int_or_percent("%")) == "'%' is not a count or a percentage; write e.g. 1 or 25%");
+  CHECK(std::get<std::string>(parse_int_or_percent("%")) ==
+        "'%' is not a count or a percentage; write e.g. 1 or 25%");
   CHECK(format_int_or_percent(percent) == "25%");
 }
 
