@@ -1,5 +1,6 @@
 #include <sluice/plan/condition.hpp>
 
+#include <sluice/plan/diagnostic.hpp>
 #include <sluice/plan/suggest.hpp>
 
 #include <cctype>
@@ -92,7 +93,7 @@ class Parser {
     skip_space();
     if (pos_ != text_.size()) {
       if (text_[pos_] == ')') fail(pos_, "unexpected ')' without a matching '('");
-      fail(pos_, "unexpected '" + token_text() + "' after a complete expression");
+      fail(pos_, "unexpected " + token_text() + " after a complete expression");
     }
     if (expr.type != Type::boolean)
       fail(0, "the condition must be true/false, but it is a number (compare it, e.g. 'result < 0.01')");
@@ -108,10 +109,12 @@ class Parser {
   }
 
   void skip_space() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n')) ++pos_;
+    while (pos_ < text_.size() &&
+           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r'))
+      ++pos_;
   }
 
-  // The word or symbol at pos_, for messages.
+  // The word or symbol at pos_, quoted for messages.
   std::string token_text() const {
     std::size_t end = pos_;
     while (end < text_.size() && is_ident_char(text_[end])) ++end;
@@ -120,11 +123,11 @@ class Parser {
       if (c < 0x20 || c >= 0x7f) {
         char buf[8];
         std::snprintf(buf, sizeof buf, "\\x%02X", c);
-        return buf;
+        return "'" + std::string(buf) + "'";
       }
-      return std::string(1, text_[pos_]);
+      return "'" + std::string(1, text_[pos_]) + "'";
     }
-    return std::string(text_.substr(pos_, end - pos_));
+    return quoted(text_.substr(pos_, end - pos_));
   }
 
   // Consumes `symbol` (an operator or keyword) if it is next.
@@ -262,7 +265,7 @@ class Parser {
     if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') return parse_number();
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') return parse_name();
     if (c == ')') fail(pos_, "unexpected ')' where a value was expected");
-    fail(pos_, "unexpected '" + token_text() + "' where a value was expected");
+    fail(pos_, "unexpected " + token_text() + " where a value was expected");
   }
 
   Typed parse_parenthesised() {
@@ -294,7 +297,7 @@ class Parser {
     if (ec != std::errc() || end != text_.data() + pos_ || !std::isfinite(value))
       fail(start, "'" + std::string(text_.substr(start, pos_ - start)) + "' is not a number");
     if (pos_ < text_.size() && is_ident_char(text_[pos_]))
-      fail(pos_, "unexpected '" + token_text() + "' right after the number");
+      fail(pos_, "unexpected " + token_text() + " right after the number");
     return {make(NodeKind::number, nullptr, nullptr, value), Type::number};
   }
 
@@ -312,14 +315,14 @@ class Parser {
     if (name == "true" || name == "false") {
       return {make(NodeKind::boolean, nullptr, nullptr, name == "true" ? 1 : 0), Type::boolean};
     }
-    fail(start, "unknown name '" + name + "'" + did_you_mean(name, {"result", "baseline", "true", "false"}) +
+    fail(start, "unknown name " + quoted(name) + did_you_mean(name, {"result", "baseline", "true", "false"}) +
                     "; conditions can use result, baseline, true and false");
   }
 
   Typed parse_call(const std::string& name, std::size_t start) {
     static const std::vector<std::string> functions = {"isNaN", "isInf", "noData"};
     if (name != "isNaN" && name != "isInf" && name != "noData")
-      fail(start, "unknown function '" + name + "'" + did_you_mean(name, functions) +
+      fail(start, "unknown function " + quoted(name) + did_you_mean(name, functions) +
                       "; the functions are isNaN(x), isInf(x) and noData()");
     std::size_t open = pos_++;
     if (name == "noData") {

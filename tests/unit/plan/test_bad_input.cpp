@@ -148,6 +148,11 @@ TEST_CASE("broken YAML reports the parser's message and position") {
         Errors{"plan.yaml:1:4: YAML syntax error: the referenced anchor is not defined"});
 }
 
+TEST_CASE("a stray comma between documents is a syntax error, not an endless loop") {
+  CHECK(plan_test::errors_of(",V") == Errors{"plan.yaml:1:1: YAML syntax error: unexpected ','"});
+  CHECK(plan_test::errors_of("- a\n- b\n,\n") == Errors{"plan.yaml:3:1: YAML syntax error: unexpected ','"});
+}
+
 TEST_CASE("several YAML documents in one file") {
   CHECK(plan_test::errors_of(plan_test::k_valid_plan + "---\n" + plan_test::k_valid_plan) ==
         Errors{"plan.yaml: holds 2 YAML documents; a plan file holds one"});
