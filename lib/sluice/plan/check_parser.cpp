@@ -185,7 +185,7 @@ std::optional<Check> read_check(const std::string& name, const YAML::Node& node,
 std::map<std::string, Check> parse_checks(const MapReader& plan, std::string_view bytes) {
   std::map<std::string, Check> checks;
   const Field* field = plan.find("checks");
-  if (!field) return checks;
+  if (!field || field->value.IsNull()) return checks;  // `checks:` with nothing under it: none
   if (!field->value.IsMap()) {
     plan.error("checks", "must be a mapping of check names to checks, not " + kind_of(field->value));
     return checks;

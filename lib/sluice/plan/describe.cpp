@@ -213,6 +213,10 @@ std::vector<PreviewLine> describe_plan(const Plan& plan) {
                              ? "rollback: automatic when a check fails or the progress deadline (" +
                                    format_duration(plan.progress_deadline) + ") passes"
                              : "rollback: manual; on failure sluice stops and leaves the rollout paused";
+  if (plan.min_available)
+    out.add("capacity: at least " + format_int_or_percent(*plan.min_available) +
+                " of the replicas serve throughout",
+            {{"kind", "capacity"}, {"minAvailable", format_int_or_percent(*plan.min_available)}});
   out.add(rollback, {{"kind", "rollback"},
                      {"automatic", plan.rollback_automatic},
                      {"progressDeadline", format_duration(plan.progress_deadline)}});

@@ -143,8 +143,13 @@ void check_references(const std::vector<detail::CheckRef>& refs, const std::map<
 }
 
 void read_plan(const YAML::Node& root, std::string_view bytes, Sink& sink, Plan& plan) {
+  if (!root.IsMap()) {
+    sink.error(
+        detail::mark_of(root, YAML::Mark()), "",
+        "a plan is a mapping of fields (apiVersion, kind, metadata, ...), not " + detail::kind_of(root));
+    return;
+  }
   MapReader top(root, "", YAML::Mark(), k_top_fields, sink);
-  if (!top.ok()) return;
   read_header(top, plan);
   read_target(top, plan);
   read_image(top, plan);

@@ -118,3 +118,11 @@ TEST_CASE("masking URL credentials leaves other URLs alone") {
   CHECK(mask_url_credentials("http://host:9090/a@b") == "http://host:9090/a@b");
   CHECK(mask_url_credentials("http://host") == "http://host");
 }
+
+TEST_CASE("a capacity floor is described when the plan sets one") {
+  Plan plan = parsed(k_valid_plan + "minAvailable: 75%\n");
+  REQUIRE(plan.min_available);
+  CHECK(plan.min_available->value == 75);
+  Lines lines = text_of(plan);
+  CHECK(lines[lines.size() - 2] == "capacity: at least 75% of the replicas serve throughout");
+}

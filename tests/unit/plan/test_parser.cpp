@@ -356,8 +356,27 @@ TEST_CASE("baseline in a condition needs a baseline query") {
 }
 
 TEST_CASE("the plan itself must be a mapping") {
-  CHECK(errors_of("- a\n- b\n") == Errors{"plan.yaml:1:1: must be a mapping, not a list"});
-  CHECK(errors_of("just text\n") == Errors{"plan.yaml:1:1: must be a mapping, not 'just text'"});
+  CHECK(errors_of("- a\n- b\n") ==
+        Errors{"plan.yaml:1:1: a plan is a mapping of fields (apiVersion, kind, metadata, ...), not a list"});
+  CHECK(
+      errors_of("just text\n") ==
+      Errors{
+          "plan.yaml:1:1: a plan is a mapping of fields (apiVersion, kind, metadata, ...), not 'just text'"});
+}
+
+TEST_CASE("Windows line endings and a UTF-8 byte order mark are fine") {
+  std::string crlf;
+  for (char c : k_valid_plan) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  CHECK(errors_of(crlf).empty());
+  CHECK(errors_of("\xEF\xBB\xBF" + k_valid_plan).empty());
+}
+
+TEST_CASE("an empty checks section means no checks") {
+  std::string text = replace(k_valid_plan, "      - analysis: {checks: [errors]}\n", "");
+  text = text.substr(0, text.find("checks:\n")) + "checks:\n";
+  auto parse = parse_plan(text, "plan.yaml");
+  REQUIRE(parse.diagnostics.empty());
+  CHECK(parse.plan->checks.empty());
 }
 
 TEST_CASE("errors are capped per file") {
