@@ -22,6 +22,12 @@ cp plans/examples/*.yaml tests/fuzz/corpus/* "$corpus/"
 echo "fuzz.sh: fuzzing the plan parser for ${seconds}s" >&2
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+status=0
 "$build/tests/fuzz/fuzz_plan" "$corpus" \
   -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
-  -artifact_prefix="$findings/" -print_final_stats=1
+  -artifact_prefix="$findings/" -print_final_stats=1 || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "fuzz.sh: fuzz_plan found a problem (exit $status); the input is in $findings/" >&2
+  echo "fuzz.sh: reproduce with: $build/tests/fuzz/fuzz_plan $findings/<file>" >&2
+  exit "$status"
+fi
