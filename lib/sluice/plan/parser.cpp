@@ -5,6 +5,7 @@
 #include <sluice/plan/suggest.hpp>
 #include <sluice/plan/values.hpp>
 
+#include <algorithm>
 #include <set>
 
 namespace sluice::plan {
@@ -58,6 +59,24 @@ void read_header(const MapReader& top, Plan& plan) {
   if (auto name = read_name(meta, "name", k_max_name_length, true, "plan name")) plan.name = *name;
 }
 
+// A DNS-1123 subdomain, as Deployment names are: dot-separated labels.
+std::optional<std::string> read_subdomain(const MapReader& reader, const std::string& key, const char* what) {
+  auto value = reader.string(key, true);
+  if (!value) return std::nullopt;
+  bool ok = value->size() <= 253;
+  for (std::size_t start = 0; ok && start <= value->size();) {
+    std::size_t dot = std::min(value->find('.', start), value->size());
+    ok = detail::is_dns_label(value->substr(start, dot - start));
+    start = dot + 1;
+  }
+  if (ok) return value;
+  reader.error(key,
+               quoted(*value) + " is not a valid " + what +
+                   ": use at most 253 lowercase letters, digits, '-' and '.', starting and ending with a "
+                   "letter or digit");
+  return std::nullopt;
+}
+
 void read_target(const MapReader& top, Plan& plan) {
   if (top.has("targets"))
     top.error("targets", "multi-target plans are not supported yet; name one target with 'target'");
@@ -72,7 +91,7 @@ void read_target(const MapReader& top, Plan& plan) {
   Target& out = plan.target;
   out.context = target.string("context").value_or("");
   out.ns = read_name(target, "namespace", 63, false, "namespace").value_or("");
-  out.deployment = read_name(target, "deployment", 253, true, "Deployment name").value_or("");
+  out.deployment = read_subdomain(target, "deployment", "Deployment name").value_or("");
   out.service = read_name(target, "service", 63, false, "Service name").value_or("");
   out.container = read_name(target, "container", 63, false, "container name").value_or("");
 }

@@ -280,6 +280,15 @@ TEST_CASE("names are checked as Kubernetes names") {
                "and '-'"});
 }
 
+TEST_CASE("Deployment names may have dots, as DNS subdomains") {
+  auto parse = parse_plan(replace(k_valid_plan, "deployment: web", "deployment: web.v2"), "plan.yaml");
+  REQUIRE(parse.ok());
+  CHECK(parse.plan->target.deployment == "web.v2");
+  CHECK(errors_of(replace(k_valid_plan, "deployment: web", "deployment: web..v2")) ==
+        Errors{"plan.yaml:4:39: target.deployment: 'web..v2' is not a valid Deployment name: use at most 253 "
+               "lowercase letters, digits, '-' and '.', starting and ending with a letter or digit"});
+}
+
 TEST_CASE("image references and platforms are checked") {
   CHECK(errors_of(
             replace(k_valid_plan, "image: registry.example.com/shop/web:1.0", "image: 'shop/web: 1.0'")) ==
