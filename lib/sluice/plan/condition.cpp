@@ -42,8 +42,12 @@ struct ConditionNode {
   std::unique_ptr<const ConditionNode> rhs;
 };
 
-ConditionExpr::ConditionExpr(std::unique_ptr<const ConditionNode> root, bool uses_baseline, bool uses_no_data)
-    : root_(std::move(root)), uses_baseline_(uses_baseline), uses_no_data_(uses_no_data) {}
+ConditionExpr::ConditionExpr(std::unique_ptr<const ConditionNode> root, bool uses_baseline, bool uses_no_data,
+                             bool uses_is_nan)
+    : root_(std::move(root)),
+      uses_baseline_(uses_baseline),
+      uses_no_data_(uses_no_data),
+      uses_is_nan_(uses_is_nan) {}
 ConditionExpr::~ConditionExpr() = default;
 
 namespace {
@@ -102,6 +106,7 @@ class Parser {
 
   bool uses_baseline = false;
   bool uses_no_data = false;
+  bool uses_is_nan = false;
 
  private:
   [[noreturn]] void fail(std::size_t offset, std::string message) {
@@ -341,6 +346,7 @@ class Parser {
     if (pos_ == text_.size() || text_[pos_] != ')') fail(open, "this '(' is never closed");
     ++pos_;
     expect_type(arg, Type::number, arg_at, name + "()", "argument's");
+    if (name == "isNaN") uses_is_nan = true;
     return {make(name == "isNaN" ? NodeKind::is_nan : NodeKind::is_inf, std::move(arg.node)), Type::boolean};
   }
 
@@ -432,7 +438,7 @@ ParsedCondition parse_condition(std::string_view text) {
   try {
     Typed root = parser.parse_all();
     auto expr = std::make_shared<const ConditionExpr>(std::move(root.node), parser.uses_baseline,
-                                                      parser.uses_no_data);
+                                                      parser.uses_no_data, parser.uses_is_nan);
     return {std::move(expr), std::nullopt};
   } catch (const SyntaxError& e) {
     return {nullptr, ConditionSyntaxError{e.offset, e.message}};

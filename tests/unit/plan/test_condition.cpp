@@ -103,15 +103,19 @@ TEST_CASE("a condition reading baseline cannot be evaluated without one") {
   CHECK(eval("result < baseline and result > 5", 1, std::nullopt) == false);
 }
 
-TEST_CASE("the parsed expression says whether it uses baseline and noData") {
+TEST_CASE("the parsed expression says whether it uses baseline, noData and isNaN") {
   auto plain = parse_condition("result < 1");
   REQUIRE(plain.expr);
   CHECK_FALSE(plain.expr->uses_baseline());
   CHECK_FALSE(plain.expr->uses_no_data());
+  CHECK_FALSE(plain.expr->uses_is_nan());
   auto both = parse_condition("noData() or result < baseline");
   REQUIRE(both.expr);
   CHECK(both.expr->uses_baseline());
   CHECK(both.expr->uses_no_data());
+  auto nan = parse_condition("isNaN (result) or result < 1");
+  REQUIRE(nan.expr);
+  CHECK(nan.expr->uses_is_nan());
 }
 
 TEST_CASE("true and false are literals") {
