@@ -85,6 +85,7 @@ struct RegistryOptions {
   // Explicit credentials (flags, or REGISTRY_USERNAME/REGISTRY_PASSWORD via
   // credentials_from_env()); they win over the Docker config for every host.
   std::optional<Credentials> credentials;
+  std::string credentials_source = "REGISTRY_USERNAME/REGISTRY_PASSWORD";  // named in messages
   util::Clock* clock = nullptr;          // retry waits and token expiry; system clock when null
   std::shared_ptr<http::Client> http;    // the transport; a curl client when null
   CredentialHelperRunner run_helper;     // when empty, the helper is run from $PATH
