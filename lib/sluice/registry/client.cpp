@@ -25,10 +25,6 @@ std::string join(const std::vector<Platform>& platforms) {
   return s.empty() ? "none" : s;
 }
 
-bool is_redirect(int status) {
-  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-}
-
 class RegistryClient final : public Registry {
  public:
   explicit RegistryClient(RegistryOptions options)
@@ -113,15 +109,10 @@ class RegistryClient final : public Registry {
                                          const util::CancelToken* cancel) {
     http::Request request;
     request.url = session_.base_url(ref.api_host()) + "/v2/" + ref.repository + "/blobs/" + digest;
+    // Registries backed by object storage redirect blob reads; libcurl does
+    // not forward the Authorization header to another host.
+    request.follow_redirects = true;
     auto response = session_.send(request, ref, cancel);
-    // Registries backed by object storage redirect blob reads; the target gets no credentials.
-    for (int hops = 0; response && is_redirect(response->status) && hops < 3; ++hops) {
-      std::string location = response->header("Location");
-      if (location.empty()) break;
-      if (location.front() == '/') location = session_.base_url(ref.api_host()) + location;
-      request.url = location;
-      response = session_.send_plain(request, cancel);
-    }
     if (!response) return response.error();
     if (response->status < 200 || response->status > 299) return map_error(*response, ref, digest);
     if (response->body.size() > detail::k_max_config_bytes)
