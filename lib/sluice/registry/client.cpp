@@ -73,6 +73,8 @@ class RegistryClient final : public Registry {
                                   const util::CancelToken* cancel) {
     auto head = manifest_request("HEAD", manifest_url(ref, reference), ref, cancel);
     if (!head) return head.error();
+    // Retries are already spent on these; a GET would only wait them out again.
+    if (head->status == 429 || head->status >= 500) return map_error(*head, ref, reference);
     if (head->status < 200 || head->status > 299) return std::string();  // the GET learns why, from a body
     std::string digest = head->header("Docker-Content-Digest");
     if (!detail::is_sha256_digest(digest)) return std::string();
@@ -128,7 +130,9 @@ class RegistryClient final : public Registry {
     std::string host = ref.api_host();
     util::Error e = classify(r.status, code, ref, reference, host);
     if (e.kind == ErrorKind::too_many_requests || e.kind == ErrorKind::server_error) {
-      if (auto after = r.header("Retry-After"); !after.empty()) e.message += "; retry after " + after + "s";
+      std::string after = r.header("Retry-After");
+      bool seconds = !after.empty() && after.size() < 9 && after.find_first_not_of("0123456789") == std::string::npos;
+      if (seconds) e.message += "; retry after " + after + "s";
       if (body && !body->message.empty() && e.kind == ErrorKind::server_error)
         e.message += ": " + one_line(body->message);
     }

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -119,4 +120,16 @@ TEST_CASE("image resolve takes credentials from the environment, stdin or the do
     CHECK(r.exit_code == 0);
     CHECK(r.err.empty());
   }
+}
+
+TEST_CASE("image resolve exits 6 with one line when the registry cannot be reached") {
+  std::string host;
+  {
+    RegistryServer gone(Auth::none);
+    host = gone.host();
+  }  // stopped: nothing listens on its port any more
+  auto r = run_sluice({"image", "resolve", host + "/web:1"});
+  CHECK(r.exit_code == 6);
+  CHECK(r.err.rfind("sluice image resolve: image " + host + "/web:1: ", 0) == 0);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
 }

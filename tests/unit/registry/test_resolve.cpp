@@ -199,7 +199,7 @@ TEST_CASE("429 and 5xx are retried within limits, honouring Retry-After") {
     auto r = f.resolve("app:one");
     REQUIRE_FALSE(r.ok());
     CHECK(f.clock.now() == start);
-    CHECK(f.fake->requests.size() == 2);  // the HEAD, then the GET that learns why
+    CHECK(f.fake->requests.size() == 1);  // the HEAD's answer is reported; no GET to wait out again
   }
 }
 
