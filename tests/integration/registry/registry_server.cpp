@@ -56,22 +56,11 @@ void expect(const httplib::Result& r, int status, const std::string& what) {
 
 }  // namespace
 
-TempDir::TempDir() {
-  std::string tmpl = (fs::temp_directory_path() / "sluice-registry-XXXXXX").string();
-  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  fs::remove_all(path, ignored);
-}
-
 RegistryServer::RegistryServer(Auth auth) : auth_(auth) {
-  if (auth == Auth::htpasswd) write_htpasswd(dir_.path / "htpasswd");
-  if (auth == Auth::token) tokens_ = std::make_unique<TokenServer>(dir_.path);
-  auto config = dir_.path / "config.yml";
-  std::ofstream(config) << config_yaml(dir_.path, auth, tokens_.get());
+  if (auth == Auth::htpasswd) write_htpasswd(dir_.path() / "htpasswd");
+  if (auth == Auth::token) tokens_ = std::make_unique<TokenServer>(dir_.path());
+  auto config = dir_.path() / "config.yml";
+  std::ofstream(config) << config_yaml(dir_.path(), auth, tokens_.get());
   process_ =
       std::make_unique<ChildProcess>(std::vector<std::string>{"docker-registry", "serve", config.string()});
   auto line = process_->wait_for_line("listening on 127.0.0.1:", std::chrono::seconds(20));

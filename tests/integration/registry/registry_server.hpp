@@ -4,6 +4,7 @@
 #pragma once
 
 #include "process.hpp"
+#include "support/temp_dir.hpp"
 
 #include <sluice/registry/registry.hpp>
 
@@ -24,12 +25,6 @@ namespace sluice::registry::itest {
 
 inline constexpr const char* k_user = "alice";
 inline constexpr const char* k_password = "wonderland-42";
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir();
-  ~TempDir();
-};
 
 // Issues registry JWTs (ES256, x5c header) signed by a key whose self-signed
 // certificate the registry trusts through rootcertbundle.
@@ -76,7 +71,7 @@ class RegistryServer {
   std::unique_ptr<httplib::Client> client(const std::string& repo) const;
 
   Auth auth_;
-  TempDir dir_;
+  testing::TempDir dir_{"sluice-registry"};
   std::unique_ptr<TokenServer> tokens_;
   std::unique_ptr<ChildProcess> process_;
   std::string host_;

@@ -24,9 +24,9 @@ std::string sluice_bin() {
 // HOME points at an empty directory so the developer's own docker config is never read.
 CommandResult run_sluice(std::vector<std::string> args, const std::string& input = "",
                          std::vector<std::string> env = {}) {
-  static TempDir home;
+  static sluice::testing::TempDir home("sluice-home");
   args.insert(args.begin(), sluice_bin());
-  env.push_back("HOME=" + home.path.string());
+  env.push_back("HOME=" + home.path().string());
   env.push_back("DOCKER_CONFIG=");
   return run_command(args, input, env);
 }
@@ -100,8 +100,8 @@ TEST_CASE("image resolve takes credentials from the environment, stdin or the do
   CHECK(wrong.err == "sluice image resolve: image " + ref + ": " + server.host() +
                          " rejected the credentials from --username/--password-stdin\n");
 
-  TempDir dir;
-  auto config = dir.path / "config.json";
+  sluice::testing::TempDir dir("sluice-cli");
+  auto config = dir.path() / "config.json";
   std::ofstream(config) << R"({"auths":{")" + server.host() + R"(":{"auth":")" +
                                sluice::util::base64_encode(std::string(k_user) + ":" + k_password) +
                                R"("}}})";
@@ -109,14 +109,15 @@ TEST_CASE("image resolve takes credentials from the environment, stdin or the do
   CHECK(from_config.exit_code == 0);
 
   SECTION("a credential helper named by credsStore is run from PATH") {
-    auto helper = dir.path / "docker-credential-sluicetest";
+    auto helper = dir.path() / "docker-credential-sluicetest";
     std::ofstream(helper) << "#!/bin/sh\nread server\nprintf '{\"ServerURL\":\"%s\",\"Username\":\"" << k_user
                           << "\",\"Secret\":\"" << k_password << "\"}' \"$server\"\n";
     std::filesystem::permissions(helper, std::filesystem::perms::owner_all);
-    std::ofstream(dir.path / "helper.json") << R"({"credsStore":"sluicetest"})";
-    std::string path = dir.path.string() + ":" + std::string(std::getenv("PATH") ? std::getenv("PATH") : "");
-    auto r = run_sluice({"image", "resolve", ref, "--docker-config", (dir.path / "helper.json").string()}, "",
-                        {"PATH=" + path});
+    std::ofstream(dir.path() / "helper.json") << R"({"credsStore":"sluicetest"})";
+    std::string path =
+        dir.path().string() + ":" + std::string(std::getenv("PATH") ? std::getenv("PATH") : "");
+    auto r = run_sluice({"image", "resolve", ref, "--docker-config", (dir.path() / "helper.json").string()},
+                        "", {"PATH=" + path});
     CHECK(r.exit_code == 0);
     CHECK(r.err.empty());
   }
