@@ -264,6 +264,28 @@ TEST_CASE("Bearer tokens are fetched from the realm and cached per scope until t
   }
 }
 
+TEST_CASE("public images get an anonymous token; a clear-text realm is refused") {
+  Fixture f;
+  f.fake->auth = FakeRegistry::Auth::bearer;
+  f.fake->anonymous_tokens = true;
+  f.fake->put_image("app", "one", "linux", "amd64");
+  SECTION("anonymous token") {
+    REQUIRE(f.resolve("app:one").ok());
+    CHECK(f.fake->token_requests == 1);
+    for (const auto& [name, value] : f.fake->requests[1].headers) CHECK(name != "Authorization");
+  }
+  SECTION("a realm over plain HTTP on a secure registry") {
+    f.fake->realm = "http://auth.test/token";
+    f.options.credentials = Credentials{"alice", "s3cret"};
+    auto r = f.resolve("app:one");
+    REQUIRE_FALSE(r.ok());
+    CHECK(f.fake->token_requests == 0);
+    CHECK(r.error().message ==
+          "image registry.test/app:one: registry.test sent a token realm "
+          "\"http://auth.test/token\" that is neither https nor an insecure host");
+  }
+}
+
 TEST_CASE("plain HTTP is used only for insecure and loopback hosts") {
   Fixture f;
   f.options.insecure_hosts = {"insecure.test:5000"};
