@@ -131,7 +131,8 @@ class RegistryClient final : public Registry {
     util::Error e = classify(r.status, code, ref, reference, host);
     if (e.kind == ErrorKind::too_many_requests || e.kind == ErrorKind::server_error) {
       std::string after = r.header("Retry-After");
-      bool seconds = !after.empty() && after.size() < 9 && after.find_first_not_of("0123456789") == std::string::npos;
+      bool seconds =
+          !after.empty() && after.size() < 9 && after.find_first_not_of("0123456789") == std::string::npos;
       if (seconds) e.message += "; retry after " + after + "s";
       if (body && !body->message.empty() && e.kind == ErrorKind::server_error)
         e.message += ": " + one_line(body->message);
@@ -156,9 +157,10 @@ class RegistryClient final : public Registry {
                             ? host + " requires authentication and no credentials were found for it"
                             : host + " rejected the credentials from " + source);
     }
-    if (code == "DENIED" || status == 403)
+    if (code == "DENIED" || status == 403) {
       return make_error(ErrorKind::forbidden,
                         "access to repository \"" + ref.repository + "\" on " + host + " denied");
+    }
     if (code == "TOOMANYREQUESTS" || status == 429)
       return make_error(ErrorKind::too_many_requests, host + " is rate limiting requests (TOOMANYREQUESTS)");
     if (status >= 500)
