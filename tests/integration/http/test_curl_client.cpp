@@ -184,3 +184,25 @@ TEST_CASE("one client serves many threads at once") {
   CHECK(ok == 40);
   CHECK(served == 40);
 }
+
+TEST_CASE("redirects are followed only on request, without credentials to another host") {
+  HttpTestServer server;
+  std::string other_host = "http://localhost:" + std::to_string(server.port());
+  server.routes().Get("/old", [other_host](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect(other_host + "/new");
+  });
+  server.routes().Get("/new", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content("auth=[" + req.get_header_value("Authorization") + "]", "text/plain");
+  });
+  server.start();
+  auto client = make_curl_client({});
+  Request request{.url = server.url("/old"), .headers = {{"Authorization", "Bearer secret"}}};
+  auto not_followed = client->send(request);
+  REQUIRE(not_followed.ok());
+  CHECK(not_followed->status == 302);
+  request.follow_redirects = true;
+  auto followed = client->send(request);
+  REQUIRE(followed.ok());
+  CHECK(followed->status == 200);
+  CHECK(followed->body == "auth=[]");
+}
