@@ -110,8 +110,10 @@ std::string field_manager(const httplib::Request& req, const std::string& fallba
 Json to_table(const ResourceType& type, const std::vector<Json>& items, const std::string& resource_version);
 bool wants_table(const httplib::Request& req);
 // Deletes `object` and, unless orphaning, its dependents by ownerReferences.
-void delete_with_dependents(ApiContext& ctx, const ResourceType& type, const Json& object,
-                            const std::string& policy);
+// Pods with a running kubelet and grace > 0 are only marked for deletion.
+Result<Json> delete_with_dependents(ApiContext& ctx, const ResourceType& type, const Json& object,
+                                    const std::string& policy, long long grace);
+long long grace_period(const httplib::Request& req, const Json& options, const Json& object);
 // The Scale object for a Deployment or ReplicaSet.
 Json to_scale(const Json& object);
 

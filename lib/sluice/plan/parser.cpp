@@ -181,34 +181,44 @@ void read_plan(const YAML::Node& root, std::string_view bytes, Sink& sink, Plan&
   check_references(refs, plan.checks, checks_readable, sink);
 }
 
+PlanParse refused(std::vector<Diagnostic> diagnostics) {
+  PlanParse parse;
+  parse.diagnostics = std::move(diagnostics);
+  return parse;
+}
+
 }  // namespace
 
 PlanParse parse_plan(std::string_view bytes, const std::string& file) {
   Sink sink(file);
-  if (auto error = check_plan_text(bytes, file)) return {std::nullopt, {*error}};
-  if (auto error = check_yaml_structure(bytes, file)) return {std::nullopt, {*error}};
+  if (auto error = check_plan_text(bytes, file)) return refused({*error});
+  if (auto error = check_yaml_structure(bytes, file)) return refused({*error});
   YAML::Node root;
   try {
     root = YAML::Load(std::string(bytes));
   } catch (const YAML::Exception& e) {
     // check_yaml_structure parsed the same text, so this is not expected.
-    return {std::nullopt, {Diagnostic{file, 0, 0, "", "YAML syntax error: " + e.msg}}};
+    return refused({Diagnostic{file, 0, 0, "", "YAML syntax error: " + e.msg}});
   }
   if (!root.IsDefined() || root.IsNull())
-    return {std::nullopt,
-            {Diagnostic{file, 0, 0, "", "the plan is empty; a plan starts with 'apiVersion: sluice/v1'"}}};
+    return refused(
+        {Diagnostic{file, 0, 0, "", "the plan is empty; a plan starts with 'apiVersion: sluice/v1'"}});
   Plan plan;
   read_plan(root, bytes, sink, plan);
-  if (!sink.empty()) return {std::nullopt, sink.take()};
+  if (!sink.empty()) return refused(sink.take());
   plan.source_path = file;
   plan.source_hash = sha256_hex(bytes);
-  return {std::move(plan), {}};
+  PlanParse parse;
+  parse.plan = std::move(plan);
+  return parse;
 }
 
 PlanParse load_plan(const std::string& path) {
   SourceText source = read_plan_file(path);
-  if (source.error) return {std::nullopt, {*source.error}};
-  return parse_plan(source.bytes, path);
+  if (source.error) return refused({*source.error});
+  PlanParse parse = parse_plan(source.bytes, path);
+  parse.text = std::move(source.bytes);
+  return parse;
 }
 
 }  // namespace sluice::plan

@@ -22,6 +22,15 @@ Errors load_errors(const std::string& path) {
 
 }  // namespace
 
+TEST_CASE("load_plan hands back the bytes it read, for recording") {
+  ScratchDir dir;
+  std::string path = dir.write("web.yaml", plan_test::k_valid_plan);
+  PlanParse parse = load_plan(path);
+  REQUIRE(parse.ok());
+  CHECK(parse.text == plan_test::k_valid_plan);
+  CHECK(load_plan(dir.path("missing.yaml")).text.empty());
+}
+
 TEST_CASE("an empty file") {
   ScratchDir dir;
   std::string path = dir.write("empty.yaml", "");

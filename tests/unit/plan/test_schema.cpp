@@ -1,4 +1,5 @@
 // docs/plan.schema.json and plans/examples/ must agree with the parser.
+#include <sluice/plan/condition.hpp>
 #include <sluice/plan/parser.hpp>
 
 #include <catch2/catch.hpp>
@@ -124,4 +125,22 @@ TEST_CASE("every field the schema names is one the parser knows") {
   SECTION("and an unknown one is caught by the same probe") {
     CHECK_FALSE(parser_knows(k_valid_plan + "bogus: x\n", "bogus"));
   }
+}
+
+TEST_CASE("every condition shown in docs/plan-format.md parses") {
+  std::ifstream doc(std::string(SLUICE_SOURCE_DIR) + "/docs/plan-format.md");
+  int seen = 0;
+  for (std::string line; std::getline(doc, line);) {
+    // YAML lines of the examples only: `   successCondition: <text>   # comment`.
+    std::string trimmed = line.substr(std::min(line.size(), line.find_first_not_of(' ')));
+    if (trimmed.rfind("successCondition: ", 0) != 0 && trimmed.rfind("failureCondition: ", 0) != 0) continue;
+    std::string text = trimmed.substr(18);
+    text = text.substr(0, text.find("  #"));
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    auto parsed = parse_condition(text);
+    INFO(text << ": " << (parsed.error ? parsed.error->message : ""));
+    CHECK(parsed.expr);
+    ++seen;
+  }
+  CHECK(seen >= 6);
 }
