@@ -31,9 +31,9 @@ struct IntOrPercent {
 
 struct Target {
   std::string context;     // kubeconfig context; empty: current context
-  std::string ns;          // namespace
+  std::string ns;          // namespace; empty: the kubeconfig context's namespace, else "default"
   std::string deployment;  // the Deployment sluice manages
-  std::string service;     // the Service users reach
+  std::string service;     // the Service users reach; empty only for rolling and replica-traffic canaries
   std::string container;   // empty: the pod's only container
 };
 
@@ -138,7 +138,8 @@ struct Plan {
   std::string image;
   std::vector<std::string> platforms;  // "linux/amd64", "linux/arm/v7"
   Duration progress_deadline{600000};
-  std::optional<IntOrPercent> min_available;  // serving-capacity floor; default replicas - maxUnavailable, >= 1
+  std::optional<IntOrPercent>
+      min_available;  // serving-capacity floor; default replicas - maxUnavailable, >= 1
   Strategy strategy;
   std::map<std::string, Check> checks;
   bool rollback_automatic = true;
