@@ -48,6 +48,7 @@ struct AnalysisResult {
 using MeasurementCallback =
     std::function<void(const std::string& check, const Measurement& measurement, const AnalysisRun& run)>;
 
+// Not thread-safe: one driver thread polls or runs it.
 class AnalysisRunner {
  public:
   AnalysisRunner(std::vector<CheckSpec> checks, CheckContext context, util::Clock& clock,
@@ -65,8 +66,9 @@ class AnalysisRunner {
   // The step or weight moved on: later measurements use the new variables.
   void set_context(CheckContext context) { context_ = std::move(context); }
 
+  struct Entry;  // one check's provider, run and schedule (defined in runner.cpp)
+
  private:
-  struct Entry;
   std::vector<std::shared_ptr<Entry>> entries_;
   CheckContext context_;
   util::Clock* clock_;

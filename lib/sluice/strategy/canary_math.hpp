@@ -28,18 +28,19 @@ struct ReplicaSplit {
 // weight alone would give it. Weight reported is the one the pods really give.
 ReplicaSplit canary_replica_counts(int total, int weight_percent, const CanaryScale& scale = {});
 
-struct ScaleNow {
-  int canary = 0;  // replicas to write for the canary now
-  int stable = 0;  // replicas to write for stable now
+struct PodCounts {
+  int canary = 0;
+  int stable = 0;
 };
 
-// The next replica writes towards `target` without breaking capacity: the
-// canary grows only within the surge allowance (pods above `total`, at least
-// one when the floor leaves no room), and stable shrinks only as far as
-// ready canary pods replace it: stable + canary_ready never drops below
-// `floor` because of a stable scale-down.
-ScaleNow next_scale(const ReplicaSplit& target, int total, int stable_current, int canary_ready, int floor,
-                    int max_surge);
+// The next replica writes towards `target` without breaking capacity. A side
+// that shrinks goes down only as far as the other side's READY pods keep
+// ready capacity at `floor` (stable scaled down only as canary pods become
+// ready, and the reverse when traffic moves back). A side that grows does so
+// within the surge allowance: pods above max(total, target sum), at least one
+// when the floor leaves no room to shrink first. Never shrinks a growing side.
+PodCounts next_scale(const ReplicaSplit& target, PodCounts current, PodCounts ready, int total, int floor,
+                     int max_surge);
 
 struct GatewaySplit {
   int route_canary_weight = 0;  // HTTPRoute backendRef weights, exact, summing to 100
