@@ -101,7 +101,8 @@ void PrometheusProcess::kill() {
   pid_ = -1;
 }
 
-LoopbackServer::LoopbackServer() = default;
+// No idle keep-alive: stop() would otherwise wait for idle connections to time out.
+LoopbackServer::LoopbackServer() { server_.set_keep_alive_timeout(0); }
 
 void LoopbackServer::start() {
   port_ = server_.bind_to_any_port("127.0.0.1");
