@@ -47,12 +47,16 @@ std::string labels(const SeriesKey& k) {
                      escape_label(k.service), escape_label(k.pod), escape_label(k.hash));
 }
 
+// Floating-point sums of 0.1 or 0.2 land a hair below whole numbers; the
+// slack keeps 10 x 0.1 s at 10 rps equal to exactly 10 requests.
+constexpr double k_slack = 1e-9;
+
 void serve(SeriesState& s, double requests, const ImageBehaviour& behaviour) {
   s.request_carry += requests;
-  auto n = static_cast<std::uint64_t>(std::floor(s.request_carry));
+  auto n = static_cast<std::uint64_t>(std::floor(s.request_carry + k_slack));
   s.request_carry -= static_cast<double>(n);
   s.error_carry += static_cast<double>(n) * std::clamp(behaviour.error_rate, 0.0, 1.0);
-  auto errors = static_cast<std::uint64_t>(std::floor(s.error_carry));
+  auto errors = static_cast<std::uint64_t>(std::floor(s.error_carry + k_slack));
   s.error_carry -= static_cast<double>(errors);
   s.errors += errors;
   s.ok += n - errors;
