@@ -87,4 +87,17 @@ GatewaySplit gateway_split(int total, int weight_percent, const CanaryScale& sca
   return split;
 }
 
+CanaryPosition canary_position(const std::vector<plan::Step>& steps, std::size_t index) {
+  CanaryPosition position;
+  for (std::size_t i = 0; i < index && i < steps.size(); ++i) {
+    if (const auto* weight = std::get_if<plan::SetWeightStep>(&steps[i].action)) {
+      position.weight = clamp_percent(weight->percent);
+    } else if (const auto* scale = std::get_if<plan::SetCanaryScaleStep>(&steps[i].action)) {
+      position.scale =
+          scale->match_traffic_weight ? CanaryScale{} : CanaryScale{scale->replicas, scale->weight, false};
+    }
+  }
+  return position;
+}
+
 }  // namespace sluice::strategy

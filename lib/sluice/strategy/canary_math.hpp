@@ -4,7 +4,11 @@
 // weights and canary size in Gateway API mode.
 #pragma once
 
+#include <sluice/plan/model.hpp>
+
+#include <cstddef>
 #include <optional>
+#include <vector>
 
 namespace sluice::strategy {
 
@@ -52,5 +56,14 @@ struct GatewaySplit {
 // Gateway API traffic: exact route weights, canary sized to ceil(total * weight
 // / 100) (at least one when weight > 0) unless a CanaryScale override says otherwise.
 GatewaySplit gateway_split(int total, int weight_percent, const CanaryScale& scale = {});
+
+// Where a canary stands after steps [0, index) ran: the traffic weight of the
+// last setWeight and the scale override of the last setCanaryScale
+// (matchTrafficWeight clears it). What a resumed run restores before going on.
+struct CanaryPosition {
+  int weight = 0;
+  CanaryScale scale;
+};
+CanaryPosition canary_position(const std::vector<plan::Step>& steps, std::size_t index);
 
 }  // namespace sluice::strategy

@@ -42,10 +42,13 @@ bool eventually(const std::function<bool()>& done, std::chrono::milliseconds lim
 
 namespace {
 
-std::string config_for(int scrape_port) {
-  return "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-         "scrape_configs:\n  - job_name: target\n    static_configs:\n      - targets: ['127.0.0.1:" +
-         std::to_string(scrape_port) + "']\n";
+std::string config_for(int scrape_port, const std::vector<std::string>& paths) {
+  std::string config = "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n";
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    config += "  - job_name: target" + std::to_string(i) + "\n    metrics_path: '" + paths[i] +
+              "'\n    static_configs:\n      - targets: ['127.0.0.1:" + std::to_string(scrape_port) + "']\n";
+  }
+  return config;
 }
 
 int spawn(const std::vector<std::string>& args, const std::string& log_path) {
@@ -65,8 +68,8 @@ int spawn(const std::vector<std::string>& args, const std::string& log_path) {
 
 }  // namespace
 
-PrometheusProcess::PrometheusProcess(int scrape_port) {
-  auto config = dir_.write("prometheus.yml", config_for(scrape_port));
+PrometheusProcess::PrometheusProcess(int scrape_port, const std::vector<std::string>& paths) {
+  auto config = dir_.write("prometheus.yml", config_for(scrape_port, paths));
   std::filesystem::create_directories(dir_.path() / "data");
   port_ = free_loopback_port();
   pid_ = spawn({"/usr/bin/prometheus", "--config.file=" + config.string(),
@@ -102,7 +105,9 @@ void PrometheusProcess::kill() {
 }
 
 // No idle keep-alive: stop() would otherwise wait for idle connections to time out.
-LoopbackServer::LoopbackServer() { server_.set_keep_alive_timeout(0); }
+LoopbackServer::LoopbackServer() {
+  server_.set_keep_alive_timeout(0);
+}
 
 void LoopbackServer::start() {
   port_ = server_.bind_to_any_port("127.0.0.1");

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "support/temp_dir.hpp"
 
@@ -19,9 +20,9 @@ int free_loopback_port();
 
 class PrometheusProcess {
  public:
-  // Starts Prometheus scraping http://127.0.0.1:<scrape_port>/metrics every
-  // second and waits (bounded) until it answers /-/ready; throws on failure.
-  explicit PrometheusProcess(int scrape_port);
+  // Starts Prometheus scraping http://127.0.0.1:<scrape_port><path> for each
+  // path every second and waits (bounded) until it answers /-/ready; throws on failure.
+  explicit PrometheusProcess(int scrape_port, const std::vector<std::string>& paths = {"/metrics"});
   ~PrometheusProcess();
   PrometheusProcess(const PrometheusProcess&) = delete;
   PrometheusProcess& operator=(const PrometheusProcess&) = delete;

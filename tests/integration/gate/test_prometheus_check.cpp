@@ -2,6 +2,7 @@
 // a fixed set of gauges every second.
 #include <sluice/gate/runner.hpp>
 #include <sluice/http/client.hpp>
+#include <sluice/kubesim/traffic_http.hpp>
 #include <sluice/metrics/prometheus.hpp>
 #include <sluice/plan/condition.hpp>
 #include <sluice/plan/model.hpp>
@@ -24,18 +25,50 @@ const char* k_metrics =
     "gate_test_value{case=\"meh\"} 0.07\n"
     "gate_test_value{case=\"nan\"} NaN\n";
 
-// A metrics endpoint plus a Prometheus scraping it, with at least one scrape done.
+kubesim::Json pod(const std::string& name, const std::string& hash, const std::string& image) {
+  return {
+      {"metadata",
+       {{"name", name}, {"namespace", "default"}, {"labels", {{"app", "web"}, {"pod-template-hash", hash}}}}},
+      {"spec", {{"containers", {{{"name", "app"}, {"image", image}}}}}},
+      {"status", {{"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}};
+}
+
+// A Service with two stable pods and one canary pod whose image answers 20% of requests with 500.
+void add_canary(kubesim::Store& store, kubesim::SimConfig& config) {
+  kubesim::ImageBehaviour broken;
+  broken.error_rate = 0.2;
+  config.set_behaviour("web:2", broken);
+  kubesim::Json service{{"metadata", {{"name", "web"}, {"namespace", "default"}}},
+                        {"spec", {{"selector", {{"app", "web"}}}}}};
+  REQUIRE(store.create("services", service).ok());
+  REQUIRE(store.create("pods", pod("web-s1-a", "s1", "web:1")).ok());
+  REQUIRE(store.create("pods", pod("web-s1-b", "s1", "web:1")).ok());
+  REQUIRE(store.create("pods", pod("web-c1-a", "c1", "web:2")).ok());
+}
+
+// Fixed gauges at /fixed and kubesim's simulated traffic at /metrics, plus a
+// Prometheus scraping both, with at least one scrape done.
 struct Stack {
+  kubesim::Store store;
+  kubesim::SimConfig config;
+  kubesim::TrafficSimulator traffic{store, config};
   testing::LoopbackServer target;
   std::unique_ptr<testing::PrometheusProcess> prometheus;
   std::unique_ptr<http::Client> client = http::make_curl_client({});
 
   Stack() {
-    target.server().Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
+    add_canary(store, config);
+    traffic.set_default_rate(300);  // 100 rps a pod: a 1 s scrape sees whole 20% error batches
+    traffic.start(util::system_clock());
+    target.server().Get("/fixed", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(k_metrics, "text/plain; version=0.0.4");
     });
+    target.server().Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
+      kubesim::serve_traffic(traffic, req, res);
+    });
     target.start();
-    prometheus = std::make_unique<testing::PrometheusProcess>(target.port());
+    prometheus = std::make_unique<testing::PrometheusProcess>(target.port(),
+                                                              std::vector<std::string>{"/fixed", "/metrics"});
     metrics::PrometheusClient api(*client, prometheus->address(), 2s);
     bool scraped = testing::eventually(
         [&] {
@@ -131,6 +164,34 @@ TEST_CASE("an analysis against a real Prometheus runs to Successful on real time
   CHECK(result.verdict == Verdict::successful);
   CHECK(result.checks.at(0).counts.successful == 3);
   CHECK(std::chrono::steady_clock::now() - started < 5s);
+}
+
+TEST_CASE("a canary with a 20% error rate fails an error-rate check over kubesim's traffic metrics") {
+  Stack& stack = shared_stack();
+  plan::Check check;
+  check.name = "error-rate";
+  check.source = plan::PrometheusSource{
+      stack.prometheus->address(),
+      "sum(rate(kubesim_http_requests_total{service=\"{{service}}\",pod_template_hash=\"{{hash}}\",code="
+      "\"500\"}[5s]))"
+      " / "
+      "sum(rate(kubesim_http_requests_total{service=\"{{service}}\",pod_template_hash=\"{{hash}}\"}[5s]))"};
+  check.success_condition = condition("result < 0.05");
+  check.failure_condition = condition("result >= 0.1");
+  auto provider = gate::make_provider(check, *stack.client, util::system_clock());
+  gate::CheckContext canary = context_for("web");
+  canary.canary_hash = "c1";
+  gate::CheckContext stable = context_for("web");
+  stable.canary_hash = "s1";
+  // rate() over 5s needs two scrapes of the traffic counters.
+  REQUIRE(testing::eventually([&] { return provider->measure(stable, nullptr).phase != Phase::error; }, 15s));
+  auto bad = provider->measure(canary, nullptr);
+  INFO(bad.message);
+  CHECK(bad.phase == Phase::failed);
+  CHECK(bad.value.value_or(0) == Approx(0.2).margin(0.03));
+  auto good = provider->measure(stable, nullptr);
+  CHECK(good.phase == Phase::successful);
+  CHECK(good.value == 0);
 }
 
 TEST_CASE("Prometheus stopped mid-analysis: errors are counted and the verdict is Error, never Successful") {
