@@ -76,6 +76,10 @@ PodCounts next_scale(const ReplicaSplit& target, PodCounts current, PodCounts re
   return now;
 }
 
+double measured_weight(PodCounts ready) {
+  return weight_of(std::max(ready.canary, 0), std::max(ready.stable, 0));
+}
+
 GatewaySplit gateway_split(int total, int weight_percent, const CanaryScale& scale) {
   total = std::max(total, 0);
   int weight = clamp_percent(weight_percent);

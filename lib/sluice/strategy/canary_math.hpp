@@ -46,6 +46,10 @@ struct PodCounts {
 PodCounts next_scale(const ReplicaSplit& target, PodCounts current, PodCounts ready, int total, int floor,
                      int max_surge);
 
+// The share of traffic the canary really gets with replica-ratio routing:
+// its ready pods over all ready pods behind the Service, in percent.
+double measured_weight(PodCounts ready);
+
 struct GatewaySplit {
   int route_canary_weight = 0;  // HTTPRoute backendRef weights, exact, summing to 100
   int route_stable_weight = 100;

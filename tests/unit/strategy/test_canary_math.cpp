@@ -140,3 +140,10 @@ TEST_CASE("a canary's position is the last weight and scale set before a step") 
     CHECK(position.scale.replicas == row.replicas);
   }
 }
+
+TEST_CASE("the measured weight is the canary's share of ready pods") {
+  CHECK(measured_weight({1, 9}) == Approx(10));
+  CHECK(measured_weight({1, 3}) == Approx(25));
+  CHECK(measured_weight({0, 0}) == 0);
+  CHECK(measured_weight({4, 0}) == Approx(100));
+}
