@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,11 +20,11 @@ using util::Duration;
 using util::Result;
 
 struct TlsOptions {
-  bool verify = true;           // off only when the user asked (insecure-skip-tls-verify)
-  std::string ca_file;          // PEM file of trusted CAs
-  std::string ca_data;          // PEM text of trusted CAs (kubeconfig *-data, decoded)
+  bool verify = true;   // off only when the user asked (insecure-skip-tls-verify)
+  std::string ca_file;  // PEM file of trusted CAs
+  std::string ca_data;  // PEM text of trusted CAs (kubeconfig *-data, decoded)
   std::string client_cert_file;
-  std::string client_cert_data; // PEM text
+  std::string client_cert_data;  // PEM text
   std::string client_key_file;
   std::string client_key_data;  // PEM text
   std::string server_name;      // override for SNI and certificate name checks
@@ -42,6 +43,11 @@ struct Request {
   // Whether this request may be sent again after a transport failure (the
   // server may already have acted on it). Defaults: true for GET/HEAD only.
   std::optional<bool> replay_safe;
+  // Overrides RetryPolicy::max_attempts for this request (e.g. 1 for a watch).
+  std::optional<int> max_attempts;
+  // Follow 3xx redirects (registries send blob downloads elsewhere). libcurl
+  // does not forward Authorization to a different host.
+  bool follow_redirects = false;
 };
 
 struct Response {
@@ -54,9 +60,9 @@ struct Response {
 };
 
 struct RetryPolicy {
-  int max_attempts = 1;          // 1 = no retry
-  Duration base_delay{100};      // exponential backoff base, with jitter
-  Duration max_delay{10000};     // cap for one wait, Retry-After included
+  int max_attempts = 1;       // 1 = no retry
+  Duration base_delay{100};   // exponential backoff base, with jitter
+  Duration max_delay{10000};  // cap for one wait, Retry-After included
   // Decides whether an answer (or a transport error) may be retried. The
   // default: 429 always; 5xx only with Retry-After; transport errors only when
   // the request is replay-safe.
@@ -70,6 +76,15 @@ struct ClientOptions {
   RetryPolicy retry;
   util::Clock* clock = nullptr;  // for backoff waits; system clock when null
 };
+
+// Whether `request` may be sent again after a transport error: its
+// replay_safe when set, otherwise true for GET and HEAD only.
+bool is_replay_safe(const Request& request);
+
+// The retry rule used when RetryPolicy::should_retry is empty (client-go's):
+// 429 always; 5xx only with Retry-After; timeout/unavailable transport errors
+// only when the request is replay-safe; never tls, cancelled or invalid.
+bool default_should_retry(const Request& request, const Response* response, const util::Error* error);
 
 // Called with each complete line of a streamed body (without the newline).
 // Return false to stop reading.
@@ -92,7 +107,12 @@ class Client {
 };
 
 // The libcurl implementation. Thread-safe: each call uses its own handle from
-// a pool so connections are reused.
+// a pool so connections are reused. Connect/total/idle timeouts are real time
+// (network deadlines); backoff waits go through ClientOptions::clock.
+// Requests are logged through spdlog's default logger at debug level (request
+// line, status, duration) and trace level (headers), always redacted; bodies
+// are never logged. See docs in lib/sluice/http/curl_client.cpp for the
+// tls server_name and stream-cut behaviour.
 std::unique_ptr<Client> make_curl_client(ClientOptions options);
 
 // For logging: "Authorization: Bearer ***", "https://user:***@host/".
@@ -100,6 +120,7 @@ std::string redact_url(const std::string& url);
 std::string redact_header(const std::string& name, const std::string& value);
 
 // Parses Retry-After (seconds or HTTP-date); nullopt when absent or bad.
-std::optional<Duration> parse_retry_after(const std::string& value, std::chrono::system_clock::time_point now);
+std::optional<Duration> parse_retry_after(const std::string& value,
+                                          std::chrono::system_clock::time_point now);
 
 }  // namespace sluice::http

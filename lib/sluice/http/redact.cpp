@@ -1,0 +1,96 @@
+// Redaction of credentials before anything about a request is logged or put
+// into an error message.
+#include <sluice/http/client.hpp>
+
+#include <strings.h>
+
+#include <array>
+
+namespace sluice::http {
+namespace {
+
+constexpr std::string_view k_hidden = "***";
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+bool is_secret_param(std::string_view name) {
+  static constexpr std::array<std::string_view, 4> k_names = {"access_token", "token", "password",
+                                                              "client_secret"};
+  for (auto secret : k_names) {
+    if (iequals(name, secret)) return true;
+  }
+  return false;
+}
+
+// "user:pass" -> "user:***"; a lone "user" may itself be a token -> "***".
+std::string redact_userinfo(std::string_view userinfo) {
+  auto colon = userinfo.find(':');
+  if (colon == std::string_view::npos) return std::string(k_hidden);
+  return std::string(userinfo.substr(0, colon + 1)) + std::string(k_hidden);
+}
+
+std::string redact_query(std::string_view query) {
+  std::string out;
+  size_t start = 0;
+  while (start <= query.size()) {
+    size_t end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    std::string_view pair = query.substr(start, end - start);
+    size_t eq = pair.find('=');
+    if (start > 0) out += '&';
+    if (eq != std::string_view::npos && is_secret_param(pair.substr(0, eq))) {
+      out += std::string(pair.substr(0, eq + 1)) + std::string(k_hidden);
+    } else {
+      out += pair;
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string redact_url(const std::string& url) {
+  std::string_view rest(url);
+  std::string out;
+  auto scheme_end = rest.find("://");
+  if (scheme_end != std::string_view::npos) {
+    out = std::string(rest.substr(0, scheme_end + 3));
+    rest.remove_prefix(scheme_end + 3);
+    size_t authority_end = rest.find_first_of("/?#");
+    std::string_view authority = rest.substr(0, authority_end);
+    // The last '@' ends the userinfo: passwords may contain a raw '@'.
+    size_t at = authority.rfind('@');
+    if (at != std::string_view::npos) {
+      out += redact_userinfo(authority.substr(0, at)) + "@";
+      rest.remove_prefix(at + 1);
+    }
+  }
+  size_t query_start = rest.find('?');
+  if (query_start == std::string_view::npos) return out + std::string(rest);
+  out += std::string(rest.substr(0, query_start + 1));
+  rest.remove_prefix(query_start + 1);
+  size_t fragment = rest.find('#');
+  out += redact_query(rest.substr(0, fragment));
+  if (fragment != std::string_view::npos) out += std::string(rest.substr(fragment));
+  return out;
+}
+
+std::string redact_header(const std::string& name, const std::string& value) {
+  static constexpr std::array<std::string_view, 4> k_whole = {"cookie", "set-cookie", "x-api-key",
+                                                              "x-auth-token"};
+  if (iequals(name, "authorization") || iequals(name, "proxy-authorization")) {
+    // Keep the scheme ("Bearer", "Basic"): it helps debugging and is no secret.
+    auto space = value.find(' ');
+    if (space == std::string::npos) return name + ": " + std::string(k_hidden);
+    return name + ": " + value.substr(0, space) + " " + std::string(k_hidden);
+  }
+  for (auto secret : k_whole) {
+    if (iequals(name, secret)) return name + ": " + std::string(k_hidden);
+  }
+  return name + ": " + value;
+}
+
+}  // namespace sluice::http
