@@ -114,7 +114,7 @@ Json to_json(const Record& r) {
               {"strategy", r.strategy},
               {"rolloutId", r.rollout_id},
               {"planHash", r.plan_hash},
-              {"planPath", r.plan_path},
+              {"planPath", r.plan_path}, {"planText", r.plan_text}, {"switchedAt", r.switched_at},
               {"image", r.image},
               {"digest", r.digest},
               {"phase", strategy::to_string(r.phase)},
@@ -147,6 +147,8 @@ util::Result<Record> record_from_json(const Json& j) {
     r.rollout_id = j.value("rolloutId", 0);
     r.plan_hash = j.value("planHash", "");
     r.plan_path = j.value("planPath", "");
+    r.plan_text = j.value("planText", "");
+    r.switched_at = j.value("switchedAt", "");
     r.image = j.value("image", "");
     r.digest = j.value("digest", "");
     auto phase = strategy::parse_record_phase(j.value("phase", ""));

@@ -69,6 +69,7 @@ struct Record {
   int rollout_id = 0;    // counts rollouts of this name; history keys on it
   std::string plan_hash;
   std::string plan_path;
+  std::string plan_text;  // the plan file itself, so promote/abort can continue without it
   std::string image;   // as written in the plan
   std::string digest;  // resolved: repo@sha256:...
   strategy::RecordPhase phase = strategy::RecordPhase::progressing;
@@ -85,6 +86,7 @@ struct Record {
   bool promote_requested = false;
   bool full_promote = false;
   bool abort_requested = false;
+  std::string switched_at;  // blue-green: when the live Service moved to the new version
 };
 
 Json to_json(const Record& record);
