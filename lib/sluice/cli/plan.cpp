@@ -1,4 +1,6 @@
+// `sluice plan PLAN`: what a rollout would do, step by step, contacting nothing.
 #include <sluice/cli/app.hpp>
+#include <sluice/plan/validate.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -6,9 +8,12 @@ namespace sluice::cli {
 
 void add_plan(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("plan", "Show what a rollout of a plan would do");
-  static std::string arg;  // lives as long as the parsed command line
-  sub->add_option("PLAN", arg, "Plan file")->required();
-  sub->callback([&ctx] { ctx.exit_code = not_built_yet(ctx, "plan"); });
+  static std::string path;  // lives as long as the parsed command line
+  sub->add_option("PLAN", path, "Plan file")->required();
+  sub->callback([&ctx] {
+    bool valid = plan::preview_file(path, ctx.global.output == "json", *ctx.out, *ctx.err);
+    ctx.exit_code = valid ? k_exit_ok : k_exit_usage;
+  });
 }
 
 }  // namespace sluice::cli

@@ -1,14 +1,21 @@
+// `sluice validate PLAN...`: exit 0 when every plan is valid, 2 otherwise.
 #include <sluice/cli/app.hpp>
+#include <sluice/plan/validate.hpp>
 
 #include <CLI/CLI.hpp>
+
+#include <vector>
 
 namespace sluice::cli {
 
 void add_validate(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("validate", "Check plans for errors without contacting anything");
-  static std::string arg;  // lives as long as the parsed command line
-  sub->add_option("PLAN", arg, "Plan file")->required();
-  sub->callback([&ctx] { ctx.exit_code = not_built_yet(ctx, "validate"); });
+  static std::vector<std::string> paths;  // lives as long as the parsed command line
+  sub->add_option("PLAN", paths, "Plan files")->required();
+  sub->callback([&ctx] {
+    bool valid = plan::validate_files(paths, ctx.global.output == "json", *ctx.out, *ctx.err);
+    ctx.exit_code = valid ? k_exit_ok : k_exit_usage;
+  });
 }
 
 }  // namespace sluice::cli

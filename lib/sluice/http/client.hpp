@@ -20,31 +20,33 @@ using util::Duration;
 using util::Result;
 
 struct TlsOptions {
-  bool verify = true;   // off only when the user asked (insecure-skip-tls-verify)
-  std::string ca_file;  // PEM file of trusted CAs
-  std::string ca_data;  // PEM text of trusted CAs (kubeconfig *-data, decoded)
-  std::string client_cert_file;
-  std::string client_cert_data;  // PEM text
-  std::string client_key_file;
-  std::string client_key_data;  // PEM text
-  std::string server_name;      // override for SNI and certificate name checks
+  bool verify = true;     // off only when the user asked (insecure-skip-tls-verify)
+  std::string ca_file{};  // PEM file of trusted CAs
+  std::string ca_data{};  // PEM text of trusted CAs (kubeconfig *-data, decoded)
+  std::string client_cert_file{};
+  std::string client_cert_data{};  // PEM text
+  std::string client_key_file{};
+  std::string client_key_data{};  // PEM text
+  std::string server_name{};      // override for SNI and certificate name checks
 };
 
 // Header names are compared case-insensitively; stored as given.
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// Members carry `{}` so designated initializers ({.url = u}) build without
+// g++'s -Wmissing-field-initializers.
 struct Request {
   std::string method = "GET";
-  std::string url;
-  Headers headers;
-  std::string body;
+  std::string url{};
+  Headers headers{};
+  std::string body{};
   Duration connect_timeout{5000};
   Duration timeout{30000};  // total, for non-streaming requests; for streams: idle limit
   // Whether this request may be sent again after a transport failure (the
   // server may already have acted on it). Defaults: true for GET/HEAD only.
-  std::optional<bool> replay_safe;
+  std::optional<bool> replay_safe{};
   // Overrides RetryPolicy::max_attempts for this request (e.g. 1 for a watch).
-  std::optional<int> max_attempts;
+  std::optional<int> max_attempts{};
   // Follow 3xx redirects (registries send blob downloads elsewhere). libcurl
   // does not forward Authorization to a different host.
   bool follow_redirects = false;
@@ -52,8 +54,8 @@ struct Request {
 
 struct Response {
   int status = 0;
-  Headers headers;
-  std::string body;
+  Headers headers{};
+  std::string body{};
 
   // First header with this name (case-insensitive), or "" when absent.
   std::string header(const std::string& name) const;
@@ -66,14 +68,14 @@ struct RetryPolicy {
   // Decides whether an answer (or a transport error) may be retried. The
   // default: 429 always; 5xx only with Retry-After; transport errors only when
   // the request is replay-safe.
-  std::function<bool(const Request&, const Response*, const util::Error*)> should_retry;
+  std::function<bool(const Request&, const Response*, const util::Error*)> should_retry{};
 };
 
 struct ClientOptions {
-  TlsOptions tls;
-  std::string proxy_url;
+  TlsOptions tls{};
+  std::string proxy_url{};
   std::string user_agent = "sluice/" SLUICE_VERSION;
-  RetryPolicy retry;
+  RetryPolicy retry{};
   util::Clock* clock = nullptr;  // for backoff waits; system clock when null
 };
 

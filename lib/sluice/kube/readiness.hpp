@@ -16,9 +16,10 @@ struct RolloutStatus {
   std::string message;  // kubectl's wording: "Waiting for deployment \"web\" rollout to finish: ..."
 };
 
-// In order: failed when Progressing has reason ProgressDeadlineExceeded; wait
-// while generation > observedGeneration; while updatedReplicas < spec.replicas;
-// while replicas > updatedReplicas; while availableReplicas < updatedReplicas; else done.
+// As kubectl: wait while generation > observedGeneration (a deadline condition
+// from an older generation is stale); then failed when Progressing has reason
+// ProgressDeadlineExceeded; wait while updatedReplicas < spec.replicas; while
+// replicas > updatedReplicas; while availableReplicas < updatedReplicas; else done.
 RolloutStatus deployment_rollout_status(const nlohmann::json& deployment);
 
 constexpr int k_default_restart_threshold = 3;

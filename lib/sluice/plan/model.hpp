@@ -138,7 +138,8 @@ struct Plan {
   std::string image;
   std::vector<std::string> platforms;  // "linux/amd64", "linux/arm/v7"
   Duration progress_deadline{600000};
-  std::optional<IntOrPercent> min_available;  // serving-capacity floor; default replicas - maxUnavailable, >= 1
+  std::optional<IntOrPercent>
+      min_available;  // serving-capacity floor; default replicas - maxUnavailable, >= 1
   Strategy strategy;
   std::map<std::string, Check> checks;
   bool rollback_automatic = true;

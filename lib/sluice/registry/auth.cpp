@@ -1,5 +1,5 @@
 #include <sluice/registry/auth.hpp>
-#include <sluice/registry/manifest.hpp>
+#include <sluice/util/base64.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -78,7 +78,7 @@ Result<std::optional<FoundCredentials>> from_auths(const json& auths, const std:
     if (!same_registry(key, api_host) || !entry.is_object()) continue;
     Credentials c{entry.value("username", std::string()), entry.value("password", std::string())};
     if (auto a = entry.find("auth"); a != entry.end() && a->is_string() && !a->get<std::string>().empty()) {
-      auto decoded = base64_decode(a->get<std::string>());
+      auto decoded = util::base64_decode(a->get<std::string>());
       auto colon = decoded ? decoded->find(':') : std::string::npos;
       if (colon == std::string::npos) {
         return util::make_error(util::ErrorKind::invalid,

@@ -1,10 +1,9 @@
 #include <sluice/registry/manifest.hpp>
+#include <sluice/util/sha256.hpp>
 
-#include <openssl/evp.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cstdio>
 
 namespace sluice::registry::detail {
 namespace {
@@ -57,16 +56,7 @@ std::string manifest_accept_header() {
 }
 
 std::string sha256_digest(const std::string& bytes) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
-  std::string hex = "sha256:";
-  char buf[3];
-  for (unsigned int i = 0; i < len; ++i) {
-    std::snprintf(buf, sizeof buf, "%02x", md[i]);
-    hex += buf;
-  }
-  return hex;
+  return "sha256:" + util::sha256_hex(bytes);
 }
 
 bool is_sha256_digest(const std::string& text) {
@@ -75,36 +65,15 @@ bool is_sha256_digest(const std::string& text) {
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-std::string base64_encode(const std::string& bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
-std::optional<std::string> base64_decode(const std::string& text) {
-  std::string in;
-  for (char c : text)
-    if (c != '\n' && c != '\r' && c != ' ') in += c;
-  if (in.size() % 4 != 0) return std::nullopt;
-  std::string out(in.size() / 4 * 3 + 1, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  if (n < 0) return std::nullopt;
-  std::size_t pad =
-      in.size() >= 2 && in[in.size() - 2] == '=' ? 2 : (!in.empty() && in.back() == '=' ? 1 : 0);
-  out.resize(static_cast<std::size_t>(n) - pad);
-  return out;
-}
-
 Result<Manifest> parse_manifest(const std::string& body, const std::string& content_type) {
   json doc = json::parse(body, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return bad_manifest("not a JSON object");
   Manifest m;
-  m.media_type = bare_media_type(content_type);
-  if (!known_media_type(m.media_type)) m.media_type = str_field(doc, "mediaType");
+  std::string header_type = bare_media_type(content_type);
+  bool generic = header_type.empty() || header_type == "application/json" || header_type == "text/plain" ||
+                 header_type == "application/octet-stream";
+  m.media_type = known_media_type(header_type) ? header_type : str_field(doc, "mediaType");
+  if (m.media_type.empty() && !generic) m.media_type = header_type;
   if (m.media_type.empty()) m.media_type = doc.contains("manifests") ? k_oci_index : k_oci_manifest;
   if (!known_media_type(m.media_type)) {
     return util::make_error(util::ErrorKind::invalid, "unsupported manifest type " + m.media_type +

@@ -25,9 +25,6 @@ inline constexpr std::size_t k_max_config_bytes = 8 * 1024 * 1024;
 std::string sha256_digest(const std::string& bytes);
 bool is_sha256_digest(const std::string& text);
 
-std::string base64_encode(const std::string& bytes);
-std::optional<std::string> base64_decode(const std::string& text);
-
 struct Manifest {
   std::string media_type;
   bool is_index = false;

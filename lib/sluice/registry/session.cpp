@@ -1,5 +1,6 @@
 #include <sluice/registry/manifest.hpp>
 #include <sluice/registry/session.hpp>
+#include <sluice/util/base64.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -147,7 +148,8 @@ void Session::add_credentials(http::Request& request, const ImageRef& ref) {
   auto creds = credentials_for(ref.api_host());
   if (creds && creds->has_value()) {
     const Credentials& c = (*creds)->credentials;
-    request.headers.emplace_back("Authorization", "Basic " + base64_encode(c.username + ":" + c.password));
+    request.headers.emplace_back("Authorization",
+                                 "Basic " + util::base64_encode(c.username + ":" + c.password));
   }
 }
 
@@ -190,7 +192,8 @@ Result<std::string> Session::fetch_token(const Challenge& challenge, const std::
   if (!creds) return creds.error();
   if (creds->has_value()) {
     const Credentials& c = (*creds)->credentials;
-    request.headers.emplace_back("Authorization", "Basic " + base64_encode(c.username + ":" + c.password));
+    request.headers.emplace_back("Authorization",
+                                 "Basic " + util::base64_encode(c.username + ":" + c.password));
   }
   auto response = send_plain(request, cancel);
   if (!response) return response.error().with_context("token service " + realm_host);

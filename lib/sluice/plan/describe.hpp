@@ -1,0 +1,29 @@
+// What a rollout of a plan would do, step by step, from the plan alone
+// (`sluice plan`). Each line exists as text for people and as one JSON object
+// for machines; the engine appends what it learns from the cluster.
+#pragma once
+
+#include <sluice/plan/model.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace sluice::plan {
+
+struct PreviewLine {
+  std::string text;             // one line for people, indented by nesting
+  nlohmann::ordered_json json;  // the same fact as one JSON object; "kind" says what it is
+};
+
+std::vector<PreviewLine> describe_plan(const Plan& plan);
+
+// One line about a check: its source, conditions and limits. Header values
+// are never shown (they may hold tokens) and URL credentials are masked.
+std::string describe_check(const Check& check);
+
+// `url` with any user:password@ replaced by ***@.
+std::string mask_url_credentials(const std::string& url);
+
+}  // namespace sluice::plan

@@ -1,0 +1,39 @@
+// The pieces of the plan parser, one per section of the format; internal to
+// lib/sluice/plan. Each reports its problems into the Sink and returns what it
+// could read.
+#pragma once
+
+#include <sluice/plan/fields.hpp>
+#include <sluice/plan/model.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::plan::detail {
+
+// A place in the plan that names a check, verified once all checks are read.
+struct CheckRef {
+  std::string name;
+  YAML::Mark mark;
+  std::string path;
+};
+
+// What the strategy needs to know about the rest of the plan.
+struct StrategyInputs {
+  std::string service;  // target.service, possibly empty
+};
+
+std::optional<Strategy> parse_strategy(const MapReader& plan, const StrategyInputs& inputs,
+                                       std::vector<CheckRef>& refs);
+
+// `bytes` is the whole file, used to point at a column inside a condition.
+std::map<std::string, Check> parse_checks(const MapReader& plan, std::string_view bytes);
+
+// True when `name` is a DNS-1123 label (lowercase letters, digits, '-';
+// starting and ending with a letter or digit) of at most `max_length` bytes.
+bool is_dns_label(const std::string& name, std::size_t max_length = 63);
+
+}  // namespace sluice::plan::detail

@@ -1,0 +1,193 @@
+#include <sluice/plan/parser.hpp>
+
+#include <sluice/plan/parse_parts.hpp>
+#include <sluice/plan/source.hpp>
+#include <sluice/plan/suggest.hpp>
+#include <sluice/plan/values.hpp>
+
+#include <set>
+
+namespace sluice::plan {
+
+namespace detail {
+
+bool is_dns_label(const std::string& name, std::size_t max_length) {
+  if (name.empty() || name.size() > max_length) return false;
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  for (char c : name)
+    if (!alnum(c) && c != '-') return false;
+  return alnum(name.front()) && alnum(name.back());
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::MapReader;
+using detail::Sink;
+
+const std::vector<std::string> k_top_fields = {"apiVersion",   "kind",     "metadata",  "target",
+                                               "targets",      "image",    "platforms", "progressDeadline",
+                                               "minAvailable", "strategy", "checks",    "rollback"};
+
+// Rollout names become part of Kubernetes object names (lock, state), which
+// add a prefix and suffix; 53 leaves room, as Helm does for release names.
+constexpr std::size_t k_max_name_length = 53;
+
+std::optional<std::string> read_name(const MapReader& reader, const std::string& key, std::size_t max_length,
+                                     bool required, const char* what) {
+  auto value = reader.string(key, required);
+  if (value && !detail::is_dns_label(*value, max_length)) {
+    reader.error(key, quoted(*value) + " is not a valid " + what + ": use at most " +
+                          std::to_string(max_length) +
+                          " lowercase letters, digits and '-', starting and ending with a letter or digit");
+    return std::nullopt;
+  }
+  return value;
+}
+
+void read_header(const MapReader& top, Plan& plan) {
+  if (auto version = top.string("apiVersion", true); version && *version != "sluice/v1")
+    top.error("apiVersion", "must be sluice/v1, not " + quoted(*version));
+  if (auto kind = top.string("kind", true); kind && *kind != "Plan")
+    top.error("kind", "must be Plan, not " + quoted(*kind));
+  const detail::Field* metadata = top.find("metadata");
+  if (!metadata) return top.missing("metadata");
+  MapReader meta(metadata->value, "metadata", top.value_mark(*metadata), {"name"}, top.sink());
+  if (!meta.ok()) return;
+  if (auto name = read_name(meta, "name", k_max_name_length, true, "plan name")) plan.name = *name;
+}
+
+void read_target(const MapReader& top, Plan& plan) {
+  if (top.has("targets"))
+    top.error("targets", "multi-target plans are not supported yet; name one target with 'target'");
+  const detail::Field* field = top.find("target");
+  if (!field) {
+    if (!top.has("targets")) top.missing("target");
+    return;
+  }
+  MapReader target(field->value, "target", top.value_mark(*field),
+                   {"context", "namespace", "deployment", "service", "container"}, top.sink());
+  if (!target.ok()) return;
+  Target& out = plan.target;
+  out.context = target.string("context").value_or("");
+  out.ns = read_name(target, "namespace", 63, false, "namespace").value_or("");
+  out.deployment = read_name(target, "deployment", 253, true, "Deployment name").value_or("");
+  out.service = read_name(target, "service", 63, false, "Service name").value_or("");
+  out.container = read_name(target, "container", 63, false, "container name").value_or("");
+}
+
+bool is_platform(const std::string& text) {
+  // os/arch or os/arch/variant, as OCI image indexes spell them.
+  int parts = 1;
+  bool part_empty = true;
+  for (char c : text) {
+    if (c == '/') {
+      if (part_empty) return false;
+      ++parts;
+      part_empty = true;
+    } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') {
+      part_empty = false;
+    } else {
+      return false;
+    }
+  }
+  return !part_empty && (parts == 2 || parts == 3);
+}
+
+void read_image(const MapReader& top, Plan& plan) {
+  if (auto image = top.string("image", true)) {
+    bool bad = image->front() == ':' || image->front() == '/' || image->front() == '-';
+    for (char c : *image)
+      bad = bad || static_cast<unsigned char>(c) <= ' ' || static_cast<unsigned char>(c) >= 0x7f;
+    if (bad)
+      top.error("image", quoted(*image) +
+                             " is not an image reference; write e.g. registry.example.com/shop/app:1.4.2");
+    else
+      plan.image = *image;
+  }
+  auto platforms = top.string_list("platforms");
+  if (!platforms) return;
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < platforms->size(); ++i) {
+    const std::string& platform = (*platforms)[i];
+    std::string path = "platforms[" + std::to_string(i) + "]";
+    YAML::Mark mark = detail::mark_of(top.find("platforms")->value[i], top.mark());
+    if (!is_platform(platform))
+      top.sink().error(
+          mark, path,
+          quoted(platform) + " is not a platform; write os/arch or os/arch/variant, e.g. linux/arm64");
+    else if (!seen.insert(platform).second)
+      top.sink().error(mark, path, quoted(platform) + " is listed twice");
+    else
+      plan.platforms.push_back(platform);
+  }
+}
+
+void read_rollout_settings(const MapReader& top, Plan& plan) {
+  if (auto deadline = top.duration("progressDeadline", Duration(10'000), Duration(24 * 3'600'000)))
+    plan.progress_deadline = *deadline;
+  plan.min_available = top.int_or_percent("minAvailable");
+  const detail::Field* rollback = top.find("rollback");
+  if (!rollback) return;
+  MapReader reader(rollback->value, "rollback", top.value_mark(*rollback), {"automatic"}, top.sink());
+  if (reader.ok()) plan.rollback_automatic = reader.boolean("automatic").value_or(true);
+}
+
+void check_references(const std::vector<detail::CheckRef>& refs, const std::map<std::string, Check>& checks,
+                      bool checks_readable, Sink& sink) {
+  if (!checks_readable) return;  // the checks section itself is broken; its errors say why
+  std::vector<std::string> names;
+  for (const auto& [name, check] : checks) names.push_back(name);
+  for (const auto& ref : refs) {
+    if (checks.count(ref.name)) continue;
+    sink.error(ref.mark, ref.path, "unknown check " + quoted(ref.name) + did_you_mean(ref.name, names));
+  }
+}
+
+void read_plan(const YAML::Node& root, std::string_view bytes, Sink& sink, Plan& plan) {
+  MapReader top(root, "", YAML::Mark(), k_top_fields, sink);
+  if (!top.ok()) return;
+  read_header(top, plan);
+  read_target(top, plan);
+  read_image(top, plan);
+  read_rollout_settings(top, plan);
+  std::vector<detail::CheckRef> refs;
+  std::optional<Strategy> strategy = detail::parse_strategy(top, {plan.target.service}, refs);
+  if (strategy) plan.strategy = std::move(*strategy);
+  plan.checks = detail::parse_checks(top, bytes);
+  bool checks_readable = !top.has("checks") || top.find("checks")->value.IsMap();
+  check_references(refs, plan.checks, checks_readable, sink);
+}
+
+}  // namespace
+
+PlanParse parse_plan(std::string_view bytes, const std::string& file) {
+  Sink sink(file);
+  if (auto error = check_plan_text(bytes, file)) return {std::nullopt, {*error}};
+  if (auto error = check_yaml_structure(bytes, file)) return {std::nullopt, {*error}};
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(bytes));
+  } catch (const YAML::Exception& e) {
+    // check_yaml_structure parsed the same text, so this is not expected.
+    return {std::nullopt, {Diagnostic{file, 0, 0, "", "YAML syntax error: " + e.msg}}};
+  }
+  if (!root.IsDefined() || root.IsNull())
+    return {std::nullopt,
+            {Diagnostic{file, 0, 0, "", "the plan is empty; it starts with 'apiVersion: sluice/v1'"}}};
+  Plan plan;
+  read_plan(root, bytes, sink, plan);
+  if (!sink.empty()) return {std::nullopt, sink.take()};
+  plan.source_path = file;
+  plan.source_hash = sha256_hex(bytes);
+  return {std::move(plan), {}};
+}
+
+PlanParse load_plan(const std::string& path) {
+  SourceText source = read_plan_file(path);
+  if (source.error) return {std::nullopt, {*source.error}};
+  return parse_plan(source.bytes, path);
+}
+
+}  // namespace sluice::plan

@@ -1,0 +1,28 @@
+// Reading a plan file into a typed, validated Plan (docs/plan-format.md).
+// All problems in a file are reported, each as one Diagnostic; a Plan is
+// produced only when there are none.
+#pragma once
+
+#include <sluice/plan/diagnostic.hpp>
+#include <sluice/plan/model.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::plan {
+
+struct PlanParse {
+  std::optional<Plan> plan;  // set exactly when diagnostics is empty
+  std::vector<Diagnostic> diagnostics;
+  bool ok() const { return plan.has_value(); }
+};
+
+// Parses plan text; `file` names it in diagnostics and becomes Plan::source_path.
+PlanParse parse_plan(std::string_view bytes, const std::string& file);
+
+// Reads and parses the plan file at `path` (size-capped, regular files only).
+PlanParse load_plan(const std::string& path);
+
+}  // namespace sluice::plan

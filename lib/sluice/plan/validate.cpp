@@ -1,0 +1,70 @@
+#include <sluice/plan/validate.hpp>
+
+#include <sluice/plan/describe.hpp>
+#include <sluice/plan/parser.hpp>
+
+#include <ostream>
+
+namespace sluice::plan {
+
+namespace {
+
+void report_problems(const std::string& path, const PlanParse& parse, bool json, std::ostream& out,
+                     std::ostream& err) {
+  for (const auto& diagnostic : parse.diagnostics) {
+    if (json)
+      out << to_json(diagnostic).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    else
+      err << diagnostic.to_string() << "\n";
+  }
+  if (json)
+    out << nlohmann::ordered_json{{"file", path}, {"valid", false}, {"errors", parse.diagnostics.size()}}
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+        << "\n";
+}
+
+}  // namespace
+
+nlohmann::ordered_json to_json(const Diagnostic& diagnostic) {
+  return {{"file", diagnostic.file},
+          {"line", diagnostic.line},
+          {"column", diagnostic.column},
+          {"path", diagnostic.path},
+          {"message", diagnostic.message}};
+}
+
+bool validate_files(const std::vector<std::string>& paths, bool json, std::ostream& out, std::ostream& err) {
+  bool all_valid = true;
+  for (const auto& path : paths) {
+    PlanParse parse = load_plan(path);
+    if (parse.ok()) {
+      if (json)
+        out << nlohmann::ordered_json{{"file", path}, {"valid", true}, {"sha256", parse.plan->source_hash}}
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+            << "\n";
+      else
+        out << path << ": valid\n";
+      continue;
+    }
+    all_valid = false;
+    report_problems(path, parse, json, out, err);
+  }
+  return all_valid;
+}
+
+bool preview_file(const std::string& path, bool json, std::ostream& out, std::ostream& err) {
+  PlanParse parse = load_plan(path);
+  if (!parse.ok()) {
+    report_problems(path, parse, json, out, err);
+    return false;
+  }
+  for (const auto& line : describe_plan(*parse.plan)) {
+    if (json)
+      out << line.json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    else
+      out << line.text << "\n";
+  }
+  return true;
+}
+
+}  // namespace sluice::plan

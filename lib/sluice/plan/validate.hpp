@@ -1,0 +1,25 @@
+// `sluice validate` as a library function: check plan files and report each
+// problem on one line (text) or as one JSON object per line.
+#pragma once
+
+#include <sluice/plan/diagnostic.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace sluice::plan {
+
+nlohmann::ordered_json to_json(const Diagnostic& diagnostic);
+
+// Validates every file; problems go to `err` in text mode ("file: valid" to
+// `out`), everything to `out` in JSON mode. Returns true when all are valid.
+bool validate_files(const std::vector<std::string>& paths, bool json, std::ostream& out, std::ostream& err);
+
+// Loads one plan and prints its preview (describe_plan); on an invalid plan
+// prints the diagnostics like validate_files. Returns true when it was valid.
+bool preview_file(const std::string& path, bool json, std::ostream& out, std::ostream& err);
+
+}  // namespace sluice::plan
