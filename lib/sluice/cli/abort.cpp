@@ -11,7 +11,8 @@ void add_abort(CLI::App& app, Context& ctx) {
   static std::string name;  // lives as long as the parsed command line
   static int lease_seconds = 15;
   sub->add_option("NAME", name, "Rollout (plan) name")->required();
-  sub->add_option("--lease-seconds", lease_seconds, "Lock lease duration in seconds")->check(CLI::Range(1, 3600));
+  sub->add_option("--lease-seconds", lease_seconds, "Lock lease duration in seconds")
+      ->check(CLI::Range(1, 3600));
   sub->callback([&ctx] {
     auto env = EngineEnv::create(ctx);
     if (!env) {

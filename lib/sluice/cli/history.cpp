@@ -16,7 +16,8 @@ void add_history(CLI::App& app, Context& ctx) {
       ctx.exit_code = k_exit_preflight;
       return;
     }
-    auto shown = engine::print_history(*env->deps().kube, env->ns(ctx), name, *ctx.out, ctx.global.output == "json");
+    auto shown =
+        engine::print_history(*env->deps().kube, env->ns(ctx), name, *ctx.out, ctx.global.output == "json");
     if (!shown) {
       *ctx.err << "sluice history: " << shown.error().message << "\n";
       ctx.exit_code = shown.error().kind == util::ErrorKind::not_found ? k_exit_usage : k_exit_preflight;

@@ -13,7 +13,8 @@ void add_promote(CLI::App& app, Context& ctx) {
   static int lease_seconds = 15;
   sub->add_option("NAME", name, "Rollout (plan) name")->required();
   sub->add_flag("--full", full, "Skip the remaining checks and pauses");
-  sub->add_option("--lease-seconds", lease_seconds, "Lock lease duration in seconds")->check(CLI::Range(1, 3600));
+  sub->add_option("--lease-seconds", lease_seconds, "Lock lease duration in seconds")
+      ->check(CLI::Range(1, 3600));
   sub->callback([&ctx] {
     auto env = EngineEnv::create(ctx);
     if (!env) {
@@ -22,7 +23,8 @@ void add_promote(CLI::App& app, Context& ctx) {
     }
     engine::RunOptions options;
     options.lease_duration = std::chrono::seconds(lease_seconds);
-    ctx.exit_code = env->finish(name, engine::promote_rollout(env->ns(ctx), name, full, env->deps(), options));
+    ctx.exit_code =
+        env->finish(name, engine::promote_rollout(env->ns(ctx), name, full, env->deps(), options));
   });
 }
 

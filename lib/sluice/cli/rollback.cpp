@@ -13,7 +13,8 @@ void add_rollback(CLI::App& app, Context& ctx) {
   static int lease_seconds = 15;
   sub->add_option("NAME", name, "Rollout (plan) name")->required();
   sub->add_option("--to-revision", to_revision, "Rollout number from `sluice history` to return to");
-  sub->add_option("--lease-seconds", lease_seconds, "Lock lease duration in seconds")->check(CLI::Range(1, 3600));
+  sub->add_option("--lease-seconds", lease_seconds, "Lock lease duration in seconds")
+      ->check(CLI::Range(1, 3600));
   sub->callback([&ctx] {
     auto env = EngineEnv::create(ctx);
     if (!env) {

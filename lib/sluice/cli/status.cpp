@@ -37,7 +37,9 @@ int show_status(Context& ctx, EngineEnv& env, const std::string& name, bool watc
     if (first) rv = first->value("/metadata/resourceVersion"_json_pointer, std::string());
     auto changed = env.deps().hub->wait_until(
         kube::k_configmaps, ns, cm_name,
-        [&rv](const nlohmann::json& cm) { return cm.value("/metadata/resourceVersion"_json_pointer, rv) != rv; },
+        [&rv](const nlohmann::json& cm) {
+          return cm.value("/metadata/resourceVersion"_json_pointer, rv) != rv;
+        },
         env.deps().clock->now() + std::chrono::hours(24), &env.deps().interrupt->token());
     if (!changed) return env.deps().interrupt->fired() ? k_exit_interrupted : k_exit_preflight;
   }

@@ -14,8 +14,8 @@ namespace {
 
 using strategy::ResumeAction;
 
-state::Record new_record(const plan::Plan& plan, const std::string& plan_text, const Target& target, Deps& deps,
-                         int last_id) {
+state::Record new_record(const plan::Plan& plan, const std::string& plan_text, const Target& target,
+                         Deps& deps, int last_id) {
   state::Record r;
   r.name = plan.name;
   r.ns = target.ns;
@@ -34,8 +34,9 @@ state::Record new_record(const plan::Plan& plan, const std::string& plan_text, c
 
 void emit_started(Deps& deps, const state::Record& r, const Target& t, bool resumed) {
   report::Event e{report::EventType::rollout_started, r.name, 0, 0, "", "", {}};
-  e.data = {{"strategy", r.strategy},     {"image", r.image},  {"digest", r.digest},
-            {"previousImage", r.previous.image}, {"floor", t.floor}, {"resumed", resumed},
+  e.data = {{"strategy", r.strategy},   {"image", r.image},
+            {"digest", r.digest},       {"previousImage", r.previous.image},
+            {"floor", t.floor},         {"resumed", resumed},
             {"rolloutId", r.rollout_id}};
   deps.out->emit(e);
 }
@@ -46,8 +47,9 @@ std::string live_image(const plan::Plan& plan, const Target& t, Deps& deps) {
     return container_image(t.deployment, t.container);
   auto selector = t.service.value("/spec/selector"_json_pointer, nlohmann::json::object());
   if (!selector.contains(k_version_label)) return container_image(t.deployment, t.container);
-  auto live = deps.kube->get(kube::k_deployments, t.ns,
-                             preview_name(plan.target.deployment, selector[k_version_label].get<std::string>()));
+  auto live =
+      deps.kube->get(kube::k_deployments, t.ns,
+                     preview_name(plan.target.deployment, selector[k_version_label].get<std::string>()));
   return live ? container_image(*live, t.container) : "";
 }
 
@@ -70,18 +72,20 @@ Outcome roll_back_recorded(state::Record record, state::RecordStore& store, Deps
   return d.roll_back(why, final_phase);
 }
 
-Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, Deps& deps, const RunOptions& options,
-                        const Target& target) {
+Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, Deps& deps,
+                        const RunOptions& options, const Target& target) {
   state::RecordStore store(*deps.kube, *deps.clock, target.ns, plan.name);
   auto loaded = store.load();
   if (!loaded) return {cli::k_exit_preflight, "", loaded.error().message};
   std::optional<strategy::PreviousRun> previous;
-  if (*loaded) previous = strategy::PreviousRun{(*loaded)->phase, (*loaded)->plan_hash, (*loaded)->step_index};
+  if (*loaded)
+    previous = strategy::PreviousRun{(*loaded)->phase, (*loaded)->plan_hash, (*loaded)->step_index};
   auto decision = strategy::decide_resume(previous, plan.source_hash, options.abort_previous);
   switch (decision.action) {
     case ResumeAction::refuse: return {cli::k_exit_usage, "", decision.reason};
     case ResumeAction::continue_rollback:
-      return roll_back_recorded(**loaded, store, deps, strategy::RecordPhase::rolled_back, (*loaded)->message);
+      return roll_back_recorded(**loaded, store, deps, strategy::RecordPhase::rolled_back,
+                                (*loaded)->message);
     case ResumeAction::abort_previous: {
       auto aborted = roll_back_recorded(**loaded, store, deps, strategy::RecordPhase::aborted,
                                         "aborted by --abort-previous");
@@ -110,12 +114,14 @@ Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, De
 
 }  // namespace
 
-Outcome apply_plan(const plan::Plan& plan, const std::string& plan_text, Deps& deps, const RunOptions& options) {
+Outcome apply_plan(const plan::Plan& plan, const std::string& plan_text, Deps& deps,
+                   const RunOptions& options) {
   std::string ns = options.ns_override.empty() ? plan.target.ns : options.ns_override;
   auto pf = preflight(plan, deps, ns);
   if (!pf.ok) {
     for (const auto& problem : pf.problems)
-      deps.out->emit(report::Event{report::EventType::info, plan.name, 0, 0, "", "preflight: " + problem, {}});
+      deps.out->emit(
+          report::Event{report::EventType::info, plan.name, 0, 0, "", "preflight: " + problem, {}});
     return {cli::k_exit_preflight, "", pf.problems.front()};
   }
   return with_lock(deps, ns, plan.name, options,

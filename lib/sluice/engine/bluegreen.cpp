@@ -41,7 +41,8 @@ util::Status set_selector(Driver& d, const std::string& name, const Json& select
         if (d.cancel().cancelled()) return util::make_error(util::ErrorKind::cancelled, "interrupted");
         auto svc = kube.get(kube::k_services, d.ns(), name);
         if (!svc) return svc.error();
-        if (svc->value("/spec/selector"_json_pointer, Json()) == selector) return {};  // already there (resumed)
+        if (svc->value("/spec/selector"_json_pointer, Json()) == selector)
+          return {};  // already there (resumed)
         (*svc)["spec"]["selector"] = selector;
         auto written = kube.update(kube::k_services, d.ns(), *svc);
         if (!written) return written.error();
@@ -74,7 +75,8 @@ util::Result<Json> pinned_live_selector(Driver& d, const Json& live, const Json&
   auto rs = d.deps().kube->list_all(kube::k_replicasets, d.ns(), opts);
   if (!rs) return rs.error();
   std::string hash = current_template_hash(live, rs->items);
-  if (hash.empty()) return util::make_error(util::ErrorKind::not_found, "no current ReplicaSet for the live version");
+  if (hash.empty())
+    return util::make_error(util::ErrorKind::not_found, "no current ReplicaSet for the live version");
   return selector_with(selector, "pod-template-hash", hash);
 }
 
@@ -133,7 +135,8 @@ StepResult bluegreen_create_preview(Driver& d) {
   Json body = make_preview_deployment(*live, rec.next.deployment, d.plan().name,
                                       rec.next.service_selector[k_version_label].get<std::string>(),
                                       d.target().container, rec.digest, replicas);
-  if (auto made = create_or_adopt(d, body); !made) return failed_write(made.error(), "creating " + rec.next.deployment);
+  if (auto made = create_or_adopt(d, body); !made)
+    return failed_write(made.error(), "creating " + rec.next.deployment);
   return {StepStatus::next, rec.next.deployment + " with " + std::to_string(replicas) + " replicas"};
 }
 
@@ -145,7 +148,8 @@ StepResult bluegreen_point_preview_service(Driver& d) {
     if (auto s = set_selector(d, name, selector); !s) return failed_write(s.error(), "pointing " + name);
     return StepResult::next();
   }
-  if (existing.error().kind != util::ErrorKind::not_found) return failed_write(existing.error(), "reading " + name);
+  if (existing.error().kind != util::ErrorKind::not_found)
+    return failed_write(existing.error(), "reading " + name);
   Json ports = d.target().service.value("/spec/ports"_json_pointer, Json::array());
   for (auto& p : ports) p.erase("nodePort");
   Json svc{{"apiVersion", "v1"},
@@ -212,9 +216,13 @@ Outcome bluegreen_roll_back(Driver& d, const std::string& why) {
     // Scaled down already: bring it back before any traffic moves to it.
     int replicas = std::max(1, d.target().desired);
     if (auto s = scale(d, rec.previous.deployment, replicas); !s)
-      return {cli::k_exit_needs_human, "", why + "; scaling up " + rec.previous.deployment + ": " + s.error().message};
-    VersionWait w{rec.previous.deployment, rec.previous.image, d.deps().clock->now() + d.plan().progress_deadline,
-                  nullptr, {}};
+      return {cli::k_exit_needs_human, "",
+              why + "; scaling up " + rec.previous.deployment + ": " + s.error().message};
+    VersionWait w{rec.previous.deployment,
+                  rec.previous.image,
+                  d.deps().clock->now() + d.plan().progress_deadline,
+                  nullptr,
+                  {}};
     auto end = wait_for_version(d, w);
     if (end.end == WaitEnd::interrupted) return {cli::k_exit_interrupted, "", why};
     if (end.end != WaitEnd::ready) return {cli::k_exit_needs_human, "", why + "; " + end.message};
@@ -224,7 +232,8 @@ Outcome bluegreen_roll_back(Driver& d, const std::string& why) {
   if (!rec.next.deployment.empty() && rec.next.deployment != rec.previous.deployment) {
     auto s = scale(d, rec.next.deployment, 0);
     if (!s && s.error().kind != util::ErrorKind::not_found)
-      return {cli::k_exit_needs_human, "", why + "; scaling down " + rec.next.deployment + ": " + s.error().message};
+      return {cli::k_exit_needs_human, "",
+              why + "; scaling down " + rec.next.deployment + ": " + s.error().message};
   }
   return {cli::k_exit_rolled_back, "", why + "; " + rec.previous.deployment + " serves again"};
 }

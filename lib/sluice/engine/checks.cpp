@@ -30,8 +30,8 @@ gate::CheckContext check_context(Driver& d, int step) {
 
 gate::MeasurementCallback record_measurements(Driver& d, const std::string& step_name) {
   return [&d, step_name](const std::string& check, const gate::Measurement& m, const gate::AnalysisRun&) {
-    state::Measurement rec{check, step_name, gate::to_string(m.phase), value_text(m), m.message,
-                           util::format_rfc3339(m.at)};
+    state::Measurement rec{check,         step_name, gate::to_string(m.phase),
+                           value_text(m), m.message, util::format_rfc3339(m.at)};
     state::add_measurement(d.record(), rec);
     d.emit(report::EventType::check_measured, "",
            {{"check", check}, {"verdict", rec.verdict}, {"value", rec.value}, {"message", m.message}});

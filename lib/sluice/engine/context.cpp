@@ -21,8 +21,8 @@ bool Wakeup::sleep_until(util::Clock& clock, util::TimePoint deadline) {
     token = current_;
   }
   auto now = clock.now();
-  bool slept = deadline <= now || clock.sleep_for(std::chrono::duration_cast<util::Duration>(deadline - now),
-                                                  token.get());
+  bool slept = deadline <= now ||
+               clock.sleep_for(std::chrono::duration_cast<util::Duration>(deadline - now), token.get());
   std::lock_guard lock(mutex_);
   if (!slept || pending_) {
     pending_ = false;

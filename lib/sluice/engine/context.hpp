@@ -66,9 +66,10 @@ struct Deps {
 };
 
 struct RunOptions {
-  bool abort_previous = false;            // apply: abort a different plan's unfinished rollout first
-  util::Duration lease_duration{15000};   // lock lease
-  std::string ns_override;                // -n
+  bool abort_previous = false;           // apply: abort a different plan's unfinished rollout first
+  util::Duration lease_duration{15000};  // lock lease
+  std::string ns_override;               // -n
+  std::string identity;                  // lock holder identity; empty: host/pid (ci job)
 };
 
 }  // namespace sluice::engine

@@ -8,7 +8,8 @@ namespace sluice::engine {
 using strategy::RecordPhase;
 using strategy::StepKind;
 
-Driver::Driver(const plan::Plan& plan, Deps& deps, state::RecordStore& store, state::Record record, Target target)
+Driver::Driver(const plan::Plan& plan, Deps& deps, state::RecordStore& store, state::Record record,
+               Target target)
     : plan_(plan),
       deps_(deps),
       store_(store),
@@ -17,7 +18,8 @@ Driver::Driver(const plan::Plan& plan, Deps& deps, state::RecordStore& store, st
       steps_(strategy::steps_for(plan)) {
   if (record_.steps.size() != steps_.size()) {
     record_.steps.clear();
-    for (const auto& s : steps_) record_.steps.push_back(state::StepRecord{s.name, state::StepState::pending, "", "", ""});
+    for (const auto& s : steps_)
+      record_.steps.push_back(state::StepRecord{s.name, state::StepState::pending, "", "", ""});
   }
 }
 
@@ -137,20 +139,22 @@ Outcome Driver::roll_back(const std::string& why, RecordPhase final_phase) {
   record_.phase = RecordPhase::rolling_back;
   record_.message = why;
   save();
-  Outcome out = record_.strategy == "blueGreen" ? bluegreen_roll_back(*this, why) : rolling_roll_back(*this, why);
+  Outcome out =
+      record_.strategy == "blueGreen" ? bluegreen_roll_back(*this, why) : rolling_roll_back(*this, why);
   if (out.exit_code == cli::k_exit_interrupted) return finish_interrupted();
   if (out.exit_code != cli::k_exit_needs_human) {
     record_.phase = final_phase;
     out.phase = strategy::to_string(final_phase);
     out.exit_code = final_phase == RecordPhase::aborted ? cli::k_exit_ok : cli::k_exit_rolled_back;
-    emit(final_phase == RecordPhase::aborted ? report::EventType::aborted : report::EventType::rolled_back, why,
-         {{"to", record_.previous.image}});
+    emit(final_phase == RecordPhase::aborted ? report::EventType::aborted : report::EventType::rolled_back,
+         why, {{"to", record_.previous.image}});
   } else {
     record_.phase = RecordPhase::degraded;
   }
   record_.message = out.message;
   record_.finished_at = util::format_rfc3339(deps_.clock->wall_now());
-  if (!store_.save_finished(record_)) return {cli::k_exit_needs_human, out.phase, out.message + "; record not written"};
+  if (!store_.save_finished(record_))
+    return {cli::k_exit_needs_human, out.phase, out.message + "; record not written"};
   return out;
 }
 

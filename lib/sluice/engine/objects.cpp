@@ -23,12 +23,13 @@ util::Result<std::size_t> container_index(const Json& deployment, const std::str
   if (containers.empty()) return make_error(ErrorKind::invalid, "deployment " + name + " has no containers");
   if (container.empty()) {
     if (containers.size() == 1) return std::size_t{0};
-    return make_error(ErrorKind::invalid, "deployment " + name +
-                                              " has several containers; set target.container in the plan");
+    return make_error(ErrorKind::invalid,
+                      "deployment " + name + " has several containers; set target.container in the plan");
   }
   for (std::size_t i = 0; i < containers.size(); ++i)
     if (containers[i].value("name", "") == container) return i;
-  return make_error(ErrorKind::not_found, "deployment " + name + " has no container named '" + container + "'");
+  return make_error(ErrorKind::not_found,
+                    "deployment " + name + " has no container named '" + container + "'");
 }
 
 std::string container_image(const Json& deployment, std::size_t index) {
@@ -54,7 +55,9 @@ std::string selector_string(const Json& labels) {
   return out;
 }
 
-std::string version_id(const std::string& digest) { return util::sha256_hex(digest).substr(0, 10); }
+std::string version_id(const std::string& digest) {
+  return util::sha256_hex(digest).substr(0, 10);
+}
 
 std::string preview_name(const std::string& deployment, const std::string& version) {
   return deployment + "-" + version;
@@ -67,7 +70,8 @@ Json selector_with(const Json& selector, const std::string& key, const std::stri
 }
 
 Json make_preview_deployment(const Json& live, const std::string& name, const std::string& rollout,
-                             const std::string& version, std::size_t index, const std::string& image, int replicas) {
+                             const std::string& version, std::size_t index, const std::string& image,
+                             int replicas) {
   Json spec = live.at("spec");
   spec["replicas"] = replicas;
   spec["selector"]["matchLabels"][k_version_label] = version;
@@ -76,14 +80,15 @@ Json make_preview_deployment(const Json& live, const std::string& name, const st
   Json labels = live.value("/metadata/labels"_json_pointer, Json::object());
   labels[k_rollout_label] = rollout;
   labels[k_version_label] = version;
-  return Json{{"apiVersion", "apps/v1"},
-              {"kind", "Deployment"},
-              {"metadata",
-               {{"name", name},
-                {"namespace", live.value("/metadata/namespace"_json_pointer, std::string())},
-                {"labels", labels},
-                {"annotations", {{"sluice.io/created-from", live.value("/metadata/name"_json_pointer, "")}}}}},
-              {"spec", spec}};
+  return Json{
+      {"apiVersion", "apps/v1"},
+      {"kind", "Deployment"},
+      {"metadata",
+       {{"name", name},
+        {"namespace", live.value("/metadata/namespace"_json_pointer, std::string())},
+        {"labels", labels},
+        {"annotations", {{"sluice.io/created-from", live.value("/metadata/name"_json_pointer, "")}}}}},
+      {"spec", spec}};
 }
 
 std::vector<Json> pods_running(const std::vector<Json>& pods, const std::string& image) {
@@ -101,7 +106,8 @@ std::vector<Json> pods_running(const std::vector<Json>& pods, const std::string&
 }
 
 std::string current_revision(const Json& deployment) {
-  return deployment.value("/metadata/annotations/deployment.kubernetes.io~1revision"_json_pointer, std::string());
+  return deployment.value("/metadata/annotations/deployment.kubernetes.io~1revision"_json_pointer,
+                          std::string());
 }
 
 std::string current_template_hash(const Json& deployment, const std::vector<Json>& replicasets) {
@@ -112,8 +118,8 @@ std::string current_template_hash(const Json& deployment, const std::vector<Json
     for (const auto& ref : rs.value("/metadata/ownerReferences"_json_pointer, Json::array()))
       owned = owned || (ref.value("uid", "") == uid && ref.value("controller", false));
     if (!owned) continue;
-    if (!revision.empty() &&
-        rs.value("/metadata/annotations/deployment.kubernetes.io~1revision"_json_pointer, std::string()) != revision)
+    if (!revision.empty() && rs.value("/metadata/annotations/deployment.kubernetes.io~1revision"_json_pointer,
+                                      std::string()) != revision)
       continue;
     return rs.value("/metadata/labels/pod-template-hash"_json_pointer, std::string());
   }

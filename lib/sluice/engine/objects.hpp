@@ -42,7 +42,8 @@ std::string preview_name(const std::string& deployment, const std::string& versi
 // container `index`, `replicas`, and the version label added to its
 // selector and pod labels so the two versions' pods never mix.
 Json make_preview_deployment(const Json& live, const std::string& name, const std::string& rollout,
-                             const std::string& version, std::size_t index, const std::string& image, int replicas);
+                             const std::string& version, std::size_t index, const std::string& image,
+                             int replicas);
 
 // `selector` plus {sluice.io/version: version}, or the pod-template-hash pin.
 Json selector_with(const Json& selector, const std::string& key, const std::string& value);

@@ -22,7 +22,8 @@ struct Loaded {
 util::Result<Loaded> load(state::RecordStore& store, Deps& deps, const std::string& name) {
   auto rec = store.load();
   if (!rec) return rec.error();
-  if (!*rec) return util::make_error(util::ErrorKind::not_found, "no rollout named " + name + " is recorded here");
+  if (!*rec)
+    return util::make_error(util::ErrorKind::not_found, "no rollout named " + name + " is recorded here");
   auto p = recorded_plan(**rec);
   if (!p) return p.error();
   auto pf = preflight_recorded(*p, **rec, deps);
@@ -61,8 +62,8 @@ Outcome abort_locked(const std::string& ns, const std::string& name, Deps& deps)
   auto l = load(store, deps, name);
   if (!l) return load_failed(l.error());
   if (strategy::is_terminal(l->record.phase))
-    return {cli::k_exit_ok, strategy::to_string(l->record.phase), "nothing to abort: rollout " + name + " is " +
-                                                                       strategy::to_string(l->record.phase)};
+    return {cli::k_exit_ok, strategy::to_string(l->record.phase),
+            "nothing to abort: rollout " + name + " is " + strategy::to_string(l->record.phase)};
   Driver d(l->plan, deps, store, std::move(l->record), l->target);
   return d.roll_back("aborted by " + state::current_starter().identity(), RecordPhase::aborted);
 }
@@ -79,14 +80,15 @@ util::Result<state::Version> rollback_target(state::RecordStore& store, const st
                           "no healthy rollout " + std::to_string(*to_revision) + " in the history");
 }
 
-Outcome rollback_locked(const std::string& ns, const std::string& name, std::optional<int> to_revision, Deps& deps) {
+Outcome rollback_locked(const std::string& ns, const std::string& name, std::optional<int> to_revision,
+                        Deps& deps) {
   state::RecordStore store(*deps.kube, *deps.clock, ns, name);
   auto l = load(store, deps, name);
   if (!l) return load_failed(l.error());
   if (!strategy::is_terminal(l->record.phase))
     return {cli::k_exit_usage, strategy::to_string(l->record.phase),
-            "rollout " + name + " is still " + strategy::to_string(l->record.phase) + "; use `sluice abort " + name +
-                "`"};
+            "rollout " + name + " is still " + strategy::to_string(l->record.phase) + "; use `sluice abort " +
+                name + "`"};
   auto to = rollback_target(store, l->record, to_revision);
   if (!to) return {cli::k_exit_usage, "", to.error().message};
   // A rollback is recorded as a rollout of its own, from what serves now back to `to`.
@@ -102,7 +104,8 @@ Outcome rollback_locked(const std::string& ns, const std::string& name, std::opt
   r.finished_at.clear();
   r.measurements.clear();
   Driver d(l->plan, deps, store, std::move(r), l->target);
-  Outcome out = d.roll_back("rollback requested by " + state::current_starter().identity(), RecordPhase::rolled_back);
+  Outcome out =
+      d.roll_back("rollback requested by " + state::current_starter().identity(), RecordPhase::rolled_back);
   if (out.exit_code == cli::k_exit_rolled_back) out.exit_code = cli::k_exit_ok;  // it did what was asked
   return out;
 }
@@ -118,8 +121,8 @@ Outcome abort_rollout(const std::string& ns, const std::string& name, Deps& deps
   return with_lock(deps, ns, name, options, [&] { return abort_locked(ns, name, deps); });
 }
 
-Outcome rollback_rollout(const std::string& ns, const std::string& name, std::optional<int> to_revision, Deps& deps,
-                         const RunOptions& options) {
+Outcome rollback_rollout(const std::string& ns, const std::string& name, std::optional<int> to_revision,
+                         Deps& deps, const RunOptions& options) {
   return with_lock(deps, ns, name, options, [&] { return rollback_locked(ns, name, to_revision, deps); });
 }
 

@@ -34,7 +34,8 @@ void read_object(Deps& deps, const kube::ResourceRef& ref, const std::string& ns
 std::string resolve_image(const plan::Plan& plan, Deps& deps, PreflightResult& r) {
   if (deps.registry == nullptr) {
     if (plan.image.find("@sha256:") != std::string::npos) return plan.image;
-    r.problems.push_back("image " + plan.image + ": no registry access configured to resolve the tag to a digest");
+    r.problems.push_back("image " + plan.image +
+                         ": no registry access configured to resolve the tag to a digest");
     return "";
   }
   auto ref = registry::parse_image_ref(plan.image);
@@ -68,8 +69,8 @@ void probe_prometheus(const plan::Plan& plan, Deps& deps, PreflightResult& r) {
     req.timeout = util::Duration(5000);
     auto answer = deps.http->send(req, &deps.interrupt->token());
     if (!answer)
-      r.problems.push_back("check " + name + ": Prometheus at " + prom->address + " unreachable: " +
-                           answer.error().message);
+      r.problems.push_back("check " + name + ": Prometheus at " + prom->address +
+                           " unreachable: " + answer.error().message);
     else if (answer->status != 200)
       r.problems.push_back("check " + name + ": Prometheus at " + prom->address + " answered HTTP " +
                            std::to_string(answer->status));
@@ -85,7 +86,10 @@ PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string&
   read_object(deps, kube::k_namespaces, "", ns, ns_object, r);
   if (!r.problems.empty()) return r;  // unreachable or unauthorized: nothing else will answer either
   read_object(deps, kube::k_deployments, ns, plan.target.deployment, r.target.deployment, r);
-  read_object(deps, kube::k_services, ns, plan.target.service, r.target.service, r);
+  bool needs_service = std::holds_alternative<plan::BlueGreenStrategy>(plan.strategy);
+  if (needs_service && plan.target.service.empty()) r.problems.push_back("blue-green needs target.service");
+  if (!plan.target.service.empty())
+    read_object(deps, kube::k_services, ns, plan.target.service, r.target.service, r);
   if (r.target.deployment.is_object()) {
     auto index = container_index(r.target.deployment, plan.target.container);
     if (index)

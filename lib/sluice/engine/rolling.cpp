@@ -16,7 +16,9 @@ namespace {
 
 using Json = nlohmann::json;
 
-const plan::RollingStrategy& rolling(const Driver& d) { return std::get<plan::RollingStrategy>(d.plan().strategy); }
+const plan::RollingStrategy& rolling(const Driver& d) {
+  return std::get<plan::RollingStrategy>(d.plan().strategy);
+}
 
 // Writes `change` into the target Deployment, re-reading on 409.
 util::Status update_deployment(Driver& d, const std::function<void(Json&)>& change) {
@@ -57,8 +59,8 @@ StepResult step_result(const util::Status& s) {
 StepResult rolling_update_template(Driver& d) {
   remember_previous(d);
   if (!d.save()) return {StepStatus::needs_human, "could not write the rollout record"};
-  auto params = strategy::rolling_parameters(d.target().desired, rolling(d).max_surge, rolling(d).max_unavailable,
-                                             d.plan().min_available);
+  auto params = strategy::rolling_parameters(d.target().desired, rolling(d).max_surge,
+                                             rolling(d).max_unavailable, d.plan().min_available);
   std::size_t index = d.target().container;
   std::string image = d.record().digest;
   int deadline_s = static_cast<int>(d.plan().progress_deadline.count() / 1000);
@@ -66,9 +68,9 @@ StepResult rolling_update_template(Driver& d) {
   auto status = update_deployment(d, [&](Json& dep) {
     dep["spec"]["template"]["spec"]["containers"][index]["image"] = image;
     written_template = dep["spec"]["template"];
-    dep["spec"]["strategy"] = {{"type", "RollingUpdate"},
-                               {"rollingUpdate", {{"maxSurge", params.max_surge},
-                                                  {"maxUnavailable", params.max_unavailable}}}};
+    dep["spec"]["strategy"] = {
+        {"type", "RollingUpdate"},
+        {"rollingUpdate", {{"maxSurge", params.max_surge}, {"maxUnavailable", params.max_unavailable}}}};
     dep["spec"]["progressDeadlineSeconds"] = std::max(1, deadline_s);
   });
   // What this rollout leaves serving, for a later `rollback --to-revision`.

@@ -66,7 +66,8 @@ util::Result<StatusView> read_status(kube::Client& kube, const std::string& ns, 
 
 void print_status(const StatusView& view, std::ostream& out, bool json) {
   if (json) {
-    nlohmann::json j{{"lockHolder", view.lock_holder}, {"versions", view.versions}, {"exitCode", view.exit_code}};
+    nlohmann::json j{
+        {"lockHolder", view.lock_holder}, {"versions", view.versions}, {"exitCode", view.exit_code}};
     if (view.record) j["rollout"] = state::to_json(*view.record);
     j["rollout"].erase("planText");
     out << j.dump() << "\n";
@@ -77,12 +78,12 @@ void print_status(const StatusView& view, std::ostream& out, bool json) {
     return;
   }
   const auto& r = *view.record;
-  out << fmt::format("rollout {} #{} ({}): {}{}\n", r.name, r.rollout_id, r.strategy, strategy::to_string(r.phase),
-                     r.message.empty() ? "" : " — " + r.message);
+  out << fmt::format("rollout {} #{} ({}): {}{}\n", r.name, r.rollout_id, r.strategy,
+                     strategy::to_string(r.phase), r.message.empty() ? "" : " — " + r.message);
   out << fmt::format("  image    {}\n  digest   {}\n", r.image, r.digest);
   if (r.step_index < r.steps.size())
-    out << fmt::format("  step     {}/{} {} ({})\n", r.step_index + 1, r.steps.size(), r.steps[r.step_index].name,
-                       state::to_string(r.steps[r.step_index].state));
+    out << fmt::format("  step     {}/{} {} ({})\n", r.step_index + 1, r.steps.size(),
+                       r.steps[r.step_index].name, state::to_string(r.steps[r.step_index].state));
   for (const auto& v : view.versions)
     out << fmt::format("  version  {} ({}): {}/{} ready, {}\n", v.value("name", ""), v.value("role", ""),
                        v.value("ready", 0), v.value("desired", 0), v.value("image", ""));
@@ -93,8 +94,8 @@ void print_status(const StatusView& view, std::ostream& out, bool json) {
   out << "  lock     " << (view.lock_holder.empty() ? "free" : "held by " + view.lock_holder) << "\n";
 }
 
-util::Status print_history(kube::Client& kube, const std::string& ns, const std::string& name, std::ostream& out,
-                           bool json) {
+util::Status print_history(kube::Client& kube, const std::string& ns, const std::string& name,
+                           std::ostream& out, bool json) {
   auto cm = kube.get(kube::k_configmaps, ns, state::RecordStore::object_name(name));
   if (!cm) return cm.error();
   auto history = state::history_from_configmap(*cm);
@@ -106,8 +107,8 @@ util::Status print_history(kube::Client& kube, const std::string& ns, const std:
       out << j.dump() << "\n";
       continue;
     }
-    out << fmt::format("#{:<4} {:<11} {}  {}  by {}{}\n", e.rollout_id, e.phase, e.finished_at, e.digest, e.started_by,
-                       e.message.empty() ? "" : "  — " + e.message);
+    out << fmt::format("#{:<4} {:<11} {}  {}  by {}{}\n", e.rollout_id, e.phase, e.finished_at, e.digest,
+                       e.started_by, e.message.empty() ? "" : "  — " + e.message);
   }
   return {};
 }

@@ -62,8 +62,10 @@ VersionWaitResult wait_for_version(Driver& d, const VersionWait& w) {
   Wakeup& wake = *wake_ptr;
   auto& hub = *d.deps().hub;
   Subscriptions subs{hub, {}};
-  subs.ids.push_back(hub.subscribe(kube::k_deployments, d.ns(), [&wake](const kube::WatchEvent&) { wake.notify(); }));
-  subs.ids.push_back(hub.subscribe(kube::k_pods, d.ns(), [&wake](const kube::WatchEvent&) { wake.notify(); }));
+  subs.ids.push_back(
+      hub.subscribe(kube::k_deployments, d.ns(), [&wake](const kube::WatchEvent&) { wake.notify(); }));
+  subs.ids.push_back(
+      hub.subscribe(kube::k_pods, d.ns(), [&wake](const kube::WatchEvent&) { wake.notify(); }));
   // The interrupt outlives this wait: it holds the wakeup only weakly.
   d.deps().interrupt->on_fire([weak = std::weak_ptr<Wakeup>(wake_ptr)] {
     if (auto w = weak.lock()) w->notify();

@@ -74,12 +74,13 @@ std::string describe(const Event& e) {
       return step + e.data.value("result", "done") + (e.message.empty() ? "" : ": " + e.message);
     case EventType::progress: return "versions: " + versions_text(e.data.value("versions", Json::array()));
     case EventType::check_measured:
-      return fmt::format("check {}: {}{}{}", e.data.value("check", ""), e.data.value("verdict", ""),
-                         e.data.value("value", "").empty() ? "" : " (value " + e.data.value("value", "") + ")",
-                         e.data.value("message", "").empty() ? "" : ": " + e.data.value("message", ""));
+      return fmt::format(
+          "check {}: {}{}{}", e.data.value("check", ""), e.data.value("verdict", ""),
+          e.data.value("value", "").empty() ? "" : " (value " + e.data.value("value", "") + ")",
+          e.data.value("message", "").empty() ? "" : ": " + e.data.value("message", ""));
     case EventType::finished:
-      return fmt::format("finished: {} (exit {}: {})", e.data.value("outcome", ""), e.data.value("exitCode", 0),
-                         e.data.value("meaning", ""));
+      return fmt::format("finished: {} (exit {}: {})", e.data.value("outcome", ""),
+                         e.data.value("exitCode", 0), e.data.value("meaning", ""));
     default: return std::string(to_string(e.type)) + (e.message.empty() ? "" : ": " + e.message);
   }
 }

@@ -31,12 +31,13 @@ bool holder_is_dead_local_process(const std::string& holder, const std::string& 
   return !pid_alive(std::stoi(holder.substr(pos, end - pos)));
 }
 
-Json lease_for(const std::string& ns, const std::string& name, const std::string& holder, int duration_seconds,
-               const std::string& now_micro, const Json& previous) {
-  Json lease = previous.is_object() ? previous : Json{{"apiVersion", "coordination.k8s.io/v1"},
-                                                      {"kind", "Lease"},
-                                                      {"metadata", {{"name", name}, {"namespace", ns}}},
-                                                      {"spec", Json::object()}};
+Json lease_for(const std::string& ns, const std::string& name, const std::string& holder,
+               int duration_seconds, const std::string& now_micro, const Json& previous) {
+  Json lease = previous.is_object() ? previous
+                                    : Json{{"apiVersion", "coordination.k8s.io/v1"},
+                                           {"kind", "Lease"},
+                                           {"metadata", {{"name", name}, {"namespace", ns}}},
+                                           {"spec", Json::object()}};
   auto& spec = lease["spec"];
   std::string old_holder = spec.value("holderIdentity", std::string());
   if (old_holder != holder) {
@@ -52,9 +53,13 @@ Json lease_for(const std::string& ns, const std::string& name, const std::string
 
 namespace {
 
-bool pid_alive(int pid) { return ::kill(pid, 0) == 0 || errno == EPERM; }
+bool pid_alive(int pid) {
+  return ::kill(pid, 0) == 0 || errno == EPERM;
+}
 
-int duration_seconds(util::Duration d) { return std::max<int>(1, static_cast<int>((d.count() + 999) / 1000)); }
+int duration_seconds(util::Duration d) {
+  return std::max<int>(1, static_cast<int>((d.count() + 999) / 1000));
+}
 
 std::string resource_version(const Json& obj) {
   return obj.value("/metadata/resourceVersion"_json_pointer, std::string());
@@ -74,7 +79,9 @@ LeaseLock::LeaseLock(kube::Client& client, kube::WatchHub& hub, util::Clock& clo
   if (options_.renew_interval.count() <= 0) options_.renew_interval = options_.lease_duration / 3;
 }
 
-LeaseLock::~LeaseLock() { stop_renewing(); }
+LeaseLock::~LeaseLock() {
+  stop_renewing();
+}
 
 util::Result<AcquireResult> LeaseLock::try_take(const Json& observed, bool took_over) {
   Json body = lease_for(ns_, name_, identity_, duration_seconds(options_.lease_duration),
@@ -86,7 +93,8 @@ util::Result<AcquireResult> LeaseLock::try_take(const Json& observed, bool took_
     if (kind != ErrorKind::conflict && kind != ErrorKind::already_exists) return written.error();
     // Someone else wrote the lease between our read and our write: they won.
     auto now = client_.get(kube::k_leases, ns_, name_);
-    std::string holder = now ? now->value("/spec/holderIdentity"_json_pointer, std::string()) : "another process";
+    std::string holder =
+        now ? now->value("/spec/holderIdentity"_json_pointer, std::string()) : "another process";
     return AcquireResult{false, false, holder};
   }
   last_renew_ = clock_.now();
@@ -99,8 +107,8 @@ util::Result<bool> LeaseLock::wait_for_change(const Json& observed, const util::
   int seconds = observed.value("/spec/leaseDurationSeconds"_json_pointer, 15);
   auto deadline = clock_.now() + std::chrono::seconds(seconds);
   auto changed = hub_.wait_until(
-      kube::k_leases, ns_, name_, [&rv](const Json& lease) { return resource_version(lease) != rv; }, deadline,
-      cancel);
+      kube::k_leases, ns_, name_, [&rv](const Json& lease) { return resource_version(lease) != rv; },
+      deadline, cancel);
   if (changed) return true;
   if (changed.error().kind == ErrorKind::timeout) return false;
   return changed.error();
@@ -109,7 +117,8 @@ util::Result<bool> LeaseLock::wait_for_change(const Json& observed, const util::
 util::Result<AcquireResult> LeaseLock::acquire(const util::CancelToken* cancel) {
   for (int round = 0; round < 3; ++round) {
     auto got = client_.get(kube::k_leases, ns_, name_);
-    if (!got && got.error().kind != ErrorKind::not_found) return got.error().with_context("reading lease " + name_);
+    if (!got && got.error().kind != ErrorKind::not_found)
+      return got.error().with_context("reading lease " + name_);
     Json observed = got ? *got : Json();
     switch (lease_state(observed, identity_)) {
       case LeaseState::free: return try_take(observed, false);
@@ -117,7 +126,8 @@ util::Result<AcquireResult> LeaseLock::acquire(const util::CancelToken* cancel) 
       case LeaseState::held: break;
     }
     std::string holder = observed.value("/spec/holderIdentity"_json_pointer, std::string());
-    if (holder_is_dead_local_process(holder, current_starter().host, pid_alive)) return try_take(observed, true);
+    if (holder_is_dead_local_process(holder, current_starter().host, pid_alive))
+      return try_take(observed, true);
     auto changed = wait_for_change(observed, cancel);
     if (!changed) return changed.error().with_context("watching lease " + name_);
     if (!*changed) return try_take(observed, true);  // unchanged for a whole lease duration: expired
@@ -174,7 +184,8 @@ util::Status LeaseLock::release() {
   return kube::retry_on_conflict(
       [this]() -> util::Status {
         auto got = client_.get(kube::k_leases, ns_, name_);
-        if (!got) return got.error().kind == ErrorKind::not_found ? util::Status() : util::Status(got.error());
+        if (!got)
+          return got.error().kind == ErrorKind::not_found ? util::Status() : util::Status(got.error());
         if (lease_state(*got, identity_) != LeaseState::ours) return {};
         Json body = *got;
         body["spec"]["holderIdentity"] = "";

@@ -32,8 +32,8 @@ bool holder_is_dead_local_process(const std::string& holder, const std::string& 
 
 // The Lease body for `holder` (create or take over); `previous` is the
 // observed object or null.
-Json lease_for(const std::string& ns, const std::string& name, const std::string& holder, int duration_seconds,
-               const std::string& now_micro, const Json& previous);
+Json lease_for(const std::string& ns, const std::string& name, const std::string& holder,
+               int duration_seconds, const std::string& now_micro, const Json& previous);
 
 struct LockOptions {
   util::Duration lease_duration{15000};  // written as leaseDurationSeconds (rounded up, >= 1 s)
@@ -48,8 +48,8 @@ struct AcquireResult {
 
 class LeaseLock {
  public:
-  LeaseLock(kube::Client& client, kube::WatchHub& hub, util::Clock& clock, std::string ns, std::string rollout,
-            std::string identity, LockOptions options = {});
+  LeaseLock(kube::Client& client, kube::WatchHub& hub, util::Clock& clock, std::string ns,
+            std::string rollout, std::string identity, LockOptions options = {});
   ~LeaseLock();  // stops renewing; does not release (call release())
   LeaseLock(const LeaseLock&) = delete;
   LeaseLock& operator=(const LeaseLock&) = delete;

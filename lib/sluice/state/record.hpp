@@ -70,8 +70,8 @@ struct Record {
   std::string plan_hash;
   std::string plan_path;
   std::string plan_text;  // the plan file itself, so promote/abort can continue without it
-  std::string image;   // as written in the plan
-  std::string digest;  // resolved: repo@sha256:...
+  std::string image;      // as written in the plan
+  std::string digest;     // resolved: repo@sha256:...
   strategy::RecordPhase phase = strategy::RecordPhase::progressing;
   std::string message;
   std::size_t step_index = 0;

@@ -120,7 +120,11 @@ util::Status RecordStore::write(Record& record, bool append_to_history) {
       clock_);
 }
 
-util::Status RecordStore::save(Record& record) { return write(record, false); }
-util::Status RecordStore::save_finished(Record& record) { return write(record, true); }
+util::Status RecordStore::save(Record& record) {
+  return write(record, false);
+}
+util::Status RecordStore::save_finished(Record& record) {
+  return write(record, true);
+}
 
 }  // namespace sluice::state

@@ -25,7 +25,8 @@ TEST_CASE("the target container is found by name, or is the only one") {
   CHECK(none.error().message == "deployment web has no container named 'db'");
   auto ambiguous = container_index(d, "");
   REQUIRE_FALSE(ambiguous.ok());
-  CHECK(ambiguous.error().message == "deployment web has several containers; set target.container in the plan");
+  CHECK(ambiguous.error().message ==
+        "deployment web has several containers; set target.container in the plan");
   CHECK(container_image(d, 0) == "r/web:1");
 }
 
@@ -43,7 +44,8 @@ TEST_CASE("the preview deployment copies the live one with the new image and its
 
 TEST_CASE("selectors print sorted and take extra keys") {
   CHECK(selector_string(Json{{"b", "2"}, {"a", "1"}}) == "a=1,b=2");
-  CHECK(selector_with(Json{{"app", "web"}}, "pod-template-hash", "h") == Json{{"app", "web"}, {"pod-template-hash", "h"}});
+  CHECK(selector_with(Json{{"app", "web"}}, "pod-template-hash", "h") ==
+        Json{{"app", "web"}, {"pod-template-hash", "h"}});
   CHECK(version_id("r/web@sha256:2").size() == 10);
   CHECK(version_id("a") != version_id("b"));
 }

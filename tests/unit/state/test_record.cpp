@@ -18,8 +18,14 @@ Record sample() {
   r.digest = "registry/web@sha256:00";
   r.phase = RecordPhase::paused;
   r.step_index = 3;
-  r.steps = {{"CreatePreview", StepState::done, "t1", "t2", "web-1 with 3 replicas"}, {"AwaitPromotion", StepState::running, "t3", "", ""}};
-  r.previous = {"web", "registry/web:1", "4", "h1", Json{{"spec", {{"containers", Json::array()}}}}, Json{{"app", "web"}}};
+  r.steps = {{"CreatePreview", StepState::done, "t1", "t2", "web-1 with 3 replicas"},
+             {"AwaitPromotion", StepState::running, "t3", "", ""}};
+  r.previous = {"web",
+                "registry/web:1",
+                "4",
+                "h1",
+                Json{{"spec", {{"containers", Json::array()}}}},
+                Json{{"app", "web"}}};
   r.next.deployment = "web-1";
   r.measurements = {{"errors", "RunChecks(pre-promotion)", "Successful", "0.01", "ok", "t4"}};
   r.started_by = {"ci-7", 4242, "builder", "99"};
@@ -81,7 +87,8 @@ TEST_CASE("a healthy rollout's history entry remembers the version it left servi
 
 TEST_CASE("measurements are bounded so the record stays small") {
   Record r;
-  for (std::size_t i = 0; i < k_max_measurements + 5; ++i) add_measurement(r, Measurement{"c", "s", "Successful", std::to_string(i), "", ""});
+  for (std::size_t i = 0; i < k_max_measurements + 5; ++i)
+    add_measurement(r, Measurement{"c", "s", "Successful", std::to_string(i), "", ""});
   REQUIRE(r.measurements.size() == k_max_measurements);
   CHECK(r.measurements.front().value == "5");
 }
