@@ -10,6 +10,7 @@
 #include <sluice/cli/app.hpp>
 #include <sluice/kube/resources.hpp>
 #include <sluice/kube/retry.hpp>
+#include <sluice/state/guarded_write.hpp>
 #include <sluice/strategy/capacity.hpp>
 #include <sluice/util/rfc3339.hpp>
 
@@ -36,7 +37,7 @@ StepResult failed_write(const util::Error& e, const std::string& what) {
 // Sets the selector of Service `name`, re-reading on 409: the one write a switch costs.
 util::Status set_selector(Driver& d, const std::string& name, const Json& selector) {
   auto& kube = *d.deps().kube;
-  return kube::retry_on_conflict(
+  return state::retry_guarded_write(
       [&]() -> util::Status {
         if (d.cancel().cancelled()) return util::make_error(util::ErrorKind::cancelled, "interrupted");
         auto svc = kube.get(kube::k_services, d.ns(), name);
@@ -48,7 +49,7 @@ util::Status set_selector(Driver& d, const std::string& name, const Json& select
         if (!written) return written.error();
         return {};
       },
-      *d.deps().clock, {}, &d.cancel());
+      *d.deps().clock, &d.cancel());
 }
 
 Json base_selector(Json selector) {
@@ -87,7 +88,7 @@ util::Status create_or_adopt(Driver& d, const Json& body) {
     if (!created) return created.error();
     return {};
   }
-  return kube::retry_on_conflict(
+  return state::retry_guarded_write(
       [&]() -> util::Status {
         auto dep = kube.get(kube::k_deployments, d.ns(), body["metadata"]["name"].get<std::string>());
         if (!dep) return dep.error();
@@ -96,13 +97,18 @@ util::Status create_or_adopt(Driver& d, const Json& body) {
         if (!written) return written.error();
         return {};
       },
-      *d.deps().clock, {}, &d.cancel());
+      *d.deps().clock, &d.cancel());
 }
 
 util::Status scale(Driver& d, const std::string& deployment, int replicas) {
-  auto done = d.deps().kube->set_scale(kube::k_deployments, d.ns(), deployment, replicas);
-  if (!done) return done.error();
-  return {};
+  // Setting an absolute replica count is idempotent, so transient failures are retried too.
+  return state::retry_guarded_write(
+      [&]() -> util::Status {
+        auto done = d.deps().kube->set_scale(kube::k_deployments, d.ns(), deployment, replicas);
+        if (!done) return done.error();
+        return {};
+      },
+      *d.deps().clock, &d.cancel());
 }
 
 }  // namespace

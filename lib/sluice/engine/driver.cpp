@@ -145,7 +145,9 @@ Outcome Driver::roll_back(const std::string& why, RecordPhase final_phase) {
   if (out.exit_code != cli::k_exit_needs_human) {
     record_.phase = final_phase;
     out.phase = strategy::to_string(final_phase);
-    out.exit_code = final_phase == RecordPhase::aborted ? cli::k_exit_ok : cli::k_exit_rolled_back;
+    out.exit_code = final_phase == RecordPhase::rolled_back ? cli::k_exit_rolled_back : cli::k_exit_ok;
+    // A requested rollback is a healthy rollout to the older version: what serves now is `next`.
+    if (final_phase == RecordPhase::healthy) std::swap(record_.previous, record_.next);
     emit(final_phase == RecordPhase::aborted ? report::EventType::aborted : report::EventType::rolled_back,
          why, {{"to", record_.previous.image}});
   } else {

@@ -104,10 +104,9 @@ Outcome rollback_locked(const std::string& ns, const std::string& name, std::opt
   r.finished_at.clear();
   r.measurements.clear();
   Driver d(l->plan, deps, store, std::move(r), l->target);
-  Outcome out =
-      d.roll_back("rollback requested by " + state::current_starter().identity(), RecordPhase::rolled_back);
-  if (out.exit_code == cli::k_exit_rolled_back) out.exit_code = cli::k_exit_ok;  // it did what was asked
-  return out;
+  return d.roll_back(
+      "rolled back to " + to->image + " as requested by " + state::current_starter().identity(),
+      RecordPhase::healthy);
 }
 
 }  // namespace

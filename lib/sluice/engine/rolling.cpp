@@ -8,6 +8,7 @@
 #include <sluice/cli/app.hpp>
 #include <sluice/kube/resources.hpp>
 #include <sluice/kube/retry.hpp>
+#include <sluice/state/guarded_write.hpp>
 #include <sluice/strategy/capacity.hpp>
 
 namespace sluice::engine {
@@ -24,7 +25,7 @@ const plan::RollingStrategy& rolling(const Driver& d) {
 util::Status update_deployment(Driver& d, const std::function<void(Json&)>& change) {
   auto& kube = *d.deps().kube;
   const std::string& name = d.plan().target.deployment;
-  return kube::retry_on_conflict(
+  return state::retry_guarded_write(
       [&]() -> util::Status {
         if (d.cancel().cancelled()) return util::make_error(util::ErrorKind::cancelled, "interrupted");
         auto dep = kube.get(kube::k_deployments, d.ns(), name);
@@ -34,7 +35,7 @@ util::Status update_deployment(Driver& d, const std::function<void(Json&)>& chan
         if (!written) return written.error();
         return {};
       },
-      *d.deps().clock, {}, &d.cancel());
+      *d.deps().clock, &d.cancel());
 }
 
 void remember_previous(Driver& d) {

@@ -4,6 +4,7 @@
 
 #include <sluice/kube/resources.hpp>
 #include <sluice/kube/retry.hpp>
+#include <sluice/state/guarded_write.hpp>
 
 #include <signal.h>
 
@@ -181,7 +182,7 @@ util::Status LeaseLock::release() {
   stop_renewing();
   if (!held_) return {};
   held_ = false;
-  return kube::retry_on_conflict(
+  return retry_guarded_write(
       [this]() -> util::Status {
         auto got = client_.get(kube::k_leases, ns_, name_);
         if (!got)

@@ -3,6 +3,7 @@
 
 #include <sluice/kube/resources.hpp>
 #include <sluice/kube/retry.hpp>
+#include <sluice/state/guarded_write.hpp>
 
 namespace sluice::state {
 
@@ -89,7 +90,7 @@ void merge_requests(Record& ours, const Json& server_cm) {
 
 util::Status RecordStore::write(Record& record, bool append_to_history) {
   record.updated_at = util::format_rfc3339(clock_.wall_now());
-  return kube::retry_on_conflict(
+  return retry_guarded_write(
       [&]() -> util::Status {
         // The last object we read or wrote carries the resourceVersion to
         // write against; a 409 drops it so the retry re-reads.

@@ -189,7 +189,8 @@ std::string World::serving_image(const std::string& svc) {
 int World::min_ready(const std::string& svc) {
   int lowest = 1 << 30;
   bool seen_full = false;
-  for (const auto& e : sim.audit()["serving"]) {
+  Json log = sim.audit();  // kept: a range-for over a temporary's member would dangle
+  for (const auto& e : log["serving"]) {
     if (e["kind"] != "Service" || e["name"] != svc || e["namespace"] != ns) continue;
     int total = e["state"].value("readyTotal", 0);
     if (!seen_full) {
@@ -204,7 +205,8 @@ int World::min_ready(const std::string& svc) {
 int World::service_writes(const std::string& svc, std::uint64_t since) {
   int writes = 0;
   std::string path = "/api/v1/namespaces/" + ns + "/services/" + svc;
-  for (const auto& e : sim.audit(since)["requests"]) {
+  Json log = sim.audit(since);
+  for (const auto& e : log["requests"]) {
     std::string verb = e.value("verb", "");
     if (e.value("path", "") == path && (verb == "update" || verb == "patch")) ++writes;
   }
