@@ -81,16 +81,18 @@ util::Result<Json> pinned_live_selector(Driver& d, const Json& live, const Json&
   return selector_with(selector, "pod-template-hash", hash);
 }
 
+// Create, or take over the Deployment a killed run already created. Safe to
+// repeat after a transient failure: a create that did land is then adopted.
 util::Status create_or_adopt(Driver& d, const Json& body) {
   auto& kube = *d.deps().kube;
-  auto created = kube.create(kube::k_deployments, d.ns(), body);
-  if (created || created.error().kind != util::ErrorKind::already_exists) {
-    if (!created) return created.error();
-    return {};
-  }
+  std::string name = body["metadata"]["name"].get<std::string>();
   return state::retry_guarded_write(
       [&]() -> util::Status {
-        auto dep = kube.get(kube::k_deployments, d.ns(), body["metadata"]["name"].get<std::string>());
+        if (d.cancel().cancelled()) return util::make_error(util::ErrorKind::cancelled, "interrupted");
+        auto created = kube.create(kube::k_deployments, d.ns(), body);
+        if (created) return {};
+        if (created.error().kind != util::ErrorKind::already_exists) return created.error();
+        auto dep = kube.get(kube::k_deployments, d.ns(), name);
         if (!dep) return dep.error();
         (*dep)["spec"] = body["spec"];
         auto written = kube.update(kube::k_deployments, d.ns(), *dep);

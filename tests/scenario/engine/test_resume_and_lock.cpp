@@ -99,13 +99,18 @@ TEST_CASE("API faults during a rollout do not change its outcome") {
   World w;
   auto plan = w.write_plan("web.yaml", w.bluegreen_plan(w.image("web", "2"), true));
   auto fault = [&](const Json& rule) { REQUIRE(w.sim.control("POST", "faults", rule).status == 201); };
+  // A 5xx burst as an overloaded API server sends it (with Retry-After), and 5xx on writes without it.
   fault(
-      {{"verb", "get"}, {"path", "/deployments/"}, {"count", 3}, {"status", 503}, {"retryAfterSeconds", 0}});
+      {{"verb", "get"}, {"path", "/deployments/"}, {"count", 2}, {"status", 503}, {"retryAfterSeconds", 1}});
+  fault({{"verb", "patch"}, {"path", "/scale$"}, {"count", 1}, {"status", 500}});
+  fault({{"verb", "create"}, {"path", "/deployments$"}, {"count", 1}, {"status", 503}});
   fault({{"verb", "update"}, {"path", "/services/web$"}, {"count", 1}, {"status", 409}});
   fault({{"verb", "update"}, {"path", "/configmaps/"}, {"count", 2}, {"status", 409}});
   freeze(w, true);
   auto* run = w.start_sluice({"apply", plan});
-  REQUIRE(wait_for_event(*run, step_started(3)));
+  bool waiting = wait_for_event(*run, step_started(3));
+  INFO(run->stdout_text() << run->stderr_text());
+  REQUIRE(waiting);
   REQUIRE(w.sim.control("POST", "watches/drop").status == 200);
   freeze(w, false);
 
