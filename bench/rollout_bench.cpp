@@ -9,6 +9,7 @@
 #include <sluice/kube/resources.hpp>
 #include <sluice/kube/watch.hpp>
 #include <sluice/kubesim/server.hpp>
+#include <sluice/plan/parser.hpp>
 #include <sluice/util/sha256.hpp>
 
 #include <spawn.h>
@@ -43,22 +44,13 @@ struct Stats {
   }
 };
 
-sluice::plan::Plan make_plan(bool bluegreen, const std::string& image) {
-  sluice::plan::Plan p;
-  p.name = "web";
-  p.target = {"", "bench", "web", "web", ""};
-  p.image = image;
-  p.progress_deadline = std::chrono::seconds(30);
-  p.source_hash = sluice::util::sha256_hex(image + (bluegreen ? "bg" : "rolling"));
-  if (bluegreen) {
-    sluice::plan::BlueGreenStrategy bg;
-    bg.preview_service = "web-preview";
-    bg.scale_down_delay = std::chrono::milliseconds(30000);
-    p.strategy = bg;
-  } else {
-    p.strategy = sluice::plan::RollingStrategy{{1, false}, {0, false}, {}};
-  }
-  return p;
+std::string plan_text(bool bluegreen, const std::string& image) {
+  std::string strategy = bluegreen
+                             ? "  blueGreen:\n    previewService: web-preview\n    scaleDownDelay: 30s\n"
+                             : "  rolling:\n    maxSurge: 1\n    maxUnavailable: 0\n";
+  return "apiVersion: sluice/v1\nkind: Plan\nmetadata:\n  name: web\ntarget:\n  namespace: bench\n"
+         "  deployment: web\n  service: web\nimage: " +
+         image + "\nprogressDeadline: 30s\nstrategy:\n" + strategy;
 }
 
 bool is_sluice_write(const Json& r) {
@@ -76,9 +68,11 @@ double reaction_ms(const Json& audit, const std::function<bool(const Json&)>& do
       break;
     }
   if (at < 0) return -1;
+  // The audit stamps the serving change when its listener runs, which can be
+  // after sluice already saw the change by watch and wrote: 1 ms slack, floor 0.
   for (const auto& r : audit["requests"])
-    if (r["timeMs"].get<std::int64_t>() >= at && is_sluice_write(r))
-      return static_cast<double>(r["timeMs"].get<std::int64_t>() - at);
+    if (r["timeMs"].get<std::int64_t>() >= at - 1 && is_sluice_write(r))
+      return static_cast<double>(std::max<std::int64_t>(0, r["timeMs"].get<std::int64_t>() - at));
   return -1;
 }
 
@@ -135,23 +129,42 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  sluice::report::MemoryReporter quiet;
+  struct HookReporter final : sluice::report::Reporter {
+    std::function<void(const sluice::report::Event&)> on_event;
+    void emit(const sluice::report::Event& e) override {
+      if (on_event) on_event(e);
+    }
+  } hook;
   engine::Interrupt interrupt;
-  engine::Deps deps{&kube, &hub, nullptr, nullptr, &sluice::util::system_clock(), &quiet, &interrupt};
+  engine::Deps deps{&kube, &hub, nullptr, nullptr, &sluice::util::system_clock(), &hook, &interrupt};
   Stats rolling_reaction, kubectl_reaction, bg_reaction, requests, rollback_ms;
   auto& audit = server.audit();
   for (int i = 1; i <= rollouts; ++i) {
     std::string image = "bench/web@sha256:" + sluice::util::sha256_hex(std::to_string(i));
     bool bluegreen = i % 2 == 0;
     auto mark = audit.to_json()["next"].get<std::uint64_t>();
-    pid_t kubectl = -1;
-    if (!bluegreen)
-      kubectl = spawn({"/usr/bin/kubectl", "--kubeconfig", kubeconfig, "-n", "bench", "rollout", "status",
-                       "deployment/web", "--timeout=60s"});
-    std::this_thread::sleep_for(
-        std::chrono::milliseconds(bluegreen ? 0 : 300));  // kubectl has its watch open
-    auto plan = make_plan(bluegreen, image);
-    auto out = engine::apply_plan(plan, "", deps, {});
+    std::int64_t kubectl_exited = 0;
+    std::thread kubectl_waiter;
+    // kubectl starts watching right after sluice changed the template, so
+    // both follow the same rollout from the same moment.
+    hook.on_event = [&](const sluice::report::Event& e) {
+      if (bluegreen || e.type != sluice::report::EventType::step_finished || e.step_name != "UpdateTemplate")
+        return;
+      pid_t kubectl = spawn({"/usr/bin/kubectl", "--kubeconfig", kubeconfig, "-n", "bench", "rollout",
+                             "status", "deployment/web", "--timeout=60s"});
+      kubectl_waiter = std::thread([kubectl, &kubectl_exited] {
+        int status = 0;
+        waitpid(kubectl, &status, 0);
+        kubectl_exited = now_ms();  // stamped the moment kubectl's process ends
+      });
+    };
+    std::string text = plan_text(bluegreen, image);
+    auto parsed = sluice::plan::parse_plan(text, "bench.yaml");
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "bench plan: %s\n", parsed.diagnostics.front().to_string().c_str());
+      return 1;
+    }
+    auto out = engine::apply_plan(*parsed.plan, text, deps, {});
     if (out.exit_code != 0)
       std::fprintf(stderr, "rollout %d: exit %d: %s\n", i, out.exit_code, out.message.c_str());
     Json log = audit.to_json(mark);
@@ -175,12 +188,11 @@ int main(int argc, char** argv) {
              st.value("statusReplicas", 0) == replicas;
     };
     rolling_reaction.values.push_back(reaction_ms(log, complete));
-    int status = 0;
-    waitpid(kubectl, &status, 0);
-    std::int64_t exited = now_ms();
+    if (kubectl_waiter.joinable()) kubectl_waiter.join();
     for (const auto& s : log["serving"])
       if (complete(s)) {
-        kubectl_reaction.values.push_back(static_cast<double>(exited - s["timeMs"].get<std::int64_t>()));
+        kubectl_reaction.values.push_back(
+            static_cast<double>(kubectl_exited - s["timeMs"].get<std::int64_t>()));
         break;
       }
   }
