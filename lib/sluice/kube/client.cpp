@@ -159,16 +159,14 @@ Result<Json> ApiClient::request(const ApiRequest& api, const CancelToken* cancel
     auto prepared = prepare(api, false, cancel);
     if (!prepared) return prepared.error();
     auto answer = prepared->http->send(prepared->request, cancel);
-    ++requests_;
-    spdlog::debug("kube: {} {} -> {}", api.method, api.path,
-                  answer ? std::to_string(answer->status) : util::to_string(answer.error().kind));
+    ++requests_;  // the transport logs each request, redacted
     Verdict verdict = judge(api, answer, attempt, reauthed);
     if (verdict.retry) {
       if (!wait(verdict.wait, cancel))
         return util::make_error(ErrorKind::cancelled, "cancelled while retrying");
       continue;
     }
-    if (!answer) return answer.error().with_context(fmt::format("{} {}", api.method, api.path));
+    if (!answer) return answer.error();  // already names the method and URL
     if (answer->status >= 300) return error_from_response(*answer);
     if (answer->body.empty()) return Json();
     Json body = Json::parse(answer->body, nullptr, false);
@@ -211,7 +209,7 @@ util::Status ApiClient::watch_stream(const ApiRequest& api,
       return util::make_error(ErrorKind::cancelled, "watch cancelled");
     // A dropped stream is never re-sent from here: events may already have been
     // delivered, so the caller resumes from the last resourceVersion it saw.
-    if (!answer) return answer.error().with_context("watch " + api.path);
+    if (!answer) return answer.error();
     Verdict verdict = judge(watch, answer, attempt, reauthed);
     if (verdict.retry) {
       if (!wait(verdict.wait, cancel)) return util::make_error(ErrorKind::cancelled, "watch cancelled");
