@@ -12,12 +12,12 @@
 namespace sluice::kubesim {
 
 struct ImageBehaviour {
-  int startup_ms = 50;        // Pending -> Running -> Ready after this long
-  bool never_ready = false;   // runs but never passes readiness
-  bool crash_loop = false;    // restarts with rising restartCount, CrashLoopBackOff
-  bool missing = false;       // ErrImagePull then ImagePullBackOff
-  double error_rate = 0.0;    // fraction of simulated requests answered 5xx (traffic simulation)
-  int latency_ms = 20;        // typical simulated request latency
+  int startup_ms = 50;       // Pending -> Running -> Ready after this long
+  bool never_ready = false;  // runs but never passes readiness
+  bool crash_loop = false;   // restarts with rising restartCount, CrashLoopBackOff
+  bool missing = false;      // ErrImagePull then ImagePullBackOff
+  double error_rate = 0.0;   // fraction of simulated requests answered 5xx (traffic simulation)
+  int latency_ms = 20;       // typical simulated request latency
 };
 
 struct Timing {
@@ -29,7 +29,8 @@ struct Timing {
 // Thread-safe: read by controllers, written by the control API.
 class SimConfig {
  public:
-  ImageBehaviour behaviour_for(const std::string& image) const;  // exact image, then repository (no tag/digest), then default
+  ImageBehaviour behaviour_for(
+      const std::string& image) const;  // exact image, then repository (no tag/digest), then default
   void set_behaviour(const std::string& image, const ImageBehaviour& behaviour);
   void set_default_behaviour(const ImageBehaviour& behaviour);
   Timing timing() const;

@@ -5,12 +5,14 @@
 // and a bounded history of changes that watches replay from.
 #pragma once
 
+#include <sluice/util/clock.hpp>
 #include <sluice/util/result.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -27,6 +29,11 @@ struct ResourceType {
   std::string kind;     // "Deployment"
   std::string plural;   // "deployments"
   bool namespaced = true;
+  // Discovery details (kubectl uses them for short names and `get all`).
+  std::vector<std::string> short_names = {};
+  bool has_status = false;  // a /status subresource: status is kept apart from spec writes
+  bool has_scale = false;   // a /scale subresource (autoscaling/v1 Scale)
+  bool in_all = false;      // member of the "all" category
 
   std::string api_version() const { return group.empty() ? version : group + "/" + version; }
   // Store key for the type: "deployments.apps", "pods".
@@ -37,11 +44,13 @@ struct ResourceType {
 // ConfigMap, Secret, Event, Deployment, ReplicaSet, Lease, Ingress, HTTPRoute).
 const std::vector<ResourceType>& resource_types();
 const ResourceType* find_resource_type(const std::string& key);  // by key(), e.g. "deployments.apps"
+// By group and plural as they appear in a URL ("apps", "deployments"); null when unknown.
+const ResourceType* find_resource_type(const std::string& group, const std::string& plural);
 
 struct WatchEvent {
-  std::string type;  // ADDED, MODIFIED, DELETED
+  std::string type;      // ADDED, MODIFIED, DELETED
   std::string resource;  // ResourceType::key()
-  Json object;       // the object after the change (before it, for DELETED, with the deletion's RV)
+  Json object;           // the object after the change (before it, for DELETED, with the deletion's RV)
   std::uint64_t resource_version = 0;
 };
 
@@ -49,7 +58,11 @@ class Store {
  public:
   using Listener = std::function<void(const WatchEvent&)>;
 
-  explicit Store(std::size_t history_limit = 10000);
+  // `clock` stamps creationTimestamp (system clock when null); it must outlive the store.
+  explicit Store(std::size_t history_limit = 10000, const util::Clock* clock = nullptr);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
 
   // Reads. `ns` empty means all namespaces (or a cluster-scoped type).
   Result<Json> get(const std::string& resource, const std::string& ns, const std::string& name) const;
@@ -79,15 +92,23 @@ class Store {
   // Drops all retained history, so any older resourceVersion gets 410 Gone.
   void compact();
 
-  // Called for every change, from the writing thread, without the store lock held.
+  // Called for every change, without the store lock held, in resourceVersion
+  // order. Delivery happens on a writing thread; a listener may itself write to
+  // the store (its event is delivered after the current one). remove_listener
+  // returns only once no call of that listener is in flight (unless called
+  // from inside a listener), so a listener may capture `this`.
   int add_listener(Listener listener);
   void remove_listener(int id);
 
+  // The resourceVersion below which history has been dropped (0 = none).
+  std::uint64_t oldest_retained() const;
+
  private:
   mutable std::mutex mutex_;
-  // implementation detail chosen by the implementer
   struct Impl;
   std::shared_ptr<Impl> impl_;
+
+  void deliver();  // runs listeners for queued events, in order
 };
 
 }  // namespace sluice::kubesim

@@ -1,0 +1,17 @@
+// What the apiserver's registry strategies do before storing an object:
+// basic validation (names, required fields, selector/template agreement) and
+// the defaults kubectl and controllers rely on (replicas, strategy, ports).
+#pragma once
+
+#include <sluice/kubesim/api_status.hpp>
+
+#include <optional>
+
+namespace sluice::kubesim {
+
+// Fills defaults in place (as the apiserver does on create and update).
+void apply_defaults(const ResourceType& type, Json& object);
+// nullopt when valid, else the 422 Status.
+std::optional<ApiError> validate_object(const ResourceType& type, const Json& object);
+
+}  // namespace sluice::kubesim
