@@ -140,6 +140,25 @@ std::string Process::stderr_text() const {
   return read_all(dir_.file("stderr"));
 }
 
+bool Process::wait_for_output(const std::string& text, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd >= 0) inotify_add_watch(fd, dir_.file("stdout").c_str(), IN_MODIFY | IN_CLOSE_WRITE);
+  bool found = false;
+  while (!(found = stdout_text().find(text) != std::string::npos)) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || !running()) break;
+    pollfd p{fd, POLLIN, 0};
+    poll(&p, 1, static_cast<int>(std::min<long>(left.count(), 100)));
+    char buffer[4096];
+    while (fd >= 0 && read(fd, buffer, sizeof buffer) > 0) {
+    }
+  }
+  if (fd >= 0) close(fd);
+  return found || stdout_text().find(text) != std::string::npos;
+}
+
 RunResult run(const std::string& program, const std::vector<std::string>& args,
               const std::vector<std::string>& env, std::chrono::milliseconds timeout) {
   Process process(program, args, env);

@@ -46,6 +46,9 @@ class Process {
   int terminate(std::chrono::milliseconds grace = std::chrono::seconds(5));
   std::string stdout_text() const;
   std::string stderr_text() const;
+  // Waits (inotify on the captured file) until stdout contains `text`;
+  // false on timeout or when the process exits without printing it.
+  bool wait_for_output(const std::string& text, std::chrono::milliseconds timeout);
 
  private:
   int pid_ = -1;

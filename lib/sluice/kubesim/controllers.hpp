@@ -5,6 +5,7 @@
 
 #include <sluice/kubesim/sim_config.hpp>
 #include <sluice/kubesim/store.hpp>
+#include <sluice/util/clock.hpp>
 
 #include <memory>
 
@@ -12,13 +13,18 @@ namespace sluice::kubesim {
 
 class Controllers {
  public:
-  Controllers(Store& store, SimConfig& config);
+  // Reads and writes go through `store`; delays come from `config` in real
+  // milliseconds. The controllers see the store's objects once started.
+  Controllers(Store& store, SimConfig& config, const util::Clock& clock = util::system_clock());
   ~Controllers();
   Controllers(const Controllers&) = delete;
   Controllers& operator=(const Controllers&) = delete;
 
-  void start();  // starts the controller thread(s)
+  void start();  // subscribes to the store and starts the worker threads; once
   void stop();   // stops and joins; idempotent
+
+  // Work queued or waiting on a timer (for tests and the control API's status).
+  std::size_t pending_work() const;
 
   // Flip readiness of a running pod (control API); not_found when absent.
   util::Status set_pod_ready(const std::string& ns, const std::string& name, bool ready);

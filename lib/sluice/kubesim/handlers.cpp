@@ -17,16 +17,27 @@ std::string list_kind(const ResourceType& type) {
   return type.kind + "List";
 }
 
-std::string base64(const std::string& in, bool decode) {
+// Continue tokens are unpadded base64url so they survive unencoded in a URL.
+std::string encode_token(const std::string& in) {
   std::string out(in.size() * 2 + 8, '\0');
-  const auto* src = reinterpret_cast<const unsigned char*>(in.data());
-  auto* dst = reinterpret_cast<unsigned char*>(out.data());
-  const int n = decode ? EVP_DecodeBlock(dst, src, static_cast<int>(in.size()))
-                       : EVP_EncodeBlock(dst, src, static_cast<int>(in.size()));
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
+  out.resize(static_cast<std::size_t>(n));
+  for (char& c : out) c = c == '+' ? '-' : (c == '/' ? '_' : c);
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  return out;
+}
+
+std::string decode_token(std::string in) {
+  for (char& c : in) c = c == '-' ? '+' : (c == '_' ? '/' : c);
+  while (in.size() % 4 != 0) in += '=';
+  std::string out(in.size(), '\0');
+  const int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
   out.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
-  if (decode) {
-    while (!out.empty() && out.back() == '\0') out.pop_back();
-  }
+  while (!out.empty() && out.back() == '\0') out.pop_back();
   return out;
 }
 
@@ -105,7 +116,7 @@ void list_objects(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   auto [all, rv] = ctx.store.list(route.type->key(), route.ns);
   std::string after;
   if (req.has_param("continue")) {
-    const std::string token = base64(req.get_param_value("continue"), true);
+    const std::string token = decode_token(req.get_param_value("continue"));
     const auto nul = token.find('\n');
     if (nul == std::string::npos) return send_error(res, bad_request("continue key is not valid"));
     rv = std::stoull("0" + token.substr(0, nul));
@@ -121,8 +132,8 @@ void list_objects(ApiContext& ctx, const httplib::Request& req, httplib::Respons
     if (!matches_labels(*labels, object) || !matches_fields(*fields, object)) continue;
     if (limit > 0 && static_cast<long>(items.size()) == limit) {
       const Json& last = items.back()["metadata"];
-      next = base64(std::to_string(rv) + "\n" + last.value("namespace", "") + "/" + last.value("name", ""),
-                    false);
+      next = encode_token(std::to_string(rv) + "\n" + last.value("namespace", "") + "/" +
+                          last.value("name", ""));
       break;
     }
     items.push_back(std::move(object));

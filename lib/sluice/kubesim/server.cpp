@@ -270,7 +270,7 @@ void Server::Impl::log_request(const httplib::Request& req, const httplib::Respo
   const auto q = req.target.find('?');
   if (q != std::string::npos) record.query = req.target.substr(q + 1);
   record.user_agent = req.get_header_value("User-Agent");
-  record.status = res.status;
+  record.status = res.status > 0 ? res.status : 200;
   record.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - info.start).count();
   audit.record_request(record);
@@ -369,15 +369,15 @@ util::Status Server::start() {
       send_error(res,
                  {500, "InternalError", std::string("Internal error occurred: ") + e.what(), Json::object()});
     }
+    // Recorded before the response goes out, so a client that got its answer
+    // finds its call in the audit log.
+    impl.log_request(req, res);
   };
   impl.http->Get(".*", handler);
   impl.http->Post(".*", handler);
   impl.http->Put(".*", handler);
   impl.http->Patch(".*", handler);
   impl.http->Delete(".*", handler);
-
-  impl.http->set_logger(
-      [&impl](const httplib::Request& req, const httplib::Response& res) { impl.log_request(req, res); });
   const int port =
       impl.options.port == 0
           ? impl.http->bind_to_any_port(impl.options.host)

@@ -3,8 +3,11 @@
 // file (--config) and by the control API while it runs.
 #pragma once
 
+#include <sluice/util/result.hpp>
+
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -38,12 +41,29 @@ class SimConfig {
   bool frozen() const;
   void set_frozen(bool frozen);
 
-  // Reads/writes the JSON form used by --config files and the control API.
-  void load_json(const nlohmann::json& config);
+  // Reads/writes the JSON form used by --config files and the control API
+  // (shape in docs/kubesim-config.md). Fields left out keep their values; an
+  // image entry starts from the default behaviour. apply_json checks the whole
+  // document first and changes nothing when any field is wrong, naming it:
+  // "images.web:v2.startupMs: must be a non-negative integer".
+  util::Status apply_json(const nlohmann::json& config);
+  void load_json(const nlohmann::json& config);  // apply_json, throwing std::invalid_argument on error
   nlohmann::json to_json() const;
+  // Back to the built-in defaults: no per-image entries, not frozen.
+  void reset();
+
+  // Called after every change (from the changing thread, no lock held), so
+  // the controllers wake when unfrozen. Returns an id for remove_listener.
+  int add_listener(std::function<void()> listener);
+  void remove_listener(int id);
 
  private:
+  void notify();
+
   mutable std::mutex mutex_;
+  std::mutex listeners_mutex_;
+  std::map<int, std::function<void()>> listeners_;
+  int next_listener_id_ = 1;
   ImageBehaviour default_;
   std::map<std::string, ImageBehaviour> images_;
   Timing timing_;

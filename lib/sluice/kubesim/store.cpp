@@ -265,6 +265,27 @@ Result<Json> Store::remove(const std::string& resource, const std::string& ns, c
   return event.object;
 }
 
+Result<Json> Store::mark_deleted(const std::string& resource, const std::string& ns, const std::string& name,
+                                long long grace_period_seconds) {
+  WatchEvent event;
+  {
+    std::lock_guard lock(mutex_);
+    auto& objects = impl_->objects[resource];
+    const auto it = objects.find({ns, name});
+    if (it == objects.end()) return make_error(ErrorKind::not_found, quoted(resource, name) + " not found");
+    if (it->second["metadata"].contains("deletionTimestamp")) return it->second;
+    const std::uint64_t rv = ++impl_->rv;
+    Json& meta = it->second["metadata"];
+    meta["deletionTimestamp"] = format_rfc3339(impl_->wall_now());
+    meta["deletionGracePeriodSeconds"] = grace_period_seconds;
+    meta["resourceVersion"] = std::to_string(rv);
+    event = WatchEvent{"MODIFIED", resource, it->second, rv};
+    impl_->record(event);
+  }
+  deliver();
+  return event.object;
+}
+
 std::uint64_t Store::resource_version() const {
   std::lock_guard lock(mutex_);
   return impl_->rv;

@@ -82,6 +82,12 @@ class Store {
   Result<Json> update(const std::string& resource, Json object, bool status_only = false);
   // remove: deletes and returns the last state; not_found when absent.
   Result<Json> remove(const std::string& resource, const std::string& ns, const std::string& name);
+  // mark_deleted: what a graceful DELETE does (pods): sets
+  //   metadata.deletionTimestamp and deletionGracePeriodSeconds, a MODIFIED
+  //   event; the object stays until remove(). An object already marked is
+  //   returned unchanged; not_found when absent. (update() cannot set these.)
+  Result<Json> mark_deleted(const std::string& resource, const std::string& ns, const std::string& name,
+                            long long grace_period_seconds);
 
   std::uint64_t resource_version() const;
 
