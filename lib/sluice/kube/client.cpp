@@ -158,8 +158,8 @@ Result<Json> ApiClient::request(const ApiRequest& api, const CancelToken* cancel
   for (int attempt = 1;; ++attempt) {
     auto prepared = prepare(api, false, cancel);
     if (!prepared) return prepared.error();
+    ++requests_;  // counted when sent; the transport logs each request, redacted
     auto answer = prepared->http->send(prepared->request, cancel);
-    ++requests_;  // the transport logs each request, redacted
     Verdict verdict = judge(api, answer, attempt, reauthed);
     if (verdict.retry) {
       if (!wait(verdict.wait, cancel))
@@ -203,8 +203,8 @@ util::Status ApiClient::watch_stream(const ApiRequest& api,
     if (!prepared) return prepared.error();
     // The idle limit must outlast the server's own end of the stream.
     prepared->request.timeout = util::Duration{(server_timeout + 30) * 1000LL};
-    auto answer = prepared->http->stream(prepared->request, on_line, cancel);
     ++requests_;
+    auto answer = prepared->http->stream(prepared->request, on_line, cancel);
     if (cancel != nullptr && cancel->cancelled())
       return util::make_error(ErrorKind::cancelled, "watch cancelled");
     // A dropped stream is never re-sent from here: events may already have been
