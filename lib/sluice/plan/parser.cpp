@@ -109,18 +109,14 @@ void read_image(const MapReader& top, Plan& plan) {
   auto platforms = top.string_list("platforms");
   if (!platforms) return;
   std::set<std::string> seen;
-  for (std::size_t i = 0; i < platforms->size(); ++i) {
-    const std::string& platform = (*platforms)[i];
-    std::string path = "platforms[" + std::to_string(i) + "]";
-    YAML::Mark mark = detail::mark_of(top.find("platforms")->value[i], top.mark());
-    if (!is_platform(platform))
-      top.sink().error(
-          mark, path,
-          quoted(platform) + " is not a platform; write os/arch or os/arch/variant, e.g. linux/arm64");
-    else if (!seen.insert(platform).second)
-      top.sink().error(mark, path, quoted(platform) + " is listed twice");
+  for (const auto& item : *platforms) {
+    if (!is_platform(item.text))
+      top.sink().error(item.mark, item.path,
+                       quoted(item.text) + " is not a platform; write os/arch or os/arch/variant, e.g. linux/arm64");
+    else if (!seen.insert(item.text).second)
+      top.sink().error(item.mark, item.path, quoted(item.text) + " is listed twice");
     else
-      plan.platforms.push_back(platform);
+      plan.platforms.push_back(item.text);
   }
 }
 
@@ -175,7 +171,7 @@ PlanParse parse_plan(std::string_view bytes, const std::string& file) {
   }
   if (!root.IsDefined() || root.IsNull())
     return {std::nullopt,
-            {Diagnostic{file, 0, 0, "", "the plan is empty; it starts with 'apiVersion: sluice/v1'"}}};
+            {Diagnostic{file, 0, 0, "", "the plan is empty; a plan starts with 'apiVersion: sluice/v1'"}}};
   Plan plan;
   read_plan(root, bytes, sink, plan);
   if (!sink.empty()) return {std::nullopt, sink.take()};

@@ -83,7 +83,7 @@ class StructureCheck : public YAML::EventHandler {
 
 SourceText read_plan_file(const std::string& path) {
   struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) return {"", whole(path, std::strerror(errno))};
+  if (::stat(path.c_str(), &info) != 0) return {"", whole(path, std::string("cannot open: ") + std::strerror(errno))};
   if (S_ISDIR(info.st_mode)) return {"", whole(path, "is a directory, not a plan file")};
   if (!S_ISREG(info.st_mode)) return {"", whole(path, "is not a regular file")};
   if (static_cast<unsigned long long>(info.st_size) > k_max_plan_bytes)
