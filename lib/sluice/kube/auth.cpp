@@ -1,0 +1,182 @@
+#include <sluice/kube/auth.hpp>
+#include <sluice/kube/process.hpp>
+#include <sluice/kube/wire.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace sluice::kube {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+using util::ErrorKind;
+using util::make_error;
+
+namespace {
+
+constexpr util::Duration k_exec_timeout{60000};
+
+Json exec_info(const ExecConfig& exec, const ClusterInfo& cluster, bool interactive) {
+  Json spec = {{"interactive", interactive}};
+  if (exec.provide_cluster_info) {
+    Json c = {{"server", cluster.server}, {"insecure-skip-tls-verify", cluster.insecure_skip_tls_verify}};
+    if (!cluster.tls_server_name.empty()) c["tls-server-name"] = cluster.tls_server_name;
+    if (!cluster.certificate_authority_data.empty()) {
+      c["certificate-authority-data"] = wire::base64_encode(cluster.certificate_authority_data);
+    }
+    if (!cluster.proxy_url.empty()) c["proxy-url"] = cluster.proxy_url;
+    spec["cluster"] = c;
+  }
+  return {{"apiVersion", exec.api_version}, {"kind", "ExecCredential"}, {"spec", spec}};
+}
+
+// "2026-11-28T01:02:03Z", "...03.123456Z" or "...03+01:00".
+std::optional<util::WallTime> parse_rfc3339(const std::string& text) {
+  std::tm tm{};
+  const char* rest = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (rest == nullptr) return std::nullopt;
+  if (*rest == '.') {
+    ++rest;
+    while (*rest >= '0' && *rest <= '9') ++rest;
+  }
+  auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
+  int sign = 0, hours = 0, minutes = 0;
+  if (*rest == '+' || *rest == '-') {
+    sign = *rest == '+' ? 1 : -1;
+    if (std::sscanf(rest + 1, "%d:%d", &hours, &minutes) != 2) return std::nullopt;
+  } else if (*rest != 'Z') {
+    return std::nullopt;
+  }
+  return when - sign * (std::chrono::hours(hours) + std::chrono::minutes(minutes));
+}
+
+Result<ExecResult> parse_exec_credential(const std::string& out, const ExecConfig& exec) {
+  std::string what = fmt::format("exec plugin '{}'", exec.command);
+  Json cred = Json::parse(out, nullptr, false);
+  if (!cred.is_object())
+    return make_error(ErrorKind::unauthorized, what + ": output is not an ExecCredential");
+  if (cred.value("apiVersion", "") != exec.api_version) {
+    return make_error(ErrorKind::unauthorized,
+                      fmt::format("{}: ExecCredential apiVersion \"{}\", want \"{}\"", what,
+                                  cred.value("apiVersion", ""), exec.api_version));
+  }
+  const Json status = cred.value("status", Json::object());
+  ExecResult result;
+  result.token = status.value("token", "");
+  result.client_cert_data = status.value("clientCertificateData", "");
+  result.client_key_data = status.value("clientKeyData", "");
+  if (result.token.empty() && (result.client_cert_data.empty() || result.client_key_data.empty())) {
+    return make_error(
+        ErrorKind::unauthorized,
+        what + ": ExecCredential status has neither token nor clientCertificateData+clientKeyData");
+  }
+  std::string expiry = status.value("expirationTimestamp", "");
+  if (!expiry.empty()) {
+    result.expires = parse_rfc3339(expiry);
+    if (!result.expires) {
+      return make_error(ErrorKind::unauthorized,
+                        fmt::format("{}: bad expirationTimestamp \"{}\"", what, expiry));
+    }
+  }
+  return result;
+}
+
+std::string first_line(const std::string& text) {
+  auto line = text.substr(0, text.find('\n'));
+  return line.size() > 200 ? line.substr(0, 200) + "..." : line;
+}
+
+}  // namespace
+
+Result<ExecResult> run_exec_plugin(const ExecConfig& exec, const ClusterInfo& cluster, bool interactive) {
+  Env env = process_env();
+  std::string path = process::find_executable(exec.command, env["PATH"]);
+  if (path.empty()) {
+    std::string message = fmt::format("exec plugin: executable '{}' not found", exec.command);
+    if (!exec.install_hint.empty()) message += "; " + exec.install_hint;
+    return make_error(ErrorKind::unauthorized, message);
+  }
+  for (const auto& [k, v] : exec.env) env[k] = v;
+  env["KUBERNETES_EXEC_INFO"] = exec_info(exec, cluster, interactive).dump();
+  std::vector<std::string> argv{path};
+  argv.insert(argv.end(), exec.args.begin(), exec.args.end());
+  auto output = process::run(argv, env, k_exec_timeout);
+  if (!output) return output.error().with_context(fmt::format("exec plugin '{}'", exec.command));
+  if (output->exit_code != 0) {
+    return make_error(ErrorKind::unauthorized,
+                      fmt::format("exec plugin '{}' exited with {}: {}", exec.command, output->exit_code,
+                                  first_line(output->err)));
+  }
+  return parse_exec_credential(output->out, exec);
+}
+
+Authenticator::Authenticator(const Config& config, util::Clock& clock) : config_(config), clock_(clock) {}
+
+Result<std::string> Authenticator::file_token() {
+  std::error_code ec;
+  auto mtime = fs::last_write_time(config_.user.token_file, ec);
+  if (ec) {
+    return make_error(ErrorKind::unauthorized,
+                      fmt::format("tokenFile '{}': cannot be read", config_.user.token_file));
+  }
+  long long stamp = mtime.time_since_epoch().count();
+  if (stamp != token_file_mtime_ns_) {
+    std::ifstream in(config_.user.token_file);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    std::string token = buffer.str();
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' '))
+      token.pop_back();
+    token_file_cache_ = token;
+    token_file_mtime_ns_ = stamp;
+  }
+  return token_file_cache_;
+}
+
+Result<Credentials> Authenticator::current() {
+  std::lock_guard lock(mutex_);
+  const UserInfo& user = config_.user;
+  Credentials creds;
+  if (user.exec) {
+    bool expired = exec_cache_ && exec_cache_->expires && *exec_cache_->expires <= clock_.wall_now();
+    if (!exec_cache_ || expired) {
+      auto fresh = run_exec_plugin(*user.exec, config_.cluster);
+      if (!fresh) return fresh.error();
+      exec_cache_ = *fresh;
+    }
+    if (!exec_cache_->token.empty()) creds.authorization = "Bearer " + exec_cache_->token;
+    creds.client_cert_data = exec_cache_->client_cert_data;
+    creds.client_key_data = exec_cache_->client_key_data;
+    return creds;
+  }
+  if (!user.token_file.empty()) {
+    auto token = file_token();
+    if (!token) return token.error();
+    if (!token->empty()) creds.authorization = "Bearer " + *token;
+  }
+  if (creds.authorization.empty() && !user.token.empty()) creds.authorization = "Bearer " + user.token;
+  if (creds.authorization.empty() && !user.username.empty()) {
+    creds.authorization = "Basic " + wire::base64_encode(user.username + ":" + user.password);
+  }
+  return creds;
+}
+
+bool Authenticator::invalidate() {
+  std::lock_guard lock(mutex_);
+  if (config_.user.exec) {
+    exec_cache_.reset();
+    return true;
+  }
+  if (!config_.user.token_file.empty()) {
+    token_file_mtime_ns_ = -1;  // a rotated file with the same mtime second is still re-read
+    return true;
+  }
+  return false;
+}
+
+}  // namespace sluice::kube

@@ -1,0 +1,106 @@
+#include <sluice/kube/doctor.hpp>
+#include <sluice/kube/errors.hpp>
+
+#include <fmt/format.h>
+
+#include <ostream>
+
+namespace sluice::kube {
+
+using util::ErrorKind;
+
+namespace {
+
+DoctorCheck check_reachable(Client& client, const Config& config) {
+  ApiRequest r;
+  r.path = "/version";
+  auto version = client.request(r);
+  if (version) {
+    return {"reachable", true,
+            fmt::format("{} ({})", config.cluster.server, version->value("gitVersion", "unknown"))};
+  }
+  // Any HTTP answer, even 401/403/404, means the server is there.
+  if (version.error().http_status != 0) return {"reachable", true, config.cluster.server};
+  return {"reachable", false, fmt::format("{}: {}", config.cluster.server, version.error().message)};
+}
+
+DoctorCheck check_identity(Client& client) {
+  Json review = {{"apiVersion", k_selfsubjectreviews.api_version()}, {"kind", "SelfSubjectReview"}};
+  auto answer = client.create(k_selfsubjectreviews, "", review);
+  if (answer) {
+    const Json user = answer->value("status", Json::object()).value("userInfo", Json::object());
+    return {"authenticated as", true, user.value("username", "unknown")};
+  }
+  switch (answer.error().kind) {
+    case ErrorKind::unauthorized: return {"authenticated as", false, answer.error().message};
+    case ErrorKind::not_found:
+    case ErrorKind::forbidden:
+      return {"authenticated as", true, "unknown (the server does not say: SelfSubjectReview not available)"};
+    default: return {"authenticated as", false, answer.error().message};
+  }
+}
+
+DoctorCheck check_exists(Client& client, const ResourceRef& ref, const std::string& ns,
+                         const std::string& name) {
+  std::string label = fmt::format("{} {}", ref.kind, ref.namespaced ? ns + "/" + name : name);
+  auto object = client.get(ref, ns, name);
+  if (object) return {label, true, "exists"};
+  if (object.error().kind == ErrorKind::not_found) return {label, false, "not found"};
+  return {label, false, object.error().message};
+}
+
+}  // namespace
+
+bool DoctorReport::ok() const {
+  for (const auto& c : checks) {
+    if (!c.ok) return false;
+  }
+  return true;
+}
+
+DoctorReport run_doctor(Client& client, const Config& config, const std::optional<DoctorTarget>& target) {
+  DoctorReport report;
+  report.context = config.context;
+  report.checks.push_back(check_reachable(client, config));
+  if (!report.checks.back().ok) return report;
+  report.checks.push_back(check_identity(client));
+  DoctorTarget t = target.value_or(DoctorTarget{config.ns, "", ""});
+  if (t.ns.empty()) t.ns = config.ns;
+  report.checks.push_back(check_exists(client, k_namespaces, "", t.ns));
+  if (!t.deployment.empty()) report.checks.push_back(check_exists(client, k_deployments, t.ns, t.deployment));
+  if (!t.service.empty()) report.checks.push_back(check_exists(client, k_services, t.ns, t.service));
+  return report;
+}
+
+void print_doctor_report(const DoctorReport& report, std::ostream& out, bool json) {
+  if (json) {
+    Json checks = Json::array();
+    for (const auto& c : report.checks)
+      checks.push_back({{"check", c.name}, {"ok", c.ok}, {"detail", c.detail}});
+    out << Json{{"context", report.context}, {"ok", report.ok()}, {"checks", checks}}.dump(2) << "\n";
+    return;
+  }
+  out << "context " << report.context << "\n";
+  for (const auto& c : report.checks)
+    out << (c.ok ? "  ok    " : "  FAIL  ") << c.name << ": " << c.detail << "\n";
+}
+
+int doctor_command(const DoctorOptions& options, std::ostream& out, std::ostream& err) {
+  constexpr int k_ok = 0;
+  constexpr int k_preflight = 6;  // cli::k_exit_preflight; kube does not include cli headers
+  auto config = load_kubeconfig(options.load);
+  if (!config) {
+    err << "sluice doctor: " << config.error().message << "\n";
+    return k_preflight;
+  }
+  auto client = make_client(*config, options.client);
+  if (!client) {
+    err << "sluice doctor: " << client.error().message << "\n";
+    return k_preflight;
+  }
+  DoctorReport report = run_doctor(**client, *config, options.target);
+  print_doctor_report(report, out, options.json);
+  return report.ok() ? k_ok : k_preflight;
+}
+
+}  // namespace sluice::kube

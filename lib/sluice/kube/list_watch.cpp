@@ -1,0 +1,130 @@
+// List-then-watch with resume and re-list: the reflector every wait stands on.
+#include <sluice/kube/errors.hpp>
+#include <sluice/kube/watch.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace sluice::kube {
+
+using util::ErrorKind;
+
+namespace {
+
+// Errors a retry cannot fix: stop and tell the waiters.
+bool fatal(ErrorKind kind) {
+  return kind == ErrorKind::unauthorized || kind == ErrorKind::forbidden || kind == ErrorKind::not_found ||
+         kind == ErrorKind::invalid || kind == ErrorKind::cancelled || kind == ErrorKind::tls;
+}
+
+std::string rv_of(const Json& object) {
+  if (!object.is_object() || !object.contains("metadata")) return "";
+  return object["metadata"].value("resourceVersion", "");
+}
+
+// Outcome of one watch request.
+enum class WatchEnd { closed, relist, retry, stop };
+
+struct WatchLoop {
+  Client& client;
+  const ResourceRef& ref;
+  const std::string& ns;
+  const ListWatchOptions& options;
+  const ListWatchHandlers& handlers;
+  util::Clock& clock;
+  const util::CancelToken& cancel;
+  std::string rv;
+  util::Error last_error;
+
+  // Watches once from `rv`, advancing it with every event (BOOKMARKs too).
+  WatchEnd watch_once(int& delivered) {
+    bool gone = false;
+    WatchOptions w;
+    w.label_selector = options.label_selector;
+    w.field_selector = options.field_selector;
+    w.resource_version = rv;
+    auto on_event = [&](const WatchEvent& e) {
+      if (e.type == "ERROR") {
+        util::Error error = error_from_status(e.object);
+        if (error.kind == ErrorKind::gone || error.http_status == 410) {
+          gone = true;
+        } else if (handlers.on_error) {
+          handlers.on_error(error);
+        }
+        return false;  // the server ends the stream after an ERROR anyway
+      }
+      std::string event_rv = rv_of(e.object);
+      if (!event_rv.empty()) rv = event_rv;
+      if (e.type == "BOOKMARK") return true;
+      ++delivered;
+      if (handlers.on_event) handlers.on_event(e);
+      return true;
+    };
+    auto status = client.watch(ref, ns, w, on_event, &cancel);
+    if (cancel.cancelled()) return WatchEnd::stop;
+    if (gone || (!status && status.error().kind == ErrorKind::gone)) return WatchEnd::relist;
+    if (status) return WatchEnd::closed;
+    last_error = status.error();
+    if (fatal(last_error.kind)) return WatchEnd::stop;
+    if (handlers.on_error) handlers.on_error(last_error);
+    return WatchEnd::retry;
+  }
+
+  // Watches from the list's RV until a re-list is needed or the loop must stop.
+  bool watch_until_relist() {
+    util::Duration backoff = options.initial_backoff;
+    for (;;) {
+      int delivered = 0;
+      auto started = clock.now();
+      WatchEnd end = watch_once(delivered);
+      if (end == WatchEnd::stop) return false;
+      if (end == WatchEnd::relist) {
+        spdlog::debug("kube: watch {} rv {} expired (410); re-listing", ref.key(), rv);
+        return true;
+      }
+      bool quick_empty_close =
+          end == WatchEnd::closed && delivered == 0 && clock.now() - started < util::Duration{1000};
+      if (end == WatchEnd::retry || quick_empty_close) {
+        // Resume from the same RV after a pause so a flapping server is not hammered.
+        if (!clock.sleep_for(backoff, &cancel)) return false;
+        backoff = std::min(backoff * 2, options.max_backoff);
+      } else {
+        backoff = options.initial_backoff;
+      }
+    }
+  }
+};
+
+}  // namespace
+
+util::Status run_list_watch(Client& client, const ResourceRef& ref, const std::string& ns,
+                            const ListWatchOptions& options, const ListWatchHandlers& handlers,
+                            util::Clock& clock, const util::CancelToken& cancel) {
+  WatchLoop loop{client, ref, ns, options, handlers, clock, cancel, "", {}};
+  util::Duration backoff = options.initial_backoff;
+  while (!cancel.cancelled()) {
+    ListOptions list_options;
+    list_options.label_selector = options.label_selector;
+    list_options.field_selector = options.field_selector;
+    auto listed = client.list_all(ref, ns, list_options, &cancel);
+    if (!listed) {
+      if (cancel.cancelled()) break;
+      if (fatal(listed.error().kind)) return listed.error();
+      if (handlers.on_error) handlers.on_error(listed.error());
+      if (!clock.sleep_for(backoff, &cancel)) break;
+      backoff = std::min(backoff * 2, options.max_backoff);
+      continue;
+    }
+    backoff = options.initial_backoff;
+    if (handlers.on_sync) handlers.on_sync(listed->items, listed->resource_version);
+    loop.rv = listed->resource_version;
+    if (!loop.watch_until_relist()) {
+      if (cancel.cancelled()) break;
+      return loop.last_error;
+    }
+  }
+  return util::make_error(ErrorKind::cancelled, "watch of " + ref.key() + " cancelled");
+}
+
+}  // namespace sluice::kube

@@ -1,0 +1,107 @@
+#include <sluice/kube/readiness.hpp>
+
+#include <fmt/format.h>
+
+#include <array>
+
+namespace sluice::kube {
+
+using Json = nlohmann::json;
+
+namespace {
+
+long long int_at(const Json& j, const Json::json_pointer& ptr, long long fallback = 0) {
+  if (!j.contains(ptr)) return fallback;
+  const Json& v = j.at(ptr);
+  return v.is_number_integer() ? v.get<long long>() : fallback;
+}
+
+std::string str_at(const Json& j, const Json::json_pointer& ptr) {
+  if (!j.contains(ptr)) return "";
+  const Json& v = j.at(ptr);
+  return v.is_string() ? v.get<std::string>() : "";
+}
+
+const Json* find_condition(const Json& object, const std::string& type) {
+  static const Json::json_pointer ptr("/status/conditions");
+  if (!object.contains(ptr) || !object.at(ptr).is_array()) return nullptr;
+  for (const auto& c : object.at(ptr)) {
+    if (c.is_object() && c.value("type", "") == type) return &c;
+  }
+  return nullptr;
+}
+
+RolloutStatus waiting(const std::string& name, const std::string& what) {
+  return {false, false, fmt::format("Waiting for deployment \"{}\" rollout to finish: {}", name, what)};
+}
+
+}  // namespace
+
+RolloutStatus deployment_rollout_status(const Json& d) {
+  std::string name = str_at(d, Json::json_pointer("/metadata/name"));
+  long long generation = int_at(d, Json::json_pointer("/metadata/generation"));
+  long long observed = int_at(d, Json::json_pointer("/status/observedGeneration"));
+  if (generation > observed) return {false, false, "Waiting for deployment spec update to be observed..."};
+  const Json* progressing = find_condition(d, "Progressing");
+  if (progressing != nullptr && progressing->value("reason", "") == "ProgressDeadlineExceeded") {
+    return {false, true, fmt::format("deployment \"{}\" exceeded its progress deadline", name)};
+  }
+  long long want = int_at(d, Json::json_pointer("/spec/replicas"), 1);
+  long long updated = int_at(d, Json::json_pointer("/status/updatedReplicas"));
+  long long replicas = int_at(d, Json::json_pointer("/status/replicas"));
+  long long available = int_at(d, Json::json_pointer("/status/availableReplicas"));
+  if (updated < want) {
+    return waiting(name, fmt::format("{} out of {} new replicas have been updated...", updated, want));
+  }
+  if (replicas > updated) {
+    return waiting(name, fmt::format("{} old replicas are pending termination...", replicas - updated));
+  }
+  if (available < updated) {
+    return waiting(name, fmt::format("{} of {} updated replicas are available...", available, updated));
+  }
+  return {true, false, fmt::format("deployment \"{}\" successfully rolled out", name)};
+}
+
+namespace {
+
+constexpr std::array<const char*, 5> k_broken_reasons = {
+    "CrashLoopBackOff", "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "CreateContainerConfigError"};
+
+std::optional<std::string> container_signal(const std::string& pod, const Json& status,
+                                            int restart_threshold) {
+  std::string container = status.value("name", "");
+  std::string reason = str_at(status, Json::json_pointer("/state/waiting/reason"));
+  for (const char* broken : k_broken_reasons) {
+    if (reason != broken) continue;
+    std::string message = str_at(status, Json::json_pointer("/state/waiting/message"));
+    std::string text = fmt::format("pod {} container {}: {}", pod, container, reason);
+    return message.empty() ? text : text + ": " + message;
+  }
+  long long restarts = int_at(status, Json::json_pointer("/restartCount"));
+  if (restarts > restart_threshold) {
+    return fmt::format("pod {} container {}: restarted {} times", pod, container, restarts);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> pod_failure_signal(const Json& pod, int restart_threshold) {
+  std::string name = str_at(pod, Json::json_pointer("/metadata/name"));
+  for (const char* list : {"/status/initContainerStatuses", "/status/containerStatuses"}) {
+    Json::json_pointer ptr(list);
+    if (!pod.contains(ptr) || !pod.at(ptr).is_array()) continue;
+    for (const auto& status : pod.at(ptr)) {
+      if (!status.is_object()) continue;
+      if (auto signal = container_signal(name, status, restart_threshold)) return signal;
+    }
+  }
+  return std::nullopt;
+}
+
+bool pod_ready(const Json& pod) {
+  const Json* ready = find_condition(pod, "Ready");
+  return ready != nullptr && ready->value("status", "") == "True";
+}
+
+}  // namespace sluice::kube

@@ -1,0 +1,231 @@
+// Shared watch caches: one list-watch per (resource, namespace), many waiters.
+#include <sluice/kube/watch.hpp>
+
+#include <condition_variable>
+#include <thread>
+
+namespace sluice::kube {
+
+using util::ErrorKind;
+
+namespace {
+
+std::string object_key(const Json& object) {
+  const Json meta = object.value("metadata", Json::object());
+  return meta.value("namespace", "") + "/" + meta.value("name", "");
+}
+
+// How long a waiter sleeps between checks of its deadline and cancel token when
+// nothing changes. Changes wake it at once; this only bounds how late a
+// deadline on an injected clock or a cancel is noticed.
+constexpr util::Duration k_wait_slice{20};
+
+}  // namespace
+
+class WatchHub::Cache {
+ public:
+  Cache(Client& client, ResourceRef ref, std::string ns, util::Clock& clock, const ListWatchOptions& options)
+      : ref_(std::move(ref)), ns_(std::move(ns)) {
+    ListWatchHandlers handlers;
+    handlers.on_sync = [this](const std::vector<Json>& items, const std::string&) { replace(items); };
+    handlers.on_event = [this](const WatchEvent& e) { apply(e); };
+    thread_ = std::thread([this, &client, &clock, options, handlers] {
+      auto status = run_list_watch(client, ref_, ns_, options, handlers, clock, stop_);
+      std::lock_guard lock(mutex_);
+      if (!status && status.error().kind != ErrorKind::cancelled) fatal_ = status.error();
+      changed_.notify_all();
+    });
+  }
+  ~Cache() {
+    stop_.cancel();
+    thread_.join();
+  }
+
+  Result<WaitResult> wait(const WaitTarget& target, const WaitPredicate& predicate, util::Clock& clock,
+                          util::TimePoint deadline, const util::CancelToken* cancel);
+  int subscribe(int id, std::function<void(const WatchEvent&)> fn) {
+    std::lock_guard lock(mutex_);
+    subscribers_[id] = std::move(fn);
+    return id;
+  }
+  void unsubscribe(int id) {
+    std::lock_guard lock(mutex_);
+    subscribers_.erase(id);
+  }
+  bool failed() const {
+    std::lock_guard lock(mutex_);
+    return fatal_.has_value();
+  }
+
+ private:
+  void replace(const std::vector<Json>& items);
+  void apply(const WatchEvent& event);
+  void publish(const WatchEvent& event);  // mutex_ held
+  std::vector<Json> select(const WaitTarget& target) const;
+
+  ResourceRef ref_;
+  std::string ns_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::map<std::string, Json> objects_;
+  bool synced_ = false;
+  std::uint64_t version_ = 0;
+  std::optional<util::Error> fatal_;
+  std::map<int, std::function<void(const WatchEvent&)>> subscribers_;
+  util::CancelToken stop_;
+  std::thread thread_;
+};
+
+void WatchHub::Cache::publish(const WatchEvent& event) {
+  for (const auto& [id, fn] : subscribers_) fn(event);
+}
+
+// A re-list is told to subscribers as the differences it found, so they see
+// every change exactly once even across a 410.
+void WatchHub::Cache::replace(const std::vector<Json>& items) {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, Json> fresh;
+  for (const auto& item : items) fresh[object_key(item)] = item;
+  for (const auto& [key, old] : objects_) {
+    if (fresh.count(key) == 0) publish({"DELETED", old});
+  }
+  for (const auto& [key, now] : fresh) {
+    auto it = objects_.find(key);
+    if (it == objects_.end()) {
+      publish({"ADDED", now});
+    } else if (it->second["metadata"].value("resourceVersion", "") !=
+               now["metadata"].value("resourceVersion", "")) {
+      publish({"MODIFIED", now});
+    }
+  }
+  objects_ = std::move(fresh);
+  synced_ = true;
+  ++version_;
+  changed_.notify_all();
+}
+
+void WatchHub::Cache::apply(const WatchEvent& event) {
+  std::lock_guard lock(mutex_);
+  std::string key = object_key(event.object);
+  if (event.type == "DELETED") {
+    objects_.erase(key);
+  } else {
+    objects_[key] = event.object;
+  }
+  publish(event);
+  ++version_;
+  changed_.notify_all();
+}
+
+std::vector<Json> WatchHub::Cache::select(const WaitTarget& target) const {
+  std::vector<Json> out;
+  for (const auto& [key, object] : objects_) {
+    const Json meta = object.value("metadata", Json::object());
+    if (!target.name.empty() && meta.value("name", "") != target.name) continue;
+    if (target.name.empty() && !labels_match(meta.value("labels", Json::object()), target.label_selector))
+      continue;
+    out.push_back(object);
+  }
+  return out;
+}
+
+Result<WaitResult> WatchHub::Cache::wait(const WaitTarget& target, const WaitPredicate& predicate,
+                                         util::Clock& clock, util::TimePoint deadline,
+                                         const util::CancelToken* cancel) {
+  std::unique_lock lock(mutex_);
+  std::uint64_t seen = 0;  // version_ starts at 0 and the first sync makes it 1
+  for (;;) {
+    if (fatal_) return fatal_->with_context("watching " + ref_.key());
+    if (synced_ && version_ != seen) {
+      seen = version_;
+      std::vector<Json> objects = select(target);
+      lock.unlock();
+      WaitDecision decision = predicate(objects);
+      if (decision.outcome != WaitDecision::Outcome::pending) {
+        return WaitResult{decision.outcome == WaitDecision::Outcome::failed, decision.message,
+                          std::move(objects)};
+      }
+      lock.lock();
+      continue;
+    }
+    if (cancel != nullptr && cancel->cancelled())
+      return util::make_error(ErrorKind::cancelled, "wait cancelled");
+    if (clock.now() >= deadline) {
+      return util::make_error(ErrorKind::timeout, "deadline passed waiting on " + ref_.key());
+    }
+    changed_.wait_for(lock, k_wait_slice);
+  }
+}
+
+WatchHub::WatchHub(Client& client, util::Clock& clock, ListWatchOptions options)
+    : client_(client), clock_(clock), options_(std::move(options)) {}
+
+WatchHub::~WatchHub() {
+  std::lock_guard lock(mutex_);
+  subscriptions_.clear();
+  caches_.clear();  // each Cache stops and joins its thread
+}
+
+std::shared_ptr<WatchHub::Cache> WatchHub::cache_for(const ResourceRef& ref, const std::string& ns) {
+  std::string key = ref.key() + "/" + (ref.namespaced ? ns : "");
+  std::lock_guard lock(mutex_);
+  auto it = caches_.find(key);
+  // A cache whose watch stopped for good (e.g. forbidden) is replaced, so a later wait tries again.
+  if (it != caches_.end() && !it->second->failed()) return it->second;
+  auto cache = std::make_shared<Cache>(client_, ref, ref.namespaced ? ns : "", clock_, options_);
+  caches_[key] = cache;
+  return cache;
+}
+
+Result<WaitResult> WatchHub::wait_until(const ResourceRef& ref, const std::string& ns,
+                                        const WaitTarget& target, const WaitPredicate& predicate,
+                                        util::TimePoint deadline, const util::CancelToken* cancel) {
+  return cache_for(ref, ns)->wait(target, predicate, clock_, deadline, cancel);
+}
+
+Result<WaitResult> WatchHub::wait_until(const ResourceRef& ref, const std::string& ns,
+                                        const std::string& name,
+                                        const std::function<bool(const Json&)>& ready,
+                                        util::TimePoint deadline, const util::CancelToken* cancel) {
+  auto predicate = [&ready](const std::vector<Json>& objects) {
+    return !objects.empty() && ready(objects.front()) ? WaitDecision::done() : WaitDecision::pending();
+  };
+  return wait_until(ref, ns, WaitTarget::object(name), predicate, deadline, cancel);
+}
+
+Result<std::vector<Json>> WatchHub::snapshot(const ResourceRef& ref, const std::string& ns,
+                                             const WaitTarget& target, util::TimePoint deadline,
+                                             const util::CancelToken* cancel) {
+  auto result = wait_until(
+      ref, ns, target, [](const std::vector<Json>&) { return WaitDecision::done(); }, deadline, cancel);
+  if (!result) return result.error();
+  return std::move(result->objects);
+}
+
+int WatchHub::subscribe(const ResourceRef& ref, const std::string& ns,
+                        std::function<void(const WatchEvent&)> fn) {
+  auto cache = cache_for(ref, ns);
+  std::lock_guard lock(mutex_);
+  int id = next_id_++;
+  subscriptions_[id] = cache;
+  return cache->subscribe(id, std::move(fn));
+}
+
+void WatchHub::unsubscribe(int id) {
+  std::shared_ptr<Cache> cache;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = subscriptions_.find(id);
+    if (it == subscriptions_.end()) return;
+    cache = it->second;
+    subscriptions_.erase(it);
+  }
+  cache->unsubscribe(id);
+}
+
+std::size_t WatchHub::streams() const {
+  std::lock_guard lock(mutex_);
+  return caches_.size();
+}
+
+}  // namespace sluice::kube

@@ -1,0 +1,298 @@
+#include <sluice/kubesim/traffic.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <tuple>
+
+namespace sluice::kubesim {
+
+namespace {
+
+std::string str(const Json& object, const char* a, const char* b) {
+  if (!object.contains(a) || !object[a].is_object() || !object[a].contains(b) || !object[a][b].is_string())
+    return "";
+  return object[a][b].get<std::string>();
+}
+
+std::string ns_of(const Json& o) {
+  return str(o, "metadata", "namespace");
+}
+std::string name_of(const Json& o) {
+  return str(o, "metadata", "name");
+}
+
+bool pod_serving(const Json& pod) {
+  if (pod.contains("metadata") && pod["metadata"].contains("deletionTimestamp")) return false;
+  const Json* conditions = pod.contains("status") ? &pod["status"] : nullptr;
+  if (conditions == nullptr || !conditions->contains("conditions")) return false;
+  for (const Json& c : (*conditions)["conditions"]) {
+    if (c.value("type", "") == "Ready") return c.value("status", "") == "True";
+  }
+  return false;
+}
+
+bool selects(const Json& selector, const Json& pod) {
+  if (!selector.is_object() || selector.empty()) return false;  // no selector: no automatic endpoints
+  const Json labels =
+      pod.contains("metadata") ? pod["metadata"].value("labels", Json::object()) : Json::object();
+  for (const auto& [key, value] : selector.items()) {
+    if (!labels.contains(key) || labels[key] != value) return false;
+  }
+  return true;
+}
+
+std::string first_image(const Json& pod) {
+  if (!pod.contains("spec") || !pod["spec"].contains("containers") || pod["spec"]["containers"].empty())
+    return "";
+  return pod["spec"]["containers"][0].value("image", "");
+}
+
+void split_over_pods(const Json& service, const std::vector<Json>& pods, double rate,
+                     std::vector<TrafficFlow>& out) {
+  const Json selector =
+      service.contains("spec") ? service["spec"].value("selector", Json::object()) : Json::object();
+  std::vector<const Json*> ready;
+  for (const Json& pod : pods) {
+    if (ns_of(pod) == ns_of(service) && selects(selector, pod) && pod_serving(pod)) ready.push_back(&pod);
+  }
+  for (const Json* pod : ready) {
+    out.push_back(TrafficFlow{ns_of(service), name_of(service), name_of(*pod),
+                              (*pod)["metadata"]["labels"].value("pod-template-hash", ""), first_image(*pod),
+                              rate / static_cast<double>(ready.size())});
+  }
+}
+
+struct Backend {
+  std::string ns;
+  std::string name;
+  double weight;
+};
+
+std::vector<std::vector<Backend>> route_rules(const Json& route) {
+  std::vector<std::vector<Backend>> rules;
+  if (!route.contains("spec") || !route["spec"].contains("rules")) return rules;
+  for (const Json& rule : route["spec"]["rules"]) {
+    std::vector<Backend> backends;
+    for (const Json& ref : rule.value("backendRefs", Json::array())) {
+      if (ref.value("kind", "Service") != "Service" || ref.value("group", "") != "") continue;
+      backends.push_back(
+          Backend{ref.value("namespace", ns_of(route)), ref.value("name", ""), ref.value("weight", 1.0)});
+    }
+    rules.push_back(std::move(backends));
+  }
+  return rules;
+}
+
+}  // namespace
+
+std::vector<TrafficFlow> traffic_flows(
+    const std::vector<Json>& services, const std::vector<Json>& pods, const std::vector<Json>& routes,
+    const std::function<double(const std::string&, const std::string&)>& rate_for) {
+  std::map<std::pair<std::string, std::string>, double> route_share;  // backend service -> rps from routes
+  std::set<std::pair<std::string, std::string>> backends;
+  for (const Json& route : routes) {
+    auto rules = route_rules(route);
+    double route_rate = rate_for(ns_of(route), name_of(route));
+    for (const auto& rule : rules) {
+      double total_weight = 0;
+      for (const auto& b : rule) total_weight += b.weight;
+      for (const auto& b : rule) {
+        backends.insert({b.ns, b.name});
+        if (total_weight > 0)
+          route_share[{b.ns, b.name}] += route_rate / rules.size() * b.weight / total_weight;
+      }
+    }
+  }
+  std::vector<TrafficFlow> flows;
+  for (const Json& service : services) {
+    std::pair<std::string, std::string> key{ns_of(service), name_of(service)};
+    double rate = backends.count(key) ? route_share[key] : rate_for(key.first, key.second);
+    if (rate > 0) split_over_pods(service, pods, rate, flows);
+  }
+  return flows;
+}
+
+const std::vector<double>& latency_buckets() {
+  static const std::vector<double> buckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  return buckets;
+}
+
+namespace {
+
+struct SeriesKey {
+  std::string ns, service, pod, hash;
+  bool operator<(const SeriesKey& o) const {
+    return std::tie(ns, service, pod, hash) < std::tie(o.ns, o.service, o.pod, o.hash);
+  }
+};
+
+struct SeriesState {
+  double request_carry = 0;  // fractional requests not yet served
+  double error_carry = 0;    // fractional errors not yet answered
+  std::uint64_t ok = 0;
+  std::uint64_t errors = 0;
+  std::vector<std::uint64_t> buckets = std::vector<std::uint64_t>(latency_buckets().size(), 0);
+  double duration_sum = 0;
+};
+
+std::string escape_label(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::string labels(const SeriesKey& k) {
+  return fmt::format(R"(namespace="{}",service="{}",pod="{}",pod_template_hash="{}")", escape_label(k.ns),
+                     escape_label(k.service), escape_label(k.pod), escape_label(k.hash));
+}
+
+void serve(SeriesState& s, double requests, const ImageBehaviour& behaviour) {
+  s.request_carry += requests;
+  auto n = static_cast<std::uint64_t>(std::floor(s.request_carry));
+  s.request_carry -= static_cast<double>(n);
+  s.error_carry += static_cast<double>(n) * std::clamp(behaviour.error_rate, 0.0, 1.0);
+  auto errors = static_cast<std::uint64_t>(std::floor(s.error_carry));
+  s.error_carry -= static_cast<double>(errors);
+  s.errors += errors;
+  s.ok += n - errors;
+  double seconds = std::max(behaviour.latency_ms, 0) / 1000.0;
+  const auto& bounds = latency_buckets();
+  for (std::size_t i = 0; i < bounds.size(); ++i) {
+    if (seconds <= bounds[i]) s.buckets[i] += n;
+  }
+  s.duration_sum += seconds * static_cast<double>(n);
+}
+
+}  // namespace
+
+struct TrafficSimulator::Impl {
+  Impl(Store& s, SimConfig& c) : store(s), config(c) {}
+
+  Store& store;
+  SimConfig& config;
+  mutable std::mutex mutex;
+  std::map<SeriesKey, SeriesState> series;
+  double default_rate = 10;
+  std::map<std::string, double> rates;  // "ns/name" -> rps
+  util::CancelToken cancel;
+  std::thread thread;
+
+  double rate_for(const std::string& ns, const std::string& name) const {
+    auto it = rates.find(ns + "/" + name);
+    return it == rates.end() ? default_rate : it->second;
+  }
+};
+
+TrafficSimulator::TrafficSimulator(Store& store, SimConfig& config)
+    : impl_(std::make_unique<Impl>(store, config)) {}
+
+TrafficSimulator::~TrafficSimulator() {
+  stop();
+}
+
+void TrafficSimulator::tick(util::Duration elapsed) {
+  auto services = impl_->store.list("services", "").first;
+  auto pods = impl_->store.list("pods", "").first;
+  auto routes = impl_->store.list("httproutes.gateway.networking.k8s.io", "").first;
+  std::lock_guard lock(impl_->mutex);
+  auto flows = traffic_flows(services, pods, routes, [this](const std::string& ns, const std::string& name) {
+    return impl_->rate_for(ns, name);
+  });
+  double seconds = std::chrono::duration<double>(elapsed).count();
+  for (const auto& flow : flows) {
+    SeriesState& s = impl_->series[SeriesKey{flow.ns, flow.service, flow.pod, flow.pod_template_hash}];
+    serve(s, flow.requests_per_second * seconds, impl_->config.behaviour_for(flow.image));
+  }
+}
+
+std::string TrafficSimulator::render_metrics() const {
+  std::lock_guard lock(impl_->mutex);
+  std::string out =
+      "# HELP kubesim_http_requests_total Simulated HTTP requests served by pods behind Services.\n"
+      "# TYPE kubesim_http_requests_total counter\n";
+  for (const auto& [key, s] : impl_->series) {
+    // Both codes always exist, so an error ratio is 0 rather than "no data".
+    out += fmt::format("kubesim_http_requests_total{{{},code=\"200\"}} {}\n", labels(key), s.ok);
+    out += fmt::format("kubesim_http_requests_total{{{},code=\"500\"}} {}\n", labels(key), s.errors);
+  }
+  out +=
+      "# HELP kubesim_http_request_duration_seconds Latency of simulated HTTP requests.\n"
+      "# TYPE kubesim_http_request_duration_seconds histogram\n";
+  const auto& bounds = latency_buckets();
+  for (const auto& [key, s] : impl_->series) {
+    std::string l = labels(key);
+    for (std::size_t i = 0; i < bounds.size(); ++i) {
+      out += fmt::format("kubesim_http_request_duration_seconds_bucket{{{},le=\"{}\"}} {}\n", l, bounds[i],
+                         s.buckets[i]);
+    }
+    out += fmt::format("kubesim_http_request_duration_seconds_bucket{{{},le=\"+Inf\"}} {}\n", l,
+                       s.ok + s.errors);
+    out += fmt::format("kubesim_http_request_duration_seconds_sum{{{}}} {}\n", l, s.duration_sum);
+    out += fmt::format("kubesim_http_request_duration_seconds_count{{{}}} {}\n", l, s.ok + s.errors);
+  }
+  return out;
+}
+
+void TrafficSimulator::set_default_rate(double requests_per_second) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->default_rate = std::max(requests_per_second, 0.0);
+}
+
+void TrafficSimulator::set_rate(const std::string& ns, const std::string& name, double requests_per_second) {
+  std::lock_guard lock(impl_->mutex);
+  if (requests_per_second < 0) {
+    impl_->rates.erase(ns + "/" + name);
+  } else {
+    impl_->rates[ns + "/" + name] = requests_per_second;
+  }
+}
+
+Json TrafficSimulator::settings_json() const {
+  std::lock_guard lock(impl_->mutex);
+  return Json{{"defaultRate", impl_->default_rate}, {"rates", impl_->rates}};
+}
+
+void TrafficSimulator::load_settings_json(const Json& settings) {
+  if (settings.contains("defaultRate") && settings["defaultRate"].is_number()) {
+    set_default_rate(settings["defaultRate"].get<double>());
+  }
+  if (settings.contains("rates") && settings["rates"].is_object()) {
+    for (const auto& [key, value] : settings["rates"].items()) {
+      auto slash = key.find('/');
+      if (slash != std::string::npos && value.is_number()) {
+        set_rate(key.substr(0, slash), key.substr(slash + 1), value.get<double>());
+      }
+    }
+  }
+}
+
+void TrafficSimulator::start(util::Clock& clock, util::Duration period) {
+  if (impl_->thread.joinable()) return;
+  impl_->thread = std::thread([this, &clock, period] {
+    auto last = clock.now();
+    while (clock.sleep_for(period, &impl_->cancel)) {
+      auto now = clock.now();
+      tick(std::chrono::duration_cast<util::Duration>(now - last));
+      last = now;
+    }
+  });
+}
+
+void TrafficSimulator::stop() {
+  impl_->cancel.cancel();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+}  // namespace sluice::kubesim
