@@ -123,6 +123,7 @@ plan_for() {
 # The images of the pods the live Service selects.
 serving() {
   local selector
+  # shellcheck disable=SC2016  # a go-template, not shell
   selector=$(kubectl -n demo get svc web -o go-template='{{range $k, $v := .spec.selector}}{{$k}}={{$v}},{{end}}')
   kubectl -n demo get pods -l "${selector%,}" \
     -o jsonpath='{range .items[*]}{.spec.containers[0].image}{"\n"}{end}' | sort -u
@@ -136,7 +137,7 @@ start_registry
 v1=$(push_version 1)
 v2=$(push_version 2)
 v3=$(push_version 3)
-[ -n "$v1" ] && [ -n "$v2" ] && [ -n "$v3" ] || fail "pushing the demo images"
+if [ -z "$v1" ] || [ -z "$v2" ] || [ -z "$v3" ]; then fail "pushing the demo images"; fi
 say "pushed demo/web versions 1, 2 and 3; sluice resolves tags to digests:"
 printf '     %s\n' "$v1" "$v2" "$v3"
 behave "$v3" '{"crashLoop": true}'

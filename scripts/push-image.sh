@@ -60,18 +60,19 @@ push_platform_image() {
 }
 
 if [ "$index" = false ]; then
-  read -r digest _ <<<"$(push_platform_image linux amd64 "$tag")"
-  echo "$digest"
+  pushed=$(push_platform_image linux amd64 "$tag")
+  echo "${pushed% *}"
   exit 0
 fi
 
 entries=()
 for platform in linux/amd64 linux/arm64; do
-  read -r digest size <<<"$(push_platform_image "${platform%/*}" "${platform#*/}" -)"
+  pushed=$(push_platform_image "${platform%/*}" "${platform#*/}" -)
+  digest=${pushed% *} size=${pushed#* }
   entries+=("{\"mediaType\":\"$oci_manifest\",\"digest\":\"$digest\",\"size\":$size,\
 \"platform\":{\"architecture\":\"${platform#*/}\",\"os\":\"${platform%/*}\"}}")
 done
 joined=$(IFS=,; echo "${entries[*]}")
-push_manifest "$tag" application/vnd.oci.image.index.v1+json \
-  "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[$joined]}"
-echo
+index_digest=$(push_manifest "$tag" application/vnd.oci.image.index.v1+json \
+  "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[$joined]}")
+echo "$index_digest"
