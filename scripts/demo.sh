@@ -99,6 +99,55 @@ EOF
   say "docker-registry at $registry"
 }
 
+# Debian's Prometheus scraping kubesim's simulated traffic every second. It
+# cannot report the port it bound, so it gets a free port of ours (retried if
+# another process takes it first).
+start_prometheus() {
+  mkdir -p "$work/prometheus/data"
+  cat >"$work/prometheus/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: kubesim
+    static_configs:
+      - targets: ['${kube_url#http://}']
+EOF
+  local port pid
+  for _ in 1 2 3 4 5; do
+    port=$(free_port)
+    /usr/bin/prometheus --config.file="$work/prometheus/prometheus.yml" \
+      --storage.tsdb.path="$work/prometheus/data" --web.listen-address="127.0.0.1:$port" \
+      --log.level=warn >"$work/prometheus.log" 2>&1 &
+    pid=$!
+    pids+=("$pid")
+    for _ in $(seq 1 200); do
+      kill -0 "$pid" 2>/dev/null || break
+      if curl --silent --fail --max-time 1 -o /dev/null "http://127.0.0.1:$port/-/ready"; then
+        prometheus=http://127.0.0.1:$port
+        say "prometheus at $prometheus, scraping kubesim every second"
+        return 0
+      fi
+      sleep 0.1
+    done
+    kill "$pid" 2>/dev/null || true
+  done
+  cat "$work/prometheus.log" >&2 || true
+  fail "prometheus did not start"
+}
+
+# A loopback port nobody listens on now.
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
 # Pushes demo/web:TAG and prints the pinned reference sluice will deploy.
 push_version() {
   local tag=$1
@@ -113,11 +162,24 @@ behave() {
     fail "kubesim refused the behaviour of $1"
 }
 
-# Writes plans/demo/NAME with its image replaced; prints the path.
+# Writes plans/demo/NAME with its image (and Prometheus address) replaced;
+# prints the path.
 plan_for() {
   local name=$1 image=$2 out=$work/$1
-  sed "s|^image: .*|image: $image|" "plans/demo/$name" >"$out"
+  sed -e "s|^image: .*|image: $image|" -e "s|address: http://127.0.0.1:9090|address: ${prometheus:-}|" \
+    "plans/demo/$name" >"$out"
   printf '%s' "$out"
+}
+
+# Runs `sluice apply` on a plan and checks its exit code.
+apply_expecting() {
+  local expected=$1 plan=$2 tag=$3 code
+  say "sluice apply plans/demo/$plan   (image: demo/web:$tag)"
+  set +e
+  sluice apply "$(plan_for "$plan" "$registry/demo/web:$tag")"
+  code=$?
+  set -e
+  [ "$code" -eq "$expected" ] || fail "sluice apply of version $tag exited $code, expected $expected"
 }
 
 # The images of the pods the live Service selects.
@@ -129,54 +191,84 @@ serving() {
     -o jsonpath='{range .items[*]}{.spec.containers[0].image}{"\n"}{end}' | sort -u
 }
 
+# Shows the rollout record and the history sluice keeps in the cluster.
+show_status() {
+  say "sluice status web -n demo"
+  sluice status web -n demo || true
+  say "sluice history web -n demo"
+  sluice history web -n demo || true
+}
+
+# Fails unless the live Service selects exactly the pods of IMAGE.
+expect_serving() {
+  local image=$1 label=$2 now
+  now=$(serving)
+  say "the live Service web selects pods running version $label: ${now//$'\n'/ }"
+  [ "$now" = "$image" ] || fail "expected version $label to serve, found: $now"
+}
+
 # ------------------------------------------------------------------- setup --
 
-act "Setting the scene: a cluster, a registry, three versions of an app"
+act "Setting the scene: a cluster, a registry, versions of an app"
 start_kubesim
 start_registry
-v1=$(push_version 1)
-v2=$(push_version 2)
-v3=$(push_version 3)
-if [ -z "$v1" ] || [ -z "$v2" ] || [ -z "$v3" ]; then fail "pushing the demo images"; fi
-say "pushed demo/web versions 1, 2 and 3; sluice resolves tags to digests:"
-printf '     %s\n' "$v1" "$v2" "$v3"
-behave "$v3" '{"crashLoop": true}'
+# The metrics acts need kubesim's simulated traffic on /metrics.
+metrics=false
+if curl --silent --fail --max-time 5 -o /dev/null "$kube_url/metrics"; then metrics=true; fi
+tags=(1 2 3)
+if [ "$metrics" = true ]; then tags+=(4 5); fi
+declare -A pinned
+for tag in "${tags[@]}"; do
+  pinned[$tag]=$(push_version "$tag")
+  [ -n "${pinned[$tag]}" ] || fail "pushing demo/web:$tag"
+done
+say "pushed demo/web:${tags[*]}; sluice resolves each tag to a digest, e.g. 2 ->"
+printf '     %s\n' "${pinned[2]}"
+behave "${pinned[3]}" '{"crashLoop": true}'
 say "kubesim is told that version 3 is broken: its pods crash on start"
 
-sed "s|IMAGE|$v1|" plans/demo/cluster.yaml | kubectl apply -f -
+sed "s|IMAGE|${pinned[1]}|" plans/demo/cluster.yaml | kubectl apply -f -
 kubectl -n demo rollout status deployment/web --timeout=30s
 kubectl -n demo get deployments,services
 
 # ------------------------------------------------------------------- act 1 --
 
 act "Act 1: blue-green release of version 2 (healthy)"
-say "sluice apply plans/demo/bluegreen.yaml   (image: demo/web:2)"
-set +e
-sluice apply "$(plan_for bluegreen.yaml "$registry/demo/web:2")"
-code=$?
-set -e
-[ "$code" -eq 0 ] || fail "the healthy release exited $code, expected 0"
+apply_expecting 0 bluegreen.yaml 2
 say "exit 0: version 2 serves; version 1 is kept warm for an instant rollback"
 kubectl -n demo get deployments,services
 
 # ------------------------------------------------------------------- act 2 --
 
-act "Act 2: blue-green release of version 3 (broken: crash-looping pods)"
-say "sluice apply plans/demo/bluegreen.yaml   (image: demo/web:3)"
-set +e
-sluice apply "$(plan_for bluegreen.yaml "$registry/demo/web:3")"
-code=$?
-set -e
-[ "$code" -eq 3 ] || fail "the broken release exited $code, expected 3 (rolled back)"
+act "Act 2: blue-green release of version 3 (broken: its pods crash-loop)"
+apply_expecting 3 bluegreen.yaml 3
 say "exit 3 is the EXPECTED outcome: sluice saw the crashing pods and rolled back by itself"
+show_status
+expect_serving "${pinned[2]}" 2
 
-say "sluice status web -n demo"
-sluice status web -n demo || true
-say "sluice history web -n demo"
-sluice history web -n demo || true
+if [ "$metrics" = false ]; then
+  act "Demo finished as designed: version 2 rolled out, broken version 3 rolled back automatically"
+  say "(the metrics acts were skipped: this kubesim serves no /metrics)"
+  exit 0
+fi
 
-now_serving=$(serving)
-say "the live Service web selects pods running: $now_serving"
-[ "$now_serving" = "$v2" ] || fail "expected version 2 to still serve, found: $now_serving"
+# ------------------------------------------------------------------- act 3 --
 
-act "Demo finished as designed: version 2 rolled out, broken version 3 rolled back automatically"
+act "Act 3: version 4 answers 20% of its requests with errors; Prometheus will tell"
+start_prometheus
+behave "${pinned[4]}" '{"errorRate": 0.2}'
+say "kubesim is told that version 4 fails 20% of the requests it serves"
+apply_expecting 3 bluegreen-metrics.yaml 4
+say "exit 3 is the EXPECTED outcome: the error-rate check failed on the preview traffic, so sluice"
+say "never switched the live Service and rolled back by itself"
+expect_serving "${pinned[2]}" 2
+
+# ------------------------------------------------------------------- act 4 --
+
+act "Act 4: version 5 (healthy) through the same metrics gate"
+apply_expecting 0 bluegreen-metrics.yaml 5
+say "exit 0: version 5 passed the error-rate check and serves all traffic"
+show_status
+expect_serving "${pinned[5]}" 5
+
+act "Demo finished as designed: broken versions 3 and 4 were rolled back automatically, healthy versions 2 and 5 rolled out"
