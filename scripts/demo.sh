@@ -256,8 +256,11 @@ fi
 
 act "Act 3: version 4 answers 20% of its requests with errors; Prometheus will tell"
 start_prometheus
+# 100 simulated requests a second per Service keep a 4 s rate() window precise.
+curl --silent --show-error --fail --max-time 10 -o /dev/null -X PUT -H 'Content-Type: application/json' \
+  --data '{"defaultRate": 100}' "$kube_url/kubesim/v1/traffic" || fail "kubesim refused the traffic rate"
 behave "${pinned[4]}" '{"errorRate": 0.2}'
-say "kubesim is told that version 4 fails 20% of the requests it serves"
+say "kubesim sends 100 requests/s to each Service, and version 4 fails 20% of those it serves"
 apply_expecting 3 bluegreen-metrics.yaml 4
 say "exit 3 is the EXPECTED outcome: the error-rate check failed on the preview traffic, so sluice"
 say "never switched the live Service and rolled back by itself"
