@@ -62,7 +62,17 @@ wait_for_line() {
 
 export KUBECONFIG=$work/kubeconfig
 sluice() { timeout 90 "$sluice_bin" --kubeconfig "$KUBECONFIG" "$@"; }
-kubectl() { timeout 30 /usr/bin/kubectl --kubeconfig "$KUBECONFIG" "$@"; }
+# kubectl is not in Debian 12's archive: without it the demo talks to the API
+# with curl (SLUICE_DEMO_NO_KUBECTL=1 forces that path).
+kubectl_path=$(command -v kubectl || true)
+have_kubectl=false
+if [ -z "${SLUICE_DEMO_NO_KUBECTL:-}" ] && [ -n "$kubectl_path" ]; then have_kubectl=true; fi
+kubectl() { timeout 30 "$kubectl_path" --kubeconfig "$KUBECONFIG" "$@"; }
+api() {
+  local method=$1 path=$2
+  shift 2
+  curl --silent --show-error --fail --max-time 10 -X "$method" "$@" "$kube_url$path"
+}
 
 start_kubesim() {
   "$kubesim_bin" --port 0 --write-kubeconfig "$KUBECONFIG" >"$work/kubesim.log" 2>&1 &
@@ -182,13 +192,49 @@ apply_expecting() {
   [ "$code" -eq "$expected" ] || fail "sluice apply of version $tag exited $code, expected $expected"
 }
 
-# The images of the pods the live Service selects.
+# The images of the pods the live Service selects (curl, so that it works
+# without kubectl: JSON flattened by tr/sed rather than a JSON tool).
 serving() {
   local selector
-  # shellcheck disable=SC2016  # a go-template, not shell
-  selector=$(kubectl -n demo get svc web -o go-template='{{range $k, $v := .spec.selector}}{{$k}}={{$v}},{{end}}')
-  kubectl -n demo get pods -l "${selector%,}" \
-    -o jsonpath='{range .items[*]}{.spec.containers[0].image}{"\n"}{end}' | sort -u
+  selector=$(api GET /api/v1/namespaces/demo/services/web | tr -d ' \n' |
+    sed -n 's/.*"selector":{\([^}]*\)}.*/\1/p' | sed 's/"\([^"]*\)":"\([^"]*\)"/\1=\2/g')
+  [ -n "$selector" ] || fail "the Service web has no selector"
+  api GET "/api/v1/namespaces/demo/pods" -G --data-urlencode "labelSelector=$selector" | tr -d ' \n' |
+    grep -o '"image":"[^"]*"' | sed 's/"image":"\(.*\)"/\1/' | sort -u
+}
+
+# Creates the starting point from plans/demo/cluster.yaml: with kubectl, or
+# by server-side apply of each document with curl.
+create_cluster() {
+  local manifest=$work/cluster.yaml
+  sed "s|IMAGE|$1|" plans/demo/cluster.yaml >"$manifest"
+  if [ "$have_kubectl" = true ]; then
+    kubectl apply -f "$manifest"
+    kubectl -n demo rollout status deployment/web --timeout=30s
+    kubectl -n demo get deployments,services
+    return
+  fi
+  awk -v dir="$work" 'BEGIN {n = 0} /^---$/ {n++; next} {print > (dir "/doc" n ".yaml")}' "$manifest"
+  local paths=(/api/v1/namespaces/demo /apis/apps/v1/namespaces/demo/deployments/web
+    /api/v1/namespaces/demo/services/web)
+  for n in 0 1 2; do
+    api PATCH "${paths[$n]}?fieldManager=sluice-demo" -o /dev/null \
+      -H 'Content-Type: application/apply-patch+yaml' --data-binary "@$work/doc$n.yaml" ||
+      fail "creating ${paths[$n]}"
+  done
+  say "created namespace demo, Deployment web (3 replicas of version 1) and Service web"
+  for _ in $(seq 1 150); do
+    if api GET /apis/apps/v1/namespaces/demo/deployments/web | tr -d ' \n' | grep -q '"readyReplicas":3'; then
+      return
+    fi
+    sleep 0.2
+  done
+  fail "Deployment web did not become ready"
+}
+
+# What runs in namespace demo (only with kubectl).
+show_objects() {
+  if [ "$have_kubectl" = true ]; then kubectl -n demo get deployments,services; fi
 }
 
 # Shows the rollout record and the history sluice keeps in the cluster.
@@ -227,16 +273,14 @@ printf '     %s\n' "${pinned[2]}"
 behave "${pinned[3]}" '{"crashLoop": true}'
 say "kubesim is told that version 3 is broken: its pods crash on start"
 
-sed "s|IMAGE|${pinned[1]}|" plans/demo/cluster.yaml | kubectl apply -f -
-kubectl -n demo rollout status deployment/web --timeout=30s
-kubectl -n demo get deployments,services
+create_cluster "${pinned[1]}"
 
 # ------------------------------------------------------------------- act 1 --
 
 act "Act 1: blue-green release of version 2 (healthy)"
 apply_expecting 0 bluegreen.yaml 2
 say "exit 0: version 2 serves; version 1 is kept warm for an instant rollback"
-kubectl -n demo get deployments,services
+show_objects
 
 # ------------------------------------------------------------------- act 2 --
 
