@@ -36,8 +36,11 @@ fail() {
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-demo.XXXXXX")
 pids=()
+child=""
 cleanup() {
   local status=$?
+  # An interrupted sluice saves its state and releases its lock (exit 130).
+  if [ -n "$child" ]; then kill -INT "$child" 2>/dev/null && wait "$child" 2>/dev/null; fi
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
@@ -61,13 +64,24 @@ wait_for_line() {
 }
 
 export KUBECONFIG=$work/kubeconfig
-sluice() { timeout 90 "$sluice_bin" --kubeconfig "$KUBECONFIG" "$@"; }
+# Long commands run in the background so that Ctrl-C is handled at once
+# (bash runs traps only between foreground commands).
+bounded() {
+  local seconds=$1 code=0
+  shift
+  timeout "$seconds" "$@" &
+  child=$!
+  wait "$child" || code=$?
+  child=""
+  return "$code"
+}
+sluice() { bounded 90 "$sluice_bin" --kubeconfig "$KUBECONFIG" "$@"; }
 # kubectl is not in Debian 12's archive: without it the demo talks to the API
 # with curl (SLUICE_DEMO_NO_KUBECTL=1 forces that path).
 kubectl_path=$(command -v kubectl || true)
 have_kubectl=false
 if [ -z "${SLUICE_DEMO_NO_KUBECTL:-}" ] && [ -n "$kubectl_path" ]; then have_kubectl=true; fi
-kubectl() { timeout 30 "$kubectl_path" --kubeconfig "$KUBECONFIG" "$@"; }
+kubectl() { bounded 30 "$kubectl_path" --kubeconfig "$KUBECONFIG" "$@"; }
 api() {
   local method=$1 path=$2
   shift 2
