@@ -175,7 +175,7 @@ free_port() {
 # Pushes demo/web:TAG and prints the pinned reference sluice will deploy.
 push_version() {
   local tag=$1
-  ./scripts/push-image.sh "$registry" demo/web "$tag" >/dev/null
+  ./scripts/push-image.sh --index "$registry" demo/web "$tag" >/dev/null
   sluice -o json image resolve "$registry/demo/web:$tag" | sed -n 's/.*"pinned": *"\([^"]*\)".*/\1/p'
 }
 
@@ -282,7 +282,8 @@ for tag in "${tags[@]}"; do
   pinned[$tag]=$(push_version "$tag")
   [ -n "${pinned[$tag]}" ] || fail "pushing demo/web:$tag"
 done
-say "pushed demo/web:${tags[*]}; sluice resolves each tag to a digest, e.g. 2 ->"
+say "pushed demo/web:${tags[*]} (each an index for linux/amd64 and linux/arm64);"
+say "sluice deploys by digest, never by tag: \`sluice image resolve demo/web:2\` ->"
 printf '     %s\n' "${pinned[2]}"
 behave "${pinned[3]}" '{"crashLoop": true}'
 say "kubesim is told that version 3 is broken: its pods crash on start"
