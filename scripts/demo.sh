@@ -1,17 +1,336 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds sluice and runs the demo.
+# The README demo: installs what is needed, builds sluice and kubesim, then runs
+# real rollouts against kubesim (a simulated cluster) with images in a local
+# docker-registry: a healthy blue-green release, then a broken one that sluice
+# rolls back on its own. Everything it starts runs on 127.0.0.1 and is stopped
+# on exit. Exits 0 when the demo went as designed.
+#
+#   scripts/demo.sh [--no-build]     (--no-build: reuse the binaries in $SLUICE_BUILD)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 
-./scripts/install-deps.sh
 build=${SLUICE_BUILD:-build/release}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_TESTS=OFF >/dev/null
-cmake --build "$build" -j "$(nproc)" --target sluice kubesim
+if [ "${1:-}" != "--no-build" ]; then
+  ./scripts/install-deps.sh
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_TESTS=OFF >/dev/null
+  cmake --build "$build" -j "$(nproc)" --target sluice kubesim
+fi
+case $build in /*) ;; *) build=$root/$build ;; esac
+sluice_bin=$build/sluice
+kubesim_bin=$build/kubesim
 
-sluice="$build/sluice"
-echo "== sluice validate plans/examples/*.yaml"
-"$sluice" validate plans/examples/*.yaml
-for plan in plans/examples/*.yaml; do
-  echo "== sluice plan $plan"
-  "$sluice" plan "$plan"
+# ---------------------------------------------------------------- plumbing --
+
+bold="" plain=""
+if [ -t 1 ]; then
+  bold=$(tput bold 2>/dev/null || true)
+  plain=$(tput sgr0 2>/dev/null || true)
+fi
+act() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
+say() { printf '%s-- %s%s\n' "$bold" "$*" "$plain"; }
+fail() {
+  printf '\n%sDEMO FAILED: %s%s\n' "$bold" "$*" "$plain" >&2
+  exit 1
+}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-demo.XXXXXX")
+pids=()
+child=""
+cleanup() {
+  local status=$?
+  # An interrupted sluice saves its state and releases its lock (exit 130).
+  if [ -n "$child" ]; then kill -INT "$child" 2>/dev/null && wait "$child" 2>/dev/null; fi
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Waits (bounded) until FILE contains PATTERN; prints the first matching line.
+wait_for_line() {
+  local file=$1 pattern=$2 what=$3
+  for _ in $(seq 1 200); do
+    if grep -q -m1 "$pattern" "$file" 2>/dev/null; then
+      grep -m1 "$pattern" "$file"
+      return 0
+    fi
+    sleep 0.1
+  done
+  cat "$file" >&2 || true
+  fail "$what did not start within 20 s"
+}
+
+export KUBECONFIG=$work/kubeconfig
+# Long commands run in the background so that Ctrl-C is handled at once
+# (bash runs traps only between foreground commands).
+bounded() {
+  local seconds=$1 code=0
+  shift
+  timeout "$seconds" "$@" &
+  child=$!
+  wait "$child" || code=$?
+  child=""
+  return "$code"
+}
+sluice() { bounded 90 "$sluice_bin" --kubeconfig "$KUBECONFIG" "$@"; }
+# kubectl is not in Debian 12's archive: without it the demo talks to the API
+# with curl (SLUICE_DEMO_NO_KUBECTL=1 forces that path).
+kubectl_path=$(command -v kubectl || true)
+have_kubectl=false
+if [ -z "${SLUICE_DEMO_NO_KUBECTL:-}" ] && [ -n "$kubectl_path" ]; then have_kubectl=true; fi
+kubectl() { bounded 30 "$kubectl_path" --kubeconfig "$KUBECONFIG" "$@"; }
+api() {
+  local method=$1 path=$2
+  shift 2
+  curl --silent --show-error --fail --max-time 10 -X "$method" "$@" "$kube_url$path"
+}
+
+start_kubesim() {
+  "$kubesim_bin" --port 0 --write-kubeconfig "$KUBECONFIG" >"$work/kubesim.log" 2>&1 &
+  pids+=($!)
+  local line
+  line=$(wait_for_line "$work/kubesim.log" 'kubesim listening on' kubesim)
+  kube_url=${line##* }
+  # The kubeconfig appears, complete, once the server accepts requests.
+  for _ in $(seq 1 100); do [ -s "$KUBECONFIG" ] && break; sleep 0.1; done
+  [ -s "$KUBECONFIG" ] || fail "kubesim wrote no kubeconfig"
+  say "kubesim (a simulated Kubernetes cluster) at $kube_url"
+}
+
+start_registry() {
+  mkdir -p "$work/registry"
+  cat >"$work/registry/config.yml" <<EOF
+version: 0.1
+log:
+  level: info
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $work/registry/data
+http:
+  addr: 127.0.0.1:0
+  secret: sluice-demo
+EOF
+  /usr/bin/docker-registry serve "$work/registry/config.yml" >"$work/registry.log" 2>&1 &
+  pids+=($!)
+  local line
+  line=$(wait_for_line "$work/registry.log" 'listening on 127.0.0.1:' docker-registry)
+  registry=$(sed -n 's/.*listening on \(127\.0\.0\.1:[0-9]*\).*/\1/p' <<<"$line")
+  say "docker-registry at $registry"
+}
+
+# Debian's Prometheus scraping kubesim's simulated traffic every second. It
+# cannot report the port it bound, so it gets a free port of ours (retried if
+# another process takes it first).
+start_prometheus() {
+  mkdir -p "$work/prometheus/data"
+  cat >"$work/prometheus/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: kubesim
+    static_configs:
+      - targets: ['${kube_url#http://}']
+EOF
+  local port pid
+  for _ in 1 2 3 4 5; do
+    port=$(free_port)
+    /usr/bin/prometheus --config.file="$work/prometheus/prometheus.yml" \
+      --storage.tsdb.path="$work/prometheus/data" --web.listen-address="127.0.0.1:$port" \
+      --log.level=warn >"$work/prometheus.log" 2>&1 &
+    pid=$!
+    pids+=("$pid")
+    for _ in $(seq 1 200); do
+      kill -0 "$pid" 2>/dev/null || break
+      if curl --silent --fail --max-time 1 -o /dev/null "http://127.0.0.1:$port/-/ready"; then
+        prometheus=http://127.0.0.1:$port
+        say "prometheus at $prometheus, scraping kubesim every second"
+        return 0
+      fi
+      sleep 0.1
+    done
+    kill "$pid" 2>/dev/null || true
+  done
+  cat "$work/prometheus.log" >&2 || true
+  fail "prometheus did not start"
+}
+
+# A loopback port nobody listens on now.
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
+# Pushes demo/web:TAG and prints the pinned reference sluice will deploy.
+push_version() {
+  local tag=$1
+  ./scripts/push-image.sh --index "$registry" demo/web "$tag" >/dev/null
+  sluice -o json image resolve "$registry/demo/web:$tag" | sed -n 's/.*"pinned": *"\([^"]*\)".*/\1/p'
+}
+
+# Sets kubesim's simulated behaviour of one image (see docs/kubesim.md).
+behave() {
+  curl --silent --show-error --fail --max-time 10 -o /dev/null -X PUT \
+    -H 'Content-Type: application/json' --data "{\"images\":{\"$1\":$2}}" "$kube_url/kubesim/v1/config" ||
+    fail "kubesim refused the behaviour of $1"
+}
+
+# Writes plans/demo/NAME with its image (and Prometheus address) replaced;
+# prints the path.
+plan_for() {
+  local name=$1 image=$2 out=$work/$1
+  sed -e "s|^image: .*|image: $image|" -e "s|address: http://127.0.0.1:9090|address: ${prometheus:-}|" \
+    "plans/demo/$name" >"$out"
+  printf '%s' "$out"
+}
+
+# Runs `sluice apply` on a plan and checks its exit code.
+apply_expecting() {
+  local expected=$1 plan=$2 tag=$3 code
+  say "sluice apply plans/demo/$plan   (image: demo/web:$tag)"
+  set +e
+  sluice apply "$(plan_for "$plan" "$registry/demo/web:$tag")"
+  code=$?
+  set -e
+  [ "$code" -eq "$expected" ] || fail "sluice apply of version $tag exited $code, expected $expected"
+}
+
+# The images of the pods the live Service selects (curl, so that it works
+# without kubectl: JSON flattened by tr/sed rather than a JSON tool).
+serving() {
+  local selector
+  selector=$(api GET /api/v1/namespaces/demo/services/web | tr -d ' \n' |
+    sed -n 's/.*"selector":{\([^}]*\)}.*/\1/p' | sed 's/"\([^"]*\)":"\([^"]*\)"/\1=\2/g')
+  [ -n "$selector" ] || fail "the Service web has no selector"
+  api GET "/api/v1/namespaces/demo/pods" -G --data-urlencode "labelSelector=$selector" | tr -d ' \n' |
+    grep -o '"image":"[^"]*"' | sed 's/"image":"\(.*\)"/\1/' | sort -u
+}
+
+# Creates the starting point from plans/demo/cluster.yaml: with kubectl, or
+# by server-side apply of each document with curl.
+create_cluster() {
+  local manifest=$work/cluster.yaml
+  sed "s|IMAGE|$1|" plans/demo/cluster.yaml >"$manifest"
+  if [ "$have_kubectl" = true ]; then
+    kubectl apply -f "$manifest"
+    kubectl -n demo rollout status deployment/web --timeout=30s
+    kubectl -n demo get deployments,services
+    return
+  fi
+  awk -v dir="$work" 'BEGIN {n = 0} /^---$/ {n++; next} {print > (dir "/doc" n ".yaml")}' "$manifest"
+  local paths=(/api/v1/namespaces/demo /apis/apps/v1/namespaces/demo/deployments/web
+    /api/v1/namespaces/demo/services/web)
+  for n in 0 1 2; do
+    api PATCH "${paths[$n]}?fieldManager=sluice-demo" -o /dev/null \
+      -H 'Content-Type: application/apply-patch+yaml' --data-binary "@$work/doc$n.yaml" ||
+      fail "creating ${paths[$n]}"
+  done
+  say "created namespace demo, Deployment web (3 replicas of version 1) and Service web"
+  for _ in $(seq 1 150); do
+    if api GET /apis/apps/v1/namespaces/demo/deployments/web | tr -d ' \n' | grep -q '"readyReplicas":3'; then
+      return
+    fi
+    sleep 0.2
+  done
+  fail "Deployment web did not become ready"
+}
+
+# What runs in namespace demo (only with kubectl).
+show_objects() {
+  if [ "$have_kubectl" = true ]; then kubectl -n demo get deployments,services; fi
+}
+
+# Shows the rollout record and the history sluice keeps in the cluster.
+show_status() {
+  say "sluice status web -n demo"
+  sluice status web -n demo || true
+  say "sluice history web -n demo"
+  sluice history web -n demo || true
+}
+
+# Fails unless the live Service selects exactly the pods of IMAGE.
+expect_serving() {
+  local image=$1 label=$2 now
+  now=$(serving)
+  say "the live Service web selects pods running version $label: ${now//$'\n'/ }"
+  [ "$now" = "$image" ] || fail "expected version $label to serve, found: $now"
+}
+
+# ------------------------------------------------------------------- setup --
+
+act "Setting the scene: a cluster, a registry, versions of an app"
+start_kubesim
+start_registry
+# The metrics acts need kubesim's simulated traffic on /metrics.
+metrics=false
+if curl --silent --fail --max-time 5 -o /dev/null "$kube_url/metrics"; then metrics=true; fi
+tags=(1 2 3)
+if [ "$metrics" = true ]; then tags+=(4 5); fi
+declare -A pinned
+for tag in "${tags[@]}"; do
+  pinned[$tag]=$(push_version "$tag")
+  [ -n "${pinned[$tag]}" ] || fail "pushing demo/web:$tag"
 done
+say "pushed demo/web:${tags[*]} (each an index for linux/amd64 and linux/arm64);"
+say "sluice deploys by digest, never by tag: \`sluice image resolve demo/web:2\` ->"
+printf '     %s\n' "${pinned[2]}"
+behave "${pinned[3]}" '{"crashLoop": true}'
+say "kubesim is told that version 3 is broken: its pods crash on start"
+
+create_cluster "${pinned[1]}"
+
+# ------------------------------------------------------------------- act 1 --
+
+act "Act 1: blue-green release of version 2 (healthy)"
+apply_expecting 0 bluegreen.yaml 2
+say "exit 0: version 2 serves; version 1 is kept warm for an instant rollback"
+show_objects
+
+# ------------------------------------------------------------------- act 2 --
+
+act "Act 2: blue-green release of version 3 (broken: its pods crash-loop)"
+apply_expecting 3 bluegreen.yaml 3
+say "exit 3 is the EXPECTED outcome: sluice saw the crashing pods and rolled back by itself"
+show_status
+expect_serving "${pinned[2]}" 2
+
+if [ "$metrics" = false ]; then
+  act "Demo finished as designed: version 2 rolled out, broken version 3 rolled back automatically"
+  say "(the metrics acts were skipped: this kubesim serves no /metrics)"
+  exit 0
+fi
+
+# ------------------------------------------------------------------- act 3 --
+
+act "Act 3: version 4 answers 20% of its requests with errors; Prometheus will tell"
+start_prometheus
+# 100 simulated requests a second per Service keep a 4 s rate() window precise.
+curl --silent --show-error --fail --max-time 10 -o /dev/null -X PUT -H 'Content-Type: application/json' \
+  --data '{"defaultRate": 100}' "$kube_url/kubesim/v1/traffic" || fail "kubesim refused the traffic rate"
+behave "${pinned[4]}" '{"errorRate": 0.2}'
+say "kubesim sends 100 requests/s to each Service, and version 4 fails 20% of those it serves"
+apply_expecting 3 bluegreen-metrics.yaml 4
+say "exit 3 is the EXPECTED outcome: the error-rate check failed on the preview traffic, so sluice"
+say "never switched the live Service and rolled back by itself"
+expect_serving "${pinned[2]}" 2
+
+# ------------------------------------------------------------------- act 4 --
+
+act "Act 4: version 5 (healthy) through the same metrics gate"
+apply_expecting 0 bluegreen-metrics.yaml 5
+say "exit 0: version 5 passed the error-rate check and serves all traffic"
+show_status
+expect_serving "${pinned[5]}" 5
+
+act "Demo finished as designed: broken versions 3 and 4 were rolled back automatically, healthy versions 2 and 5 rolled out"

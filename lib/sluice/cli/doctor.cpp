@@ -1,7 +1,9 @@
 // `sluice doctor [PLAN]`: flags only; the checks live in kube/doctor.
 #include <sluice/cli/app.hpp>
 #include <sluice/kube/doctor.hpp>
+#include <sluice/plan/parser.hpp>
 
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 namespace sluice::cli {
@@ -13,7 +15,17 @@ struct DoctorFlags {
   double timeout_seconds = 10;
 };
 
+// -v shows each request, -vv its (redacted) headers (spdlog default logger).
+void set_log_level(int verbosity) {
+  if (verbosity >= 2) {
+    spdlog::set_level(spdlog::level::trace);
+  } else if (verbosity == 1) {
+    spdlog::set_level(spdlog::level::debug);
+  }
+}
+
 int run_doctor(Context& ctx, const DoctorFlags& flags) {
+  set_log_level(ctx.global.verbosity);
   kube::DoctorOptions options;
   options.load.explicit_path = ctx.global.kubeconfig;
   options.load.context = ctx.global.context;
@@ -22,11 +34,19 @@ int run_doctor(Context& ctx, const DoctorFlags& flags) {
   options.client.connect_timeout = timeout;
   options.client.request_timeout = timeout;
   options.client.max_attempts = 3;  // doctor answers quickly rather than riding out long outages
-  if (!flags.plan.empty()) {
-    *ctx.err << "sluice doctor: reading plans is not available in this build yet; run without PLAN\n";
-    return k_exit_usage;
-  }
   if (!ctx.global.ns.empty()) options.target = kube::DoctorTarget{ctx.global.ns, "", ""};
+  if (!flags.plan.empty()) {
+    auto parsed = plan::load_plan(flags.plan);
+    if (!parsed.ok()) {
+      for (const auto& d : parsed.diagnostics) *ctx.err << d.to_string() << "\n";
+      return k_exit_usage;
+    }
+    const plan::Target& t = parsed.plan->target;
+    // --context and -n override the plan, as for every verb.
+    if (options.load.context.empty()) options.load.context = t.context;
+    options.target =
+        kube::DoctorTarget{ctx.global.ns.empty() ? t.ns : ctx.global.ns, t.deployment, t.service};
+  }
   return kube::doctor_command(options, *ctx.out, *ctx.err);
 }
 

@@ -158,17 +158,15 @@ Result<Json> ApiClient::request(const ApiRequest& api, const CancelToken* cancel
   for (int attempt = 1;; ++attempt) {
     auto prepared = prepare(api, false, cancel);
     if (!prepared) return prepared.error();
+    ++requests_;  // counted when sent; the transport logs each request, redacted
     auto answer = prepared->http->send(prepared->request, cancel);
-    ++requests_;
-    spdlog::debug("kube: {} {} -> {}", api.method, api.path,
-                  answer ? std::to_string(answer->status) : util::to_string(answer.error().kind));
     Verdict verdict = judge(api, answer, attempt, reauthed);
     if (verdict.retry) {
       if (!wait(verdict.wait, cancel))
         return util::make_error(ErrorKind::cancelled, "cancelled while retrying");
       continue;
     }
-    if (!answer) return answer.error().with_context(fmt::format("{} {}", api.method, api.path));
+    if (!answer) return answer.error();  // already names the method and URL
     if (answer->status >= 300) return error_from_response(*answer);
     if (answer->body.empty()) return Json();
     Json body = Json::parse(answer->body, nullptr, false);
@@ -205,13 +203,13 @@ util::Status ApiClient::watch_stream(const ApiRequest& api,
     if (!prepared) return prepared.error();
     // The idle limit must outlast the server's own end of the stream.
     prepared->request.timeout = util::Duration{(server_timeout + 30) * 1000LL};
-    auto answer = prepared->http->stream(prepared->request, on_line, cancel);
     ++requests_;
+    auto answer = prepared->http->stream(prepared->request, on_line, cancel);
     if (cancel != nullptr && cancel->cancelled())
       return util::make_error(ErrorKind::cancelled, "watch cancelled");
     // A dropped stream is never re-sent from here: events may already have been
     // delivered, so the caller resumes from the last resourceVersion it saw.
-    if (!answer) return answer.error().with_context("watch " + api.path);
+    if (!answer) return answer.error();
     Verdict verdict = judge(watch, answer, attempt, reauthed);
     if (verdict.retry) {
       if (!wait(verdict.wait, cancel)) return util::make_error(ErrorKind::cancelled, "watch cancelled");

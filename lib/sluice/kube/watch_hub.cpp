@@ -2,6 +2,7 @@
 #include <sluice/kube/watch.hpp>
 
 #include <condition_variable>
+#include <set>
 #include <thread>
 
 namespace sluice::kube {
@@ -20,6 +21,21 @@ std::string object_key(const Json& object) {
 // deadline on an injected clock or a cancel is noticed.
 constexpr util::Duration k_wait_slice{20};
 
+bool selects(const WaitTarget& target, const Json& object) {
+  if (!object.is_object()) return false;
+  const Json meta = object.value("metadata", Json::object());
+  if (!target.name.empty()) return meta.value("name", "") == target.name;
+  return labels_match(meta.value("labels", Json::object()), target.label_selector);
+}
+
+// One wait_until in progress. Only changes to objects it selects wake it, so
+// many waiters on one stream do not all re-judge every change.
+struct Waiter {
+  WaitTarget target;
+  bool dirty = true;  // something it selects changed since it last judged
+  std::condition_variable cv;
+};
+
 }  // namespace
 
 class WatchHub::Cache {
@@ -33,7 +49,7 @@ class WatchHub::Cache {
       auto status = run_list_watch(client, ref_, ns_, options, handlers, clock, stop_);
       std::lock_guard lock(mutex_);
       if (!status && status.error().kind != ErrorKind::cancelled) fatal_ = status.error();
-      changed_.notify_all();
+      wake_all();
     });
   }
   ~Cache() {
@@ -60,16 +76,17 @@ class WatchHub::Cache {
  private:
   void replace(const std::vector<Json>& items);
   void apply(const WatchEvent& event);
-  void publish(const WatchEvent& event);  // mutex_ held
+  void publish(const WatchEvent& event);                 // mutex_ held
+  void wake_all();                                       // mutex_ held
+  void wake_for(const Json& before, const Json& after);  // mutex_ held
   std::vector<Json> select(const WaitTarget& target) const;
 
   ResourceRef ref_;
   std::string ns_;
   mutable std::mutex mutex_;
-  std::condition_variable changed_;
+  std::set<Waiter*> waiters_;
   std::map<std::string, Json> objects_;
   bool synced_ = false;
-  std::uint64_t version_ = 0;
   std::optional<util::Error> fatal_;
   std::map<int, std::function<void(const WatchEvent&)>> subscribers_;
   util::CancelToken stop_;
@@ -78,6 +95,22 @@ class WatchHub::Cache {
 
 void WatchHub::Cache::publish(const WatchEvent& event) {
   for (const auto& [id, fn] : subscribers_) fn(event);
+}
+
+void WatchHub::Cache::wake_all() {
+  for (Waiter* w : waiters_) {
+    w->dirty = true;
+    w->cv.notify_one();
+  }
+}
+
+// `before` matters for selectors: an object that stops matching changes the set too.
+void WatchHub::Cache::wake_for(const Json& before, const Json& after) {
+  for (Waiter* w : waiters_) {
+    if (!selects(w->target, before) && !selects(w->target, after)) continue;
+    w->dirty = true;
+    w->cv.notify_one();
+  }
 }
 
 // A re-list is told to subscribers as the differences it found, so they see
@@ -100,31 +133,27 @@ void WatchHub::Cache::replace(const std::vector<Json>& items) {
   }
   objects_ = std::move(fresh);
   synced_ = true;
-  ++version_;
-  changed_.notify_all();
+  wake_all();
 }
 
 void WatchHub::Cache::apply(const WatchEvent& event) {
   std::lock_guard lock(mutex_);
   std::string key = object_key(event.object);
+  auto it = objects_.find(key);
+  Json before = it == objects_.end() ? Json() : it->second;
   if (event.type == "DELETED") {
     objects_.erase(key);
   } else {
     objects_[key] = event.object;
   }
   publish(event);
-  ++version_;
-  changed_.notify_all();
+  wake_for(before, event.object);
 }
 
 std::vector<Json> WatchHub::Cache::select(const WaitTarget& target) const {
   std::vector<Json> out;
   for (const auto& [key, object] : objects_) {
-    const Json meta = object.value("metadata", Json::object());
-    if (!target.name.empty() && meta.value("name", "") != target.name) continue;
-    if (target.name.empty() && !labels_match(meta.value("labels", Json::object()), target.label_selector))
-      continue;
-    out.push_back(object);
+    if (selects(target, object)) out.push_back(object);
   }
   return out;
 }
@@ -133,19 +162,26 @@ Result<WaitResult> WatchHub::Cache::wait(const WaitTarget& target, const WaitPre
                                          util::Clock& clock, util::TimePoint deadline,
                                          const util::CancelToken* cancel) {
   std::unique_lock lock(mutex_);
-  std::uint64_t seen = 0;  // version_ starts at 0 and the first sync makes it 1
+  Waiter waiter;
+  waiter.target = target;
+  waiters_.insert(&waiter);
+  struct Leave {  // deregisters on every return path
+    std::set<Waiter*>& set;
+    Waiter* w;
+    ~Leave() { set.erase(w); }
+  } leave{waiters_, &waiter};
   for (;;) {
     if (fatal_) return fatal_->with_context("watching " + ref_.key());
-    if (synced_ && version_ != seen) {
-      seen = version_;
+    if (synced_ && waiter.dirty) {
+      waiter.dirty = false;
       std::vector<Json> objects = select(target);
       lock.unlock();
       WaitDecision decision = predicate(objects);
+      lock.lock();
       if (decision.outcome != WaitDecision::Outcome::pending) {
         return WaitResult{decision.outcome == WaitDecision::Outcome::failed, decision.message,
                           std::move(objects)};
       }
-      lock.lock();
       continue;
     }
     if (cancel != nullptr && cancel->cancelled())
@@ -153,7 +189,7 @@ Result<WaitResult> WatchHub::Cache::wait(const WaitTarget& target, const WaitPre
     if (clock.now() >= deadline) {
       return util::make_error(ErrorKind::timeout, "deadline passed waiting on " + ref_.key());
     }
-    changed_.wait_for(lock, k_wait_slice);
+    waiter.cv.wait_for(lock, k_wait_slice);
   }
 }
 

@@ -1,0 +1,139 @@
+// `sluice apply`: preflight, lock, then start, resume or refuse according to
+// the rollout record already in the cluster (strategy/steps.hpp decide_resume).
+#include <sluice/engine/commands.hpp>
+#include <sluice/engine/objects.hpp>
+#include <sluice/engine/run_support.hpp>
+
+#include <sluice/cli/app.hpp>
+#include <sluice/kube/resources.hpp>
+#include <sluice/util/rfc3339.hpp>
+
+namespace sluice::engine {
+
+namespace {
+
+using strategy::ResumeAction;
+
+state::Record new_record(const plan::Plan& plan, const std::string& plan_text, const Target& target,
+                         Deps& deps, int last_id) {
+  state::Record r;
+  r.name = plan.name;
+  r.ns = target.ns;
+  r.strategy = strategy_name(plan);
+  r.rollout_id = last_id + 1;
+  r.plan_hash = plan.source_hash;
+  r.plan_path = plan.source_path;
+  r.plan_text = plan_text;
+  r.image = plan.image;
+  r.digest = target.digest_ref;
+  r.phase = strategy::RecordPhase::progressing;
+  r.started_by = state::current_starter();
+  r.started_at = util::format_rfc3339(deps.clock->wall_now());
+  return r;
+}
+
+void emit_started(Deps& deps, const state::Record& r, const Target& t, bool resumed) {
+  report::Event e{report::EventType::rollout_started, r.name, 0, 0, "", "", {}};
+  e.data = {{"strategy", r.strategy},   {"image", r.image},
+            {"digest", r.digest},       {"previousImage", r.previous.image},
+            {"floor", t.floor},         {"resumed", resumed},
+            {"rolloutId", r.rollout_id}};
+  deps.out->emit(e);
+}
+
+// The image the live Service serves now (blue-green: the Deployment it selects).
+std::string live_image(const plan::Plan& plan, const Target& t, Deps& deps) {
+  if (!std::holds_alternative<plan::BlueGreenStrategy>(plan.strategy))
+    return container_image(t.deployment, t.container);
+  auto selector = t.service.value("/spec/selector"_json_pointer, nlohmann::json::object());
+  if (!selector.contains(k_version_label)) return container_image(t.deployment, t.container);
+  auto live =
+      deps.kube->get(kube::k_deployments, t.ns,
+                     preview_name(plan.target.deployment, selector[k_version_label].get<std::string>()));
+  return live ? container_image(*live, t.container) : "";
+}
+
+// A blue-green version kept warm by the last rollout is retired now that a
+// new rollout starts: it no longer serves and is not the one we roll back to.
+void retire_kept_warm(const state::Record& last, Deps& deps) {
+  if (last.strategy != "blueGreen" || last.phase != strategy::RecordPhase::healthy) return;
+  if (last.previous.deployment.empty() || last.previous.deployment == last.next.deployment) return;
+  auto scaled = deps.kube->set_scale(kube::k_deployments, last.ns, last.previous.deployment, 0);
+  (void)scaled;  // best effort: a missing old version is already retired
+}
+
+Outcome roll_back_recorded(state::Record record, state::RecordStore& store, Deps& deps,
+                           strategy::RecordPhase final_phase, const std::string& why) {
+  auto old_plan = recorded_plan(record);
+  if (!old_plan) return {cli::k_exit_needs_human, "", old_plan.error().message};
+  auto pf = preflight_recorded(*old_plan, record, deps);
+  if (!pf.ok) return {cli::k_exit_preflight, "", pf.problems.front()};
+  Driver d(*old_plan, deps, store, std::move(record), pf.target);
+  return d.roll_back(why, final_phase);
+}
+
+Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, Deps& deps,
+                        const RunOptions& options, const Target& target) {
+  state::RecordStore store(*deps.kube, *deps.clock, target.ns, plan.name);
+  auto loaded = store.load();
+  if (!loaded) return {cli::k_exit_preflight, "", loaded.error().message};
+  std::optional<strategy::PreviousRun> previous;
+  if (*loaded)
+    previous = strategy::PreviousRun{(*loaded)->phase, (*loaded)->plan_hash, (*loaded)->step_index};
+  auto decision = strategy::decide_resume(previous, plan.source_hash, options.abort_previous);
+  switch (decision.action) {
+    case ResumeAction::refuse: return {cli::k_exit_usage, "", decision.reason};
+    case ResumeAction::continue_rollback:
+      return roll_back_recorded(**loaded, store, deps, strategy::RecordPhase::rolled_back,
+                                (*loaded)->message);
+    case ResumeAction::abort_previous: {
+      auto aborted = roll_back_recorded(**loaded, store, deps, strategy::RecordPhase::aborted,
+                                        "aborted by --abort-previous");
+      if (aborted.exit_code != cli::k_exit_ok) return aborted;
+      if (auto again = store.load(); again && *again) loaded = again;
+      break;
+    }
+    case ResumeAction::resume: {
+      Target t = target;
+      t.digest_ref = (*loaded)->digest;  // the digest the first run resolved, even if the tag moved since
+      emit_started(deps, **loaded, t, true);
+      Driver d(plan, deps, store, **loaded, t);
+      return d.run();
+    }
+    case ResumeAction::start_new: break;
+  }
+  if (live_image(plan, target, deps) == target.digest_ref)
+    return {cli::k_exit_ok, "Healthy", plan.target.deployment + " already runs " + target.digest_ref};
+  int last_id = *loaded ? (*loaded)->rollout_id : 0;
+  if (*loaded) retire_kept_warm(**loaded, deps);
+  state::Record record = new_record(plan, plan_text, target, deps, last_id);
+  emit_started(deps, record, target, false);
+  Driver d(plan, deps, store, std::move(record), target);
+  return d.run();
+}
+
+}  // namespace
+
+Outcome apply_plan(const plan::Plan& plan, const std::string& plan_text, Deps& deps,
+                   const RunOptions& options) {
+  std::string ns = options.ns_override.empty() ? plan.target.ns : options.ns_override;
+  auto pf = preflight(plan, deps, ns);
+  if (!pf.ok) {
+    for (const auto& problem : pf.problems)
+      deps.out->emit(
+          report::Event{report::EventType::info, plan.name, 0, 0, "", "preflight: " + problem, {}});
+    return {cli::k_exit_preflight, "", pf.problems.front()};
+  }
+  return with_lock(deps, ns, plan.name, options,
+                   [&] { return start_or_resume(plan, plan_text, deps, options, pf.target); });
+}
+
+void emit_finished(report::Reporter& out, const std::string& rollout, const Outcome& outcome) {
+  report::Event e{report::EventType::finished, rollout, 0, 0, "", outcome.message, {}};
+  e.data = {{"outcome", outcome.phase.empty() ? "Unchanged" : outcome.phase},
+            {"exitCode", outcome.exit_code},
+            {"meaning", cli::exit_code_meaning(outcome.exit_code)}};
+  out.emit(e);
+}
+
+}  // namespace sluice::engine

@@ -1,0 +1,50 @@
+// The operator commands as library functions (the cli/ files only parse
+// flags): apply a plan, promote, abort, roll back, and read status and
+// history from the cluster. Each returns the exit code and says why.
+#pragma once
+
+#include <sluice/engine/context.hpp>
+#include <sluice/engine/driver.hpp>
+#include <sluice/plan/model.hpp>
+#include <sluice/state/record.hpp>
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+namespace sluice::engine {
+
+// Runs `plan` (its file's text in `plan_text`, kept in the record so
+// promote/abort can continue without the file).
+Outcome apply_plan(const plan::Plan& plan, const std::string& plan_text, Deps& deps,
+                   const RunOptions& options);
+
+// Continues a paused rollout from this process; `full` skips remaining checks and pauses.
+Outcome promote_rollout(const std::string& ns, const std::string& name, bool full, Deps& deps,
+                        const RunOptions& options);
+
+// Sends an unfinished rollout back to the stable version now; exit 0 when stable serves.
+Outcome abort_rollout(const std::string& ns, const std::string& name, Deps& deps, const RunOptions& options);
+
+// After a finished rollout: back to the version before it (or the one left
+// by history entry `to_revision`). Blue-green with the old version still warm: one Service write.
+Outcome rollback_rollout(const std::string& ns, const std::string& name, std::optional<int> to_revision,
+                         Deps& deps, const RunOptions& options);
+
+// `status`: the record, the versions' ready counts and who holds the lock.
+struct StatusView {
+  std::optional<state::Record> record;
+  std::string lock_holder;                            // empty when free
+  nlohmann::json versions = nlohmann::json::array();  // [{name, image, ready, desired}]
+  int exit_code = 0;                                  // 0 healthy, 4 paused, 3 degraded/aborted/rolled back
+};
+util::Result<StatusView> read_status(kube::Client& kube, const std::string& ns, const std::string& name);
+void print_status(const StatusView& view, std::ostream& out, bool json);
+
+util::Status print_history(kube::Client& kube, const std::string& ns, const std::string& name,
+                           std::ostream& out, bool json);
+
+// The final event every command ends with: outcome and the exit code's meaning.
+void emit_finished(report::Reporter& out, const std::string& rollout, const Outcome& outcome);
+
+}  // namespace sluice::engine

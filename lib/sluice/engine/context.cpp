@@ -1,0 +1,63 @@
+#include <sluice/engine/context.hpp>
+
+namespace sluice::engine {
+
+void Wakeup::notify() {
+  std::lock_guard lock(mutex_);
+  pending_ = true;
+  current_->cancel();
+}
+
+bool Wakeup::sleep_until(util::Clock& clock, util::TimePoint deadline) {
+  std::shared_ptr<util::CancelToken> token;
+  {
+    std::lock_guard lock(mutex_);
+    if (pending_) {
+      // A change arrived while we were evaluating: do not sleep through it.
+      pending_ = false;
+      current_ = std::make_shared<util::CancelToken>();
+      return false;
+    }
+    token = current_;
+  }
+  auto now = clock.now();
+  bool slept = deadline <= now ||
+               clock.sleep_for(std::chrono::duration_cast<util::Duration>(deadline - now), token.get());
+  std::lock_guard lock(mutex_);
+  if (!slept || pending_) {
+    pending_ = false;
+    current_ = std::make_shared<util::CancelToken>();
+    return false;
+  }
+  return true;
+}
+
+void Interrupt::fire(const std::string& reason) {
+  std::vector<std::function<void()>> hooks;
+  {
+    std::lock_guard lock(mutex_);
+    if (token_.cancelled()) return;
+    reason_ = reason;
+    hooks.swap(hooks_);
+  }
+  token_.cancel();
+  for (auto& hook : hooks) hook();
+}
+
+std::string Interrupt::reason() const {
+  std::lock_guard lock(mutex_);
+  return reason_;
+}
+
+void Interrupt::on_fire(std::function<void()> hook) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!token_.cancelled()) {
+      hooks_.push_back(std::move(hook));
+      return;
+    }
+  }
+  hook();
+}
+
+}  // namespace sluice::engine

@@ -1,0 +1,75 @@
+// What a rollout run is given (clients, clock, output, cancellation) and the
+// small waiting primitives the drivers share: an Interrupt that SIGINT, a
+// lost lease or a request from another process can fire, and a Wakeup the
+// driver sleeps on until a watched object changes or a check is due.
+#pragma once
+
+#include <sluice/kube/client.hpp>
+#include <sluice/kube/watch.hpp>
+#include <sluice/report/events.hpp>
+#include <sluice/util/clock.hpp>
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace sluice::http {
+class Client;
+}
+namespace sluice::registry {
+class Registry;
+}
+
+namespace sluice::engine {
+
+// Wakes a sleeping driver: each wait sleeps on a fresh token that notify() cancels.
+class Wakeup {
+ public:
+  void notify();
+  // Sleeps on `clock` until `deadline` or notify(); false when notified.
+  bool sleep_until(util::Clock& clock, util::TimePoint deadline);
+
+ private:
+  std::mutex mutex_;
+  std::shared_ptr<util::CancelToken> current_ = std::make_shared<util::CancelToken>();
+  bool pending_ = false;
+};
+
+// Stops a run: SIGINT/SIGTERM, a lease that could not be renewed. The token
+// goes to every blocking call; the reason says why in the last line.
+class Interrupt {
+ public:
+  void fire(const std::string& reason);
+  bool fired() const { return token_.cancelled(); }
+  std::string reason() const;
+  const util::CancelToken& token() const { return token_; }
+  // Called (once) when fired, e.g. to wake a Wakeup.
+  void on_fire(std::function<void()> hook);
+
+ private:
+  util::CancelToken token_;
+  mutable std::mutex mutex_;
+  std::string reason_;
+  std::vector<std::function<void()>> hooks_;
+};
+
+struct Deps {
+  kube::Client* kube = nullptr;
+  kube::WatchHub* hub = nullptr;
+  registry::Registry* registry = nullptr;  // null: images are used as written (must already be digests)
+  http::Client* http = nullptr;            // for checks; null: plans with checks fail preflight
+  util::Clock* clock = &util::system_clock();
+  report::Reporter* out = nullptr;
+  Interrupt* interrupt = nullptr;
+};
+
+struct RunOptions {
+  bool abort_previous = false;           // apply: abort a different plan's unfinished rollout first
+  util::Duration lease_duration{15000};  // lock lease
+  std::string ns_override;               // -n
+  std::string identity;                  // lock holder identity; empty: host/pid (ci job)
+};
+
+}  // namespace sluice::engine

@@ -1,0 +1,59 @@
+// Pure functions over the Kubernetes objects a rollout touches (Deployment,
+// Service, Pod JSON): reading and setting the target container's image,
+// ready counts, selectors, and building the blue-green preview Deployment.
+#pragma once
+
+#include <sluice/util/result.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace sluice::engine {
+
+using Json = nlohmann::json;
+
+// Label sluice puts on blue-green pods and adds to Service selectors.
+inline constexpr const char* k_version_label = "sluice.io/version";
+inline constexpr const char* k_rollout_label = "sluice.io/rollout";
+
+// Index of `container` in the pod template (empty name: the only container).
+util::Result<std::size_t> container_index(const Json& deployment, const std::string& container);
+std::string container_image(const Json& deployment, std::size_t index);
+
+struct ReadyCounts {
+  int desired = 0;
+  int updated = 0;
+  int ready = 0;
+  int available = 0;
+};
+ReadyCounts ready_counts(const Json& deployment);
+
+// "a=b,c=d" for a matchLabels / Service selector map (keys sorted).
+std::string selector_string(const Json& labels);
+
+// The blue-green Deployment name for a new version: "<deployment>-<10 hex of sha256(digest)>".
+std::string version_id(const std::string& digest);
+std::string preview_name(const std::string& deployment, const std::string& version);
+
+// The new blue-green Deployment: a copy of `live`'s spec with `image` in
+// container `index`, `replicas`, and the version label added to its
+// selector and pod labels so the two versions' pods never mix.
+Json make_preview_deployment(const Json& live, const std::string& name, const std::string& rollout,
+                             const std::string& version, std::size_t index, const std::string& image,
+                             int replicas);
+
+// `selector` plus {sluice.io/version: version}, or the pod-template-hash pin.
+Json selector_with(const Json& selector, const std::string& key, const std::string& value);
+
+// Names of pods among `pods` that run `image` in some container.
+std::vector<Json> pods_running(const std::vector<Json>& pods, const std::string& image);
+
+// The pod-template-hash label of the ReplicaSet that is `deployment`'s
+// current revision, from the ReplicaSets it owns; "" when not found.
+std::string current_template_hash(const Json& deployment, const std::vector<Json>& replicasets);
+std::string current_revision(const Json& deployment);
+
+}  // namespace sluice::engine

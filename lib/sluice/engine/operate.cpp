@@ -1,0 +1,128 @@
+// promote, abort and rollback: each takes the lock, reads the record and the
+// plan stored in it, and drives the rollout on (or back) from this process.
+#include <sluice/engine/commands.hpp>
+#include <sluice/engine/run_support.hpp>
+
+#include <sluice/cli/app.hpp>
+#include <sluice/util/rfc3339.hpp>
+
+namespace sluice::engine {
+
+namespace {
+
+using strategy::RecordPhase;
+
+struct Loaded {
+  state::Record record;
+  plan::Plan plan;
+  Target target;
+};
+
+// Reads the record and its plan, and re-checks the cluster objects.
+util::Result<Loaded> load(state::RecordStore& store, Deps& deps, const std::string& name) {
+  auto rec = store.load();
+  if (!rec) return rec.error();
+  if (!*rec)
+    return util::make_error(util::ErrorKind::not_found, "no rollout named " + name + " is recorded here");
+  auto p = recorded_plan(**rec);
+  if (!p) return p.error();
+  auto pf = preflight_recorded(*p, **rec, deps);
+  if (!pf.ok) return util::make_error(util::ErrorKind::unavailable, pf.problems.front());
+  return Loaded{std::move(**rec), std::move(*p), std::move(pf.target)};
+}
+
+Outcome load_failed(const util::Error& e) {
+  return {e.kind == util::ErrorKind::not_found ? cli::k_exit_usage : cli::k_exit_preflight, "", e.message};
+}
+
+Outcome promote_locked(const std::string& ns, const std::string& name, bool full, Deps& deps) {
+  state::RecordStore store(*deps.kube, *deps.clock, ns, name);
+  auto l = load(store, deps, name);
+  if (!l) return load_failed(l.error());
+  auto& rec = l->record;
+  if (rec.phase != RecordPhase::paused)
+    return {cli::k_exit_usage, strategy::to_string(rec.phase),
+            "rollout " + name + " is " + strategy::to_string(rec.phase) + ", not paused: nothing to promote"};
+  rec.promote_requested = true;
+  rec.full_promote = full;
+  auto steps = strategy::steps_for(l->plan);
+  // An inconclusive check paused it: promoting accepts that step as passed.
+  if (rec.step_index < steps.size() && steps[rec.step_index].kind == strategy::StepKind::run_checks) {
+    rec.steps[rec.step_index].state = state::StepState::skipped;
+    rec.steps[rec.step_index].message = "promoted past an inconclusive result";
+    ++rec.step_index;
+  }
+  deps.out->emit(report::Event{report::EventType::promoted, name, 0, 0, "", "", {{"full", full}}});
+  Driver d(l->plan, deps, store, std::move(rec), l->target);
+  return d.run();
+}
+
+Outcome abort_locked(const std::string& ns, const std::string& name, Deps& deps) {
+  state::RecordStore store(*deps.kube, *deps.clock, ns, name);
+  auto l = load(store, deps, name);
+  if (!l) return load_failed(l.error());
+  if (strategy::is_terminal(l->record.phase))
+    return {cli::k_exit_ok, strategy::to_string(l->record.phase),
+            "nothing to abort: rollout " + name + " is " + strategy::to_string(l->record.phase)};
+  Driver d(l->plan, deps, store, std::move(l->record), l->target);
+  return d.roll_back("aborted by " + state::current_starter().identity(), RecordPhase::aborted);
+}
+
+// The version to return to: the one before the last rollout, or history entry N's.
+util::Result<state::Version> rollback_target(state::RecordStore& store, const state::Record& rec,
+                                             std::optional<int> to_revision) {
+  if (!to_revision) return rec.previous;
+  auto history = store.history();
+  if (!history) return history.error();
+  for (const auto& e : *history)
+    if (e.rollout_id == *to_revision && e.phase == "Healthy") return e.version;
+  return util::make_error(util::ErrorKind::not_found,
+                          "no healthy rollout " + std::to_string(*to_revision) + " in the history");
+}
+
+Outcome rollback_locked(const std::string& ns, const std::string& name, std::optional<int> to_revision,
+                        Deps& deps) {
+  state::RecordStore store(*deps.kube, *deps.clock, ns, name);
+  auto l = load(store, deps, name);
+  if (!l) return load_failed(l.error());
+  if (!strategy::is_terminal(l->record.phase))
+    return {cli::k_exit_usage, strategy::to_string(l->record.phase),
+            "rollout " + name + " is still " + strategy::to_string(l->record.phase) + "; use `sluice abort " +
+                name + "`"};
+  auto to = rollback_target(store, l->record, to_revision);
+  if (!to) return {cli::k_exit_usage, "", to.error().message};
+  // A rollback is recorded as a rollout of its own, from what serves now back to `to`.
+  state::Record r = l->record;
+  r.rollout_id += 1;
+  r.previous = *to;
+  r.digest = to->image;
+  r.image = to->image;
+  r.steps.clear();
+  r.step_index = 0;
+  r.started_by = state::current_starter();
+  r.started_at = util::format_rfc3339(deps.clock->wall_now());
+  r.finished_at.clear();
+  r.measurements.clear();
+  Driver d(l->plan, deps, store, std::move(r), l->target);
+  return d.roll_back(
+      "rolled back to " + to->image + " as requested by " + state::current_starter().identity(),
+      RecordPhase::healthy);
+}
+
+}  // namespace
+
+Outcome promote_rollout(const std::string& ns, const std::string& name, bool full, Deps& deps,
+                        const RunOptions& options) {
+  return with_lock(deps, ns, name, options, [&] { return promote_locked(ns, name, full, deps); });
+}
+
+Outcome abort_rollout(const std::string& ns, const std::string& name, Deps& deps, const RunOptions& options) {
+  return with_lock(deps, ns, name, options, [&] { return abort_locked(ns, name, deps); });
+}
+
+Outcome rollback_rollout(const std::string& ns, const std::string& name, std::optional<int> to_revision,
+                         Deps& deps, const RunOptions& options) {
+  return with_lock(deps, ns, name, options, [&] { return rollback_locked(ns, name, to_revision, deps); });
+}
+
+}  // namespace sluice::engine

@@ -1,0 +1,108 @@
+#include <sluice/engine/objects.hpp>
+#include <sluice/engine/preflight.hpp>
+
+#include <sluice/http/client.hpp>
+#include <sluice/kube/resources.hpp>
+#include <sluice/registry/registry.hpp>
+#include <sluice/strategy/capacity.hpp>
+
+namespace sluice::engine {
+
+int plan_floor(const plan::Plan& plan, int desired) {
+  plan::IntOrPercent unavailable{0, false};
+  if (const auto* r = std::get_if<plan::RollingStrategy>(&plan.strategy)) unavailable = r->max_unavailable;
+  if (const auto* c = std::get_if<plan::CanaryStrategy>(&plan.strategy)) unavailable = c->max_unavailable;
+  return strategy::serving_floor(desired, unavailable, plan.min_available);
+}
+
+namespace {
+
+void read_object(Deps& deps, const kube::ResourceRef& ref, const std::string& ns, const std::string& name,
+                 nlohmann::json& into, PreflightResult& r) {
+  auto got = deps.kube->get(ref, ns, name);
+  if (got) {
+    into = std::move(*got);
+    return;
+  }
+  std::string where = ref.kind + " " + (ref.namespaced ? ns + "/" : "") + name;
+  if (got.error().kind == util::ErrorKind::not_found)
+    r.problems.push_back(where + " does not exist");
+  else
+    r.problems.push_back("reading " + where + ": " + got.error().message);
+}
+
+std::string resolve_image(const plan::Plan& plan, Deps& deps, PreflightResult& r) {
+  if (deps.registry == nullptr) {
+    if (plan.image.find("@sha256:") != std::string::npos) return plan.image;
+    r.problems.push_back("image " + plan.image +
+                         ": no registry access configured to resolve the tag to a digest");
+    return "";
+  }
+  auto ref = registry::parse_image_ref(plan.image);
+  if (!ref) {
+    r.problems.push_back(ref.error().message);
+    return "";
+  }
+  std::vector<registry::Platform> platforms;
+  for (const auto& p : plan.platforms) {
+    auto parsed = registry::parse_platform(p);
+    if (parsed) platforms.push_back(*parsed);
+  }
+  auto resolved = deps.registry->resolve(*ref, platforms, &deps.interrupt->token());
+  if (!resolved) {
+    r.problems.push_back("image " + plan.image + ": " + resolved.error().message);
+    return "";
+  }
+  return resolved->pinned_ref;
+}
+
+void probe_prometheus(const plan::Plan& plan, Deps& deps, PreflightResult& r) {
+  for (const auto& [name, check] : plan.checks) {
+    const auto* prom = std::get_if<plan::PrometheusSource>(&check.source);
+    if (prom == nullptr) continue;
+    if (deps.http == nullptr) {
+      r.problems.push_back("check " + name + ": no HTTP client to reach " + prom->address);
+      continue;
+    }
+    http::Request req;
+    req.url = prom->address + "/api/v1/query?query=1";
+    req.timeout = util::Duration(5000);
+    auto answer = deps.http->send(req, &deps.interrupt->token());
+    if (!answer)
+      r.problems.push_back("check " + name + ": Prometheus at " + prom->address +
+                           " unreachable: " + answer.error().message);
+    else if (answer->status != 200)
+      r.problems.push_back("check " + name + ": Prometheus at " + prom->address + " answered HTTP " +
+                           std::to_string(answer->status));
+  }
+}
+
+}  // namespace
+
+PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string& ns) {
+  PreflightResult r;
+  r.target.ns = ns;
+  nlohmann::json ns_object;
+  read_object(deps, kube::k_namespaces, "", ns, ns_object, r);
+  if (!r.problems.empty()) return r;  // unreachable or unauthorized: nothing else will answer either
+  read_object(deps, kube::k_deployments, ns, plan.target.deployment, r.target.deployment, r);
+  bool needs_service = std::holds_alternative<plan::BlueGreenStrategy>(plan.strategy);
+  if (needs_service && plan.target.service.empty()) r.problems.push_back("blue-green needs target.service");
+  if (!plan.target.service.empty())
+    read_object(deps, kube::k_services, ns, plan.target.service, r.target.service, r);
+  if (r.target.deployment.is_object()) {
+    auto index = container_index(r.target.deployment, plan.target.container);
+    if (index)
+      r.target.container = *index;
+    else
+      r.problems.push_back(index.error().message);
+    r.target.desired = ready_counts(r.target.deployment).desired;
+  }
+  r.target.digest_ref = resolve_image(plan, deps, r);
+  probe_prometheus(plan, deps, r);
+  r.target.floor = plan_floor(plan, r.target.desired);
+  r.ok = r.problems.empty();
+  return r;
+}
+
+}  // namespace sluice::engine

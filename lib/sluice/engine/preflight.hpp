@@ -1,0 +1,39 @@
+// Preflight: everything sluice must know before its first write — the
+// cluster answers and lets us in, the namespace, Deployment and Service
+// exist, the image resolves to a digest with the plan's platforms, and each
+// Prometheus check's server answers. Any failure is exit 6, nothing changed.
+#pragma once
+
+#include <sluice/engine/context.hpp>
+#include <sluice/plan/model.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace sluice::engine {
+
+// The live objects and the resolved image a run works on.
+struct Target {
+  std::string ns;
+  nlohmann::json deployment;  // the plan's target Deployment as read
+  nlohmann::json service;     // the live Service as read
+  std::size_t container = 0;  // index of the target container
+  std::string digest_ref;     // "repo@sha256:..." to deploy
+  int desired = 1;            // replicas the live version runs
+  int floor = 1;              // serving-capacity floor
+};
+
+struct PreflightResult {
+  bool ok = false;
+  std::vector<std::string> problems;  // one line each
+  Target target;
+};
+
+PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string& ns);
+
+// The floor for a plan and desired replica count (strategy/capacity.hpp rules per strategy).
+int plan_floor(const plan::Plan& plan, int desired);
+
+}  // namespace sluice::engine

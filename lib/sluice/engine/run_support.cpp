@@ -1,0 +1,71 @@
+#include <sluice/engine/run_support.hpp>
+
+#include <sluice/cli/app.hpp>
+#include <sluice/plan/parser.hpp>
+
+namespace sluice::engine {
+
+Outcome with_lock(Deps& deps, const std::string& ns, const std::string& name, const RunOptions& options,
+                  const std::function<Outcome()>& body) {
+  std::string identity = options.identity.empty() ? state::current_starter().identity() : options.identity;
+  state::LeaseLock lock(*deps.kube, *deps.hub, *deps.clock, ns, name, identity,
+                        state::LockOptions{options.lease_duration, util::Duration(0)});
+  auto got = lock.acquire(&deps.interrupt->token());
+  if (!got) {
+    if (got.error().kind == util::ErrorKind::cancelled)
+      return {cli::k_exit_interrupted, "", "interrupted while waiting for the lock"};
+    return {cli::k_exit_preflight, "", "taking the lock: " + got.error().message};
+  }
+  if (!got->acquired)
+    return {cli::k_exit_locked, "",
+            "rollout " + name + " is locked by " + got->holder + " (lease " +
+                state::LeaseLock::lease_name(name) + ")"};
+  if (got->took_over)
+    deps.out->emit(report::Event{report::EventType::info,
+                                 name,
+                                 0,
+                                 0,
+                                 "",
+                                 "took over the lock from a holder that stopped renewing it",
+                                 {}});
+  Interrupt* interrupt = deps.interrupt;
+  lock.start_renewing(
+      [interrupt] { interrupt->fire("lost the lock: it could not be renewed or was taken over"); });
+  Outcome out = body();
+  auto released = lock.release();
+  if (!released && out.exit_code == cli::k_exit_ok)
+    out.message += " (the lock could not be released; it expires)";
+  return out;
+}
+
+util::Result<plan::Plan> recorded_plan(const state::Record& record) {
+  if (record.plan_text.empty())
+    return util::make_error(util::ErrorKind::invalid, "the rollout record does not hold its plan");
+  auto parsed =
+      plan::parse_plan(record.plan_text, record.plan_path.empty() ? "<recorded plan>" : record.plan_path);
+  if (!parsed.ok()) {
+    std::string why = parsed.diagnostics.empty() ? "invalid" : parsed.diagnostics.front().to_string();
+    return util::make_error(util::ErrorKind::invalid, "the recorded plan no longer parses: " + why);
+  }
+  plan::Plan p = std::move(*parsed.plan);
+  p.source_hash = record.plan_hash;  // the record's identity of the plan, whatever the parser computes
+  return p;
+}
+
+PreflightResult preflight_recorded(const plan::Plan& plan, const state::Record& record, Deps& deps) {
+  plan::Plan pinned = plan;
+  pinned.image = record.digest;
+  Deps no_registry = deps;
+  no_registry.registry = nullptr;
+  auto pf = preflight(pinned, no_registry, record.ns);
+  pf.target.digest_ref = record.digest;
+  return pf;
+}
+
+std::string strategy_name(const plan::Plan& plan) {
+  if (std::holds_alternative<plan::RollingStrategy>(plan.strategy)) return "rolling";
+  if (std::holds_alternative<plan::BlueGreenStrategy>(plan.strategy)) return "blueGreen";
+  return "canary";
+}
+
+}  // namespace sluice::engine

@@ -1,0 +1,29 @@
+// What apply, promote, abort and rollback share: taking the lock for the
+// run's duration, reading the recorded plan back, and a light preflight
+// for commands that continue a rollout whose image is already resolved.
+#pragma once
+
+#include <sluice/engine/driver.hpp>
+#include <sluice/state/lease_lock.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace sluice::engine {
+
+// Runs `body` holding the rollout's Lease; exit 5 naming the holder when
+// another live process has it. The lease is renewed meanwhile; losing it
+// fires the interrupt so nothing more is written.
+Outcome with_lock(Deps& deps, const std::string& ns, const std::string& name, const RunOptions& options,
+                  const std::function<Outcome()>& body);
+
+// The plan a record was started with (from its stored text).
+util::Result<plan::Plan> recorded_plan(const state::Record& record);
+
+// Preflight for continuing `record`: cluster objects only; the image is the recorded digest.
+PreflightResult preflight_recorded(const plan::Plan& plan, const state::Record& record, Deps& deps);
+
+std::string strategy_name(const plan::Plan& plan);
+
+}  // namespace sluice::engine

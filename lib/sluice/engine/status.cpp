@@ -1,0 +1,116 @@
+// `sluice status` and `sluice history`: read-only views of the rollout
+// record, the versions' ready counts and the lock, straight from the cluster.
+#include <sluice/engine/commands.hpp>
+#include <sluice/engine/objects.hpp>
+
+#include <sluice/cli/app.hpp>
+#include <sluice/kube/resources.hpp>
+#include <sluice/state/lease_lock.hpp>
+#include <sluice/state/record_store.hpp>
+
+#include <fmt/format.h>
+
+#include <ostream>
+
+namespace sluice::engine {
+
+namespace {
+
+int status_exit_code(strategy::RecordPhase phase) {
+  switch (phase) {
+    case strategy::RecordPhase::paused: return cli::k_exit_paused;
+    case strategy::RecordPhase::degraded:
+    case strategy::RecordPhase::aborted:
+    case strategy::RecordPhase::rolled_back: return cli::k_exit_rolled_back;
+    default: return cli::k_exit_ok;
+  }
+}
+
+void add_version(kube::Client& kube, const std::string& ns, const std::string& name, const std::string& role,
+                 nlohmann::json& versions) {
+  if (name.empty()) return;
+  for (const auto& v : versions)
+    if (v["name"] == name) return;
+  auto dep = kube.get(kube::k_deployments, ns, name);
+  if (!dep) return;
+  auto c = ready_counts(*dep);
+  versions.push_back({{"name", name},
+                      {"role", role},
+                      {"image", container_image(*dep, 0)},
+                      {"ready", c.available},
+                      {"desired", c.desired}});
+}
+
+}  // namespace
+
+util::Result<StatusView> read_status(kube::Client& kube, const std::string& ns, const std::string& name) {
+  StatusView view;
+  auto cm = kube.get(kube::k_configmaps, ns, state::RecordStore::object_name(name));
+  if (!cm) {
+    if (cm.error().kind == util::ErrorKind::not_found)
+      return util::make_error(util::ErrorKind::not_found, "no rollout named " + name + " in namespace " + ns);
+    return cm.error();
+  }
+  auto rec = state::record_from_configmap(*cm);
+  if (!rec) return rec.error();
+  view.record = *rec;
+  auto lease = kube.get(kube::k_leases, ns, state::LeaseLock::lease_name(name));
+  if (lease) view.lock_holder = lease->value("/spec/holderIdentity"_json_pointer, std::string());
+  if (view.record) {
+    add_version(kube, ns, view.record->next.deployment, "new", view.versions);
+    add_version(kube, ns, view.record->previous.deployment, "previous", view.versions);
+    view.exit_code = status_exit_code(view.record->phase);
+  }
+  return view;
+}
+
+void print_status(const StatusView& view, std::ostream& out, bool json) {
+  if (json) {
+    nlohmann::json j{
+        {"lockHolder", view.lock_holder}, {"versions", view.versions}, {"exitCode", view.exit_code}};
+    if (view.record) j["rollout"] = state::to_json(*view.record);
+    j["rollout"].erase("planText");
+    out << j.dump() << "\n";
+    return;
+  }
+  if (!view.record) {
+    out << "no rollout recorded\n";
+    return;
+  }
+  const auto& r = *view.record;
+  out << fmt::format("rollout {} #{} ({}): {}{}\n", r.name, r.rollout_id, r.strategy,
+                     strategy::to_string(r.phase), r.message.empty() ? "" : " — " + r.message);
+  out << fmt::format("  image    {}\n  digest   {}\n", r.image, r.digest);
+  if (r.step_index < r.steps.size())
+    out << fmt::format("  step     {}/{} {} ({})\n", r.step_index + 1, r.steps.size(),
+                       r.steps[r.step_index].name, state::to_string(r.steps[r.step_index].state));
+  for (const auto& v : view.versions)
+    out << fmt::format("  version  {} ({}): {}/{} ready, {}\n", v.value("name", ""), v.value("role", ""),
+                       v.value("ready", 0), v.value("desired", 0), v.value("image", ""));
+  std::size_t shown = 0;
+  for (auto it = r.measurements.rbegin(); it != r.measurements.rend() && shown < 5; ++it, ++shown)
+    out << fmt::format("  check    {}: {} {} {}\n", it->check, it->verdict, it->value, it->message);
+  out << fmt::format("  started  {} by {}\n", r.started_at, r.started_by.identity());
+  out << "  lock     " << (view.lock_holder.empty() ? "free" : "held by " + view.lock_holder) << "\n";
+}
+
+util::Status print_history(kube::Client& kube, const std::string& ns, const std::string& name,
+                           std::ostream& out, bool json) {
+  auto cm = kube.get(kube::k_configmaps, ns, state::RecordStore::object_name(name));
+  if (!cm) return cm.error();
+  auto history = state::history_from_configmap(*cm);
+  if (!history) return history.error();
+  for (const auto& e : *history) {
+    if (json) {
+      auto j = state::to_json(e);
+      j["version"].erase("template");
+      out << j.dump() << "\n";
+      continue;
+    }
+    out << fmt::format("#{:<4} {:<11} {}  {}  by {}{}\n", e.rollout_id, e.phase, e.finished_at, e.digest,
+                       e.started_by, e.message.empty() ? "" : "  — " + e.message);
+  }
+  return {};
+}
+
+}  // namespace sluice::engine

@@ -1,0 +1,97 @@
+#include <sluice/engine/objects.hpp>
+#include <sluice/engine/wait.hpp>
+
+#include <sluice/gate/runner.hpp>
+#include <sluice/kube/readiness.hpp>
+#include <sluice/kube/resources.hpp>
+
+namespace sluice::engine {
+
+bool fully_available(const nlohmann::json& deployment) {
+  auto status = kube::deployment_rollout_status(deployment);
+  auto c = ready_counts(deployment);
+  return status.done && c.available >= c.desired;
+}
+
+namespace {
+
+struct Subscriptions {
+  kube::WatchHub& hub;
+  std::vector<int> ids;
+  ~Subscriptions() {
+    for (int id : ids) hub.unsubscribe(id);
+  }
+};
+
+std::optional<nlohmann::json> one(Driver& d, const std::string& name) {
+  auto snap = d.deps().hub->snapshot(kube::k_deployments, d.ns(), kube::WaitTarget::object(name),
+                                     d.deps().clock->now() + std::chrono::seconds(30), &d.cancel());
+  if (!snap || snap->empty()) return std::nullopt;
+  return snap->front();
+}
+
+// Emits a progress event when the ready counts changed since the last one.
+void report_progress(Driver& d, const VersionWait& w, const nlohmann::json& dep, std::string& last) {
+  nlohmann::json versions = nlohmann::json::array();
+  auto add = [&](const std::string& name, const nlohmann::json& obj) {
+    auto c = ready_counts(obj);
+    versions.push_back({{"name", name}, {"ready", c.available}, {"desired", c.desired}});
+  };
+  add(w.deployment, dep);
+  for (const auto& other : w.also_report)
+    if (auto o = one(d, other)) add(other, *o);
+  std::string text = versions.dump();
+  if (text == last) return;
+  last = text;
+  d.emit(report::EventType::progress, "", {{"versions", versions}});
+}
+
+std::optional<std::string> failing_pod(Driver& d, const std::string& image) {
+  auto pods = d.deps().hub->snapshot(kube::k_pods, d.ns(), kube::WaitTarget::selector(""),
+                                     d.deps().clock->now() + std::chrono::seconds(30), &d.cancel());
+  if (!pods) return std::nullopt;
+  for (const auto& pod : pods_running(*pods, image))
+    if (auto signal = kube::pod_failure_signal(pod)) return signal;
+  return std::nullopt;
+}
+
+}  // namespace
+
+VersionWaitResult wait_for_version(Driver& d, const VersionWait& w) {
+  auto wake_ptr = std::make_shared<Wakeup>();
+  Wakeup& wake = *wake_ptr;
+  auto& hub = *d.deps().hub;
+  Subscriptions subs{hub, {}};
+  subs.ids.push_back(
+      hub.subscribe(kube::k_deployments, d.ns(), [&wake](const kube::WatchEvent&) { wake.notify(); }));
+  subs.ids.push_back(
+      hub.subscribe(kube::k_pods, d.ns(), [&wake](const kube::WatchEvent&) { wake.notify(); }));
+  // The interrupt outlives this wait: it holds the wakeup only weakly.
+  d.deps().interrupt->on_fire([weak = std::weak_ptr<Wakeup>(wake_ptr)] {
+    if (auto w = weak.lock()) w->notify();
+  });
+  std::string last_progress;
+  for (;;) {
+    if (d.deps().interrupt->fired()) return {WaitEnd::interrupted, d.deps().interrupt->reason()};
+    auto dep = one(d, w.deployment);
+    if (dep) report_progress(d, w, *dep, last_progress);
+    if (auto signal = failing_pod(d, w.image)) return {WaitEnd::failed, *signal};
+    if (dep && kube::deployment_rollout_status(*dep).failed)
+      return {WaitEnd::failed, "deployment " + w.deployment + " exceeded its progress deadline"};
+    gate::Verdict verdict = gate::Verdict::successful;
+    if (w.checks != nullptr) verdict = w.checks->poll(&d.cancel());
+    if (verdict == gate::Verdict::failed || verdict == gate::Verdict::error)
+      return {WaitEnd::failed, w.checks->result().message};
+    if (verdict == gate::Verdict::inconclusive) return {WaitEnd::inconclusive, w.checks->result().message};
+    bool ready = dep && fully_available(*dep);
+    if (ready && verdict == gate::Verdict::successful) return {WaitEnd::ready, ""};
+    auto now = d.deps().clock->now();
+    if (now >= w.deadline)
+      return {WaitEnd::failed, "deployment " + w.deployment + " was not ready within the progress deadline"};
+    auto until = w.deadline;
+    if (w.checks != nullptr && w.checks->next_due() < until) until = w.checks->next_due();
+    wake.sleep_until(*d.deps().clock, until);
+  }
+}
+
+}  // namespace sluice::engine

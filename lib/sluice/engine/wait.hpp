@@ -1,0 +1,39 @@
+// Waiting for a version to come up, driven by the shared watches: wakes on
+// every change to Deployments and Pods in the namespace (and on interrupt),
+// judges rollout status and fail-fast pod signals, and takes check
+// measurements when they are due. No polling interval: the next write
+// follows the awaited change as soon as the watch delivers it.
+#pragma once
+
+#include <sluice/engine/driver.hpp>
+
+#include <functional>
+#include <string>
+
+namespace sluice::gate {
+class AnalysisRunner;
+}
+
+namespace sluice::engine {
+
+struct VersionWait {
+  std::string deployment;  // the Deployment carrying the new version
+  std::string image;       // its pods run this image: checked for failure signals
+  util::TimePoint deadline;
+  gate::AnalysisRunner* checks = nullptr;  // measured alongside; may be null
+  // Extra versions to report in progress events (blue-green: the live one).
+  std::vector<std::string> also_report;
+};
+
+enum class WaitEnd { ready, failed, inconclusive, interrupted };
+struct VersionWaitResult {
+  WaitEnd end = WaitEnd::ready;
+  std::string message;
+};
+
+VersionWaitResult wait_for_version(Driver& d, const VersionWait& wait);
+
+// Judges a Deployment: done when rolled out and every desired replica is available.
+bool fully_available(const nlohmann::json& deployment);
+
+}  // namespace sluice::engine

@@ -1,0 +1,130 @@
+#include <sluice/report/events.hpp>
+#include <sluice/util/rfc3339.hpp>
+
+#include <fmt/format.h>
+
+#include <mutex>
+#include <ostream>
+
+namespace sluice::report {
+
+const char* to_string(EventType type) {
+  switch (type) {
+    case EventType::rollout_started: return "rollout_started";
+    case EventType::step_started: return "step_started";
+    case EventType::step_finished: return "step_finished";
+    case EventType::progress: return "progress";
+    case EventType::check_measured: return "check_measured";
+    case EventType::paused: return "paused";
+    case EventType::promoted: return "promoted";
+    case EventType::aborted: return "aborted";
+    case EventType::rolled_back: return "rolled_back";
+    case EventType::finished: return "finished";
+    case EventType::info: return "info";
+  }
+  return "info";
+}
+
+Json to_json(const Event& e, util::WallTime at) {
+  Json j{{"time", util::format_rfc3339_micro(at)}, {"type", to_string(e.type)}, {"rollout", e.rollout}};
+  if (e.step > 0) {
+    j["step"] = e.step;
+    j["steps"] = e.steps;
+    j["stepName"] = e.step_name;
+  }
+  if (!e.message.empty()) j["message"] = e.message;
+  for (const auto& [key, value] : e.data.items()) j[key] = value;
+  return j;
+}
+
+namespace {
+
+class JsonReporter final : public Reporter {
+ public:
+  JsonReporter(std::ostream& out, util::Clock& clock) : out_(out), clock_(clock) {}
+  void emit(const Event& e) override {
+    std::lock_guard lock(mutex_);
+    out_ << to_json(e, clock_.wall_now()).dump() << "\n" << std::flush;
+  }
+
+ private:
+  std::ostream& out_;
+  util::Clock& clock_;
+  std::mutex mutex_;
+};
+
+std::string versions_text(const Json& versions) {
+  std::string out;
+  for (const auto& v : versions) {
+    if (!out.empty()) out += ", ";
+    out += fmt::format("{} {}/{} ready", v.value("name", "?"), v.value("ready", 0), v.value("desired", 0));
+  }
+  return out;
+}
+
+// The human sentence for an event, without time or rollout name.
+std::string describe(const Event& e) {
+  std::string step = e.step > 0 ? fmt::format("[{}/{}] {} ", e.step, e.steps, e.step_name) : "";
+  switch (e.type) {
+    case EventType::rollout_started:
+      return fmt::format("{} rollout of {} ({}){}", e.data.value("strategy", ""), e.data.value("image", ""),
+                         e.data.value("digest", ""), e.data.value("resumed", false) ? ", resumed" : "");
+    case EventType::step_started: return step + "started";
+    case EventType::step_finished:
+      return step + e.data.value("result", "done") + (e.message.empty() ? "" : ": " + e.message);
+    case EventType::progress: return "versions: " + versions_text(e.data.value("versions", Json::array()));
+    case EventType::check_measured:
+      return fmt::format(
+          "check {}: {}{}{}", e.data.value("check", ""), e.data.value("verdict", ""),
+          e.data.value("value", "").empty() ? "" : " (value " + e.data.value("value", "") + ")",
+          e.data.value("message", "").empty() ? "" : ": " + e.data.value("message", ""));
+    case EventType::finished:
+      return fmt::format("finished: {} (exit {}: {})", e.data.value("outcome", ""),
+                         e.data.value("exitCode", 0), e.data.value("meaning", ""));
+    default: return std::string(to_string(e.type)) + (e.message.empty() ? "" : ": " + e.message);
+  }
+}
+
+class TextReporter final : public Reporter {
+ public:
+  TextReporter(std::ostream& out, bool tty, util::Clock& clock)
+      : out_(out), tty_(tty), clock_(clock), start_(clock.now()) {}
+
+  void emit(const Event& e) override {
+    std::lock_guard lock(mutex_);
+    if (e.type == EventType::rollout_started) start_ = clock_.now();
+    std::string text = describe(e);
+    if (tty_ && e.type == EventType::progress) {
+      // Live view: one status line, redrawn in place.
+      out_ << "\r\033[K" << elapsed() << " " << e.rollout << " " << text << std::flush;
+      status_shown_ = true;
+      return;
+    }
+    if (status_shown_) out_ << "\r\033[K";
+    status_shown_ = false;
+    std::string prefix = tty_ ? elapsed() : util::format_rfc3339_micro(clock_.wall_now());
+    out_ << prefix << " " << e.rollout << " " << text << "\n" << std::flush;
+  }
+
+ private:
+  std::string elapsed() const {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - start_).count();
+    return fmt::format("[{:>6.1f}s]", static_cast<double>(ms) / 1000.0);
+  }
+
+  std::ostream& out_;
+  bool tty_;
+  util::Clock& clock_;
+  util::TimePoint start_;
+  bool status_shown_ = false;
+  std::mutex mutex_;
+};
+
+}  // namespace
+
+std::unique_ptr<Reporter> make_reporter(Format format, std::ostream& out, bool tty, util::Clock& clock) {
+  if (format == Format::json) return std::make_unique<JsonReporter>(out, clock);
+  return std::make_unique<TextReporter>(out, tty, clock);
+}
+
+}  // namespace sluice::report

@@ -1,0 +1,121 @@
+// The rollout record: everything a later run (or `status`, `promote`,
+// `rollback`) needs to know about a rollout, kept as JSON in a ConfigMap
+// `sluice-<name>` next to the target. Written before the step it describes.
+#pragma once
+
+#include <sluice/strategy/steps.hpp>
+#include <sluice/util/result.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::state {
+
+using Json = nlohmann::json;
+
+// Who started a rollout: enough for a human to find the process or CI job.
+struct Starter {
+  std::string host;
+  int pid = 0;
+  std::string user;
+  std::string ci_job;  // CI_JOB_ID, GITHUB_RUN_ID, BUILDKITE_BUILD_ID, ... when present
+
+  std::string identity() const;  // "host/pid 123" or "host/pid 123 (ci job 42)"
+};
+
+// The starter for this process, from the host name, pid, $USER and CI variables.
+Starter current_starter();
+
+enum class StepState { pending, running, done, failed, skipped };
+const char* to_string(StepState state);
+
+struct StepRecord {
+  std::string name;
+  StepState state = StepState::pending;
+  std::string started_at;   // RFC 3339, empty until started
+  std::string finished_at;  // RFC 3339, empty until finished
+  std::string message;
+};
+
+// One check measurement (Successful / Failed / Inconclusive / Error).
+struct Measurement {
+  std::string check;
+  std::string step;
+  std::string verdict;
+  std::string value;
+  std::string message;
+  std::string at;
+};
+
+// The version serving before this rollout: what a rollback returns to.
+struct Version {
+  std::string deployment;         // the Deployment serving it
+  std::string image;              // the container image in its template
+  std::string revision;           // deployment.kubernetes.io/revision of its ReplicaSet
+  std::string pod_template_hash;  // selects its pods
+  Json template_spec;             // its pod template, for a rolling rollback
+  Json service_selector;          // the live Service selector that selected it
+};
+
+struct Record {
+  int format = 1;
+  std::string name;
+  std::string ns;
+  std::string strategy;  // "rolling" | "blueGreen" | "canary"
+  int rollout_id = 0;    // counts rollouts of this name; history keys on it
+  std::string plan_hash;
+  std::string plan_path;
+  std::string plan_text;  // the plan file itself, so promote/abort can continue without it
+  std::string image;      // as written in the plan
+  std::string digest;     // resolved: repo@sha256:...
+  strategy::RecordPhase phase = strategy::RecordPhase::progressing;
+  std::string message;
+  std::size_t step_index = 0;
+  std::vector<StepRecord> steps;
+  Version previous;
+  Version next;  // the new version: its Deployment and pod-template hash once known
+  std::vector<Measurement> measurements;
+  Starter started_by;
+  std::string started_at;
+  std::string updated_at;
+  std::string finished_at;
+  bool promote_requested = false;
+  bool full_promote = false;
+  bool abort_requested = false;
+  std::string switched_at;  // blue-green: when the live Service moved to the new version
+};
+
+Json to_json(const Record& record);
+util::Result<Record> record_from_json(const Json& json);
+
+// A finished rollout, as kept in the bounded history.
+struct HistoryEntry {
+  int rollout_id = 0;
+  std::string phase;
+  std::string digest;
+  std::string image;
+  std::string plan_hash;
+  std::string started_at;
+  std::string finished_at;
+  std::string started_by;
+  std::string message;
+  Version version;  // what this rollout left serving, for `rollback --to-revision`
+};
+
+HistoryEntry history_entry(const Record& record);
+Json to_json(const HistoryEntry& entry);
+util::Result<HistoryEntry> history_entry_from_json(const Json& json);
+
+// Appends `entry`, keeping at most `limit` newest entries.
+void append_history(std::vector<HistoryEntry>& history, HistoryEntry entry, std::size_t limit = 10);
+
+// At most this many measurements are kept per record (newest win), so the
+// ConfigMap stays far below the 1 MiB object limit.
+inline constexpr std::size_t k_max_measurements = 200;
+void add_measurement(Record& record, Measurement m);
+
+}  // namespace sluice::state

@@ -1,0 +1,49 @@
+// Reads and writes the rollout record and its bounded history in the
+// ConfigMap `sluice-<name>` beside the target (data keys "rollout" and
+// "history", JSON). Writes carry the resourceVersion last read; a 409 is
+// re-read and retried, keeping requests other processes wrote (abort).
+#pragma once
+
+#include <sluice/kube/client.hpp>
+#include <sluice/state/record.hpp>
+#include <sluice/util/clock.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::state {
+
+class RecordStore {
+ public:
+  RecordStore(kube::Client& client, util::Clock& clock, std::string ns, std::string rollout);
+
+  // The current record; nullopt when this rollout was never applied here.
+  util::Result<std::optional<Record>> load();
+  util::Result<std::vector<HistoryEntry>> history();
+
+  // Writes `record` as the current one (stamping updatedAt). Creates the
+  // ConfigMap on first use. Flags another process set meanwhile
+  // (abortRequested, promoteRequested) are merged into `record`.
+  util::Status save(Record& record);
+  // Writes the finished `record` and appends it to the history, in one write.
+  util::Status save_finished(Record& record);
+
+  static std::string object_name(const std::string& rollout) { return "sluice-" + rollout; }
+
+ private:
+  util::Result<Json> read_object();
+  util::Status write(Record& record, bool append_to_history);
+
+  kube::Client& client_;
+  util::Clock& clock_;
+  std::string ns_;
+  std::string rollout_;
+  std::optional<Json> cached_;
+};
+
+// Parses the ConfigMap's data (for `status` and tests).
+util::Result<std::optional<Record>> record_from_configmap(const Json& configmap);
+util::Result<std::vector<HistoryEntry>> history_from_configmap(const Json& configmap);
+
+}  // namespace sluice::state

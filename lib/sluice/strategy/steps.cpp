@@ -1,0 +1,107 @@
+#include <sluice/strategy/steps.hpp>
+
+#include <array>
+#include <utility>
+
+namespace sluice::strategy {
+
+const char* to_string(StepKind kind) {
+  switch (kind) {
+    case StepKind::update_template: return "UpdateTemplate";
+    case StepKind::wait_rolled_out: return "WaitRolledOut";
+    case StepKind::create_preview: return "CreatePreview";
+    case StepKind::point_preview_service: return "PointPreviewService";
+    case StepKind::wait_preview_ready: return "WaitPreviewReady";
+    case StepKind::run_checks: return "RunChecks";
+    case StepKind::await_promotion: return "AwaitPromotion";
+    case StepKind::switch_service: return "SwitchService";
+    case StepKind::scale_down_old: return "ScaleDownOld";
+    case StepKind::finish: return "Finish";
+  }
+  return "Unknown";
+}
+
+namespace {
+
+StepSpec step(StepKind kind) {
+  return StepSpec{kind, to_string(kind), {}};
+}
+
+StepSpec checks_step(const std::string& label, const std::vector<std::string>& checks) {
+  return StepSpec{StepKind::run_checks, std::string("RunChecks(") + label + ")", checks};
+}
+
+std::vector<StepSpec> rolling_steps(const plan::RollingStrategy& s) {
+  StepSpec wait = step(StepKind::wait_rolled_out);
+  wait.checks = s.checks;
+  return {step(StepKind::update_template), wait, step(StepKind::finish)};
+}
+
+std::vector<StepSpec> bluegreen_steps(const plan::BlueGreenStrategy& s) {
+  std::vector<StepSpec> steps{step(StepKind::create_preview), step(StepKind::point_preview_service),
+                              step(StepKind::wait_preview_ready)};
+  if (!s.pre_promotion_checks.empty()) steps.push_back(checks_step("pre-promotion", s.pre_promotion_checks));
+  if (!s.auto_promote) steps.push_back(step(StepKind::await_promotion));
+  steps.push_back(step(StepKind::switch_service));
+  if (!s.post_promotion_checks.empty())
+    steps.push_back(checks_step("post-promotion", s.post_promotion_checks));
+  steps.push_back(step(StepKind::scale_down_old));
+  steps.push_back(step(StepKind::finish));
+  return steps;
+}
+
+}  // namespace
+
+std::vector<StepSpec> steps_for(const plan::Plan& plan) {
+  if (const auto* r = std::get_if<plan::RollingStrategy>(&plan.strategy)) return rolling_steps(*r);
+  if (const auto* b = std::get_if<plan::BlueGreenStrategy>(&plan.strategy)) return bluegreen_steps(*b);
+  return {};  // canary: its steps arrive with the canary driver
+}
+
+namespace {
+constexpr std::array<std::pair<RecordPhase, const char*>, 7> k_phase_names{{
+    {RecordPhase::progressing, "Progressing"},
+    {RecordPhase::paused, "Paused"},
+    {RecordPhase::rolling_back, "RollingBack"},
+    {RecordPhase::healthy, "Healthy"},
+    {RecordPhase::degraded, "Degraded"},
+    {RecordPhase::aborted, "Aborted"},
+    {RecordPhase::rolled_back, "RolledBack"},
+}};
+}  // namespace
+
+const char* to_string(RecordPhase phase) {
+  for (const auto& [p, name] : k_phase_names)
+    if (p == phase) return name;
+  return "Unknown";
+}
+
+std::optional<RecordPhase> parse_record_phase(const std::string& text) {
+  for (const auto& [p, name] : k_phase_names)
+    if (text == name) return p;
+  return std::nullopt;
+}
+
+bool is_terminal(RecordPhase phase) {
+  return phase != RecordPhase::progressing && phase != RecordPhase::paused &&
+         phase != RecordPhase::rolling_back;
+}
+
+ResumeDecision decide_resume(const std::optional<PreviousRun>& previous, const std::string& plan_hash,
+                             bool abort_previous) {
+  if (!previous || is_terminal(previous->phase))
+    return {ResumeAction::start_new, 0, "no rollout in progress"};
+  if (previous->phase == RecordPhase::rolling_back)
+    return {ResumeAction::continue_rollback, previous->step_index,
+            "a previous run was rolling back when it stopped; finishing the rollback first"};
+  if (previous->plan_hash == plan_hash)
+    return {ResumeAction::resume, previous->step_index, "resuming the rollout of the same plan"};
+  if (abort_previous)
+    return {ResumeAction::abort_previous, previous->step_index,
+            "aborting the unfinished rollout of a different plan first (--abort-previous)"};
+  return {ResumeAction::refuse, previous->step_index,
+          "an unfinished rollout of a different plan is recorded; run `sluice abort` or apply with "
+          "--abort-previous"};
+}
+
+}  // namespace sluice::strategy

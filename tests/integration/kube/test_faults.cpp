@@ -1,0 +1,146 @@
+// The kube client riding out the faults kubesim's control API injects.
+#include "kube_env.hpp"
+
+#include <sluice/kube/retry.hpp>
+#include <sluice/kube/watch.hpp>
+
+#include <set>
+
+using namespace sluice::kube;
+using namespace sluice::kube::testing;
+using sluice::test::Kubesim;
+using sluice::test::KubesimOptions;
+using sluice::util::Duration;
+using sluice::util::ErrorKind;
+using sluice::util::ManualClock;
+
+namespace {
+
+KubesimOptions plain() {
+  KubesimOptions options;
+  options.controllers = false;
+  return options;
+}
+
+void add_fault(Kubesim& sim, const Json& rule) {
+  REQUIRE(sim.control("POST", "faults", rule).status == 201);
+}
+
+auto soon(int seconds = 10) {
+  return sluice::util::system_clock().now() + std::chrono::seconds(seconds);
+}
+
+}  // namespace
+
+TEST_CASE("a burst of 500s with Retry-After is ridden out, waiting as long as asked",
+          "[kube][integration][faults]") {
+  Kubesim sim(plain());
+  ManualClock clock;  // backoff waits go through it: the test proves the waits without sleeping
+  ClientOptions options;
+  options.clock = &clock;
+  auto client = client_for(sim, options);
+  add_fault(sim, {{"verb", "list"},
+                  {"path", "/api/v1/namespaces/default/configmaps"},
+                  {"count", 3},
+                  {"status", 500},
+                  {"retryAfterSeconds", 2}});
+  auto listed = client->list(k_configmaps, "default");
+  REQUIRE(listed.ok());
+  CHECK(client->requests_made() == 4);
+  CHECK(clock.now() - sluice::util::TimePoint{} == Duration{6000});
+}
+
+TEST_CASE("500 without Retry-After is returned, not retried", "[kube][integration][faults]") {
+  Kubesim sim(plain());
+  auto client = client_for(sim);
+  add_fault(sim, {{"verb", "get"}, {"count", 1}, {"status", 500}});
+  auto got = client->get(k_namespaces, "", "default");
+  REQUIRE_FALSE(got.ok());
+  CHECK(got.error().kind == ErrorKind::server_error);
+  CHECK(got.error().message == "Internal error occurred: injected fault");
+  CHECK(client->requests_made() == 1);
+}
+
+TEST_CASE("429 is honoured, for writes too (the server did not act)", "[kube][integration][faults]") {
+  Kubesim sim(plain());
+  ManualClock clock;
+  ClientOptions options;
+  options.clock = &clock;
+  auto client = client_for(sim, options);
+  add_fault(sim, {{"verb", "create"}, {"count", 2}, {"status", 429}, {"retryAfterSeconds", 1}});
+  auto created = client->create(k_configmaps, "default", config_map("after-429", {{"k", "v"}}));
+  REQUIRE(created.ok());
+  CHECK(client->requests_made() == 3);
+  CHECK(clock.now() - sluice::util::TimePoint{} == Duration{2000});
+}
+
+TEST_CASE("a 409 on update is retried with a fresh read", "[kube][integration][faults]") {
+  Kubesim sim(plain());
+  auto client = client_for(sim);
+  REQUIRE(client->create(k_configmaps, "default", config_map("counter", {{"a", "0"}})).ok());
+  int attempts = 0;
+  auto result = retry_on_conflict([&]() -> Result<Json> {
+    ++attempts;
+    auto current = client->get(k_configmaps, "default", "counter");
+    if (!current) return current.error();
+    if (attempts == 1) {  // someone else writes between our read and our update
+      REQUIRE(
+          client->patch(k_configmaps, "default", "counter", PatchType::merge, {{"data", {{"b", "1"}}}}).ok());
+    }
+    Json changed = *current;
+    changed["data"]["a"] = "1";
+    return client->update(k_configmaps, "default", changed);
+  });
+  REQUIRE(result.ok());
+  CHECK(attempts == 2);
+  CHECK((*result)["data"] == Json{{"a", "1"}, {"b", "1"}});
+}
+
+TEST_CASE("a dropped watch resumes without missing or duplicating an event",
+          "[kube][integration][faults][watch]") {
+  Kubesim sim(plain());
+  auto client = client_for(sim);
+  WatchHub hub(*client);
+  std::mutex mutex;
+  std::multiset<std::string> added;
+  hub.subscribe(k_configmaps, "default", [&](const WatchEvent& e) {
+    std::lock_guard lock(mutex);
+    std::string name = e.object["metadata"]["name"];
+    if (e.type == "ADDED" && name.rfind("cm-", 0) == 0) added.insert(name);
+  });
+  REQUIRE(hub.snapshot(k_configmaps, "default", {}, soon()).ok());
+  for (int i = 0; i < 30; ++i) {
+    REQUIRE(client->create(k_configmaps, "default", config_map("cm-" + std::to_string(i), {}, {{"n", "x"}}))
+                .ok());
+    if (i % 10 == 5) REQUIRE(sim.control("POST", "watches/drop").status == 200);
+  }
+  auto all_seen = hub.wait_until(
+      k_configmaps, "default", WaitTarget::selector("n=x"),
+      [](const std::vector<Json>& objects) {
+        return objects.size() == 30 ? WaitDecision::done() : WaitDecision::pending();
+      },
+      soon());
+  REQUIRE(all_seen.ok());
+  std::lock_guard lock(mutex);
+  CHECK(added.size() == 30);
+  for (int i = 0; i < 30; ++i) CHECK(added.count("cm-" + std::to_string(i)) == 1);
+  CHECK(hub.streams() == 1);
+}
+
+TEST_CASE("compacted history makes the watch re-list instead of hanging",
+          "[kube][integration][faults][watch]") {
+  Kubesim sim(plain());
+  auto client = client_for(sim);
+  WatchHub hub(*client);
+  REQUIRE(hub.snapshot(k_configmaps, "default", {}, soon()).ok());
+  // Hold the reconnect back long enough for a change and a compaction to land first.
+  add_fault(sim, {{"verb", "watch"}, {"count", 1}, {"latencyMs", 400}});
+  REQUIRE(sim.control("POST", "watches/drop").status == 200);
+  REQUIRE(client->create(k_configmaps, "default", config_map("while-away", {{"k", "v"}})).ok());
+  REQUIRE(sim.control("POST", "compact").status == 200);
+  auto requests_before = client->requests_made();
+  auto seen = hub.wait_until(
+      k_configmaps, "default", "while-away", [](const Json&) { return true; }, soon(5));
+  REQUIRE(seen.ok());
+  CHECK(client->requests_made() - requests_before >= 2);  // the 410'd watch, a list, a new watch
+}

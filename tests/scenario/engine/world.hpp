@@ -1,0 +1,84 @@
+// The world a rollout scenario runs in: an in-process kubesim with fast
+// timing, a real docker-registry on loopback the test pushes tiny images
+// to, a namespace with a Deployment and Service, and a way to run the real
+// `sluice` binary against them and read kubesim's audit log afterwards.
+#pragma once
+
+#include "support/kubesim_fixture.hpp"
+#include "support/process.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sluice::scenario {
+
+using Json = nlohmann::json;
+
+// Debian's docker-registry on 127.0.0.1:<free port>, storage in a temp dir.
+class LocalRegistry {
+ public:
+  LocalRegistry();
+  ~LocalRegistry();
+  std::string host() const { return host_; }
+  // Pushes a one-layer linux/amd64 OCI image as repo:tag; returns "sha256:...".
+  std::string push(const std::string& repo, const std::string& tag);
+
+ private:
+  std::string upload_blob(const std::string& repo, const std::string& bytes);
+  test::TempDir dir_;
+  std::string host_;
+  std::unique_ptr<test::Process> process_;
+};
+
+struct SluiceRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+  std::vector<Json> events;  // parsed -o json lines
+  const Json* last() const { return events.empty() ? nullptr : &events.back(); }
+};
+
+class World {
+ public:
+  explicit World(int replicas = 3);
+
+  test::Kubesim sim;
+  LocalRegistry registry;
+  test::TempDir dir;
+  std::string ns = "shop";
+
+  // "127.0.0.1:PORT/repo:tag", pushed on first use.
+  std::string image(const std::string& repo, const std::string& tag);
+  // Per-image behaviour in kubesim (JSON as in docs/kubesim.md: neverReady, crashLoop, startupMs...).
+  void behave(const std::string& repo, const Json& behaviour);
+  std::string write_plan(const std::string& file, const std::string& yaml);
+  std::string rolling_plan(const std::string& image, const std::string& extra = "");
+  std::string bluegreen_plan(const std::string& image, bool auto_promote, const std::string& extra = "");
+
+  // Runs `sluice -o json --kubeconfig ... <args>`.
+  SluiceRun sluice(const std::vector<std::string>& args,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  test::Process* start_sluice(const std::vector<std::string>& args);
+
+  Json deployment(const std::string& name);
+  Json service(const std::string& name);
+  Json configmap(const std::string& name);
+  // The image every ready endpoint of the Service runs now, or "" when mixed/none.
+  std::string serving_image(const std::string& service);
+  // Lowest readyTotal the Service had in the audit log from the first apply on.
+  int min_ready(const std::string& service);
+  // Writes to the Service in the audit log (update/patch of its path).
+  int service_writes(const std::string& service, std::uint64_t since);
+  std::uint64_t audit_mark();
+
+  std::string first_image;  // what the Deployment starts with (web:1, resolved by digest)
+
+ private:
+  std::vector<std::unique_ptr<test::Process>> running_;
+  int replicas_;
+};
+
+}  // namespace sluice::scenario

@@ -1,0 +1,28 @@
+#include <sluice/engine/context.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace sluice::engine;
+
+TEST_CASE("a change notified before the driver sleeps is not slept through") {
+  sluice::util::ManualClock clock;
+  Wakeup wake;
+  wake.notify();
+  CHECK_FALSE(wake.sleep_until(clock, clock.now() + std::chrono::seconds(10)));
+  CHECK(clock.now() == sluice::util::TimePoint{});                         // no time passed
+  CHECK(wake.sleep_until(clock, clock.now() + std::chrono::seconds(10)));  // nothing pending: the full wait
+  CHECK(clock.now() == sluice::util::TimePoint{} + std::chrono::seconds(10));
+}
+
+TEST_CASE("an interrupt fires once, keeps the first reason and runs hooks added later at once") {
+  Interrupt interrupt;
+  int calls = 0;
+  interrupt.on_fire([&calls] { ++calls; });
+  interrupt.fire("SIGINT");
+  interrupt.fire("SIGTERM");
+  CHECK(interrupt.fired());
+  CHECK(interrupt.reason() == "SIGINT");
+  CHECK(calls == 1);
+  interrupt.on_fire([&calls] { ++calls; });
+  CHECK(calls == 2);
+}

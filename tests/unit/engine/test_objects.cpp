@@ -1,0 +1,76 @@
+#include <sluice/engine/objects.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace sluice::engine;
+
+namespace {
+Json deployment() {
+  return Json::parse(R"({
+    "metadata": {"name": "web", "namespace": "prod", "uid": "u1", "labels": {"app": "web"},
+                 "annotations": {"deployment.kubernetes.io/revision": "3"}},
+    "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+             "template": {"metadata": {"labels": {"app": "web"}},
+                          "spec": {"containers": [{"name": "app", "image": "r/web:1"}, {"name": "proxy", "image": "envoy"}]}}},
+    "status": {"updatedReplicas": 3, "readyReplicas": 3, "availableReplicas": 2}
+  })");
+}
+}  // namespace
+
+TEST_CASE("the target container is found by name, or is the only one") {
+  auto d = deployment();
+  CHECK(*container_index(d, "proxy") == 1);
+  auto none = container_index(d, "db");
+  REQUIRE_FALSE(none.ok());
+  CHECK(none.error().message == "deployment web has no container named 'db'");
+  auto ambiguous = container_index(d, "");
+  REQUIRE_FALSE(ambiguous.ok());
+  CHECK(ambiguous.error().message ==
+        "deployment web has several containers; set target.container in the plan");
+  CHECK(container_image(d, 0) == "r/web:1");
+}
+
+TEST_CASE("the preview deployment copies the live one with the new image and its own version label") {
+  auto p = make_preview_deployment(deployment(), "web-abc", "web", "abc", 0, "r/web@sha256:2", 3);
+  CHECK(p["metadata"]["name"] == "web-abc");
+  CHECK(p["metadata"]["namespace"] == "prod");
+  CHECK(p["spec"]["replicas"] == 3);
+  CHECK(p["spec"]["selector"]["matchLabels"] == Json{{"app", "web"}, {k_version_label, "abc"}});
+  CHECK(p["spec"]["template"]["metadata"]["labels"][k_version_label] == "abc");
+  CHECK(p["spec"]["template"]["spec"]["containers"][0]["image"] == "r/web@sha256:2");
+  CHECK(p["spec"]["template"]["spec"]["containers"][1]["image"] == "envoy");
+  CHECK_FALSE(p["metadata"].contains("uid"));
+}
+
+TEST_CASE("selectors print sorted and take extra keys") {
+  CHECK(selector_string(Json{{"b", "2"}, {"a", "1"}}) == "a=1,b=2");
+  CHECK(selector_with(Json{{"app", "web"}}, "pod-template-hash", "h") ==
+        Json{{"app", "web"}, {"pod-template-hash", "h"}});
+  CHECK(version_id("r/web@sha256:2").size() == 10);
+  CHECK(version_id("a") != version_id("b"));
+}
+
+TEST_CASE("the current ReplicaSet is the owned one at the deployment's revision") {
+  auto rs = [](const std::string& uid, const std::string& rev, const std::string& hash) {
+    return Json{{"metadata",
+                 {{"ownerReferences", Json::array({{{"uid", uid}, {"controller", true}}})},
+                  {"annotations", {{"deployment.kubernetes.io/revision", rev}}},
+                  {"labels", {{"pod-template-hash", hash}}}}}};
+  };
+  std::vector<Json> sets{rs("u1", "2", "old"), rs("u2", "3", "foreign"), rs("u1", "3", "cur")};
+  CHECK(current_template_hash(deployment(), sets) == "cur");
+  CHECK(current_template_hash(deployment(), {rs("u1", "2", "old")}).empty());
+}
+
+TEST_CASE("ready counts come from the deployment status") {
+  auto c = ready_counts(deployment());
+  CHECK(c.desired == 3);
+  CHECK(c.ready == 3);
+  CHECK(c.available == 2);
+}
+
+TEST_CASE("pods are matched to a version by the image they run") {
+  Json a{{"spec", {{"containers", Json::array({{{"image", "x"}}})}}}};
+  Json b{{"spec", {{"containers", Json::array({{{"image", "y"}}})}}}};
+  CHECK(pods_running({a, b}, "y").size() == 1);
+}

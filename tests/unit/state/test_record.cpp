@@ -1,0 +1,94 @@
+#include <sluice/state/record.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace sluice::state;
+using sluice::strategy::RecordPhase;
+
+namespace {
+Record sample() {
+  Record r;
+  r.name = "web";
+  r.ns = "prod";
+  r.strategy = "blueGreen";
+  r.rollout_id = 7;
+  r.plan_hash = "abc";
+  r.plan_text = "apiVersion: x\n";
+  r.image = "registry/web:2";
+  r.digest = "registry/web@sha256:00";
+  r.phase = RecordPhase::paused;
+  r.step_index = 3;
+  r.steps = {{"CreatePreview", StepState::done, "t1", "t2", "web-1 with 3 replicas"},
+             {"AwaitPromotion", StepState::running, "t3", "", ""}};
+  r.previous = {"web",
+                "registry/web:1",
+                "4",
+                "h1",
+                Json{{"spec", {{"containers", Json::array()}}}},
+                Json{{"app", "web"}}};
+  r.next.deployment = "web-1";
+  r.measurements = {{"errors", "RunChecks(pre-promotion)", "Successful", "0.01", "ok", "t4"}};
+  r.started_by = {"ci-7", 4242, "builder", "99"};
+  r.promote_requested = true;
+  r.abort_requested = true;
+  r.switched_at = "t5";
+  return r;
+}
+}  // namespace
+
+TEST_CASE("a rollout record survives a JSON round trip unchanged") {
+  Record r = sample();
+  auto back = record_from_json(to_json(r));
+  REQUIRE(back.ok());
+  CHECK(to_json(*back) == to_json(r));
+  CHECK(back->phase == RecordPhase::paused);
+  CHECK(back->steps[1].state == StepState::running);
+  CHECK(back->started_by.identity() == "ci-7/pid 4242 (ci job 99)");
+}
+
+TEST_CASE("a record with an unknown phase or a newer format is refused") {
+  Json j = to_json(sample());
+  SECTION("unknown phase") {
+    j["phase"] = "Exploded";
+    auto r = record_from_json(j);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message == "rollout record has unknown phase 'Exploded'");
+  }
+  SECTION("newer format") {
+    j["format"] = 2;
+    auto r = record_from_json(j);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message == "rollout record format 2 is newer than this sluice understands");
+  }
+}
+
+TEST_CASE("history keeps only the newest entries") {
+  std::vector<HistoryEntry> history;
+  for (int i = 1; i <= 12; ++i) {
+    Record r = sample();
+    r.rollout_id = i;
+    append_history(history, history_entry(r), 10);
+  }
+  REQUIRE(history.size() == 10);
+  CHECK(history.front().rollout_id == 3);
+  CHECK(history.back().rollout_id == 12);
+  auto back = history_entry_from_json(to_json(history.back()));
+  REQUIRE(back.ok());
+  CHECK(to_json(*back) == to_json(history.back()));
+}
+
+TEST_CASE("a healthy rollout's history entry remembers the version it left serving") {
+  Record r = sample();
+  r.phase = RecordPhase::healthy;
+  CHECK(history_entry(r).version.deployment == "web-1");
+  r.phase = RecordPhase::rolled_back;
+  CHECK(history_entry(r).version.deployment == "web");
+}
+
+TEST_CASE("measurements are bounded so the record stays small") {
+  Record r;
+  for (std::size_t i = 0; i < k_max_measurements + 5; ++i)
+    add_measurement(r, Measurement{"c", "s", "Successful", std::to_string(i), "", ""});
+  REQUIRE(r.measurements.size() == k_max_measurements);
+  CHECK(r.measurements.front().value == "5");
+}
