@@ -1,6 +1,7 @@
 #include "support/kubesim_fixture.hpp"
 
 #include <httplib.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -50,6 +51,15 @@ Kubesim::Kubesim(KubesimOptions options) : options_(std::move(options)) {
     const std::string config = read_text(kubeconfig_);
     std::smatch m;
     if (std::regex_search(config, m, std::regex("server: (\\S+)"))) url_ = m[1];
+    if (std::regex_search(config, m, std::regex("certificate-authority-data: (\\S+)"))) {
+      const std::string data = m[1];
+      std::string pem(data.size(), '\0');
+      const int n =
+          EVP_DecodeBlock(reinterpret_cast<unsigned char*>(pem.data()),
+                          reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
+      pem.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
+      ca_pem_ = pem.substr(0, pem.find_last_of('-') + 1);  // drop base64 padding bytes
+    }
     return;
   }
   kubesim::ServerOptions server_options;
@@ -85,8 +95,6 @@ HttpResult Kubesim::request(const std::string& method, const std::string& path, 
     X509_free(ca);
     BIO_free(bio);
     client.set_ca_cert_store(store);  // the client takes ownership
-  } else if (options_.tls) {
-    client.enable_server_certificate_verification(false);  // process mode: CA only in the kubeconfig
   }
   const std::string text = body.is_null() ? "" : body.dump();
   httplib::Result result(nullptr, httplib::Error::Unknown);

@@ -1,5 +1,7 @@
 #include <sluice/cli/app.hpp>
 
+#include <sluice/util/logging.hpp>
+
 #include <CLI/CLI.hpp>
 
 #include <exception>
@@ -58,6 +60,9 @@ int run(int argc, char** argv) {
   add_history(app, ctx);
   add_doctor(app, ctx);
   add_image(app, ctx);
+  // Logging must be configured before a verb's callback runs, and the
+  // callbacks run inside parse(): hook the end of flag parsing.
+  app.parse_complete_callback([&ctx] { util::configure_logging(ctx.global.verbosity); });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -43,12 +43,12 @@ std::string format_value(std::optional<double> value) {
 }
 
 // NaN compares false with everything, so `result < 0.05` would quietly turn
-// a broken query into a verdict. Only a condition that names NaN decides it.
+// a broken query into a verdict. Only a condition that asks isNaN(...) decides it.
 bool mentions_nan(const std::optional<plan::Condition>& condition) {
   if (!condition) return false;
   std::string lower = condition->text;
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  return lower.find("nan") != std::string::npos;
+  return lower.find("isnan(") != std::string::npos;
 }
 
 ConditionOutcome evaluate(const std::optional<plan::Condition>& condition,

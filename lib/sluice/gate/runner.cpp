@@ -60,6 +60,8 @@ Verdict AnalysisRunner::poll(const util::CancelToken* cancel) {
     if (cancel != nullptr && cancel->cancelled()) break;
     if (e->run.verdict() != Verdict::running || e->due > clock_->now()) continue;
     Measurement m = e->spec.provider->measure(context_, cancel);
+    // A measurement cut short by cancellation says nothing about the version or the source.
+    if (cancel != nullptr && cancel->cancelled()) break;
     e->run.record(m.phase);
     e->due = clock_->now() + e->run.next_delay();
     if (on_measurement_) on_measurement_(e->spec.name, m, e->run);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <strings.h>
 
+#include <cstdlib>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -97,7 +98,8 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
     return length;
   }
   long status = status_so_far(t.easy);
-  if (status >= 300) {
+  if (status >= 300 && status < 400) return length;  // a redirect's body means nothing
+  if (status >= 400) {
     // Not a stream of lines but an error document: keep it for the caller.
     if (t.response.body.size() < k_max_error_body) t.response.body.append(bytes.substr(0, k_max_error_body));
     return length;
@@ -164,6 +166,21 @@ void set_tls(CURL* easy, const TlsOptions& tls) {
   if (!tls.client_key_data.empty()) set_blob(easy, CURLOPT_SSLKEY_BLOB, tls.client_key_data);
   curl_easy_setopt(easy, CURLOPT_SSLCERTTYPE, "PEM");
   curl_easy_setopt(easy, CURLOPT_SSLKEYTYPE, "PEM");
+}
+
+// An explicit proxy (kubeconfig proxy-url) carries everything, as in Go.
+// Without one, libcurl reads http_proxy/https_proxy/no_proxy from the
+// environment; like Go's ProxyFromEnvironment, loopback is never proxied.
+void set_proxy(CURL* easy, const std::string& proxy_url) {
+  if (!proxy_url.empty()) {
+    curl_easy_setopt(easy, CURLOPT_PROXY, proxy_url.c_str());
+    return;
+  }
+  const char* from_env = std::getenv("no_proxy");
+  if (from_env == nullptr) from_env = std::getenv("NO_PROXY");
+  std::string no_proxy = from_env != nullptr && *from_env != '\0' ? std::string(from_env) + "," : "";
+  no_proxy += "localhost,127.0.0.1,::1";
+  curl_easy_setopt(easy, CURLOPT_NOPROXY, no_proxy.c_str());
 }
 
 // Where to send the request. With a TLS server-name override the URL's host
@@ -278,7 +295,7 @@ Result<Setup> configure(Transfer& t) {
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
   set_tls(easy, options.tls);
-  if (!options.proxy_url.empty()) curl_easy_setopt(easy, CURLOPT_PROXY, options.proxy_url.c_str());
+  set_proxy(easy, options.proxy_url);
   if (request.follow_redirects) {
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
@@ -327,9 +344,17 @@ CURLcode drive(Transfer& t, CURLM* multi) {
   return code;
 }
 
+// With TLS 1.3 a server rejects a missing or bad client certificate after
+// the client thinks the handshake is done, so libcurl reports a receive
+// error; the TLS alert in its message is the only sign that TLS failed.
+bool is_tls_alert(CURLcode code, const std::string& detail) {
+  return (code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR) && detail.find("SSL_") != std::string::npos &&
+         detail.find(" alert ") != std::string::npos;
+}
+
 util::Error transport_error(const Transfer& t, CURLcode code) {
-  ErrorKind kind = kind_of(code);
   std::string detail = t.errbuf[0] != '\0' ? t.errbuf : curl_easy_strerror(code);
+  ErrorKind kind = is_tls_alert(code, detail) ? ErrorKind::tls : kind_of(code);
   std::string message = fmt::format("{}: {}: {}", describe(t.ex.request), what_happened(kind), detail);
   bool cut_stream = t.ex.on_line != nullptr && t.delivered && kind == ErrorKind::unavailable;
   if (cut_stream)

@@ -1,11 +1,11 @@
 #include <sluice/kube/auth.hpp>
 #include <sluice/kube/process.hpp>
-#include <sluice/kube/wire.hpp>
+#include <sluice/util/base64.hpp>
+#include <sluice/util/rfc3339.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -27,32 +27,12 @@ Json exec_info(const ExecConfig& exec, const ClusterInfo& cluster, bool interact
     Json c = {{"server", cluster.server}, {"insecure-skip-tls-verify", cluster.insecure_skip_tls_verify}};
     if (!cluster.tls_server_name.empty()) c["tls-server-name"] = cluster.tls_server_name;
     if (!cluster.certificate_authority_data.empty()) {
-      c["certificate-authority-data"] = wire::base64_encode(cluster.certificate_authority_data);
+      c["certificate-authority-data"] = util::base64_encode(cluster.certificate_authority_data);
     }
     if (!cluster.proxy_url.empty()) c["proxy-url"] = cluster.proxy_url;
     spec["cluster"] = c;
   }
   return {{"apiVersion", exec.api_version}, {"kind", "ExecCredential"}, {"spec", spec}};
-}
-
-// "2026-11-28T01:02:03Z", "...03.123456Z" or "...03+01:00".
-std::optional<util::WallTime> parse_rfc3339(const std::string& text) {
-  std::tm tm{};
-  const char* rest = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (rest == nullptr) return std::nullopt;
-  if (*rest == '.') {
-    ++rest;
-    while (*rest >= '0' && *rest <= '9') ++rest;
-  }
-  auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
-  int sign = 0, hours = 0, minutes = 0;
-  if (*rest == '+' || *rest == '-') {
-    sign = *rest == '+' ? 1 : -1;
-    if (std::sscanf(rest + 1, "%d:%d", &hours, &minutes) != 2) return std::nullopt;
-  } else if (*rest != 'Z') {
-    return std::nullopt;
-  }
-  return when - sign * (std::chrono::hours(hours) + std::chrono::minutes(minutes));
 }
 
 Result<ExecResult> parse_exec_credential(const std::string& out, const ExecConfig& exec) {
@@ -77,8 +57,9 @@ Result<ExecResult> parse_exec_credential(const std::string& out, const ExecConfi
   }
   std::string expiry = status.value("expirationTimestamp", "");
   if (!expiry.empty()) {
-    result.expires = parse_rfc3339(expiry);
-    if (!result.expires) {
+    auto parsed = util::parse_rfc3339(expiry);
+    if (parsed) result.expires = *parsed;
+    if (!parsed) {
       return make_error(ErrorKind::unauthorized,
                         fmt::format("{}: bad expirationTimestamp \"{}\"", what, expiry));
     }
@@ -161,7 +142,7 @@ Result<Credentials> Authenticator::current() {
   }
   if (creds.authorization.empty() && !user.token.empty()) creds.authorization = "Bearer " + user.token;
   if (creds.authorization.empty() && !user.username.empty()) {
-    creds.authorization = "Basic " + wire::base64_encode(user.username + ":" + user.password);
+    creds.authorization = "Basic " + util::base64_encode(user.username + ":" + user.password);
   }
   return creds;
 }

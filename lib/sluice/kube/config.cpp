@@ -1,5 +1,5 @@
 #include <sluice/kube/config.hpp>
-#include <sluice/kube/wire.hpp>
+#include <sluice/util/base64.hpp>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -83,7 +83,7 @@ std::string str(const YAML::Node& node, const char* key) {
 Result<std::string> data_field(const YAML::Node& node, const char* key, const std::string& what) {
   std::string text = str(node, key);
   if (text.empty()) return std::string();
-  auto decoded = wire::base64_decode(text);
+  auto decoded = util::base64_decode(text);
   if (!decoded) return make_error(ErrorKind::invalid, fmt::format("{}: {} is not valid base64", what, key));
   return *decoded;
 }

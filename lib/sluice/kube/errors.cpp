@@ -1,5 +1,4 @@
 #include <sluice/kube/errors.hpp>
-#include <sluice/kube/wire.hpp>
 
 #include <chrono>
 
@@ -120,8 +119,7 @@ util::Error error_from_response(const http::Response& response) {
     if (!response.body.empty()) error.message += ": " + excerpt(response.body);
   }
   // The header is what client-go honours first; the Status detail is the fallback.
-  auto parsed =
-      wire::retry_after(wire::header(response.headers, "Retry-After"), std::chrono::system_clock::now());
+  auto parsed = http::parse_retry_after(response.header("Retry-After"), std::chrono::system_clock::now());
   if (parsed) error.retry_after = parsed;
   return error;
 }

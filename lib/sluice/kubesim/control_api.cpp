@@ -61,7 +61,11 @@ void handle_control(ApiContext& ctx, const httplib::Request& req, httplib::Respo
   const std::string& p = req.path;
   const std::string& m = req.method;
   if (p == "/kubesim/v1/config") {
-    if (m == "PUT" || m == "POST" || m == "PATCH") ctx.config.load_json(body);
+    if (m == "PUT" || m == "POST" || m == "PATCH") {
+      if (auto applied = ctx.config.apply_json(body); !applied.ok()) {
+        return send_error(res, {422, "Invalid", applied.error().message, Json::object()});
+      }
+    }
     return send_json(res, 200, ctx.config.to_json());
   }
   if (p == "/kubesim/v1/faults") {

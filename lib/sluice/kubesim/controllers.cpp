@@ -69,6 +69,7 @@ struct Controllers::Impl {
   void on_pod_event(const WatchEvent& event, const ObjectPtr& before);
   void enqueue_gc_of_dependents(const Json& owner);
   void process(const std::string& key);
+  void reconcile(const std::string& key);
   void prime();
 
   Store& store;
@@ -102,7 +103,12 @@ void Controllers::Impl::enqueue_gc_of_dependents(const Json& owner) {
 }
 
 void Controllers::Impl::on_event(const WatchEvent& event) {
-  route(event);
+  try {
+    route(event);
+  } catch (const std::exception& e) {
+    // An object of a shape the controllers do not expect must not take the writer (an API request) down.
+    spdlog::warn("kubesim controllers: ignoring {} {}: {}", event.type, event.resource, e.what());
+  }
   observed.saw(event.resource_version);  // only after the index holds it and the work is queued
 }
 
@@ -168,6 +174,16 @@ void Controllers::Impl::on_pod_event(const WatchEvent& event, const ObjectPtr& b
 }
 
 void Controllers::Impl::process(const std::string& key) {
+  try {
+    reconcile(key);
+  } catch (const std::exception& e) {
+    // The worker threads are a top level: an unexpected object shape is logged and retried later.
+    spdlog::warn("kubesim controllers: {}: {}", key, e.what());
+    queue.add_after(key, util::Duration(1000));
+  }
+}
+
+void Controllers::Impl::reconcile(const std::string& key) {
   WorkItem item = parse_work_key(key);
   util::Status status;
   if (item.kind == k_work_deployment) {

@@ -60,10 +60,9 @@ std::string quoted(const std::string& name) {
 
 util::Status DeploymentController::find_new_replica_set(Rollout& r, bool create) {
   r.new_rs.reset();
-  const Json& wanted = r.d["spec"]["template"];
+  const Json wanted = template_without_hash(r.d["spec"]["template"]);
   for (std::size_t i = 0; i < r.rss.size(); ++i) {
-    if (templates_equal_ignoring_hash(
-            r.rss[i].value("spec", Json::object()).value("template", Json::object()), wanted)) {
+    if (has_at(r.rss[i], "/spec/template") && template_without_hash(r.rss[i]["spec"]["template"]) == wanted) {
       r.new_rs = i;
       break;
     }

@@ -260,10 +260,12 @@ void delete_object(ApiContext& ctx, const httplib::Request& req, httplib::Respon
   if (!current.ok()) return send_error(res, from_store_error(current.error(), type, route.name));
   if (auto error = check_preconditions(type, *current, options)) return send_error(res, *error);
   if (req.get_param_value("dryRun") == "All") return send_json(res, 200, *current);
-  delete_with_dependents(ctx, type, *current, policy);
-  if (type.kind == "Pod" || type.kind == "Namespace") {
+  auto removed = delete_with_dependents(ctx, type, *current, policy, grace_period(req, options, *current));
+  if (!removed.ok()) return send_error(res, from_store_error(removed.error(), type, route.name));
+  if (type.kind == "Pod") return send_json(res, 200, *removed);
+  if (type.kind == "Namespace") {
     Json last = *current;
-    if (type.kind == "Namespace") last["status"] = {{"phase", "Terminating"}};
+    last["status"] = {{"phase", "Terminating"}};
     return send_json(res, 200, last);
   }
   Json details = {
@@ -287,7 +289,8 @@ void delete_collection(ApiContext& ctx, const httplib::Request& req, httplib::Re
   Json deleted = Json::array();
   for (const auto& object : all) {
     if (!matches_labels(*labels, object) || !matches_fields(*fields, object)) continue;
-    delete_with_dependents(ctx, *route.type, object, "Background");
+    (void)delete_with_dependents(ctx, *route.type, object, "Background",
+                                 grace_period(req, Json::object(), object));
     deleted.push_back(object);
   }
   send_json(res, 200,
@@ -352,24 +355,57 @@ void handle_resource(ApiContext& ctx, const httplib::Request& req, httplib::Resp
   send_error(res, method_not_allowed());
 }
 
-void delete_with_dependents(ApiContext& ctx, const ResourceType& type, const Json& object,
-                            const std::string& policy) {
+namespace {
+
+// Pods terminate gracefully when a kubelet runs: they get a deletionTimestamp
+// and the simulated kubelet removes them after Timing::pod_delete_ms.
+Result<Json> remove_one(ApiContext& ctx, const ResourceType& type, const Json& object, long long grace) {
+  const Json& meta = object["metadata"];
+  const std::string ns = meta.value("namespace", "");
+  const std::string name = meta.value("name", "");
+  if (type.kind == "Pod" && ctx.controllers != nullptr && grace > 0) {
+    return ctx.store.mark_deleted("pods", ns, name, grace);
+  }
+  return ctx.store.remove(type.key(), ns, name);
+}
+
+void delete_namespace_contents(ApiContext& ctx, const std::string& ns) {
+  for (const auto& t : resource_types()) {
+    if (!t.namespaced) continue;
+    for (const auto& o : ctx.store.list(t.key(), ns).first) {
+      (void)ctx.store.remove(t.key(), o["metadata"].value("namespace", ""), o["metadata"].value("name", ""));
+    }
+  }
+}
+
+}  // namespace
+
+long long grace_period(const httplib::Request& req, const Json& options, const Json& object) {
+  if (req.has_param("gracePeriodSeconds"))
+    return std::atoll(req.get_param_value("gracePeriodSeconds").c_str());
+  if (options.contains("gracePeriodSeconds") && options["gracePeriodSeconds"].is_number_integer()) {
+    return options["gracePeriodSeconds"].get<long long>();
+  }
+  return object.value("spec", Json::object()).value("terminationGracePeriodSeconds", 30LL);
+}
+
+Result<Json> delete_with_dependents(ApiContext& ctx, const ResourceType& type, const Json& object,
+                                    const std::string& policy, long long grace) {
+  auto removed = remove_one(ctx, type, object, grace);
+  if (!removed.ok()) return removed;
   const Json& meta = object["metadata"];
   const std::string ns = meta.value("namespace", "");
   const std::string uid = meta.value("uid", "");
-  if (!ctx.store.remove(type.key(), ns, meta.value("name", "")).ok()) return;
   if (type.kind == "Namespace") {
-    for (const auto& t : resource_types()) {
-      if (!t.namespaced) continue;
-      for (const auto& o : ctx.store.list(t.key(), meta.value("name", "")).first) {
-        (void)ctx.store.remove(t.key(), o["metadata"].value("namespace", ""),
-                               o["metadata"].value("name", ""));
-      }
-    }
-    return;
+    delete_namespace_contents(ctx, meta.value("name", ""));
+    return removed;
   }
+  // With the controllers running, Background deletion is the garbage
+  // collector's job (asynchronous, as in a cluster); otherwise it happens here.
+  const bool cascade_here = policy == "Foreground" || (policy == "Background" && ctx.controllers == nullptr);
+  if (ns.empty() || (policy != "Orphan" && !cascade_here)) return removed;
   for (const auto& t : resource_types()) {
-    if (!t.namespaced || ns.empty()) continue;
+    if (!t.namespaced) continue;
     for (auto& dependent : ctx.store.list(t.key(), ns).first) {
       Json& refs = dependent["metadata"]["ownerReferences"];
       if (!refs.is_array()) continue;
@@ -381,10 +417,11 @@ void delete_with_dependents(ApiContext& ctx, const ResourceType& type, const Jso
         if (refs.empty()) dependent["metadata"].erase("ownerReferences");
         (void)ctx.store.update(t.key(), dependent);
       } else {
-        delete_with_dependents(ctx, t, dependent, "Background");
+        (void)delete_with_dependents(ctx, t, dependent, policy, 30);
       }
     }
   }
+  return removed;
 }
 
 }  // namespace sluice::kubesim

@@ -22,29 +22,50 @@ std::string object_key(const std::string& ns, const std::string& name) {
   return ns + "/" + name;
 }
 
+namespace {
+
+// Walks a JSON pointer ("/a/b", "~1" for "/") through objects only, without
+// building a json_pointer: the controllers read fields on every event.
+const Json* walk(const Json& object, const char* pointer) {
+  const Json* at = &object;
+  std::string token;
+  for (const char* p = pointer; *p != '\0';) {
+    if (*p != '/' || !at->is_object()) return nullptr;
+    token.clear();
+    for (++p; *p != '\0' && *p != '/'; ++p) {
+      if (*p == '~' && (p[1] == '0' || p[1] == '1')) {
+        token.push_back(p[1] == '1' ? '/' : '~');
+        ++p;
+      } else {
+        token.push_back(*p);
+      }
+    }
+    auto found = at->find(token);
+    if (found == at->end()) return nullptr;
+    at = &*found;
+  }
+  return at;
+}
+
+}  // namespace
+
 std::string string_at(const Json& object, const char* pointer, const std::string& fallback) {
-  Json::json_pointer ptr(pointer);
-  if (!object.contains(ptr)) return fallback;
-  const Json& value = object.at(ptr);
-  return value.is_string() ? value.get<std::string>() : fallback;
+  const Json* value = walk(object, pointer);
+  return value != nullptr && value->is_string() ? value->get<std::string>() : fallback;
 }
 
 long long int_at(const Json& object, const char* pointer, long long fallback) {
-  Json::json_pointer ptr(pointer);
-  if (!object.contains(ptr)) return fallback;
-  const Json& value = object.at(ptr);
-  return value.is_number_integer() ? value.get<long long>() : fallback;
+  const Json* value = walk(object, pointer);
+  return value != nullptr && value->is_number_integer() ? value->get<long long>() : fallback;
 }
 
 bool bool_at(const Json& object, const char* pointer, bool fallback) {
-  Json::json_pointer ptr(pointer);
-  if (!object.contains(ptr)) return fallback;
-  const Json& value = object.at(ptr);
-  return value.is_boolean() ? value.get<bool>() : fallback;
+  const Json* value = walk(object, pointer);
+  return value != nullptr && value->is_boolean() ? value->get<bool>() : fallback;
 }
 
 bool has_at(const Json& object, const char* pointer) {
-  return object.contains(Json::json_pointer(pointer));
+  return walk(object, pointer) != nullptr;
 }
 
 const Json* controller_ref(const Json& object) {

@@ -335,7 +335,11 @@ Server::~Server() {
 util::Status Server::start() {
   Impl& impl = *impl_;
   if (impl.started) return {};
-  if (!impl.options.sim_config.empty()) impl.config.load_json(impl.options.sim_config);
+  if (!impl.options.sim_config.empty()) {
+    if (auto applied = impl.config.apply_json(impl.options.sim_config); !applied.ok()) {
+      return applied.error().with_context("simulation config");
+    }
+  }
   if (!impl.options.audit_log_file.empty()) {
     if (auto opened = impl.audit.open_file(impl.options.audit_log_file); !opened.ok()) return opened;
   }

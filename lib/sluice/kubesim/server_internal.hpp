@@ -10,6 +10,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
+#include <functional>
 #include <regex>
 #include <set>
 
@@ -54,10 +56,16 @@ class WatchHub {
   void enter(std::condition_variable* cv, std::mutex* m);
   void leave(std::condition_variable* cv);
   std::size_t open() const;
+  // Watch lines serialised once and shared by every watcher: with many
+  // watches, dumping each event per watcher dominated kubesim's CPU.
+  std::shared_ptr<const std::string> line(const std::string& key, const std::function<std::string()>& make);
 
  private:
   mutable std::mutex mutex_;
   std::map<std::condition_variable*, std::mutex*> watches_;
+  std::mutex lines_mutex_;
+  std::map<std::string, std::shared_ptr<const std::string>> lines_;
+  std::deque<std::string> line_order_;
   std::atomic<std::uint64_t> generation_{0};
   std::atomic<bool> stopping_{false};
 };
@@ -110,8 +118,10 @@ std::string field_manager(const httplib::Request& req, const std::string& fallba
 Json to_table(const ResourceType& type, const std::vector<Json>& items, const std::string& resource_version);
 bool wants_table(const httplib::Request& req);
 // Deletes `object` and, unless orphaning, its dependents by ownerReferences.
-void delete_with_dependents(ApiContext& ctx, const ResourceType& type, const Json& object,
-                            const std::string& policy);
+// Pods with a running kubelet and grace > 0 are only marked for deletion.
+Result<Json> delete_with_dependents(ApiContext& ctx, const ResourceType& type, const Json& object,
+                                    const std::string& policy, long long grace);
+long long grace_period(const httplib::Request& req, const Json& options, const Json& object);
 // The Scale object for a Deployment or ReplicaSet.
 Json to_scale(const Json& object);
 

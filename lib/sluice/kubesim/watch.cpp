@@ -41,9 +41,16 @@ struct WatchStream {
   bool matches(const Json& o) const { return matches_labels(labels, o) && matches_fields(fields, o); }
 
   std::string line(const std::string& type_name, const Json& object) const {
-    const Json shown =
-        table ? to_table(*type, {object}, object["metadata"].value("resourceVersion", "")) : object;
-    return Json{{"type", type_name}, {"object", shown}}.dump() + "\n";
+    auto make = [&] {
+      const Json shown =
+          table ? to_table(*type, {object}, object["metadata"].value("resourceVersion", "")) : object;
+      return Json{{"type", type_name}, {"object", shown}}.dump() + "\n";
+    };
+    if (table) return make();
+    // An object's state at a resourceVersion is the same for every watcher.
+    const std::string key = object["metadata"].value("resourceVersion", "") + " " + type_name + " " +
+                            object["metadata"].value("uid", "");
+    return *ctx->watches.line(key, make);
   }
 
   // The event the client should see for a store event, if any.
@@ -212,6 +219,26 @@ std::size_t WatchHub::open() const {
 void WatchHub::wait(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
                     Clock::time_point until) {
   cv.wait_until(lock, until);
+}
+
+std::shared_ptr<const std::string> WatchHub::line(const std::string& key,
+                                                  const std::function<std::string()>& make) {
+  constexpr std::size_t k_cached_lines = 8192;
+  {
+    std::lock_guard lock(lines_mutex_);
+    const auto it = lines_.find(key);
+    if (it != lines_.end()) return it->second;
+  }
+  auto made = std::make_shared<const std::string>(make());
+  std::lock_guard lock(lines_mutex_);
+  if (lines_.emplace(key, made).second) {
+    line_order_.push_back(key);
+    if (line_order_.size() > k_cached_lines) {
+      lines_.erase(line_order_.front());
+      line_order_.pop_front();
+    }
+  }
+  return made;
 }
 
 void WatchHub::drop_all() {

@@ -112,9 +112,11 @@ std::optional<Condition> read_condition(const MapReader& check, const std::strin
 void read_limits(const MapReader& reader, Check& check) {
   if (auto interval = reader.duration("interval", Duration(1000), k_day)) check.interval = *interval;
   if (auto delay = reader.duration("initialDelay", Duration(0), k_day)) check.initial_delay = *delay;
-  if (auto count = reader.integer("count", 1, 1000)) check.count = static_cast<int>(*count);
+  auto count = reader.integer("count", 1, 1000);
+  if (count) check.count = static_cast<int>(*count);
+  bool count_usable = count || !reader.has("count");  // else its own error says what is wrong
   if (auto limit = reader.integer("failureLimit", 0, 1000)) {
-    if (*limit >= check.count)
+    if (*limit >= check.count && count_usable)
       reader.error("failureLimit", "must be less than count (" + std::to_string(check.count) +
                                        "), or the check could never fail");
     else
@@ -173,7 +175,7 @@ std::optional<Check> read_check(const std::string& name, const YAML::Node& node,
   } else if (kind == "webhook") {
     if (auto source = read_webhook(reader)) check.source = *source;
   }
-  read_conditions(reader, kind, bytes, check);
+  if (!kind.empty()) read_conditions(reader, kind, bytes, check);
   read_limits(reader, check);
   return check;
 }
@@ -183,7 +185,7 @@ std::optional<Check> read_check(const std::string& name, const YAML::Node& node,
 std::map<std::string, Check> parse_checks(const MapReader& plan, std::string_view bytes) {
   std::map<std::string, Check> checks;
   const Field* field = plan.find("checks");
-  if (!field) return checks;
+  if (!field || field->value.IsNull()) return checks;  // `checks:` with nothing under it: none
   if (!field->value.IsMap()) {
     plan.error("checks", "must be a mapping of check names to checks, not " + kind_of(field->value));
     return checks;

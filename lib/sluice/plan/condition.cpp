@@ -1,5 +1,6 @@
 #include <sluice/plan/condition.hpp>
 
+#include <sluice/plan/diagnostic.hpp>
 #include <sluice/plan/suggest.hpp>
 
 #include <cctype>
@@ -41,8 +42,12 @@ struct ConditionNode {
   std::unique_ptr<const ConditionNode> rhs;
 };
 
-ConditionExpr::ConditionExpr(std::unique_ptr<const ConditionNode> root, bool uses_baseline, bool uses_no_data)
-    : root_(std::move(root)), uses_baseline_(uses_baseline), uses_no_data_(uses_no_data) {}
+ConditionExpr::ConditionExpr(std::unique_ptr<const ConditionNode> root, bool uses_baseline, bool uses_no_data,
+                             bool uses_is_nan)
+    : root_(std::move(root)),
+      uses_baseline_(uses_baseline),
+      uses_no_data_(uses_no_data),
+      uses_is_nan_(uses_is_nan) {}
 ConditionExpr::~ConditionExpr() = default;
 
 namespace {
@@ -92,7 +97,7 @@ class Parser {
     skip_space();
     if (pos_ != text_.size()) {
       if (text_[pos_] == ')') fail(pos_, "unexpected ')' without a matching '('");
-      fail(pos_, "unexpected '" + token_text() + "' after a complete expression");
+      fail(pos_, "unexpected " + token_text() + " after a complete expression");
     }
     if (expr.type != Type::boolean)
       fail(0, "the condition must be true/false, but it is a number (compare it, e.g. 'result < 0.01')");
@@ -101,6 +106,7 @@ class Parser {
 
   bool uses_baseline = false;
   bool uses_no_data = false;
+  bool uses_is_nan = false;
 
  private:
   [[noreturn]] void fail(std::size_t offset, std::string message) {
@@ -108,10 +114,12 @@ class Parser {
   }
 
   void skip_space() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n')) ++pos_;
+    while (pos_ < text_.size() &&
+           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r'))
+      ++pos_;
   }
 
-  // The word or symbol at pos_, for messages.
+  // The word or symbol at pos_, quoted for messages.
   std::string token_text() const {
     std::size_t end = pos_;
     while (end < text_.size() && is_ident_char(text_[end])) ++end;
@@ -120,11 +128,11 @@ class Parser {
       if (c < 0x20 || c >= 0x7f) {
         char buf[8];
         std::snprintf(buf, sizeof buf, "\\x%02X", c);
-        return buf;
+        return "'" + std::string(buf) + "'";
       }
-      return std::string(1, text_[pos_]);
+      return "'" + std::string(1, text_[pos_]) + "'";
     }
-    return std::string(text_.substr(pos_, end - pos_));
+    return quoted(text_.substr(pos_, end - pos_));
   }
 
   // Consumes `symbol` (an operator or keyword) if it is next.
@@ -262,7 +270,7 @@ class Parser {
     if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') return parse_number();
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') return parse_name();
     if (c == ')') fail(pos_, "unexpected ')' where a value was expected");
-    fail(pos_, "unexpected '" + token_text() + "' where a value was expected");
+    fail(pos_, "unexpected " + token_text() + " where a value was expected");
   }
 
   Typed parse_parenthesised() {
@@ -294,7 +302,7 @@ class Parser {
     if (ec != std::errc() || end != text_.data() + pos_ || !std::isfinite(value))
       fail(start, "'" + std::string(text_.substr(start, pos_ - start)) + "' is not a number");
     if (pos_ < text_.size() && is_ident_char(text_[pos_]))
-      fail(pos_, "unexpected '" + token_text() + "' right after the number");
+      fail(pos_, "unexpected " + token_text() + " right after the number");
     return {make(NodeKind::number, nullptr, nullptr, value), Type::number};
   }
 
@@ -312,14 +320,14 @@ class Parser {
     if (name == "true" || name == "false") {
       return {make(NodeKind::boolean, nullptr, nullptr, name == "true" ? 1 : 0), Type::boolean};
     }
-    fail(start, "unknown name '" + name + "'" + did_you_mean(name, {"result", "baseline", "true", "false"}) +
+    fail(start, "unknown name " + quoted(name) + did_you_mean(name, {"result", "baseline", "true", "false"}) +
                     "; conditions can use result, baseline, true and false");
   }
 
   Typed parse_call(const std::string& name, std::size_t start) {
     static const std::vector<std::string> functions = {"isNaN", "isInf", "noData"};
     if (name != "isNaN" && name != "isInf" && name != "noData")
-      fail(start, "unknown function '" + name + "'" + did_you_mean(name, functions) +
+      fail(start, "unknown function " + quoted(name) + did_you_mean(name, functions) +
                       "; the functions are isNaN(x), isInf(x) and noData()");
     std::size_t open = pos_++;
     if (name == "noData") {
@@ -338,6 +346,7 @@ class Parser {
     if (pos_ == text_.size() || text_[pos_] != ')') fail(open, "this '(' is never closed");
     ++pos_;
     expect_type(arg, Type::number, arg_at, name + "()", "argument's");
+    if (name == "isNaN") uses_is_nan = true;
     return {make(name == "isNaN" ? NodeKind::is_nan : NodeKind::is_inf, std::move(arg.node)), Type::boolean};
   }
 
@@ -429,7 +438,7 @@ ParsedCondition parse_condition(std::string_view text) {
   try {
     Typed root = parser.parse_all();
     auto expr = std::make_shared<const ConditionExpr>(std::move(root.node), parser.uses_baseline,
-                                                      parser.uses_no_data);
+                                                      parser.uses_no_data, parser.uses_is_nan);
     return {std::move(expr), std::nullopt};
   } catch (const SyntaxError& e) {
     return {nullptr, ConditionSyntaxError{e.offset, e.message}};

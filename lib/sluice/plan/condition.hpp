@@ -14,7 +14,8 @@ struct ConditionNode;  // the expression tree; defined in condition.cpp
 
 class ConditionExpr {
  public:
-  ConditionExpr(std::unique_ptr<const ConditionNode> root, bool uses_baseline, bool uses_no_data);
+  ConditionExpr(std::unique_ptr<const ConditionNode> root, bool uses_baseline, bool uses_no_data,
+                bool uses_is_nan = false);
   ~ConditionExpr();
   ConditionExpr(const ConditionExpr&) = delete;
   ConditionExpr& operator=(const ConditionExpr&) = delete;
@@ -24,11 +25,15 @@ class ConditionExpr {
   bool uses_baseline() const { return uses_baseline_; }
   // Whether the text calls noData(), i.e. decides itself what an empty result means.
   bool uses_no_data() const { return uses_no_data_; }
+  // Whether the text calls isNaN(), i.e. decides itself what a NaN result means
+  // (the gates treat NaN as an Error otherwise; see docs/checks.md).
+  bool uses_is_nan() const { return uses_is_nan_; }
 
  private:
   std::unique_ptr<const ConditionNode> root_;
   bool uses_baseline_;
   bool uses_no_data_;
+  bool uses_is_nan_;
 };
 
 // One measurement. `result` is nullopt when the query returned no sample

@@ -116,11 +116,14 @@ void describe_blue_green(const BlueGreenStrategy& s, const Plan& plan, Builder& 
   out.step("scale blue down after " + format_duration(s.scale_down_delay), scale_down);
 }
 
-void describe_canary_step(const Step& step, Builder& out) {
+void describe_canary_step(const Step& step, bool by_replicas, Builder& out) {
   if (auto* weight = std::get_if<SetWeightStep>(&step.action)) {
     auto json = step_json("setWeight");
     json["weight"] = weight->percent;
-    out.step("send " + std::to_string(weight->percent) + "% of traffic to the canary", json);
+    std::string percent = std::to_string(weight->percent) + "%";
+    out.step(by_replicas ? "run " + percent + " of the replicas as canary (about " + percent + " of traffic)"
+                         : "send " + percent + " of traffic to the canary",
+             json);
   } else if (auto* pause = std::get_if<PauseStep>(&step.action)) {
     auto json = step_json("pause");
     if (pause->duration) json["duration"] = format_duration(*pause->duration);
@@ -160,7 +163,7 @@ void describe_canary(const CanaryStrategy& s, const Plan& plan, Builder& out) {
     out.add("  background checks for the whole rollout: " + join(s.background_checks),
             {{"kind", "backgroundChecks"}, {"checks", s.background_checks}});
   out.step("start the canary with the new image", step_json("startCanary"));
-  for (const auto& step : s.steps) describe_canary_step(step, out);
+  for (const auto& step : s.steps) describe_canary_step(step, !route, out);
   out.step("promote: the new version becomes stable and takes all traffic; the old one scales down",
            step_json("promote"));
 }
@@ -210,6 +213,10 @@ std::vector<PreviewLine> describe_plan(const Plan& plan) {
                              ? "rollback: automatic when a check fails or the progress deadline (" +
                                    format_duration(plan.progress_deadline) + ") passes"
                              : "rollback: manual; on failure sluice stops and leaves the rollout paused";
+  if (plan.min_available)
+    out.add("capacity: at least " + format_int_or_percent(*plan.min_available) +
+                " of the replicas serve throughout",
+            {{"kind", "capacity"}, {"minAvailable", format_int_or_percent(*plan.min_available)}});
   out.add(rollback, {{"kind", "rollback"},
                      {"automatic", plan.rollback_automatic},
                      {"progressDeadline", format_duration(plan.progress_deadline)}});

@@ -3,6 +3,8 @@
 #include <sluice/plan/suggest.hpp>
 #include <sluice/plan/values.hpp>
 
+#include <algorithm>
+
 namespace sluice::plan::detail {
 
 void Sink::error(const YAML::Mark& mark, const std::string& path, std::string message) {
@@ -20,6 +22,10 @@ void Sink::file_error(std::string message) {
 }
 
 std::vector<Diagnostic> Sink::take() {
+  // In file order, like a compiler, whatever order the sections were read in.
+  std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return a.line != b.line ? a.line < b.line : a.column < b.column;
+  });
   if (truncated_)
     diagnostics_.push_back(
         {file_, 0, 0, "", "too many errors; stopped after " + std::to_string(k_max_errors)});
@@ -166,7 +172,7 @@ std::optional<bool> MapReader::boolean(const std::string& key) const {
   return std::nullopt;
 }
 
-std::optional<std::vector<std::string>> MapReader::string_list(const std::string& key, bool required) const {
+std::optional<std::vector<ListItem>> MapReader::string_list(const std::string& key, bool required) const {
   const Field* field = find(key);
   if (!field) {
     if (required) missing(key);
@@ -176,19 +182,17 @@ std::optional<std::vector<std::string>> MapReader::string_list(const std::string
     error(key, "must be a list, not " + kind_of(field->value));
     return std::nullopt;
   }
-  std::vector<std::string> items;
-  bool ok = true;
+  std::vector<ListItem> items;
   for (std::size_t i = 0; i < field->value.size(); ++i) {
     const YAML::Node& item = field->value[i];
-    std::string item_path = child_path(key) + "[" + std::to_string(i) + "]";
+    ListItem out{"", mark_of(item, value_mark(*field)), child_path(key) + "[" + std::to_string(i) + "]"};
     if (!item.IsScalar() || item.Scalar().empty()) {
-      sink_.error(mark_of(item, value_mark(*field)), item_path, "must be a string, not " + kind_of(item));
-      ok = false;
+      sink_.error(out.mark, out.path, "must be a string, not " + kind_of(item));
       continue;
     }
-    items.push_back(item.Scalar());
+    out.text = item.Scalar();
+    items.push_back(std::move(out));
   }
-  if (!ok) return std::nullopt;
   return items;
 }
 

@@ -45,6 +45,13 @@ struct Field {
   YAML::Node value;
 };
 
+// One string of a list, with where it is for later messages.
+struct ListItem {
+  std::string text;
+  YAML::Mark mark;
+  std::string path;  // e.g. platforms[2]
+};
+
 // A mapping whose keys must come from a fixed list: unknown keys (with a
 // "did you mean"), duplicate keys and non-mappings are reported on construction.
 class MapReader {
@@ -72,7 +79,8 @@ class MapReader {
                                    bool required = false) const;
   std::optional<IntOrPercent> int_or_percent(const std::string& key) const;
   std::optional<bool> boolean(const std::string& key) const;
-  std::optional<std::vector<std::string>> string_list(const std::string& key, bool required = false) const;
+  // The list's strings; items that are not strings are reported and left out.
+  std::optional<std::vector<ListItem>> string_list(const std::string& key, bool required = false) const;
   std::optional<std::map<std::string, std::string>> string_map(const std::string& key) const;
 
  private:

@@ -31,9 +31,9 @@ struct IntOrPercent {
 
 struct Target {
   std::string context;     // kubeconfig context; empty: current context
-  std::string ns;          // namespace
+  std::string ns;          // namespace; empty: the kubeconfig context's namespace, else "default"
   std::string deployment;  // the Deployment sluice manages
-  std::string service;     // the Service users reach
+  std::string service;     // the Service users reach; empty only for rolling and replica-traffic canaries
   std::string container;   // empty: the pod's only container
 };
 

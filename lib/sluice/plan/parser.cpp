@@ -5,6 +5,7 @@
 #include <sluice/plan/suggest.hpp>
 #include <sluice/plan/values.hpp>
 
+#include <algorithm>
 #include <set>
 
 namespace sluice::plan {
@@ -58,6 +59,24 @@ void read_header(const MapReader& top, Plan& plan) {
   if (auto name = read_name(meta, "name", k_max_name_length, true, "plan name")) plan.name = *name;
 }
 
+// A DNS-1123 subdomain, as Deployment names are: dot-separated labels.
+std::optional<std::string> read_subdomain(const MapReader& reader, const std::string& key, const char* what) {
+  auto value = reader.string(key, true);
+  if (!value) return std::nullopt;
+  bool ok = value->size() <= 253;
+  for (std::size_t start = 0; ok && start <= value->size();) {
+    std::size_t dot = std::min(value->find('.', start), value->size());
+    ok = detail::is_dns_label(value->substr(start, dot - start));
+    start = dot + 1;
+  }
+  if (ok) return value;
+  reader.error(key,
+               quoted(*value) + " is not a valid " + what +
+                   ": use at most 253 lowercase letters, digits, '-' and '.', starting and ending with a "
+                   "letter or digit");
+  return std::nullopt;
+}
+
 void read_target(const MapReader& top, Plan& plan) {
   if (top.has("targets"))
     top.error("targets", "multi-target plans are not supported yet; name one target with 'target'");
@@ -72,7 +91,7 @@ void read_target(const MapReader& top, Plan& plan) {
   Target& out = plan.target;
   out.context = target.string("context").value_or("");
   out.ns = read_name(target, "namespace", 63, false, "namespace").value_or("");
-  out.deployment = read_name(target, "deployment", 253, true, "Deployment name").value_or("");
+  out.deployment = read_subdomain(target, "deployment", "Deployment name").value_or("");
   out.service = read_name(target, "service", 63, false, "Service name").value_or("");
   out.container = read_name(target, "container", 63, false, "container name").value_or("");
 }
@@ -109,18 +128,15 @@ void read_image(const MapReader& top, Plan& plan) {
   auto platforms = top.string_list("platforms");
   if (!platforms) return;
   std::set<std::string> seen;
-  for (std::size_t i = 0; i < platforms->size(); ++i) {
-    const std::string& platform = (*platforms)[i];
-    std::string path = "platforms[" + std::to_string(i) + "]";
-    YAML::Mark mark = detail::mark_of(top.find("platforms")->value[i], top.mark());
-    if (!is_platform(platform))
+  for (const auto& item : *platforms) {
+    if (!is_platform(item.text))
       top.sink().error(
-          mark, path,
-          quoted(platform) + " is not a platform; write os/arch or os/arch/variant, e.g. linux/arm64");
-    else if (!seen.insert(platform).second)
-      top.sink().error(mark, path, quoted(platform) + " is listed twice");
+          item.mark, item.path,
+          quoted(item.text) + " is not a platform; write os/arch or os/arch/variant, e.g. linux/arm64");
+    else if (!seen.insert(item.text).second)
+      top.sink().error(item.mark, item.path, quoted(item.text) + " is listed twice");
     else
-      plan.platforms.push_back(platform);
+      plan.platforms.push_back(item.text);
   }
 }
 
@@ -146,8 +162,13 @@ void check_references(const std::vector<detail::CheckRef>& refs, const std::map<
 }
 
 void read_plan(const YAML::Node& root, std::string_view bytes, Sink& sink, Plan& plan) {
+  if (!root.IsMap()) {
+    sink.error(
+        detail::mark_of(root, YAML::Mark()), "",
+        "a plan is a mapping of fields (apiVersion, kind, metadata, ...), not " + detail::kind_of(root));
+    return;
+  }
   MapReader top(root, "", YAML::Mark(), k_top_fields, sink);
-  if (!top.ok()) return;
   read_header(top, plan);
   read_target(top, plan);
   read_image(top, plan);
@@ -160,34 +181,44 @@ void read_plan(const YAML::Node& root, std::string_view bytes, Sink& sink, Plan&
   check_references(refs, plan.checks, checks_readable, sink);
 }
 
+PlanParse refused(std::vector<Diagnostic> diagnostics) {
+  PlanParse parse;
+  parse.diagnostics = std::move(diagnostics);
+  return parse;
+}
+
 }  // namespace
 
 PlanParse parse_plan(std::string_view bytes, const std::string& file) {
   Sink sink(file);
-  if (auto error = check_plan_text(bytes, file)) return {std::nullopt, {*error}};
-  if (auto error = check_yaml_structure(bytes, file)) return {std::nullopt, {*error}};
+  if (auto error = check_plan_text(bytes, file)) return refused({*error});
+  if (auto error = check_yaml_structure(bytes, file)) return refused({*error});
   YAML::Node root;
   try {
     root = YAML::Load(std::string(bytes));
   } catch (const YAML::Exception& e) {
     // check_yaml_structure parsed the same text, so this is not expected.
-    return {std::nullopt, {Diagnostic{file, 0, 0, "", "YAML syntax error: " + e.msg}}};
+    return refused({Diagnostic{file, 0, 0, "", "YAML syntax error: " + e.msg}});
   }
   if (!root.IsDefined() || root.IsNull())
-    return {std::nullopt,
-            {Diagnostic{file, 0, 0, "", "the plan is empty; it starts with 'apiVersion: sluice/v1'"}}};
+    return refused(
+        {Diagnostic{file, 0, 0, "", "the plan is empty; a plan starts with 'apiVersion: sluice/v1'"}});
   Plan plan;
   read_plan(root, bytes, sink, plan);
-  if (!sink.empty()) return {std::nullopt, sink.take()};
+  if (!sink.empty()) return refused(sink.take());
   plan.source_path = file;
   plan.source_hash = sha256_hex(bytes);
-  return {std::move(plan), {}};
+  PlanParse parse;
+  parse.plan = std::move(plan);
+  return parse;
 }
 
 PlanParse load_plan(const std::string& path) {
   SourceText source = read_plan_file(path);
-  if (source.error) return {std::nullopt, {*source.error}};
-  return parse_plan(source.bytes, path);
+  if (source.error) return refused({*source.error});
+  PlanParse parse = parse_plan(source.bytes, path);
+  parse.text = std::move(source.bytes);
+  return parse;
 }
 
 }  // namespace sluice::plan

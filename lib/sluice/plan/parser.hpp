@@ -16,6 +16,9 @@ namespace sluice::plan {
 struct PlanParse {
   std::optional<Plan> plan;  // set exactly when diagnostics is empty
   std::vector<Diagnostic> diagnostics;
+  // load_plan only: the file's bytes as read (size-capped), for callers that
+  // record the plan text (resume checks); empty when the file was refused.
+  std::string text;
   bool ok() const { return plan.has_value(); }
 };
 
@@ -23,6 +26,8 @@ struct PlanParse {
 PlanParse parse_plan(std::string_view bytes, const std::string& file);
 
 // Reads and parses the plan file at `path` (size-capped, regular files only).
+// Prefer this to reading the file yourself: it refuses directories, devices
+// and oversized files without reading them.
 PlanParse load_plan(const std::string& path);
 
 }  // namespace sluice::plan

@@ -54,9 +54,18 @@ class StructureCheck : public YAML::EventHandler {
   struct TooDeep {
     YAML::Mark mark;
   };
+  // yaml-cpp 0.7 reports an endless stream of empty documents, without
+  // consuming anything, at a stray ',' between documents (found by fuzz_plan).
+  struct Stuck {
+    YAML::Mark mark;
+  };
   int documents = 0;
 
-  void OnDocumentStart(const YAML::Mark&) override { ++documents; }
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (documents > 0 && mark.pos == last_document_pos_) throw Stuck{mark};
+    last_document_pos_ = mark.pos;
+    ++documents;
+  }
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
   void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
@@ -77,13 +86,15 @@ class StructureCheck : public YAML::EventHandler {
     if (++depth_ > k_max_plan_nesting) throw TooDeep{mark};
   }
   int depth_ = 0;
+  int last_document_pos_ = -1;
 };
 
 }  // namespace
 
 SourceText read_plan_file(const std::string& path) {
   struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) return {"", whole(path, std::strerror(errno))};
+  if (::stat(path.c_str(), &info) != 0)
+    return {"", whole(path, std::string("cannot open: ") + std::strerror(errno))};
   if (S_ISDIR(info.st_mode)) return {"", whole(path, "is a directory, not a plan file")};
   if (!S_ISREG(info.st_mode)) return {"", whole(path, "is not a regular file")};
   if (static_cast<unsigned long long>(info.st_size) > k_max_plan_bytes)
@@ -139,6 +150,10 @@ std::optional<Diagnostic> check_yaml_structure(std::string_view bytes, const std
   } catch (const StructureCheck::TooDeep& e) {
     return at(file, e.mark.line + 1, e.mark.column + 1,
               "nested more than " + std::to_string(k_max_plan_nesting) + " levels deep");
+  } catch (const StructureCheck::Stuck& e) {
+    std::size_t pos = static_cast<std::size_t>(e.mark.pos);
+    std::string what = pos < bytes.size() ? " " + quoted(bytes.substr(pos, 1)) : "";
+    return at(file, e.mark.line + 1, e.mark.column + 1, "YAML syntax error: unexpected" + what);
   } catch (const YAML::Exception& e) {
     int line = e.mark.line < 0 ? 0 : e.mark.line + 1;
     int column = e.mark.column < 0 ? 0 : e.mark.column + 1;

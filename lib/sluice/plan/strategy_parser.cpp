@@ -12,14 +12,16 @@ constexpr Duration k_max_wait{24 * 3'600'000};
 // Collects the check names listed under `key` for the reference check.
 std::vector<std::string> read_check_list(const MapReader& reader, const std::string& key,
                                          std::vector<CheckRef>& refs, bool required = false) {
-  auto names = reader.string_list(key, required);
-  if (!names) return {};
-  const Field* field = reader.find(key);
-  if (names->empty() && required) reader.error(key, "must name at least one check");
-  for (std::size_t i = 0; i < names->size(); ++i)
-    refs.push_back({(*names)[i], mark_of(field->value[i], reader.value_mark(*field)),
-                    reader.child_path(key) + "[" + std::to_string(i) + "]"});
-  return *names;
+  auto items = reader.string_list(key, required);
+  if (!items) return {};
+  if (items->empty() && required && reader.find(key)->value.size() == 0)
+    reader.error(key, "must name at least one check");
+  std::vector<std::string> names;
+  for (const auto& item : *items) {
+    refs.push_back({item.text, item.mark, item.path});
+    names.push_back(item.text);
+  }
+  return names;
 }
 
 void read_surge(const MapReader& reader, IntOrPercent& max_surge, IntOrPercent& max_unavailable) {

@@ -32,7 +32,7 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
   // Long unknown words are not typos of short field names; and comparing
   // them costs len*len, so skip them outright.
   if (word.empty() || word.size() > 64) return "";
-  int limit = std::max(1, static_cast<int>(word.size()) / 3);
+  int limit = static_cast<int>(word.size()) / 3 + 1;
   std::string best;
   int best_distance = limit + 1;
   for (const auto& candidate : candidates) {

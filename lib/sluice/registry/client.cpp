@@ -25,10 +25,6 @@ std::string join(const std::vector<Platform>& platforms) {
   return s.empty() ? "none" : s;
 }
 
-bool is_redirect(int status) {
-  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-}
-
 class RegistryClient final : public Registry {
  public:
   explicit RegistryClient(RegistryOptions options)
@@ -77,6 +73,8 @@ class RegistryClient final : public Registry {
                                   const util::CancelToken* cancel) {
     auto head = manifest_request("HEAD", manifest_url(ref, reference), ref, cancel);
     if (!head) return head.error();
+    // Retries are already spent on these; a GET would only wait them out again.
+    if (head->status == 429 || head->status >= 500) return map_error(*head, ref, reference);
     if (head->status < 200 || head->status > 299) return std::string();  // the GET learns why, from a body
     std::string digest = head->header("Docker-Content-Digest");
     if (!detail::is_sha256_digest(digest)) return std::string();
@@ -113,15 +111,10 @@ class RegistryClient final : public Registry {
                                          const util::CancelToken* cancel) {
     http::Request request;
     request.url = session_.base_url(ref.api_host()) + "/v2/" + ref.repository + "/blobs/" + digest;
+    // Registries backed by object storage redirect blob reads; libcurl does
+    // not forward the Authorization header to another host.
+    request.follow_redirects = true;
     auto response = session_.send(request, ref, cancel);
-    // Registries backed by object storage redirect blob reads; the target gets no credentials.
-    for (int hops = 0; response && is_redirect(response->status) && hops < 3; ++hops) {
-      std::string location = response->header("Location");
-      if (location.empty()) break;
-      if (location.front() == '/') location = session_.base_url(ref.api_host()) + location;
-      request.url = location;
-      response = session_.send_plain(request, cancel);
-    }
     if (!response) return response.error();
     if (response->status < 200 || response->status > 299) return map_error(*response, ref, digest);
     if (response->body.size() > detail::k_max_config_bytes)
@@ -137,7 +130,10 @@ class RegistryClient final : public Registry {
     std::string host = ref.api_host();
     util::Error e = classify(r.status, code, ref, reference, host);
     if (e.kind == ErrorKind::too_many_requests || e.kind == ErrorKind::server_error) {
-      if (auto after = r.header("Retry-After"); !after.empty()) e.message += "; retry after " + after + "s";
+      std::string after = r.header("Retry-After");
+      bool seconds =
+          !after.empty() && after.size() < 9 && after.find_first_not_of("0123456789") == std::string::npos;
+      if (seconds) e.message += "; retry after " + after + "s";
       if (body && !body->message.empty() && e.kind == ErrorKind::server_error)
         e.message += ": " + one_line(body->message);
     }
@@ -161,9 +157,10 @@ class RegistryClient final : public Registry {
                             ? host + " requires authentication and no credentials were found for it"
                             : host + " rejected the credentials from " + source);
     }
-    if (code == "DENIED" || status == 403)
+    if (code == "DENIED" || status == 403) {
       return make_error(ErrorKind::forbidden,
                         "access to repository \"" + ref.repository + "\" on " + host + " denied");
+    }
     if (code == "TOOMANYREQUESTS" || status == 429)
       return make_error(ErrorKind::too_many_requests, host + " is rate limiting requests (TOOMANYREQUESTS)");
     if (status >= 500)

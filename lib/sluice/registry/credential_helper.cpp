@@ -19,7 +19,7 @@ namespace sluice::registry::detail {
 namespace {
 
 constexpr int k_helper_timeout_ms = 10000;
-constexpr std::size_t k_max_helper_output = 64 * 1024;
+constexpr std::size_t k_max_helper_output = std::size_t{64} * 1024;
 
 struct Pipe {
   int fd[2] = {-1, -1};

@@ -18,8 +18,8 @@ inline constexpr const char* k_docker_manifest = "application/vnd.docker.distrib
 // with a legacy schema-1 manifest whose digest differs.
 std::string manifest_accept_header();
 
-inline constexpr std::size_t k_max_manifest_bytes = 4 * 1024 * 1024;
-inline constexpr std::size_t k_max_config_bytes = 8 * 1024 * 1024;
+inline constexpr std::size_t k_max_manifest_bytes = std::size_t{4} * 1024 * 1024;
+inline constexpr std::size_t k_max_config_bytes = std::size_t{8} * 1024 * 1024;
 
 // "sha256:<hex>" of the exact bytes.
 std::string sha256_digest(const std::string& bytes);

@@ -49,13 +49,6 @@ bool retryable(int status) {
   return status == 429 || (status >= 500 && status <= 599 && status != 501);
 }
 
-// Registries send Retry-After as delta-seconds; an HTTP-date falls back to backoff.
-std::optional<util::Duration> retry_after(const http::Response& r) {
-  std::string v = r.header("Retry-After");
-  if (v.empty() || v.size() > 9 || !std::all_of(v.begin(), v.end(), ::isdigit)) return std::nullopt;
-  return std::chrono::seconds(std::stol(v));
-}
-
 util::Duration backoff(int attempt) {
   auto ms = 500LL << std::min(attempt - 1, 5);
   return util::Duration(std::min<long long>(ms, 8000));
@@ -80,11 +73,13 @@ std::string Session::base_url(const std::string& host) const {
   return (insecure ? "http://" : "https://") + host;
 }
 
-Result<http::Response> Session::send_plain(const http::Request& request, const util::CancelToken* cancel) {
+Result<http::Response> Session::send_plain(http::Request request, const util::CancelToken* cancel) {
+  request.max_attempts = 1;  // retries are decided here, so a shared client's policy does not multiply them
   for (int attempt = 1;; ++attempt) {
     auto response = http_.send(request, cancel);
     if (!response || !retryable(response->status) || attempt >= options_.max_attempts) return response;
-    auto wait = retry_after(*response).value_or(backoff(attempt));
+    auto wait = http::parse_retry_after(response->header("Retry-After"), clock_.wall_now())
+                    .value_or(backoff(attempt));
     if (wait > options_.max_retry_wait) return response;  // not worth waiting for: report it
     if (!clock_.sleep_for(wait, cancel))
       return make_error(ErrorKind::cancelled, "cancelled while waiting to retry");

@@ -27,7 +27,7 @@ class Session {
   Result<http::Response> send(http::Request request, const ImageRef& ref, const util::CancelToken* cancel);
 
   // Sends without credentials (token realm, foreign redirect targets), with retries.
-  Result<http::Response> send_plain(const http::Request& request, const util::CancelToken* cancel);
+  Result<http::Response> send_plain(http::Request request, const util::CancelToken* cancel);
 
   // Where the credentials for `host` came from; "" when there are none.
   std::string credential_source(const std::string& host);

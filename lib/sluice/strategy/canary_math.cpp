@@ -76,6 +76,10 @@ PodCounts next_scale(const ReplicaSplit& target, PodCounts current, PodCounts re
   return now;
 }
 
+double measured_weight(PodCounts ready) {
+  return weight_of(std::max(ready.canary, 0), std::max(ready.stable, 0));
+}
+
 GatewaySplit gateway_split(int total, int weight_percent, const CanaryScale& scale) {
   total = std::max(total, 0);
   int weight = clamp_percent(weight_percent);
@@ -85,6 +89,19 @@ GatewaySplit gateway_split(int total, int weight_percent, const CanaryScale& sca
   split.canary_replicas = canary_override(total, pods_for_share(total, weight), scale);
   split.stable_replicas = total;
   return split;
+}
+
+CanaryPosition canary_position(const std::vector<plan::Step>& steps, std::size_t index) {
+  CanaryPosition position;
+  for (std::size_t i = 0; i < index && i < steps.size(); ++i) {
+    if (const auto* weight = std::get_if<plan::SetWeightStep>(&steps[i].action)) {
+      position.weight = clamp_percent(weight->percent);
+    } else if (const auto* scale = std::get_if<plan::SetCanaryScaleStep>(&steps[i].action)) {
+      position.scale =
+          scale->match_traffic_weight ? CanaryScale{} : CanaryScale{scale->replicas, scale->weight, false};
+    }
+  }
+  return position;
 }
 
 }  // namespace sluice::strategy

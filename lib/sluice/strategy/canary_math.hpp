@@ -4,7 +4,11 @@
 // weights and canary size in Gateway API mode.
 #pragma once
 
+#include <sluice/plan/model.hpp>
+
+#include <cstddef>
 #include <optional>
+#include <vector>
 
 namespace sluice::strategy {
 
@@ -42,6 +46,10 @@ struct PodCounts {
 PodCounts next_scale(const ReplicaSplit& target, PodCounts current, PodCounts ready, int total, int floor,
                      int max_surge);
 
+// The share of traffic the canary really gets with replica-ratio routing:
+// its ready pods over all ready pods behind the Service, in percent.
+double measured_weight(PodCounts ready);
+
 struct GatewaySplit {
   int route_canary_weight = 0;  // HTTPRoute backendRef weights, exact, summing to 100
   int route_stable_weight = 100;
@@ -52,5 +60,14 @@ struct GatewaySplit {
 // Gateway API traffic: exact route weights, canary sized to ceil(total * weight
 // / 100) (at least one when weight > 0) unless a CanaryScale override says otherwise.
 GatewaySplit gateway_split(int total, int weight_percent, const CanaryScale& scale = {});
+
+// Where a canary stands after steps [0, index) ran: the traffic weight of the
+// last setWeight and the scale override of the last setCanaryScale
+// (matchTrafficWeight clears it). What a resumed run restores before going on.
+struct CanaryPosition {
+  int weight = 0;
+  CanaryScale scale;
+};
+CanaryPosition canary_position(const std::vector<plan::Step>& steps, std::size_t index);
 
 }  // namespace sluice::strategy

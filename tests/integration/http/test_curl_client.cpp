@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <thread>
+#include <vector>
 
 using namespace std::chrono_literals;
 using sluice::http::ClientOptions;
@@ -144,4 +146,63 @@ TEST_CASE("transport errors are retried only for replay-safe requests") {
     REQUIRE_FALSE(got.ok());
     CHECK(hangs_up.requests() == 3);
   }
+}
+
+TEST_CASE("proxy_url sends requests through the proxy") {
+  HttpTestServer proxy;
+  proxy.routes().Get(".*", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content("proxied " + req.target, "text/plain");
+  });
+  proxy.start();
+  ClientOptions options;
+  options.proxy_url = proxy.url("");
+  auto got = make_curl_client(options)->send({.url = "http://app.sluice.invalid/path?x=1"});
+  REQUIRE(got.ok());
+  CHECK(got->body == "proxied http://app.sluice.invalid/path?x=1");
+}
+
+TEST_CASE("one client serves many threads at once") {
+  std::atomic<int> served{0};  // outlives the server whose handler counts
+  HttpTestServer server;
+  server.routes().Get("/n", [&served](const httplib::Request&, httplib::Response& res) {
+    ++served;
+    res.set_content("ok", "text/plain");
+  });
+  server.start();
+  auto client = make_curl_client({});
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) {
+        auto got = client->send({.url = server.url("/n")});
+        if (got.ok() && got->body == "ok") ++ok;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(ok == 40);
+  CHECK(served == 40);
+}
+
+TEST_CASE("redirects are followed only on request, without credentials to another host") {
+  HttpTestServer server;
+  std::string other_host = "http://localhost:" + std::to_string(server.port());
+  server.routes().Get("/old", [other_host](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect(other_host + "/new");
+  });
+  server.routes().Get("/new", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content("auth=[" + req.get_header_value("Authorization") + "]", "text/plain");
+  });
+  server.start();
+  auto client = make_curl_client({});
+  Request request{.url = server.url("/old"), .headers = {{"Authorization", "Bearer secret"}}};
+  auto not_followed = client->send(request);
+  REQUIRE(not_followed.ok());
+  CHECK(not_followed->status == 302);
+  request.follow_redirects = true;
+  auto followed = client->send(request);
+  REQUIRE(followed.ok());
+  CHECK(followed->status == 200);
+  CHECK(followed->body == "auth=[]");
 }

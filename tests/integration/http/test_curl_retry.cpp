@@ -20,8 +20,8 @@ namespace {
 
 // Answers `failures` times with `status` (and Retry-After when not empty), then 200.
 struct FlakyServer {
+  std::atomic<int> attempts{0};  // declared first: outlives the server's handler threads
   HttpTestServer server;
-  std::atomic<int> attempts{0};
 
   FlakyServer(int failures, int status, std::string retry_after) {
     server.routes().Get("/flaky", [=, this](const httplib::Request&, httplib::Response& res) {

@@ -83,6 +83,10 @@ TEST_CASE("a server that requires a client certificate") {
   SECTION("without one: tls error") {
     auto got = make_curl_client(options)->send({.url = server.url("/hello")});
     REQUIRE_FALSE(got.ok());
+    CAPTURE(got.error().message);
+    // TLS 1.3 rejects the missing certificate after the client's side of the
+    // handshake is done: usually libcurl reads the alert (tls), but the server
+    // may close first and the client only sees a dropped connection.
     CHECK((got.error().kind == ErrorKind::tls || got.error().kind == ErrorKind::unavailable));
   }
   SECTION("client cert and key from files") {

@@ -138,7 +138,7 @@ TEST_CASE("verdicts are explained with their limit") {
   AnalysisRun inconclusive(limits(3));
   inconclusive.record(I);
   CHECK(inconclusive.explain() == "1 inconclusive measurement(s) exceed inconclusiveLimit 0");
-  AnalysisRun ok(limits(2, 1));
+  AnalysisRun ok(limits(3, 1));
   ok.record(F);
   ok.record(S);
   ok.record(S);

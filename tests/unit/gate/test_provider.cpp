@@ -75,7 +75,7 @@ gate::CheckContext context() {
 TEST_CASE("templates are expanded from the check context") {
   auto vars = context().variables();
   CHECK(*gate::expand_template("a{{namespace}}b{{ canary_hash }}c{{stable_hash}}{{name}}", vars) ==
-        "ashopbc4n4ryst4bl3web");
+        "ashopbc4n4rycst4bl3web");
   CHECK(gate::expand_template("{{nope}}", vars).error().message == "unknown template variable '{{nope}}'");
   CHECK(gate::expand_template("x{{namespace", vars).error().message == "unclosed '{{' at offset 1");
   CHECK(context().baseline_variables().at("hash") == "st4bl3");
@@ -198,4 +198,26 @@ TEST_CASE("a webhook check POSTs the rollout and passes on 2xx only") {
   CHECK(body["step"] == 2);
   CHECK(body["weight"] == 10);
   CHECK(body["canaryHash"] == "c4n4ry");
+}
+
+TEST_CASE("NaN and empty results are Errors unless the condition decides them") {
+  util::ManualClock clock;
+  QueueClient client;
+  SECTION("isNaN in the condition decides NaN") {
+    auto provider = gate::make_provider(prometheus_check("result < 0.05 || isNaN(result)"), client, clock);
+    client.answers.push_back(answer(200, vector_of("NaN")));
+    CHECK(provider->measure(context(), nullptr).phase == Phase::successful);
+  }
+  SECTION("noData() decides an empty result") {
+    auto provider = gate::make_provider(prometheus_check("noData() || result < 0.05"), client, clock);
+    client.answers.push_back(
+        answer(200, R"({"status":"success","data":{"resultType":"vector","result":[]}})"));
+    CHECK(provider->measure(context(), nullptr).phase == Phase::successful);
+  }
+  SECTION("without them the measurement says why it is an Error") {
+    auto provider = gate::make_provider(prometheus_check("result < 0.05"), client, clock);
+    client.answers.push_back(answer(200, vector_of("NaN")));
+    CHECK(provider->measure(context(), nullptr).message ==
+          "result NaN: the conditions cannot judge it (no data, NaN or missing baseline)");
+  }
 }

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -31,7 +33,7 @@ class Cluster {
       {
         std::lock_guard lock(mutex_);
         ++changes_;
-        for (auto& observer : observers_) observer(event);
+        for (auto& [id, observer] : observers_) observer(event);
       }
       cv_.notify_all();
     });
@@ -42,10 +44,28 @@ class Cluster {
     store.remove_listener(listener_);
   }
 
-  // Called (under the harness lock) for every store change from now on.
-  void observe(std::function<void(const sluice::kubesim::WatchEvent&)> observer) {
+  // Calls `observer` (under the harness lock) for every store change until
+  // the returned guard goes; declare the guard after what the observer uses.
+  class Observation {
+   public:
+    Observation(Cluster& cluster, int id) : cluster_(cluster), id_(id) {}
+    ~Observation() {
+      std::lock_guard lock(cluster_.mutex_);
+      cluster_.observers_.erase(id_);
+    }
+    Observation(const Observation&) = delete;
+    Observation& operator=(const Observation&) = delete;
+
+   private:
+    Cluster& cluster_;
+    int id_;
+  };
+  [[nodiscard]] std::unique_ptr<Observation> observe(
+      std::function<void(const sluice::kubesim::WatchEvent&)> observer) {
     std::lock_guard lock(mutex_);
-    observers_.push_back(std::move(observer));
+    int id = next_observer_++;
+    observers_[id] = std::move(observer);
+    return std::make_unique<Observation>(*this, id);
   }
 
   // Re-checks `done` after every store change until it holds or `limit` passes.
@@ -95,7 +115,8 @@ class Cluster {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::uint64_t changes_ = 0;
-  std::vector<std::function<void(const sluice::kubesim::WatchEvent&)>> observers_;
+  std::map<int, std::function<void(const sluice::kubesim::WatchEvent&)>> observers_;
+  int next_observer_ = 1;
   int listener_ = -1;
 };
 

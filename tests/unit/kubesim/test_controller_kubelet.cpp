@@ -33,7 +33,7 @@ std::string waiting_reason(const Json& pod) {
 TEST_CASE("a pod goes Pending, Running, Ready with the status a kubelet writes", "[kubelet]") {
   Cluster cluster(40);
   std::vector<std::string> phases;
-  cluster.observe([&](const sluice::kubesim::WatchEvent& event) {
+  auto observation = cluster.observe([&](const sluice::kubesim::WatchEvent& event) {
     if (event.resource != "pods" || !event.object.contains("status")) return;
     std::string step =
         string_at(event.object, "/status/phase") + (pod_is_ready(event.object) ? "+ready" : "");
@@ -83,7 +83,7 @@ TEST_CASE("a crash-looping image restarts with rising restartCount and CrashLoop
   crash.crash_loop = true;
   cluster.config.set_behaviour("web:crash", crash);
   bool saw_backoff = false;
-  cluster.observe([&](const sluice::kubesim::WatchEvent& event) {
+  auto observation = cluster.observe([&](const sluice::kubesim::WatchEvent& event) {
     if (event.resource == "pods" && waiting_reason(event.object) == "CrashLoopBackOff") saw_backoff = true;
   });
   REQUIRE(cluster.store.create("pods", bare_pod("crashy", "web:crash")));
@@ -107,7 +107,7 @@ TEST_CASE("a missing image shows ErrImagePull then ImagePullBackOff and stays Pe
   missing.missing = true;
   cluster.config.set_behaviour("web:nope", missing);
   std::vector<std::string> reasons;
-  cluster.observe([&](const sluice::kubesim::WatchEvent& event) {
+  auto observation = cluster.observe([&](const sluice::kubesim::WatchEvent& event) {
     if (event.resource != "pods") return;
     std::string reason = waiting_reason(event.object);
     if (!reason.empty() && (reasons.empty() || reasons.back() != reason)) reasons.push_back(reason);

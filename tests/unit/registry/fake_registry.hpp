@@ -7,6 +7,7 @@
 #include <sluice/util/base64.hpp>
 #include <sluice/util/sha256.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <string>
@@ -26,7 +27,9 @@ class FakeRegistry final : public http::Client {
   std::string host = "registry.test";
   Auth auth = Auth::none;
   std::string user = "alice", password = "s3cret";
-  int token_expires_in = 0;  // 0: left out of the token answer
+  int token_expires_in = 0;       // 0: left out of the token answer
+  bool anonymous_tokens = false;  // the token service also serves callers without credentials
+  std::string realm = "https://auth.test/token";
   bool head_405 = false;
   bool head_without_digest = false;
   std::string tamper_digest_header;     // sent instead of the true digest when set
@@ -67,7 +70,7 @@ class FakeRegistry final : public http::Client {
       scripted.pop_front();
       return next;
     }
-    if (r.url.find("https://auth.test/token") == 0) return token(r);
+    if (r.url.find(realm) == 0) return token(r);
     if (auto denied = check_auth(r)) return *denied;
     return serve(r);
   }
@@ -99,15 +102,16 @@ class FakeRegistry final : public http::Client {
     }
     if (has_header(r, "Authorization", "Bearer tok-" + std::to_string(token_requests))) return std::nullopt;
     auto a = registry_error(401, "UNAUTHORIZED");
-    a.headers.emplace_back(
-        "WWW-Authenticate",
-        R"(Bearer realm="https://auth.test/token",service="fake",scope="repository:app:pull")");
+    a.headers.emplace_back("WWW-Authenticate",
+                           "Bearer realm=\"" + realm + R"(",service="fake",scope="repository:app:pull")");
     return a;
   }
   http::Response token(const http::Request& r) {
     ++token_requests;
-    if (!has_header(r, "Authorization", "Basic " + util::base64_encode(user + ":" + password)))
-      return answer(401);
+    bool anonymous = std::none_of(r.headers.begin(), r.headers.end(),
+                                  [](const auto& h) { return h.first == "Authorization"; });
+    bool valid = has_header(r, "Authorization", "Basic " + util::base64_encode(user + ":" + password));
+    if (!valid && !(anonymous && anonymous_tokens)) return answer(401);
     std::string body = R"({"token":"tok-)" + std::to_string(token_requests) + "\"";
     if (token_expires_in > 0) body += R"(,"expires_in":)" + std::to_string(token_expires_in);
     return answer(200, body + "}");

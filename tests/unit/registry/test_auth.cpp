@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/temp_dir.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -13,18 +15,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "sluice-auth-XXXXXX").string();
-    path = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
-};
+// Writes a file into a fresh temp dir and returns its path as a string.
+std::string write(const sluice::testing::TempDir& dir, const std::string& name, const std::string& text) {
+  return dir.write(name, text).string();
+}
 
 CredentialHelperRunner fake_helper(std::string& asked_helper, std::string& asked_server) {
   return [&](const std::string& helper, const std::string& server) -> Result<std::string> {
@@ -60,10 +54,11 @@ TEST_CASE("WWW-Authenticate challenges are read, Bearer preferred") {
 }
 
 TEST_CASE("docker config auths hold base64 user:password per host") {
-  TempDir dir;
+  sluice::testing::TempDir dir("sluice-auth");
   std::string enc = sluice::util::base64_encode("bob:pa:ss");
-  auto path = dir.write("config.json", R"({"auths":{"https://index.docker.io/v1/":{"auth":")" + enc +
-                                           R"("},"http://reg.example:5000":{"auth":")" + enc + R"("}}})");
+  auto path = write(dir, "config.json",
+                    R"({"auths":{"https://index.docker.io/v1/":{"auth":")" + enc +
+                        R"("},"http://reg.example:5000":{"auth":")" + enc + R"("}}})");
   for (std::string host : {"registry-1.docker.io", "reg.example:5000"}) {
     INFO(host);
     auto found = docker_config_credentials(path, host, nullptr);
@@ -76,17 +71,18 @@ TEST_CASE("docker config auths hold base64 user:password per host") {
   auto other = docker_config_credentials(path, "ghcr.io", nullptr);
   REQUIRE(other.ok());
   CHECK_FALSE(other->has_value());
-  auto missing = docker_config_credentials((dir.path / "absent.json").string(), "ghcr.io", nullptr);
+  auto missing = docker_config_credentials((dir.path() / "absent.json").string(), "ghcr.io", nullptr);
   REQUIRE(missing.ok());
   CHECK_FALSE(missing->has_value());
 }
 
 TEST_CASE("credential helpers win over auths, credHelpers over credsStore") {
-  TempDir dir;
+  sluice::testing::TempDir dir("sluice-auth");
   std::string enc = sluice::util::base64_encode("file-user:file-pass");
-  auto path = dir.write("config.json", R"({"credsStore":"desktop","credHelpers":{"gcr.io":"gcloud"},
-      "auths":{"none.example":{"auth":")" + enc +
-                                           R"("}}})");
+  auto path = write(dir, "config.json",
+                    R"({"credsStore":"desktop","credHelpers":{"gcr.io":"gcloud"},
+      "auths":{"none.example":{"auth":")" +
+                        enc + R"("}}})");
   std::string helper, server;
   auto run = fake_helper(helper, server);
 
@@ -109,27 +105,27 @@ TEST_CASE("credential helpers win over auths, credHelpers over credsStore") {
 }
 
 TEST_CASE("a malformed docker config is an error naming the file") {
-  TempDir dir;
-  auto path = dir.write("config.json", "{nope");
+  sluice::testing::TempDir dir("sluice-auth");
+  auto path = write(dir, "config.json", "{nope");
   auto r = docker_config_credentials(path, "ghcr.io", nullptr);
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message == "reading " + path + ": not valid JSON");
-  auto bad = dir.write("bad.json", R"({"auths":{"ghcr.io":{"auth":"bm9jb2xvbg=="}}})");
+  auto bad = write(dir, "bad.json", R"({"auths":{"ghcr.io":{"auth":"bm9jb2xvbg=="}}})");
   CHECK(docker_config_credentials(bad, "ghcr.io", nullptr).error().message ==
         "docker config: auths entry for ghcr.io is not base64 of user:password");
 }
 
 TEST_CASE("a real credential helper is run from PATH with the server on stdin") {
-  TempDir dir;
+  sluice::testing::TempDir dir("sluice-auth");
   auto script =
-      dir.write("docker-credential-sluicetest",
-                "#!/bin/sh\n[ \"$1\" = get ] || exit 3\nread server\n"
-                "if [ \"$server\" = nope.example ]; then echo 'credentials not found in native keychain'; "
-                "exit 1; fi\n"
-                "printf '{\"Username\":\"u-%s\",\"Secret\":\"p\"}' \"$server\"\n");
+      write(dir, "docker-credential-sluicetest",
+            "#!/bin/sh\n[ \"$1\" = get ] || exit 3\nread server\n"
+            "if [ \"$server\" = nope.example ]; then echo 'credentials not found in native keychain'; "
+            "exit 1; fi\n"
+            "printf '{\"Username\":\"u-%s\",\"Secret\":\"p\"}' \"$server\"\n");
   fs::permissions(script, fs::perms::owner_all);
   std::string old_path = std::getenv("PATH") ? std::getenv("PATH") : "";
-  setenv("PATH", (dir.path.string() + ":" + old_path).c_str(), 1);
+  setenv("PATH", (dir.path().string() + ":" + old_path).c_str(), 1);
   auto out = run_credential_helper("sluicetest", "reg.example");
   auto none = run_credential_helper("sluicetest", "nope.example");
   auto absent = run_credential_helper("sluice-no-such-helper", "reg.example");

@@ -93,16 +93,20 @@ TEST_CASE("missing platforms are named with what the image has") {
 TEST_CASE("without a digest from HEAD the body is fetched and hashed") {
   Fixture f;
   std::string digest = f.fake->put_image("app", "one", "linux", "amd64");
+  auto check = [&] {
+    auto r = f.resolve("app:one");
+    REQUIRE(r.ok());
+    CHECK(r->digest == digest);
+    CHECK(f.methods()[1] == "GET app/manifests/one");
+  };
   SECTION("HEAD answers 405") {
     f.fake->head_405 = true;
+    check();
   }
   SECTION("HEAD has no Docker-Content-Digest") {
     f.fake->head_without_digest = true;
+    check();
   }
-  auto r = f.resolve("app:one");
-  REQUIRE(r.ok());
-  CHECK(r->digest == digest);
-  CHECK(f.methods()[1] == "GET app/manifests/one");
 }
 
 TEST_CASE("bytes that do not hash to the digest are refused") {
@@ -199,7 +203,7 @@ TEST_CASE("429 and 5xx are retried within limits, honouring Retry-After") {
     auto r = f.resolve("app:one");
     REQUIRE_FALSE(r.ok());
     CHECK(f.clock.now() == start);
-    CHECK(f.fake->requests.size() == 2);  // the HEAD, then the GET that learns why
+    CHECK(f.fake->requests.size() == 1);  // the HEAD's answer is reported; no GET to wait out again
   }
 }
 
@@ -257,6 +261,28 @@ TEST_CASE("Bearer tokens are fetched from the realm and cached per scope until t
     CHECK(r.error().message ==
           "image registry.test/app:one: the token service auth.test rejected the credentials from "
           "REGISTRY_USERNAME/REGISTRY_PASSWORD");
+  }
+}
+
+TEST_CASE("public images get an anonymous token; a clear-text realm is refused") {
+  Fixture f;
+  f.fake->auth = FakeRegistry::Auth::bearer;
+  f.fake->anonymous_tokens = true;
+  f.fake->put_image("app", "one", "linux", "amd64");
+  SECTION("anonymous token") {
+    REQUIRE(f.resolve("app:one").ok());
+    CHECK(f.fake->token_requests == 1);
+    for (const auto& [name, value] : f.fake->requests[1].headers) CHECK(name != "Authorization");
+  }
+  SECTION("a realm over plain HTTP on a secure registry") {
+    f.fake->realm = "http://auth.test/token";
+    f.options.credentials = Credentials{"alice", "s3cret"};
+    auto r = f.resolve("app:one");
+    REQUIRE_FALSE(r.ok());
+    CHECK(f.fake->token_requests == 0);
+    CHECK(r.error().message ==
+          "image registry.test/app:one: registry.test sent a token realm "
+          "\"http://auth.test/token\" that is neither https nor an insecure host");
   }
 }
 

@@ -115,3 +115,35 @@ TEST_CASE("Gateway API weights are exact and the canary is sized to carry its sh
   }
   CHECK(gateway_split(10, 10, CanaryScale{4, std::nullopt, false}).canary_replicas == 4);
 }
+
+TEST_CASE("a canary's position is the last weight and scale set before a step") {
+  using sluice::plan::Step;
+  std::vector<Step> steps{
+      Step{sluice::plan::SetCanaryScaleStep{1, std::nullopt, false}, {}},
+      Step{sluice::plan::SetWeightStep{5}, {}},
+      Step{sluice::plan::PauseStep{}, {}},
+      Step{sluice::plan::SetCanaryScaleStep{std::nullopt, std::nullopt, true}, {}},
+      Step{sluice::plan::SetWeightStep{50}, {}},
+  };
+  struct Row {
+    std::size_t index;
+    int weight;
+    std::optional<int> replicas;
+  };
+  std::vector<Row> rows{
+      {0, 0, std::nullopt},  {1, 0, 1}, {2, 5, 1}, {3, 5, 1}, {4, 5, std::nullopt}, {5, 50, std::nullopt},
+      {99, 50, std::nullopt}};
+  for (const auto& row : rows) {
+    INFO("index " << row.index);
+    auto position = canary_position(steps, row.index);
+    CHECK(position.weight == row.weight);
+    CHECK(position.scale.replicas == row.replicas);
+  }
+}
+
+TEST_CASE("the measured weight is the canary's share of ready pods") {
+  CHECK(measured_weight({1, 9}) == Approx(10));
+  CHECK(measured_weight({1, 3}) == Approx(25));
+  CHECK(measured_weight({0, 0}) == 0);
+  CHECK(measured_weight({4, 0}) == Approx(100));
+}
