@@ -4,6 +4,7 @@
 #include <sluice/kubesim/controllers.hpp>
 #include <sluice/kubesim/server_internal.hpp>
 #include <sluice/kubesim/tls.hpp>
+#include <sluice/kubesim/traffic_http.hpp>
 
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -121,6 +122,7 @@ struct Server::Impl {
   Audit audit;
   Faults faults;
   WatchHub watches;
+  TrafficSimulator traffic{store, config};
   std::unique_ptr<Controllers> controllers;
   std::unique_ptr<httplib::Server> http;
   std::unique_ptr<ApiContext> ctx;
@@ -240,6 +242,9 @@ bool Server::Impl::inject_fault(const httplib::Request& req, httplib::Response& 
 void Server::Impl::dispatch(const httplib::Request& req, httplib::Response& res) {
   RequestInfo& info = current_request();
   info.verb = "get";
+  // Metrics are scraped by Prometheus without credentials, like a pod's own
+  // /metrics endpoint, so they are answered before authentication.
+  if (serve_traffic(traffic, req, res)) return;
   if (req.path.rfind("/kubesim/", 0) == 0) return handle_control(*ctx, req, res);
   const auto route = parse_route(req.path);
   info.verb = guess_verb(req, route);
@@ -397,6 +402,7 @@ util::Status Server::start() {
     impl.ctx->controllers = impl.controllers.get();
     impl.controllers->start();
   }
+  impl.traffic.start(util::system_clock());
   impl.thread = std::thread([&impl] { impl.http->listen_after_bind(); });
   impl.started = true;
   while (!impl.http->is_running()) std::this_thread::yield();
@@ -408,6 +414,7 @@ void Server::stop() {
   if (!impl.started || impl.stopped) return;
   impl.stopped = true;
   impl.stopping.cancel();
+  impl.traffic.stop();
   impl.watches.stop();
   if (impl.controllers) impl.controllers->stop();
   impl.http->stop();
