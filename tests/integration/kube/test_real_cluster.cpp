@@ -34,7 +34,7 @@ std::optional<Config> real_cluster_config() {
 
 }  // namespace
 
-TEST_CASE("a real cluster passes doctor", "[real-cluster]") {
+TEST_CASE("a real cluster passes doctor", "[.real-cluster]") {
   auto config = real_cluster_config();
   if (!config) return;
   auto client = make_client(*config);
@@ -45,7 +45,7 @@ TEST_CASE("a real cluster passes doctor", "[real-cluster]") {
 }
 
 TEST_CASE("a real cluster: create, watch-wait, update with conflict retry, delete a ConfigMap",
-          "[real-cluster]") {
+          "[.real-cluster]") {
   auto config = real_cluster_config();
   if (!config) return;
   auto client = make_client(*config);
