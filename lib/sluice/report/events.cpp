@@ -79,8 +79,9 @@ std::string describe(const Event& e) {
           e.data.value("value", "").empty() ? "" : " (value " + e.data.value("value", "") + ")",
           e.data.value("message", "").empty() ? "" : ": " + e.data.value("message", ""));
     case EventType::finished:
-      return fmt::format("finished: {} (exit {}: {})", e.data.value("outcome", ""),
-                         e.data.value("exitCode", 0), e.data.value("meaning", ""));
+      return fmt::format("finished: {} (exit {}: {}){}", e.data.value("outcome", ""),
+                         e.data.value("exitCode", 0), e.data.value("meaning", ""),
+                         e.message.empty() ? "" : ": " + e.message);
     default: return std::string(to_string(e.type)) + (e.message.empty() ? "" : ": " + e.message);
   }
 }

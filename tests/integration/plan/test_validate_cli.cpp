@@ -80,3 +80,21 @@ TEST_CASE("sluice plan exits 2 on an invalid plan") {
   CHECK(run.exit_code == 2);
   CHECK(run.err == "/dev/null: is not a regular file\n");
 }
+
+TEST_CASE(
+    "sluice apply refuses a canary plan, before contacting the cluster, until the canary driver lands") {
+  // A kubeconfig naming a port nothing listens on: any request would fail with exit 6.
+  auto dir = std::filesystem::temp_directory_path() / ("sluice-canary-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "kubeconfig")
+      << "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'http://127.0.0.1:1'}}]\n"
+         "users: [{name: u, user: {}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n"
+         "current-context: x\n";
+  Run run = run_sluice("apply plans/examples/checkout-canary.yaml --kubeconfig '" +
+                       (dir / "kubeconfig").string() + "'");
+  std::filesystem::remove_all(dir);
+  CHECK(run.exit_code == 2);
+  CHECK(run.out.find(
+            "the canary strategy is not built yet in this version of sluice; use blueGreen or rolling") !=
+        std::string::npos);
+}
