@@ -1,3 +1,5 @@
 #include <sluice/kubesim/app.hpp>
 
-int main(int argc, char** argv) { return sluice::kubesim::run_app(argc, argv); }
+int main(int argc, char** argv) {
+  return sluice::kubesim::run_app(argc, argv);
+}

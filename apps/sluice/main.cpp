@@ -1,3 +1,5 @@
 #include <sluice/cli/app.hpp>
 
-int main(int argc, char** argv) { return sluice::cli::run(argc, argv); }
+int main(int argc, char** argv) {
+  return sluice::cli::run(argc, argv);
+}

@@ -14,7 +14,8 @@ const char* exit_code_meaning(int code) {
     case k_exit_ok: return "success";
     case k_exit_internal: return "unexpected internal error";
     case k_exit_usage: return "invalid usage or invalid plan; nothing was changed";
-    case k_exit_rolled_back: return "a gate failed or the progress deadline passed; rolled back, the stable version serves";
+    case k_exit_rolled_back:
+      return "a gate failed or the progress deadline passed; rolled back, the stable version serves";
     case k_exit_paused: return "paused, waiting for `sluice promote`";
     case k_exit_locked: return "another deploy holds the lock for this target";
     case k_exit_preflight: return "preflight failed; nothing was changed";

@@ -1,4 +1,5 @@
 #include <sluice/kube/wire.hpp>
+#include <sluice/util/url.hpp>
 
 #include <strings.h>
 #include <algorithm>
@@ -14,18 +15,7 @@ std::string header(const http::Headers& headers, const std::string& name) {
 }
 
 std::string escape(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
+  return util::percent_encode(text);
 }
 
 }  // namespace sluice::kube::wire

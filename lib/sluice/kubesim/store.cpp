@@ -266,7 +266,7 @@ Result<Json> Store::remove(const std::string& resource, const std::string& ns, c
 }
 
 Result<Json> Store::mark_deleted(const std::string& resource, const std::string& ns, const std::string& name,
-                                long long grace_period_seconds) {
+                                 long long grace_period_seconds) {
   WatchEvent event;
   {
     std::lock_guard lock(mutex_);

@@ -1,4 +1,5 @@
 #include <sluice/metrics/prometheus.hpp>
+#include <sluice/util/url.hpp>
 
 #include <sluice/http/client.hpp>
 
@@ -110,18 +111,7 @@ util::Result<QueryResult> parse_query_response(int http_status, const std::strin
 }
 
 std::string url_encode(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
+  return util::percent_encode(text);
 }
 
 PrometheusClient::PrometheusClient(http::Client& client, std::string address, util::Duration timeout)

@@ -1,6 +1,7 @@
 #include <sluice/registry/manifest.hpp>
 #include <sluice/registry/session.hpp>
 #include <sluice/util/base64.hpp>
+#include <sluice/util/url.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -23,18 +24,7 @@ std::string strip_port(const std::string& host_port) {
 }
 
 std::string url_encode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
+  return util::percent_encode(s);
 }
 
 // "https://auth.example.com/token?x=1" -> "auth.example.com"

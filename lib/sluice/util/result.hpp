@@ -32,19 +32,21 @@ const char* to_string(ErrorKind kind);
 struct Error {
   ErrorKind kind = ErrorKind::internal;
   std::string message;
-  int http_status = 0;                                  // 0 when no HTTP answer was received
-  std::optional<std::chrono::milliseconds> retry_after; // from Retry-After or Status details
+  int http_status = 0;                                   // 0 when no HTTP answer was received
+  std::optional<std::chrono::milliseconds> retry_after;  // from Retry-After or Status details
 
   // A copy with context prepended: "reading plan 'web.yaml': <message>".
   Error with_context(const std::string& context) const;
 };
 
-inline Error make_error(ErrorKind kind, std::string message) { return Error{kind, std::move(message), 0, std::nullopt}; }
+inline Error make_error(ErrorKind kind, std::string message) {
+  return Error{kind, std::move(message), 0, std::nullopt};
+}
 
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : data_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return data_.index() == 0; }

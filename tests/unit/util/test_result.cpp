@@ -14,7 +14,8 @@ TEST_CASE("a Result holds either a value or a typed error") {
   Result<int> bad = make_error(ErrorKind::not_found, "no such plan");
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().kind == ErrorKind::not_found);
-  CHECK(bad.error().with_context("reading plan 'web.yaml'").message == "reading plan 'web.yaml': no such plan");
+  CHECK(bad.error().with_context("reading plan 'web.yaml'").message ==
+        "reading plan 'web.yaml': no such plan");
 }
 
 TEST_CASE("a void Result is ok unless it carries an error") {
