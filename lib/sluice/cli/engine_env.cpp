@@ -1,5 +1,7 @@
 #include <sluice/cli/engine_env.hpp>
 
+#include <CLI/CLI.hpp>
+
 #include <sluice/http/client.hpp>
 #include <sluice/kube/client.hpp>
 #include <sluice/kube/config.hpp>
@@ -80,6 +82,20 @@ std::string EngineEnv::ns(const Context& ctx) const {
 int EngineEnv::finish(const std::string& rollout, const engine::Outcome& outcome) {
   engine::emit_finished(*deps_.out, rollout, outcome);
   return outcome.exit_code;
+}
+
+void add_operator_flags(CLI::App& sub, OperatorArgs& args) {
+  sub.add_option("NAME", args.name, "Rollout (plan) name")->required();
+  sub.add_option("--lease-seconds", args.lease_seconds, "Lock lease duration in seconds")
+      ->check(CLI::Range(1, 3600));
+}
+
+int run_operator(Context& ctx, const OperatorArgs& args, const OperatorAction& action) {
+  auto env = EngineEnv::create(ctx);
+  if (!env) return k_exit_preflight;
+  engine::RunOptions options;
+  options.lease_duration = std::chrono::seconds(args.lease_seconds);
+  return env->finish(args.name, action(env->ns(ctx), env->deps(), options));
 }
 
 }  // namespace sluice::cli

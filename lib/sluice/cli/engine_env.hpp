@@ -6,6 +6,7 @@
 #include <sluice/cli/app.hpp>
 #include <sluice/engine/commands.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -35,6 +36,18 @@ class EngineEnv {
   std::unique_ptr<Parts> parts_;
   engine::Deps deps_;
 };
+
+// The flags and run shared by the operator verbs that take the lock on a named
+// rollout (promote, abort, rollback): NAME and --lease-seconds.
+struct OperatorArgs {
+  std::string name;
+  int lease_seconds = 15;
+};
+void add_operator_flags(CLI::App& sub, OperatorArgs& args);
+using OperatorAction = std::function<engine::Outcome(const std::string& ns, engine::Deps& deps,
+                                                     const engine::RunOptions& options)>;
+// Builds the clients, runs `action` and returns its exit code (6 when the clients cannot be built).
+int run_operator(Context& ctx, const OperatorArgs& args, const OperatorAction& action);
 
 // Turns SIGINT/SIGTERM into `interrupt` firing (a thread waits for them).
 void route_signals_to(engine::Interrupt& interrupt);
