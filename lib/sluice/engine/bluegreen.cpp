@@ -6,11 +6,10 @@
 #include <sluice/engine/driver.hpp>
 #include <sluice/engine/objects.hpp>
 #include <sluice/engine/wait.hpp>
+#include <sluice/engine/writes.hpp>
 
 #include <sluice/cli/app.hpp>
 #include <sluice/kube/resources.hpp>
-#include <sluice/kube/retry.hpp>
-#include <sluice/state/guarded_write.hpp>
 #include <sluice/strategy/capacity.hpp>
 #include <sluice/util/rfc3339.hpp>
 
@@ -29,88 +28,11 @@ std::string preview_service_name(const Driver& d) {
   return s.empty() ? d.plan().target.service + "-preview" : s;
 }
 
-StepResult failed_write(const util::Error& e, const std::string& what) {
-  if (e.kind == util::ErrorKind::cancelled) return {StepStatus::interrupted, e.message};
-  return {StepStatus::needs_human, what + ": " + e.message};
-}
-
-// Sets the selector of Service `name`, re-reading on 409: the one write a switch costs.
-util::Status set_selector(Driver& d, const std::string& name, const Json& selector) {
-  auto& kube = *d.deps().kube;
-  return state::retry_guarded_write(
-      [&]() -> util::Status {
-        if (d.cancel().cancelled()) return util::make_error(util::ErrorKind::cancelled, "interrupted");
-        auto svc = kube.get(kube::k_services, d.ns(), name);
-        if (!svc) return svc.error();
-        if (svc->value("/spec/selector"_json_pointer, Json()) == selector)
-          return {};  // already there (resumed)
-        (*svc)["spec"]["selector"] = selector;
-        auto written = kube.update(kube::k_services, d.ns(), *svc);
-        if (!written) return written.error();
-        return {};
-      },
-      *d.deps().clock, &d.cancel());
-}
-
-Json base_selector(Json selector) {
-  if (!selector.is_object()) return Json::object();
-  selector.erase(k_version_label);
-  selector.erase("pod-template-hash");
-  return selector;
-}
-
 // The Deployment the live Service selects now, from its selector.
 std::string live_deployment(const Driver& d, const Json& selector) {
   if (selector.contains(k_version_label))
     return preview_name(d.plan().target.deployment, selector[k_version_label].get<std::string>());
   return d.plan().target.deployment;
-}
-
-// Before the new pods exist, the live Service must select only the live
-// version's pods; a plain `app=web` selector would also pick up the new ones.
-util::Result<Json> pinned_live_selector(Driver& d, const Json& live, const Json& selector) {
-  if (selector.contains(k_version_label) || selector.contains("pod-template-hash")) return selector;
-  auto labels = live.value("/spec/selector/matchLabels"_json_pointer, Json::object());
-  kube::ListOptions opts;
-  opts.label_selector = selector_string(labels);
-  auto rs = d.deps().kube->list_all(kube::k_replicasets, d.ns(), opts);
-  if (!rs) return rs.error();
-  std::string hash = current_template_hash(live, rs->items);
-  if (hash.empty())
-    return util::make_error(util::ErrorKind::not_found, "no current ReplicaSet for the live version");
-  return selector_with(selector, "pod-template-hash", hash);
-}
-
-// Create, or take over the Deployment a killed run already created. Safe to
-// repeat after a transient failure: a create that did land is then adopted.
-util::Status create_or_adopt(Driver& d, const Json& body) {
-  auto& kube = *d.deps().kube;
-  std::string name = body["metadata"]["name"].get<std::string>();
-  return state::retry_guarded_write(
-      [&]() -> util::Status {
-        if (d.cancel().cancelled()) return util::make_error(util::ErrorKind::cancelled, "interrupted");
-        auto created = kube.create(kube::k_deployments, d.ns(), body);
-        if (created) return {};
-        if (created.error().kind != util::ErrorKind::already_exists) return created.error();
-        auto dep = kube.get(kube::k_deployments, d.ns(), name);
-        if (!dep) return dep.error();
-        (*dep)["spec"] = body["spec"];
-        auto written = kube.update(kube::k_deployments, d.ns(), *dep);
-        if (!written) return written.error();
-        return {};
-      },
-      *d.deps().clock, &d.cancel());
-}
-
-util::Status scale(Driver& d, const std::string& deployment, int replicas) {
-  // Setting an absolute replica count is idempotent, so transient failures are retried too.
-  return state::retry_guarded_write(
-      [&]() -> util::Status {
-        auto done = d.deps().kube->set_scale(kube::k_deployments, d.ns(), deployment, replicas);
-        if (!done) return done.error();
-        return {};
-      },
-      *d.deps().clock, &d.cancel());
 }
 
 }  // namespace
@@ -122,7 +44,7 @@ StepResult bluegreen_create_preview(Driver& d) {
     rec.previous.deployment = live_deployment(d, selector);
     auto live = d.deps().kube->get(kube::k_deployments, d.ns(), rec.previous.deployment);
     if (!live) return failed_write(live.error(), "reading the live deployment " + rec.previous.deployment);
-    auto pinned = pinned_live_selector(d, *live, selector);
+    auto pinned = pinned_selector(d, *live, selector);
     if (!pinned) return failed_write(pinned.error(), "pinning the live service to the live version");
     rec.previous.image = container_image(*live, d.target().container);
     rec.previous.revision = current_revision(*live);
@@ -150,26 +72,8 @@ StepResult bluegreen_create_preview(Driver& d) {
 
 StepResult bluegreen_point_preview_service(Driver& d) {
   std::string name = preview_service_name(d);
-  const Json& selector = d.record().next.service_selector;
-  auto existing = d.deps().kube->get(kube::k_services, d.ns(), name);
-  if (existing) {
-    if (auto s = set_selector(d, name, selector); !s) return failed_write(s.error(), "pointing " + name);
-    return StepResult::next();
-  }
-  if (existing.error().kind != util::ErrorKind::not_found)
-    return failed_write(existing.error(), "reading " + name);
-  Json ports = d.target().service.value("/spec/ports"_json_pointer, Json::array());
-  for (auto& p : ports) p.erase("nodePort");
-  Json svc{{"apiVersion", "v1"},
-           {"kind", "Service"},
-           {"metadata",
-            {{"name", name},
-             {"namespace", d.ns()},
-             {"labels", {{"app.kubernetes.io/managed-by", "sluice"}, {k_rollout_label, d.plan().name}}}}},
-           {"spec", {{"selector", selector}, {"ports", ports}}}};
-  auto created = d.deps().kube->create(kube::k_services, d.ns(), svc);
-  if (!created && created.error().kind != util::ErrorKind::already_exists)
-    return failed_write(created.error(), "creating " + name);
+  if (auto s = ensure_service(d, name, d.record().next.service_selector); !s)
+    return failed_write(s.error(), "pointing " + name);
   return StepResult::next();
 }
 

@@ -4,11 +4,10 @@
 #include <sluice/engine/driver.hpp>
 #include <sluice/engine/objects.hpp>
 #include <sluice/engine/wait.hpp>
+#include <sluice/engine/writes.hpp>
 
 #include <sluice/cli/app.hpp>
 #include <sluice/kube/resources.hpp>
-#include <sluice/kube/retry.hpp>
-#include <sluice/state/guarded_write.hpp>
 #include <sluice/strategy/capacity.hpp>
 
 namespace sluice::engine {
@@ -19,23 +18,6 @@ using Json = nlohmann::json;
 
 const plan::RollingStrategy& rolling(const Driver& d) {
   return std::get<plan::RollingStrategy>(d.plan().strategy);
-}
-
-// Writes `change` into the target Deployment, re-reading on 409.
-util::Status update_deployment(Driver& d, const std::function<void(Json&)>& change) {
-  auto& kube = *d.deps().kube;
-  const std::string& name = d.plan().target.deployment;
-  return state::retry_guarded_write(
-      [&]() -> util::Status {
-        if (d.cancel().cancelled()) return util::make_error(util::ErrorKind::cancelled, "interrupted");
-        auto dep = kube.get(kube::k_deployments, d.ns(), name);
-        if (!dep) return dep.error();
-        change(*dep);
-        auto written = kube.update(kube::k_deployments, d.ns(), *dep);
-        if (!written) return written.error();
-        return {};
-      },
-      *d.deps().clock, &d.cancel());
 }
 
 void remember_previous(Driver& d) {
@@ -66,7 +48,7 @@ StepResult rolling_update_template(Driver& d) {
   std::string image = d.record().digest;
   int deadline_s = static_cast<int>(d.plan().progress_deadline.count() / 1000);
   Json written_template;
-  auto status = update_deployment(d, [&](Json& dep) {
+  auto status = update_deployment(d, d.plan().target.deployment, [&](Json& dep) {
     dep["spec"]["template"]["spec"]["containers"][index]["image"] = image;
     written_template = dep["spec"]["template"];
     dep["spec"]["strategy"] = {
@@ -108,7 +90,7 @@ StepResult rolling_wait_rolled_out(Driver& d, const std::vector<std::string>& ch
 Outcome rolling_roll_back(Driver& d, const std::string& why) {
   const Json& previous = d.record().previous.template_spec;
   if (!previous.is_object()) return {cli::k_exit_needs_human, "", why + "; no previous template recorded"};
-  auto status = update_deployment(d, [&](Json& dep) {
+  auto status = update_deployment(d, d.plan().target.deployment, [&](Json& dep) {
     Json tmpl = previous;
     if (tmpl.contains("metadata") && tmpl["metadata"].contains("labels"))
       tmpl["metadata"]["labels"].erase("pod-template-hash");

@@ -13,37 +13,30 @@ bool fully_available(const nlohmann::json& deployment) {
   return status.done && c.available >= c.desired;
 }
 
-namespace {
+ChangeWaiter::ChangeWaiter(Driver& d) : d_(d), wake_(std::make_shared<Wakeup>()) {
+  auto& hub = *d.deps().hub;
+  auto notify = [wake = wake_](const kube::WatchEvent&) { wake->notify(); };
+  subscriptions_.push_back(hub.subscribe(kube::k_deployments, d.ns(), notify));
+  subscriptions_.push_back(hub.subscribe(kube::k_pods, d.ns(), notify));
+  // The interrupt outlives this waiter: it holds the wakeup only weakly.
+  d.deps().interrupt->on_fire([weak = std::weak_ptr<Wakeup>(wake_)] {
+    if (auto w = weak.lock()) w->notify();
+  });
+}
 
-struct Subscriptions {
-  kube::WatchHub& hub;
-  std::vector<int> ids;
-  ~Subscriptions() {
-    for (int id : ids) hub.unsubscribe(id);
-  }
-};
+ChangeWaiter::~ChangeWaiter() {
+  for (int id : subscriptions_) d_.deps().hub->unsubscribe(id);
+}
 
-std::optional<nlohmann::json> one(Driver& d, const std::string& name) {
+void ChangeWaiter::sleep_until(util::TimePoint until) {
+  wake_->sleep_until(*d_.deps().clock, until);
+}
+
+std::optional<nlohmann::json> watched_deployment(Driver& d, const std::string& name) {
   auto snap = d.deps().hub->snapshot(kube::k_deployments, d.ns(), kube::WaitTarget::object(name),
                                      d.deps().clock->now() + std::chrono::seconds(30), &d.cancel());
   if (!snap || snap->empty()) return std::nullopt;
   return snap->front();
-}
-
-// Emits a progress event when the ready counts changed since the last one.
-void report_progress(Driver& d, const VersionWait& w, const nlohmann::json& dep, std::string& last) {
-  nlohmann::json versions = nlohmann::json::array();
-  auto add = [&](const std::string& name, const nlohmann::json& obj) {
-    auto c = ready_counts(obj);
-    versions.push_back({{"name", name}, {"ready", c.available}, {"desired", c.desired}});
-  };
-  add(w.deployment, dep);
-  for (const auto& other : w.also_report)
-    if (auto o = one(d, other)) add(other, *o);
-  std::string text = versions.dump();
-  if (text == last) return;
-  last = text;
-  d.emit(report::EventType::progress, "", {{"versions", versions}});
 }
 
 std::optional<std::string> failing_pod(Driver& d, const std::string& image) {
@@ -55,25 +48,32 @@ std::optional<std::string> failing_pod(Driver& d, const std::string& image) {
   return std::nullopt;
 }
 
+namespace {
+
+// Emits a progress event when the ready counts changed since the last one.
+void report_progress(Driver& d, const VersionWait& w, const nlohmann::json& dep, std::string& last) {
+  nlohmann::json versions = nlohmann::json::array();
+  auto add = [&](const std::string& name, const nlohmann::json& obj) {
+    auto c = ready_counts(obj);
+    versions.push_back({{"name", name}, {"ready", c.available}, {"desired", c.desired}});
+  };
+  add(w.deployment, dep);
+  for (const auto& other : w.also_report)
+    if (auto o = watched_deployment(d, other)) add(other, *o);
+  std::string text = versions.dump();
+  if (text == last) return;
+  last = text;
+  d.emit(report::EventType::progress, "", {{"versions", versions}});
+}
+
 }  // namespace
 
 VersionWaitResult wait_for_version(Driver& d, const VersionWait& w) {
-  auto wake_ptr = std::make_shared<Wakeup>();
-  Wakeup& wake = *wake_ptr;
-  auto& hub = *d.deps().hub;
-  Subscriptions subs{hub, {}};
-  subs.ids.push_back(
-      hub.subscribe(kube::k_deployments, d.ns(), [&wake](const kube::WatchEvent&) { wake.notify(); }));
-  subs.ids.push_back(
-      hub.subscribe(kube::k_pods, d.ns(), [&wake](const kube::WatchEvent&) { wake.notify(); }));
-  // The interrupt outlives this wait: it holds the wakeup only weakly.
-  d.deps().interrupt->on_fire([weak = std::weak_ptr<Wakeup>(wake_ptr)] {
-    if (auto w = weak.lock()) w->notify();
-  });
+  ChangeWaiter waiter(d);
   std::string last_progress;
   for (;;) {
     if (d.deps().interrupt->fired()) return {WaitEnd::interrupted, d.deps().interrupt->reason()};
-    auto dep = one(d, w.deployment);
+    auto dep = watched_deployment(d, w.deployment);
     if (dep) report_progress(d, w, *dep, last_progress);
     if (auto signal = failing_pod(d, w.image)) return {WaitEnd::failed, *signal};
     if (dep && kube::deployment_rollout_status(*dep).failed)
@@ -90,7 +90,7 @@ VersionWaitResult wait_for_version(Driver& d, const VersionWait& w) {
       return {WaitEnd::failed, "deployment " + w.deployment + " was not ready within the progress deadline"};
     auto until = w.deadline;
     if (w.checks != nullptr && w.checks->next_due() < until) until = w.checks->next_due();
-    wake.sleep_until(*d.deps().clock, until);
+    waiter.sleep_until(until);
   }
 }
 

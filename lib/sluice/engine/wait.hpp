@@ -8,7 +8,10 @@
 #include <sluice/engine/driver.hpp>
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace sluice::gate {
 class AnalysisRunner;
@@ -35,5 +38,27 @@ VersionWaitResult wait_for_version(Driver& d, const VersionWait& wait);
 
 // Judges a Deployment: done when rolled out and every desired replica is available.
 bool fully_available(const nlohmann::json& deployment);
+
+// Sleeps a driver until a Deployment or Pod in its namespace changes, a
+// deadline passes or the run is interrupted: the one way drivers wait.
+class ChangeWaiter {
+ public:
+  explicit ChangeWaiter(Driver& d);
+  ~ChangeWaiter();
+  ChangeWaiter(const ChangeWaiter&) = delete;
+  ChangeWaiter& operator=(const ChangeWaiter&) = delete;
+  void sleep_until(util::TimePoint until);
+
+ private:
+  Driver& d_;
+  std::shared_ptr<Wakeup> wake_;
+  std::vector<int> subscriptions_;
+};
+
+// Deployment `name` as the shared watch sees it now.
+std::optional<nlohmann::json> watched_deployment(Driver& d, const std::string& name);
+
+// The first pod running `image` that shows a failure signal, described in one line.
+std::optional<std::string> failing_pod(Driver& d, const std::string& image);
 
 }  // namespace sluice::engine
