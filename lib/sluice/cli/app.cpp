@@ -25,11 +25,6 @@ const char* exit_code_meaning(int code) {
   }
 }
 
-int not_built_yet(Context& ctx, const std::string& verb) {
-  *ctx.err << "sluice " << verb << ": not built yet in this version of sluice\n";
-  return k_exit_usage;
-}
-
 namespace {
 
 void add_global_flags(CLI::App& app, GlobalOptions& global) {

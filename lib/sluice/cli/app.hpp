@@ -57,7 +57,4 @@ void add_history(CLI::App& app, Context& ctx);
 void add_doctor(CLI::App& app, Context& ctx);
 void add_image(CLI::App& app, Context& ctx);
 
-// For verbs whose capability has not landed yet: says so and returns 2.
-int not_built_yet(Context& ctx, const std::string& verb);
-
 }  // namespace sluice::cli

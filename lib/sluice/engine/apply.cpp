@@ -116,11 +116,6 @@ Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, De
 
 Outcome apply_plan(const plan::Plan& plan, const std::string& plan_text, Deps& deps,
                    const RunOptions& options) {
-  // The canary driver has not landed: refuse before any read or write rather
-  // than report a rollout that changed nothing as healthy.
-  if (std::holds_alternative<plan::CanaryStrategy>(plan.strategy))
-    return {cli::k_exit_usage, "",
-            "the canary strategy is not built yet in this version of sluice; use blueGreen or rolling"};
   std::string ns = options.ns_override.empty() ? plan.target.ns : options.ns_override;
   auto pf = preflight(plan, deps, ns);
   if (!pf.ok) {

@@ -25,6 +25,7 @@ gate::CheckContext check_context(Driver& d, int step) {
   c.digest = d.record().digest;
   c.strategy = d.record().strategy;
   c.step = step;
+  if (d.record().strategy == "canary") c.weight = d.record().traffic.value("weight", 0);
   return c;
 }
 

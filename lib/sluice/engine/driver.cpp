@@ -62,10 +62,15 @@ StepResult Driver::execute(const strategy::StepSpec& step) {
     case StepKind::wait_preview_ready: return bluegreen_wait_preview_ready(*this);
     case StepKind::run_checks: return run_checks_step(step);
     case StepKind::await_promotion:
-      if (record_.promote_requested) return StepResult::next();
+      if (record_.promote_requested) return {StepStatus::next, "promoted"};
       return {StepStatus::paused, "waiting for `sluice promote " + plan_.name + "`"};
     case StepKind::switch_service: return bluegreen_switch_service(*this);
     case StepKind::scale_down_old: return bluegreen_scale_down_old(*this);
+    case StepKind::create_canary: return canary_create(*this);
+    case StepKind::set_weight:
+    case StepKind::set_canary_scale: return canary_move_traffic(*this, step);
+    case StepKind::timed_pause: return canary_pause(*this, step);
+    case StepKind::promote_canary: return canary_promote(*this);
     case StepKind::finish: return StepResult::next();
   }
   return {StepStatus::needs_human, "unknown step"};
@@ -73,6 +78,7 @@ StepResult Driver::execute(const strategy::StepSpec& step) {
 
 StepResult Driver::run_checks_step(const strategy::StepSpec& step) {
   if (record_.full_promote) return StepResult::next();  // promote --full skips the remaining checks
+  if (record_.strategy == "canary") return canary_analysis(*this, step);
   return run_named_checks(*this, step.checks, step.name);
 }
 
@@ -89,12 +95,17 @@ Outcome Driver::run() {
     StepResult result = execute(steps_[i]);
     switch (result.status) {
       case StepStatus::next:
+        // A promote moves the rollout past one pause, not every later one.
+        record_.promote_requested = false;
         mark_step(i, state::StepState::done, result.message);
         emit(report::EventType::step_finished, result.message, {{"result", "done"}});
         continue;
       case StepStatus::paused: return finish_paused(result.message);
       case StepStatus::interrupted: return finish_interrupted();
       case StepStatus::rollback:
+        if (!plan_.rollback_automatic)
+          return finish_paused(result.message + "; automatic rollback is off: `sluice abort " + plan_.name +
+                               "` rolls back, `sluice promote " + plan_.name + "` continues");
         mark_step(i, state::StepState::failed, result.message);
         emit(report::EventType::step_finished, result.message, {{"result", "failed"}});
         return roll_back(result.message, RecordPhase::rolled_back);
@@ -139,8 +150,9 @@ Outcome Driver::roll_back(const std::string& why, RecordPhase final_phase) {
   record_.phase = RecordPhase::rolling_back;
   record_.message = why;
   save();
-  Outcome out =
-      record_.strategy == "blueGreen" ? bluegreen_roll_back(*this, why) : rolling_roll_back(*this, why);
+  Outcome out = record_.strategy == "blueGreen" ? bluegreen_roll_back(*this, why)
+                : record_.strategy == "canary"  ? canary_roll_back(*this, why)
+                                                : rolling_roll_back(*this, why);
   if (out.exit_code == cli::k_exit_interrupted) return finish_interrupted();
   if (out.exit_code != cli::k_exit_needs_human) {
     record_.phase = final_phase;

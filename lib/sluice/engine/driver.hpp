@@ -11,6 +11,7 @@
 #include <sluice/state/record_store.hpp>
 #include <sluice/strategy/steps.hpp>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,8 @@ class Driver {
   void emit(report::EventType type, std::string message = "", report::Json data = report::Json::object());
   bool save();  // false when the write failed; the run then stops (needs human)
   const util::CancelToken& cancel() const { return deps_.interrupt->token(); }
+  // A canary's background checks, measured across its steps in this process.
+  std::unique_ptr<gate::AnalysisRunner>& background() { return background_; }
 
  private:
   StepResult execute(const strategy::StepSpec& step);
@@ -66,6 +69,7 @@ class Driver {
   state::Record record_;
   Target target_;
   std::vector<strategy::StepSpec> steps_;
+  std::unique_ptr<gate::AnalysisRunner> background_;
 };
 
 // The step implementations, one file per strategy.
@@ -79,6 +83,13 @@ StepResult bluegreen_wait_preview_ready(Driver& d);
 StepResult bluegreen_switch_service(Driver& d);
 StepResult bluegreen_scale_down_old(Driver& d);
 Outcome bluegreen_roll_back(Driver& d, const std::string& why);
+
+StepResult canary_create(Driver& d);
+StepResult canary_move_traffic(Driver& d, const strategy::StepSpec& step);  // setWeight, setCanaryScale
+StepResult canary_pause(Driver& d, const strategy::StepSpec& step);
+StepResult canary_analysis(Driver& d, const strategy::StepSpec& step);
+StepResult canary_promote(Driver& d);
+Outcome canary_roll_back(Driver& d, const std::string& why);
 
 // The template variables checks see, and the callback that records each
 // measurement in the rollout record and the event stream.

@@ -63,6 +63,10 @@ std::string preview_name(const std::string& deployment, const std::string& versi
   return deployment + "-" + version;
 }
 
+std::string canary_name(const std::string& deployment) {
+  return deployment + "-canary";
+}
+
 Json selector_with(const Json& selector, const std::string& key, const std::string& value) {
   Json out = selector.is_object() ? selector : Json::object();
   out[key] = value;

@@ -37,6 +37,8 @@ std::string selector_string(const Json& labels);
 // The blue-green Deployment name for a new version: "<deployment>-<10 hex of sha256(digest)>".
 std::string version_id(const std::string& digest);
 std::string preview_name(const std::string& deployment, const std::string& version);
+// The canary Deployment beside `deployment`: "<deployment>-canary".
+std::string canary_name(const std::string& deployment);
 
 // The new blue-green Deployment: a copy of `live`'s spec with `image` in
 // container `index`, `replicas`, and the version label added to its

@@ -43,14 +43,16 @@ Outcome promote_locked(const std::string& ns, const std::string& name, bool full
   if (rec.phase != RecordPhase::paused)
     return {cli::k_exit_usage, strategy::to_string(rec.phase),
             "rollout " + name + " is " + strategy::to_string(rec.phase) + ", not paused: nothing to promote"};
-  rec.promote_requested = true;
   rec.full_promote = full;
   auto steps = strategy::steps_for(l->plan);
   // An inconclusive check paused it: promoting accepts that step as passed.
+  // Anywhere else the paused step runs again, told that a human said go on.
   if (rec.step_index < steps.size() && steps[rec.step_index].kind == strategy::StepKind::run_checks) {
     rec.steps[rec.step_index].state = state::StepState::skipped;
     rec.steps[rec.step_index].message = "promoted past an inconclusive result";
     ++rec.step_index;
+  } else {
+    rec.promote_requested = true;
   }
   deps.out->emit(report::Event{report::EventType::promoted, name, 0, 0, "", "", {{"full", full}}});
   Driver d(l->plan, deps, store, std::move(rec), l->target);

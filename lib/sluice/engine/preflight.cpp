@@ -90,6 +90,12 @@ PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string&
   if (needs_service && plan.target.service.empty()) r.problems.push_back("blue-green needs target.service");
   if (!plan.target.service.empty())
     read_object(deps, kube::k_services, ns, plan.target.service, r.target.service, r);
+  if (const auto* c = std::get_if<plan::CanaryStrategy>(&plan.strategy);
+      c != nullptr && c->traffic == plan::CanaryStrategy::Traffic::gateway_route) {
+    if (plan.target.service.empty()) r.problems.push_back("a gatewayRoute canary needs target.service");
+    nlohmann::json route;
+    read_object(deps, kube::k_httproutes, ns, c->route_name, route, r);
+  }
   if (r.target.deployment.is_object()) {
     auto index = container_index(r.target.deployment, plan.target.container);
     if (index)

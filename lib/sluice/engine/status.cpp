@@ -56,7 +56,11 @@ util::Result<StatusView> read_status(kube::Client& kube, const std::string& ns, 
   view.record = *rec;
   auto lease = kube.get(kube::k_leases, ns, state::LeaseLock::lease_name(name));
   if (lease) view.lock_holder = lease->value("/spec/holderIdentity"_json_pointer, std::string());
-  if (view.record) {
+  if (view.record && view.record->strategy == "canary") {
+    add_version(kube, ns, canary_name(view.record->previous.deployment), "canary", view.versions);
+    add_version(kube, ns, view.record->previous.deployment, "stable", view.versions);
+    view.exit_code = status_exit_code(view.record->phase);
+  } else if (view.record) {
     add_version(kube, ns, view.record->next.deployment, "new", view.versions);
     add_version(kube, ns, view.record->previous.deployment, "previous", view.versions);
     view.exit_code = status_exit_code(view.record->phase);
@@ -84,6 +88,9 @@ void print_status(const StatusView& view, std::ostream& out, bool json) {
   if (r.step_index < r.steps.size())
     out << fmt::format("  step     {}/{} {} ({})\n", r.step_index + 1, r.steps.size(),
                        r.steps[r.step_index].name, state::to_string(r.steps[r.step_index].state));
+  if (r.strategy == "canary" && r.traffic.contains("measuredWeight"))
+    out << fmt::format("  traffic  {:g}% to the canary (asked {}%)\n", r.traffic.value("measuredWeight", 0.0),
+                       r.traffic.value("weight", 0));
   for (const auto& v : view.versions)
     out << fmt::format("  version  {} ({}): {}/{} ready, {}\n", v.value("name", ""), v.value("role", ""),
                        v.value("ready", 0), v.value("desired", 0), v.value("image", ""));

@@ -62,6 +62,12 @@ std::string versions_text(const Json& versions) {
   return out;
 }
 
+std::string traffic_text(const Json& t) {
+  return fmt::format("traffic: {:g}% to the canary (asked {}%), {} canary and {} stable pods ready",
+                     t.value("measuredWeight", 0.0), t.value("weight", 0), t.value("canaryReady", 0),
+                     t.value("stableReady", 0));
+}
+
 // The human sentence for an event, without time or rollout name.
 std::string describe(const Event& e) {
   std::string step = e.step > 0 ? fmt::format("[{}/{}] {} ", e.step, e.steps, e.step_name) : "";
@@ -72,7 +78,9 @@ std::string describe(const Event& e) {
     case EventType::step_started: return step + "started";
     case EventType::step_finished:
       return step + e.data.value("result", "done") + (e.message.empty() ? "" : ": " + e.message);
-    case EventType::progress: return "versions: " + versions_text(e.data.value("versions", Json::array()));
+    case EventType::progress:
+      if (e.data.contains("traffic")) return traffic_text(e.data["traffic"]);
+      return "versions: " + versions_text(e.data.value("versions", Json::array()));
     case EventType::check_measured:
       return fmt::format(
           "check {}: {}{}{}", e.data.value("check", ""), e.data.value("verdict", ""),

@@ -132,7 +132,9 @@ Json to_json(const Record& r) {
               {"finishedAt", r.finished_at},
               {"promoteRequested", r.promote_requested},
               {"fullPromote", r.full_promote},
-              {"abortRequested", r.abort_requested}};
+              {"abortRequested", r.abort_requested},
+              {"totalReplicas", r.total_replicas},
+              {"traffic", r.traffic}};
 }
 
 util::Result<Record> record_from_json(const Json& j) {
@@ -172,6 +174,8 @@ util::Result<Record> record_from_json(const Json& j) {
     r.promote_requested = j.value("promoteRequested", false);
     r.full_promote = j.value("fullPromote", false);
     r.abort_requested = j.value("abortRequested", false);
+    r.total_replicas = j.value("totalReplicas", 0);
+    r.traffic = j.value("traffic", Json::object());
     return r;
   } catch (const Json::exception& e) {
     return make_error(ErrorKind::invalid, std::string("rollout record: ") + e.what());

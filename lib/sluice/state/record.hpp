@@ -87,6 +87,12 @@ struct Record {
   bool full_promote = false;
   bool abort_requested = false;
   std::string switched_at;  // blue-green: when the live Service moved to the new version
+  // Canary: the replicas the stable version ran before it began (what
+  // promotion and rollback restore), and where traffic stands now:
+  // {"weight": asked percent, "measuredWeight": what the pods or route give,
+  //  "canaryReady": n, "stableReady": n}.
+  int total_replicas = 0;
+  Json traffic = Json::object();
 };
 
 Json to_json(const Record& record);

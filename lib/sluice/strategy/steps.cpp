@@ -16,6 +16,11 @@ const char* to_string(StepKind kind) {
     case StepKind::await_promotion: return "AwaitPromotion";
     case StepKind::switch_service: return "SwitchService";
     case StepKind::scale_down_old: return "ScaleDownOld";
+    case StepKind::create_canary: return "CreateCanary";
+    case StepKind::set_weight: return "SetWeight";
+    case StepKind::timed_pause: return "Pause";
+    case StepKind::set_canary_scale: return "SetCanaryScale";
+    case StepKind::promote_canary: return "PromoteCanary";
     case StepKind::finish: return "Finish";
   }
   return "Unknown";
@@ -24,11 +29,11 @@ const char* to_string(StepKind kind) {
 namespace {
 
 StepSpec step(StepKind kind) {
-  return StepSpec{kind, to_string(kind), {}};
+  return StepSpec{kind, to_string(kind), {}, 0};
 }
 
 StepSpec checks_step(const std::string& label, const std::vector<std::string>& checks) {
-  return StepSpec{StepKind::run_checks, std::string("RunChecks(") + label + ")", checks};
+  return StepSpec{StepKind::run_checks, std::string("RunChecks(") + label + ")", checks, 0};
 }
 
 std::vector<StepSpec> rolling_steps(const plan::RollingStrategy& s) {
@@ -50,12 +55,51 @@ std::vector<StepSpec> bluegreen_steps(const plan::BlueGreenStrategy& s) {
   return steps;
 }
 
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+
+std::string seconds_text(plan::Duration d) {
+  auto ms = d.count();
+  return ms % 1000 == 0 ? std::to_string(ms / 1000) + "s" : std::to_string(ms) + "ms";
+}
+
+StepSpec canary_step(const plan::Step& s, std::size_t index) {
+  StepSpec out;
+  out.plan_step = index;
+  if (const auto* w = std::get_if<plan::SetWeightStep>(&s.action)) {
+    out.kind = StepKind::set_weight;
+    out.name = "SetWeight(" + std::to_string(w->percent) + ")";
+  } else if (const auto* p = std::get_if<plan::PauseStep>(&s.action)) {
+    out.kind = p->duration ? StepKind::timed_pause : StepKind::await_promotion;
+    out.name = p->duration ? "Pause(" + seconds_text(*p->duration) + ")" : "Pause";
+  } else if (const auto* a = std::get_if<plan::AnalysisStep>(&s.action)) {
+    out.kind = StepKind::run_checks;
+    out.name = "Analysis(" + joined(a->checks) + ")";
+    out.checks = a->checks;
+  } else {
+    out.kind = StepKind::set_canary_scale;
+    out.name = to_string(StepKind::set_canary_scale);
+  }
+  return out;
+}
+
+std::vector<StepSpec> canary_steps(const plan::CanaryStrategy& c) {
+  std::vector<StepSpec> steps{step(StepKind::create_canary)};
+  for (std::size_t i = 0; i < c.steps.size(); ++i) steps.push_back(canary_step(c.steps[i], i));
+  steps.push_back(step(StepKind::promote_canary));
+  steps.push_back(step(StepKind::finish));
+  return steps;
+}
+
 }  // namespace
 
 std::vector<StepSpec> steps_for(const plan::Plan& plan) {
   if (const auto* r = std::get_if<plan::RollingStrategy>(&plan.strategy)) return rolling_steps(*r);
   if (const auto* b = std::get_if<plan::BlueGreenStrategy>(&plan.strategy)) return bluegreen_steps(*b);
-  return {};  // canary: its steps arrive with the canary driver
+  return canary_steps(std::get<plan::CanaryStrategy>(plan.strategy));
 }
 
 namespace {

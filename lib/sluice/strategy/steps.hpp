@@ -22,6 +22,11 @@ enum class StepKind {
   await_promotion,        // stop here (exit 4) until `sluice promote`
   switch_service,         // blue-green: the live Service selects the new pods, one write
   scale_down_old,         // blue-green: after scaleDownDelay, scale the old version to 0
+  create_canary,          // canary: create/adopt the canary Deployment beside the stable one, 0 pods
+  set_weight,             // canary: move traffic (replicas or HTTPRoute weights) to the step's weight
+  timed_pause,            // canary: wait the pause's duration, checks measured alongside
+  set_canary_scale,       // canary: resize the canary at the current weight
+  promote_canary,         // canary: stable takes the new version, the canary is retired
   finish,                 // mark the rollout healthy, append to history
 };
 
@@ -31,6 +36,7 @@ struct StepSpec {
   StepKind kind = StepKind::finish;
   std::string name;                 // display name: "UpdateTemplate", "RunChecks(pre-promotion)"
   std::vector<std::string> checks;  // for run_checks / wait_rolled_out
+  std::size_t plan_step = 0;        // canary: index into strategy.canary.steps
 };
 
 // The steps recorded in the rollout state for a plan, in order. Preflight and

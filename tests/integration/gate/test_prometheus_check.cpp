@@ -9,7 +9,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "prometheus_process.hpp"
+#include "support/prometheus_process.hpp"
 
 using namespace sluice;
 using namespace std::chrono_literals;

@@ -1,12 +1,9 @@
 #include "scenario/engine/world.hpp"
+#include "support/prometheus_process.hpp"
 
 #include <sluice/util/sha256.hpp>
 
 #include <httplib.h>
-
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -16,20 +13,6 @@
 namespace sluice::scenario {
 
 namespace {
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
-}
 
 std::string sluice_binary() {
   const char* env = std::getenv("SLUICE_BIN");
@@ -46,7 +29,7 @@ test::KubesimOptions fast_kubesim() {
 }  // namespace
 
 LocalRegistry::LocalRegistry() {
-  int port = free_port();
+  int port = testing::free_loopback_port();
   host_ = "127.0.0.1:" + std::to_string(port);
   std::ofstream(dir_.file("config.yml"))
       << "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
@@ -129,6 +112,19 @@ std::string World::write_plan(const std::string& file, const std::string& yaml) 
   return dir.file(file);
 }
 
+std::string World::canary_plan(const std::string& image, const std::string& strategy_body,
+                               const std::string& checks) {
+  return "apiVersion: sluice/v1\nkind: Plan\nmetadata:\n  name: web\ntarget:\n  namespace: " + ns +
+         "\n  deployment: web\n  service: web\nimage: " + image +
+         "\nprogressDeadline: 20s\nstrategy:\n  canary:\n" + strategy_body +
+         (checks.empty() ? "" : "checks:\n" + checks);
+}
+
+int World::sim_port() const {
+  std::string url = sim.url();
+  return std::stoi(url.substr(url.rfind(':') + 1));
+}
+
 std::string World::rolling_plan(const std::string& image, const std::string& extra) {
   return "apiVersion: sluice/v1\nkind: Plan\nmetadata:\n  name: web\ntarget:\n  namespace: " + ns +
          "\n  deployment: web\n  service: web\nimage: " + image +
@@ -203,12 +199,18 @@ int World::min_ready(const std::string& svc) {
 }
 
 int World::service_writes(const std::string& svc, std::uint64_t since) {
+  return writes_to("/api/v1/namespaces/" + ns + "/services/" + svc, since);
+}
+
+int World::writes_to(const std::string& suffix, std::uint64_t since) {
   int writes = 0;
-  std::string path = "/api/v1/namespaces/" + ns + "/services/" + svc;
   Json log = sim.audit(since);
   for (const auto& e : log["requests"]) {
     std::string verb = e.value("verb", "");
-    if (e.value("path", "") == path && (verb == "update" || verb == "patch")) ++writes;
+    std::string path = e.value("path", "");
+    bool match =
+        path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+    if (match && (verb == "update" || verb == "patch")) ++writes;
   }
   return writes;
 }

@@ -57,6 +57,12 @@ class World {
   std::string write_plan(const std::string& file, const std::string& yaml);
   std::string rolling_plan(const std::string& image, const std::string& extra = "");
   std::string bluegreen_plan(const std::string& image, bool auto_promote, const std::string& extra = "");
+  // A canary plan: `strategy_body` is the YAML under `canary:` (indented 4), `checks` the top-level
+  // `checks:` mapping body (indented 2) or empty.
+  std::string canary_plan(const std::string& image, const std::string& strategy_body,
+                          const std::string& checks = "");
+  // The loopback port kubesim serves its API and /metrics on.
+  int sim_port() const;
 
   // Runs `sluice -o json --kubeconfig ... <args>`.
   SluiceRun sluice(const std::vector<std::string>& args,
@@ -72,6 +78,8 @@ class World {
   int min_ready(const std::string& service);
   // Writes to the Service in the audit log (update/patch of its path).
   int service_writes(const std::string& service, std::uint64_t since);
+  // Writes (update/patch) to any object whose path ends with `suffix`, since an audit mark.
+  int writes_to(const std::string& suffix, std::uint64_t since);
   std::uint64_t audit_mark();
 
   std::string first_image;  // what the Deployment starts with (web:1, resolved by digest)

@@ -32,6 +32,8 @@ Record sample() {
   r.promote_requested = true;
   r.abort_requested = true;
   r.switched_at = "t5";
+  r.total_replicas = 10;
+  r.traffic = {{"weight", 10}, {"measuredWeight", 10.0}, {"canaryReady", 1}, {"stableReady", 9}};
   return r;
 }
 }  // namespace
@@ -44,6 +46,8 @@ TEST_CASE("a rollout record survives a JSON round trip unchanged") {
   CHECK(back->phase == RecordPhase::paused);
   CHECK(back->steps[1].state == StepState::running);
   CHECK(back->started_by.identity() == "ci-7/pid 4242 (ci job 99)");
+  CHECK(back->total_replicas == 10);
+  CHECK(back->traffic["measuredWeight"] == 10.0);
 }
 
 TEST_CASE("a record with an unknown phase or a newer format is refused") {

@@ -46,6 +46,32 @@ TEST_CASE("a blue-green plan lists checks and the promotion pause only when aske
   }
 }
 
+TEST_CASE("a canary plan maps each of its steps to one named step, between create and promote") {
+  plan::CanaryStrategy c;
+  c.steps = {{plan::SetWeightStep{10}, {}},
+             {plan::PauseStep{plan::Duration{90000}}, {}},
+             {plan::AnalysisStep{{"errors", "latency"}}, {}},
+             {plan::SetCanaryScaleStep{3, std::nullopt, false}, {}},
+             {plan::PauseStep{std::nullopt}, {}},
+             {plan::PauseStep{plan::Duration{1500}}, {}},
+             {plan::SetWeightStep{100}, {}}};
+  plan::Plan p;
+  p.strategy = c;
+  auto steps = steps_for(p);
+  CHECK(names(steps) == std::vector<std::string>{"CreateCanary", "SetWeight(10)", "Pause(90s)",
+                                                 "Analysis(errors,latency)", "SetCanaryScale", "Pause",
+                                                 "Pause(1500ms)", "SetWeight(100)", "PromoteCanary",
+                                                 "Finish"});
+  // analysis is a checks step and a manual pause awaits promotion: promote treats them as for blue-green
+  CHECK(steps[3].kind == StepKind::run_checks);
+  CHECK(steps[3].checks == std::vector<std::string>{"errors", "latency"});
+  CHECK(steps[5].kind == StepKind::await_promotion);
+  CHECK(steps[2].kind == StepKind::timed_pause);
+  CHECK(steps[4].kind == StepKind::set_canary_scale);
+  // each names the plan step it runs, for the canary arithmetic
+  for (std::size_t i = 1; i + 2 < steps.size(); ++i) CHECK(steps[i].plan_step == i - 1);
+}
+
 TEST_CASE("record phases round-trip through their names") {
   for (auto phase :
        {RecordPhase::progressing, RecordPhase::paused, RecordPhase::rolling_back, RecordPhase::healthy,

@@ -1,4 +1,4 @@
-#include "prometheus_process.hpp"
+#include "support/prometheus_process.hpp"
 
 #include <sluice/http/client.hpp>
 

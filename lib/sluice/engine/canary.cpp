@@ -1,0 +1,454 @@
+// The canary strategy: the new version runs in `<deployment>-canary` beside
+// the stable Deployment and takes traffic step by step, either by replica
+// ratio (the Service selects both versions) or by exact HTTPRoute weights
+// (Gateway API). Analysis steps and background checks gate each step.
+// Promotion moves the stable Deployment to the new digest and retires the
+// canary; a rollback sends all traffic to stable in one write first.
+#include <sluice/engine/driver.hpp>
+#include <sluice/engine/objects.hpp>
+#include <sluice/engine/wait.hpp>
+#include <sluice/engine/writes.hpp>
+
+#include <sluice/cli/app.hpp>
+#include <sluice/kube/resources.hpp>
+#include <sluice/state/guarded_write.hpp>
+#include <sluice/strategy/canary_math.hpp>
+#include <sluice/strategy/capacity.hpp>
+
+#include <fmt/format.h>
+
+namespace sluice::engine {
+
+namespace {
+
+using Json = nlohmann::json;
+using plan::CanaryStrategy;
+
+const CanaryStrategy& canary(const Driver& d) {
+  return std::get<CanaryStrategy>(d.plan().strategy);
+}
+
+bool gateway(const Driver& d) {
+  return canary(d).traffic == CanaryStrategy::Traffic::gateway_route;
+}
+
+const std::string& stable_name(const Driver& d) {
+  return d.plan().target.deployment;
+}
+
+std::string canary_service(const Driver& d) {
+  const auto& s = canary(d).canary_service;
+  return s.empty() ? d.plan().target.service + "-canary" : s;
+}
+
+int total(Driver& d) {
+  return std::max(1, d.record().total_replicas);
+}
+
+int replicas_of(const Json& deployment) {
+  return deployment.value("/spec/replicas"_json_pointer, 1);
+}
+
+// Ready pods a Deployment serves with, never more than it is asked to run
+// (status lags a scale-down; counting the leaving pods would overstate capacity).
+int serving(const Json& deployment) {
+  return std::min(ready_counts(deployment).available, replicas_of(deployment));
+}
+
+// --- the HTTPRoute --------------------------------------------------------
+
+bool refers_to(const Json& ref, const std::string& service, const std::string& ns) {
+  return ref.value("name", "") == service && ref.value("kind", "Service") == "Service" &&
+         ref.value("group", "") == "" && ref.value("namespace", ns) == ns;
+}
+
+// Sets the stable and canary backend weights in every rule that sends
+// traffic to the stable Service, adding the canary backend beside it.
+util::Status set_route_weights(Driver& d, int stable_weight, int canary_weight) {
+  auto& kube = *d.deps().kube;
+  const std::string& route_name = canary(d).route_name;
+  std::string stable = d.plan().target.service;
+  std::string canary_svc = canary_service(d);
+  return state::retry_guarded_write(
+      [&]() -> util::Status {
+        if (d.cancel().cancelled()) return util::make_error(util::ErrorKind::cancelled, "interrupted");
+        auto route = kube.get(kube::k_httproutes, d.ns(), route_name);
+        if (!route) return route.error();
+        Json before = (*route)["spec"];
+        int rules = 0;
+        for (auto& rule : (*route)["spec"]["rules"]) {
+          Json* stable_ref = nullptr;
+          Json* canary_ref = nullptr;
+          for (auto& ref : rule["backendRefs"]) {
+            if (refers_to(ref, stable, d.ns())) stable_ref = &ref;
+            if (refers_to(ref, canary_svc, d.ns())) canary_ref = &ref;
+          }
+          if (stable_ref == nullptr) continue;
+          ++rules;
+          (*stable_ref)["weight"] = stable_weight;
+          if (canary_ref == nullptr) {
+            Json added{{"name", canary_svc}, {"weight", canary_weight}};
+            if (stable_ref->contains("port")) added["port"] = (*stable_ref)["port"];
+            rule["backendRefs"].push_back(added);
+          } else {
+            (*canary_ref)["weight"] = canary_weight;
+          }
+        }
+        if (rules == 0)
+          return util::make_error(
+              util::ErrorKind::invalid,
+              "HTTPRoute " + route_name + " has no rule with a backendRef to Service " + stable);
+        if ((*route)["spec"] == before) return {};  // already there (resumed)
+        auto written = kube.update(kube::k_httproutes, d.ns(), *route);
+        if (!written) return written.error();
+        return {};
+      },
+      *d.deps().clock, &d.cancel());
+}
+
+// --- waiting ---------------------------------------------------------------
+
+// The canary's background checks, started once traffic reaches the canary.
+util::Result<gate::AnalysisRunner*> background(Driver& d) {
+  auto& slot = d.background();
+  if (slot) return slot.get();
+  const auto& names = canary(d).background_checks;
+  if (names.empty() || d.record().full_promote || d.record().traffic.value("weight", 0) <= 0)
+    return static_cast<gate::AnalysisRunner*>(nullptr);
+  if (d.deps().http == nullptr)
+    return util::make_error(util::ErrorKind::invalid, "no HTTP client for checks");
+  auto specs = gate::make_check_specs(d.plan(), names, *d.deps().http, *d.deps().clock);
+  if (!specs) return specs.error();
+  slot = std::make_unique<gate::AnalysisRunner>(std::move(*specs), check_context(d, -1), *d.deps().clock,
+                                                record_measurements(d, "Background"));
+  return slot.get();
+}
+
+int measured(const gate::AnalysisRunner* runner) {
+  int n = 0;
+  if (runner != nullptr)
+    for (const auto& c : runner->result().checks) n += c.counts.measured;
+  return n;
+}
+
+// What a verdict means for the step: nothing yet, a rollback or a pause.
+std::optional<StepResult> judge(Driver& d, gate::Verdict verdict, const gate::AnalysisRunner& runner,
+                                const std::string& what) {
+  switch (verdict) {
+    case gate::Verdict::failed:
+    case gate::Verdict::error: return StepResult::rollback(what + runner.result().message);
+    case gate::Verdict::inconclusive:
+      return StepResult{StepStatus::paused, what + runner.result().message + "; `sluice promote " +
+                                                d.plan().name + "` continues, `sluice abort " +
+                                                d.plan().name + "` rolls back"};
+    default: return std::nullopt;
+  }
+}
+
+struct CanaryWait {
+  // Moves towards the step's goal; true once there. Null: nothing to move.
+  std::function<util::Result<bool>()> converge;
+  gate::AnalysisRunner* checks = nullptr;  // the step's own checks: done when they pass
+  util::TimePoint until;                   // a pause's end, or the progress deadline
+  bool pause = false;                      // reaching `until` ends the step well
+};
+
+// The one loop every canary step waits in: woken by watched changes and by
+// check schedules, it judges the canary's pods, the background checks and
+// the step's own checks, and saves the record when measurements came in.
+StepResult wait_canary(Driver& d, const CanaryWait& w) {
+  ChangeWaiter waiter(d);
+  for (;;) {
+    if (d.deps().interrupt->fired()) return {StepStatus::interrupted, d.deps().interrupt->reason()};
+    if (auto signal = failing_pod(d, d.record().digest)) return StepResult::rollback("canary " + *signal);
+    auto bg = background(d);
+    if (!bg) return StepResult::rollback("background checks: " + bg.error().message);
+    int seen = measured(*bg) + measured(w.checks);
+    if (*bg != nullptr)
+      if (auto end = judge(d, (*bg)->poll(&d.cancel()), **bg, "background ")) return *end;
+    bool done = true;
+    if (w.checks != nullptr) {
+      gate::Verdict v = w.checks->poll(&d.cancel());
+      if (auto end = judge(d, v, *w.checks, "")) return *end;
+      done = v == gate::Verdict::successful;
+    }
+    if (measured(*bg) + measured(w.checks) != seen) d.save();  // so `status` shows each measurement
+    if (w.converge) {
+      auto moved = w.converge();
+      if (!moved) return failed_write(moved.error(), "moving traffic");
+      done = done && *moved;
+    }
+    auto now = d.deps().clock->now();
+    if (w.pause ? now >= w.until : done) return StepResult::next();
+    if (now >= w.until)
+      return StepResult::rollback("the canary did not reach its step within the progress deadline");
+    auto until = w.until;
+    if (*bg != nullptr) until = std::min(until, (*bg)->next_due());
+    if (w.checks != nullptr) until = std::min(until, w.checks->next_due());
+    waiter.sleep_until(until);
+  }
+}
+
+// --- traffic -----------------------------------------------------------------
+
+void learn_canary_hash(Driver& d) {
+  auto& rec = d.record();
+  if (!rec.next.pod_template_hash.empty()) return;
+  auto dep = d.deps().kube->get(kube::k_deployments, d.ns(), canary_name(stable_name(d)));
+  if (!dep) return;
+  if (auto hash = current_hash(d, *dep)) rec.next.pod_template_hash = *hash;
+  if (d.background()) d.background()->set_context(check_context(d, -1));
+}
+
+// Records where traffic stands and reports it, with the weight the pods or route really give.
+std::string note_traffic(Driver& d, int weight, double measured_weight, int canary_ready, int stable_ready) {
+  d.record().traffic = {{"weight", weight},
+                        {"measuredWeight", measured_weight},
+                        {"canaryReady", canary_ready},
+                        {"stableReady", stable_ready}};
+  d.emit(report::EventType::progress, "", {{"traffic", d.record().traffic}});
+  return fmt::format("{:g}% of traffic to the canary (asked {}%): {} canary, {} stable pods ready",
+                     measured_weight, weight, canary_ready, stable_ready);
+}
+
+// Replica ratio: one scale write per side per change, stable shrinking only as canary pods become ready.
+StepResult move_by_replicas(Driver& d, const strategy::CanaryPosition& pos) {
+  auto target = strategy::canary_replica_counts(total(d), pos.weight, pos.scale);
+  int floor = plan_floor(d.plan(), total(d));
+  int surge = canary(d).max_surge.resolve(total(d), true);
+  strategy::PodCounts ready;
+  CanaryWait w;
+  w.until = d.deps().clock->now() + d.plan().progress_deadline;
+  w.converge = [&]() -> util::Result<bool> {
+    auto stable = watched_deployment(d, stable_name(d));
+    auto can = watched_deployment(d, canary_name(stable_name(d)));
+    if (!stable || !can) return false;
+    strategy::PodCounts current{replicas_of(*can), replicas_of(*stable)};
+    ready = {serving(*can), serving(*stable)};
+    if (current.canary == target.canary && current.stable == target.stable && ready.canary >= target.canary &&
+        ready.stable >= target.stable)
+      return true;
+    auto next = strategy::next_scale(target, current, ready, total(d), floor, surge);
+    if (next.canary != current.canary)
+      if (auto s = scale(d, canary_name(stable_name(d)), next.canary); !s) return s.error();
+    if (next.stable != current.stable)
+      if (auto s = scale(d, stable_name(d), next.stable); !s) return s.error();
+    return false;
+  };
+  d.record().traffic["weight"] = pos.weight;  // checks measuring meanwhile see the weight asked for
+  auto result = wait_canary(d, w);
+  if (result.status != StepStatus::next) return result;
+  learn_canary_hash(d);
+  return {StepStatus::next,
+          note_traffic(d, pos.weight, strategy::measured_weight(ready), ready.canary, ready.stable)};
+}
+
+// Gateway API: the canary is sized for its share first, then the route moves
+// in one write (or the route first when the share shrinks).
+StepResult move_by_route(Driver& d, const strategy::CanaryPosition& pos) {
+  auto split = strategy::gateway_split(total(d), pos.weight, pos.scale);
+  int before = d.record().traffic.value("weight", 0);
+  if (split.route_canary_weight < before)
+    if (auto s = set_route_weights(d, split.route_stable_weight, split.route_canary_weight); !s)
+      return failed_write(s.error(), "setting the HTTPRoute weights");
+  std::string can_name = canary_name(stable_name(d));
+  int canary_ready = 0;
+  CanaryWait w;
+  w.until = d.deps().clock->now() + d.plan().progress_deadline;
+  w.converge = [&]() -> util::Result<bool> {
+    auto can = watched_deployment(d, can_name);
+    if (!can) return false;
+    if (replicas_of(*can) != split.canary_replicas)
+      if (auto s = scale(d, can_name, split.canary_replicas); !s) return s.error();
+    canary_ready = serving(*can);
+    return replicas_of(*can) == split.canary_replicas && canary_ready >= split.canary_replicas;
+  };
+  auto result = wait_canary(d, w);
+  if (result.status != StepStatus::next) return result;
+  if (auto s = set_route_weights(d, split.route_stable_weight, split.route_canary_weight); !s)
+    return failed_write(s.error(), "setting the HTTPRoute weights");
+  learn_canary_hash(d);
+  return {StepStatus::next, note_traffic(d, pos.weight, split.route_canary_weight, canary_ready, total(d))};
+}
+
+// Strips the hash label the ReplicaSet controller adds, so a template can be written back.
+Json clean_template(Json tmpl) {
+  if (tmpl.contains("metadata") && tmpl["metadata"].contains("labels"))
+    tmpl["metadata"]["labels"].erase("pod-template-hash");
+  return tmpl;
+}
+
+util::Status restore_service(Driver& d) {
+  if (d.plan().target.service.empty()) return {};
+  return set_selector(d, d.plan().target.service, d.record().previous.service_selector);
+}
+
+}  // namespace
+
+StepResult canary_create(Driver& d) {
+  auto& rec = d.record();
+  const Json& stable = d.target().deployment;
+  if (rec.total_replicas == 0) {  // first run: remember what serves now, for promotion and rollback
+    auto hash = current_hash(d, stable);
+    if (!hash) return failed_write(hash.error(), "reading the stable version");
+    rec.previous.deployment = stable_name(d);
+    rec.previous.image = container_image(stable, d.target().container);
+    rec.previous.revision = current_revision(stable);
+    rec.previous.template_spec = stable.at("spec").at("template");
+    rec.previous.pod_template_hash = *hash;
+    rec.previous.service_selector =
+        base_selector(d.target().service.value("/spec/selector"_json_pointer, Json()));
+    rec.next.deployment = stable_name(d);
+    rec.next.image = rec.digest;
+    rec.total_replicas = std::max(1, d.target().desired);
+    rec.traffic = {{"weight", 0}, {"measuredWeight", 0}};
+    if (!d.save()) return {StepStatus::needs_human, "could not write the rollout record"};
+  }
+  std::string version = version_id(rec.digest);
+  std::string name = canary_name(stable_name(d));
+  Json body =
+      make_preview_deployment(stable, name, d.plan().name, version, d.target().container, rec.digest, 0);
+  if (auto made = create_or_adopt(d, body); !made) return failed_write(made.error(), "creating " + name);
+  if (gateway(d)) {
+    Json base = rec.previous.service_selector;
+    if (auto s = ensure_service(d, canary_service(d), selector_with(base, k_version_label, version)); !s)
+      return failed_write(s.error(), "pointing " + canary_service(d) + " at the canary");
+    // The stable Service selects the stable pods only, or it would also reach the canary's.
+    auto pinned = selector_with(base, "pod-template-hash", rec.previous.pod_template_hash);
+    if (auto s = set_selector(d, d.plan().target.service, pinned); !s)
+      return failed_write(s.error(), "pinning " + d.plan().target.service + " to the stable pods");
+    if (auto s = set_route_weights(d, 100, 0); !s)
+      return failed_write(s.error(), "adding " + canary_service(d) + " to HTTPRoute " + canary(d).route_name);
+  }
+  return {StepStatus::next, name + " created beside " + stable_name(d) + " (" +
+                                std::to_string(rec.total_replicas) + " replicas)"};
+}
+
+StepResult canary_move_traffic(Driver& d, const strategy::StepSpec& step) {
+  auto pos = strategy::canary_position(canary(d).steps, step.plan_step + 1);
+  if (gateway(d)) return move_by_route(d, pos);
+  return move_by_replicas(d, pos);
+}
+
+StepResult canary_pause(Driver& d, const strategy::StepSpec& step) {
+  const auto& pause = std::get<plan::PauseStep>(canary(d).steps[step.plan_step].action);
+  CanaryWait w;
+  w.until = d.deps().clock->now() + pause.duration.value_or(plan::Duration{0});
+  w.pause = true;
+  return wait_canary(d, w);
+}
+
+StepResult canary_analysis(Driver& d, const strategy::StepSpec& step) {
+  if (d.deps().http == nullptr) return {StepStatus::needs_human, "no HTTP client for checks"};
+  learn_canary_hash(d);
+  auto specs = gate::make_check_specs(d.plan(), step.checks, *d.deps().http, *d.deps().clock);
+  if (!specs) return StepResult::rollback(specs.error().message);
+  gate::AnalysisRunner runner(std::move(*specs), check_context(d, static_cast<int>(d.record().step_index)),
+                              *d.deps().clock, record_measurements(d, step.name));
+  CanaryWait w;
+  w.checks = &runner;
+  w.until = d.deps().clock->now() + std::chrono::hours(24 * 7);  // checks end by count; this is a backstop
+  auto result = wait_canary(d, w);
+  d.save();
+  if (result.status == StepStatus::next) return {StepStatus::next, runner.result().message};
+  return result;
+}
+
+StepResult canary_promote(Driver& d) {
+  auto& rec = d.record();
+  if (auto& bg = d.background()) {
+    // Stopped here: an outage at the end leaves health unconfirmed, which never promotes.
+    auto ended = bg->finish();
+    d.save();
+    if (auto end = judge(d, ended.verdict, *bg, "background ")) return *end;
+  }
+  if (gateway(d))
+    if (auto s = restore_service(d); !s)
+      return failed_write(s.error(), "unpinning " + d.plan().target.service);
+  const auto& c = canary(d);
+  auto params =
+      strategy::rolling_parameters(total(d), c.max_surge, c.max_unavailable, d.plan().min_available);
+  std::size_t index = d.target().container;
+  Json written;
+  auto status = update_deployment(d, stable_name(d), [&](Json& dep) {
+    dep["spec"]["replicas"] = total(d);
+    dep["spec"]["template"]["spec"]["containers"][index]["image"] = rec.digest;
+    dep["spec"]["strategy"] = {
+        {"type", "RollingUpdate"},
+        {"rollingUpdate", {{"maxSurge", params.max_surge}, {"maxUnavailable", params.max_unavailable}}}};
+    written = dep["spec"]["template"];
+  });
+  if (!status) return failed_write(status.error(), "moving " + stable_name(d) + " to the new version");
+  rec.next.template_spec = clean_template(written);
+  VersionWait w{stable_name(d),
+                rec.digest,
+                d.deps().clock->now() + d.plan().progress_deadline,
+                nullptr,
+                {canary_name(stable_name(d))}};
+  auto end = wait_for_version(d, w);
+  if (end.end == WaitEnd::interrupted) return {StepStatus::interrupted, end.message};
+  if (end.end != WaitEnd::ready) return StepResult::rollback(end.message);
+  if (gateway(d))
+    if (auto s = set_route_weights(d, 100, 0); !s)
+      return failed_write(s.error(), "setting the HTTPRoute weights");
+  if (auto s = scale(d, canary_name(stable_name(d)), 0); !s)
+    return failed_write(s.error(), "scaling down " + canary_name(stable_name(d)));
+  rec.traffic = {{"weight", 100}, {"measuredWeight", 100}, {"canaryReady", 0}, {"stableReady", total(d)}};
+  return {StepStatus::next,
+          stable_name(d) + " runs the new version; " + canary_name(stable_name(d)) + " scaled to 0"};
+}
+
+Outcome canary_roll_back(Driver& d, const std::string& why) {
+  auto& rec = d.record();
+  if (rec.total_replicas == 0) return {cli::k_exit_rolled_back, "", why + "; nothing had changed"};
+  auto fail = [&](const std::string& what, const util::Error& e) -> Outcome {
+    if (e.kind == util::ErrorKind::cancelled) return {cli::k_exit_interrupted, "", why};
+    return {cli::k_exit_needs_human, "", why + "; " + what + ": " + e.message};
+  };
+  auto stable = d.deps().kube->get(kube::k_deployments, d.ns(), stable_name(d));
+  if (!stable) return fail("reading " + stable_name(d), stable.error());
+  bool template_moved = container_image(*stable, d.target().container) != rec.previous.image;
+  bool pin = !gateway(d) && !template_moved && !d.plan().target.service.empty() &&
+             !rec.previous.pod_template_hash.empty();
+  Json pinned =
+      selector_with(rec.previous.service_selector, "pod-template-hash", rec.previous.pod_template_hash);
+  int floor = plan_floor(d.plan(), total(d));
+  // 1. All traffic to stable in one write, when stable alone can carry it.
+  if (gateway(d)) {
+    if (auto s = set_route_weights(d, 100, 0); !s) return fail("sending all traffic to stable", s.error());
+  } else if (pin && serving(*stable) >= floor) {
+    if (auto s = set_selector(d, d.plan().target.service, pinned); !s)
+      return fail("sending all traffic to stable", s.error());
+    pin = false;
+  }
+  // 2. Stable back at full size, on its old template if promotion had begun.
+  util::Status resized = template_moved ? update_deployment(d, stable_name(d),
+                                                            [&](Json& dep) {
+                                                              dep["spec"]["replicas"] = total(d);
+                                                              dep["spec"]["template"] =
+                                                                  clean_template(rec.previous.template_spec);
+                                                            })
+                                        : scale(d, stable_name(d), total(d));
+  if (!resized) return fail("scaling " + stable_name(d) + " back up", resized.error());
+  VersionWait w{stable_name(d),
+                rec.previous.image,
+                d.deps().clock->now() + d.plan().progress_deadline,
+                nullptr,
+                {canary_name(stable_name(d))}};
+  auto end = wait_for_version(d, w);
+  if (end.end == WaitEnd::interrupted) return {cli::k_exit_interrupted, "", why};
+  if (end.end != WaitEnd::ready)
+    return {cli::k_exit_needs_human, "", why + "; the stable version did not come back: " + end.message};
+  if (pin)
+    if (auto s = set_selector(d, d.plan().target.service, pinned); !s)
+      return fail("sending all traffic to stable", s.error());
+  // 3. The canary retired, then the Service selects by its own selector again.
+  if (auto s = scale(d, canary_name(stable_name(d)), 0); !s && s.error().kind != util::ErrorKind::not_found)
+    return fail("scaling down " + canary_name(stable_name(d)), s.error());
+  if (auto s = restore_service(d); !s) return fail("restoring " + d.plan().target.service, s.error());
+  rec.traffic = {{"weight", 0}, {"measuredWeight", 0}, {"canaryReady", 0}, {"stableReady", total(d)}};
+  return {cli::k_exit_rolled_back, "",
+          why + "; " + stable_name(d) + " serves " + rec.previous.image + " again"};
+}
+
+}  // namespace sluice::engine
