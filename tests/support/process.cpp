@@ -9,9 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -48,6 +50,42 @@ int decode_status(int status) {
   return -1;
 }
 
+// Waits until `done()` holds, woken by inotify events `mask` on `watched`
+// (no polling) and at least every 100 ms to notice a `process` (if any) that
+// died without a word. False on timeout, or when it exited and `done()` still fails.
+bool wait_until(const std::string& watched, std::uint32_t mask, Process* process,
+                const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd >= 0) inotify_add_watch(fd, watched.c_str(), mask);
+  bool ok = false;
+  while (!(ok = done())) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || (process != nullptr && !process->running())) break;
+    pollfd p{fd, POLLIN, 0};
+    poll(&p, 1, static_cast<int>(std::min<long>(left.count(), 100)));
+    char buffer[4096];
+    while (fd >= 0 && read(fd, buffer, sizeof buffer) > 0) {
+    }
+  }
+  if (fd >= 0) close(fd);
+  return ok || done();
+}
+
+// The line holding the first `text` in `content`, once that line has ended
+// (or `complete`: nothing more will be written).
+std::optional<std::string> line_containing(const std::string& content, const std::string& text,
+                                           bool complete) {
+  const auto at = content.find(text);
+  if (at == std::string::npos) return std::nullopt;
+  const auto end = content.find('\n', at);
+  if (end == std::string::npos && !complete) return std::nullopt;
+  const auto newline = content.rfind('\n', at);
+  const auto begin = newline == std::string::npos ? 0 : newline + 1;
+  return content.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
 }  // namespace
 
 TempDir::TempDir() {
@@ -62,7 +100,7 @@ TempDir::~TempDir() {
 }
 
 Process::Process(const std::string& program, const std::vector<std::string>& args,
-                 const std::vector<std::string>& env) {
+                 const std::vector<std::string>& env, const std::string& input) {
   std::vector<std::string> argv_s = {program};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   const std::vector<std::string> env_s = merged_environment(env);
@@ -74,13 +112,17 @@ Process::Process(const std::string& program, const std::vector<std::string>& arg
   envp.push_back(nullptr);
   const std::string out = dir_.file("stdout");
   const std::string err = dir_.file("stderr");
+  // Stdin from a file, not a pipe: nothing to write while the child runs, so
+  // no blocking and no SIGPIPE when it exits without reading.
+  const std::string in = input.empty() ? "/dev/null" : dir_.file("stdin");
+  if (!input.empty()) std::ofstream(in, std::ios::binary) << input;
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     const int out_fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int err_fd = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int null_fd = open("/dev/null", O_RDONLY);
-    dup2(null_fd, 0);
+    const int in_fd = open(in.c_str(), O_RDONLY);
+    dup2(in_fd, 0);
     dup2(out_fd, 1);
     dup2(err_fd, 2);
     sigset_t none;
@@ -141,27 +183,28 @@ std::string Process::stderr_text() const {
 }
 
 bool Process::wait_for_output(const std::string& text, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  const int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (fd >= 0) inotify_add_watch(fd, dir_.file("stdout").c_str(), IN_MODIFY | IN_CLOSE_WRITE);
-  bool found = false;
-  while (!(found = stdout_text().find(text) != std::string::npos)) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || !running()) break;
-    pollfd p{fd, POLLIN, 0};
-    poll(&p, 1, static_cast<int>(std::min<long>(left.count(), 100)));
-    char buffer[4096];
-    while (fd >= 0 && read(fd, buffer, sizeof buffer) > 0) {
-    }
-  }
-  if (fd >= 0) close(fd);
-  return found || stdout_text().find(text) != std::string::npos;
+  const std::string file = dir_.file("stdout");
+  return wait_until(
+      file, IN_MODIFY | IN_CLOSE_WRITE, this, [&] { return read_all(file).find(text) != std::string::npos; },
+      timeout);
+}
+
+std::optional<std::string> Process::wait_for_line(Stream stream, const std::string& text,
+                                                  std::chrono::milliseconds timeout) {
+  const std::string file = dir_.file(stream == Stream::out ? "stdout" : "stderr");
+  std::optional<std::string> line;
+  wait_until(
+      file, IN_MODIFY | IN_CLOSE_WRITE, this,
+      [&] { return (line = line_containing(read_all(file), text, false)).has_value(); }, timeout);
+  // A process that has exited may have ended its output without a newline.
+  if (!line && !running()) line = line_containing(read_all(file), text, true);
+  return line;
 }
 
 RunResult run(const std::string& program, const std::vector<std::string>& args,
-              const std::vector<std::string>& env, std::chrono::milliseconds timeout) {
-  Process process(program, args, env);
+              const std::vector<std::string>& env, std::chrono::milliseconds timeout,
+              const std::string& input) {
+  Process process(program, args, env, input);
   RunResult result;
   if (auto code = process.wait(timeout)) {
     result.exit_code = *code;
@@ -174,24 +217,10 @@ RunResult run(const std::string& program, const std::vector<std::string>& args,
 }
 
 bool wait_for_file(const std::string& path, std::chrono::milliseconds timeout, Process* process) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   const std::string dir = std::filesystem::path(path).parent_path().string();
-  const int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (fd >= 0) inotify_add_watch(fd, dir.c_str(), IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE);
-  bool found = false;
-  while (!(found = std::filesystem::exists(path))) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || (process != nullptr && !process->running())) break;
-    pollfd p{fd, POLLIN, 0};
-    // Wake at least every 100 ms to notice a child that died without writing.
-    poll(&p, 1, static_cast<int>(std::min<long>(left.count(), 100)));
-    char buffer[4096];
-    while (fd >= 0 && read(fd, buffer, sizeof buffer) > 0) {
-    }
-  }
-  if (fd >= 0) close(fd);
-  return found;
+  return wait_until(
+      dir, IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE, process, [&] { return std::filesystem::exists(path); },
+      timeout);
 }
 
 std::string find_program(const std::string& name) {

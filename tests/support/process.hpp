@@ -1,7 +1,8 @@
 // Test support: run another program (kubesim, kubectl, sluice, prometheus...)
 // from a test. Spawn with arguments and extra environment, capture stdout and
-// stderr to files, wait for a file to appear (e.g. kubesim's kubeconfig), and
-// stop it with SIGTERM then SIGKILL; the destructor always reaps the child.
+// stderr to files, feed it stdin, wait for a file to appear (e.g. kubesim's
+// kubeconfig) or a line of its output, and stop it with SIGTERM then SIGKILL;
+// the destructor always reaps the child.
 //
 //   auto kubectl = sluice::test::run("/usr/bin/kubectl", {"get", "pods"}, {"KUBECONFIG=/tmp/kc"});
 //   CHECK(kubectl.exit_code == 0);
@@ -28,12 +29,16 @@ class TempDir {
   std::string path_;
 };
 
+// Which captured output of a Process to look at.
+enum class Stream { out, err };
+
 class Process {
  public:
   // Starts `program` with `args` (argv[0] is added); `env` entries "K=V"
-  // are added to (or override) the current environment.
+  // are added to (or override) the current environment. The child reads
+  // `input` on stdin, then end of file.
   Process(const std::string& program, const std::vector<std::string>& args,
-          const std::vector<std::string>& env = {});
+          const std::vector<std::string>& env = {}, const std::string& input = "");
   ~Process();  // terminate() if still running
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -49,6 +54,10 @@ class Process {
   // Waits (inotify on the captured file) until stdout contains `text`;
   // false on timeout or when the process exits without printing it.
   bool wait_for_output(const std::string& text, std::chrono::milliseconds timeout);
+  // Waits the same way until a whole line of `stream` contains `text` and
+  // returns that line (without its newline); nullopt on timeout or exit first.
+  std::optional<std::string> wait_for_line(Stream stream, const std::string& text,
+                                           std::chrono::milliseconds timeout);
 
  private:
   int pid_ = -1;
@@ -62,10 +71,10 @@ struct RunResult {
   std::string err;
 };
 
-// Runs to completion, killing the program after `timeout`.
+// Runs to completion with `input` on stdin, killing the program after `timeout`.
 RunResult run(const std::string& program, const std::vector<std::string>& args,
               const std::vector<std::string>& env = {},
-              std::chrono::milliseconds timeout = std::chrono::seconds(60));
+              std::chrono::milliseconds timeout = std::chrono::seconds(60), const std::string& input = "");
 
 // Waits (inotify, no polling) until `path` exists; false on timeout or when
 // `process` (if given) exits first.

@@ -1,25 +1,51 @@
-// Label selector matching for waits that share a namespace-wide watch.
-#include <sluice/kube/watch.hpp>
+// Label selectors as the API server parses them, for client and simulator alike.
+#include <sluice/kube/selector.hpp>
 
 #include <algorithm>
-#include <sstream>
+#include <cctype>
 
 namespace sluice::kube {
+
+using util::ErrorKind;
+using util::make_error;
 
 namespace {
 
 std::string trim(const std::string& s) {
-  auto begin = s.find_first_not_of(" \t");
-  if (begin == std::string::npos) return "";
-  return s.substr(begin, s.find_last_not_of(" \t") - begin + 1);
+  const auto b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
 }
 
-// Splits on commas outside parentheses: "a in (x,y),b" -> ["a in (x,y)", "b"].
-std::vector<std::string> split_terms(const std::string& selector) {
+Result<Requirement> parse_set_term(const std::string& term, std::size_t op_pos, std::size_t op_len,
+                                   Requirement::Op op) {
+  Requirement r;
+  r.key = trim(term.substr(0, op_pos));
+  r.op = op;
+  std::string rest = trim(term.substr(op_pos + op_len));
+  if (rest.size() < 2 || rest.front() != '(' || rest.back() != ')') {
+    return make_error(ErrorKind::invalid, "unable to parse requirement: found '" + rest + "', expected: '('");
+  }
+  r.values = split_selector_terms(rest.substr(1, rest.size() - 2));
+  return r;
+}
+
+bool valid_label_key(const std::string& key) {
+  if (key.empty()) return false;
+  for (char c : key) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/'))
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::string> split_selector_terms(const std::string& text) {
   std::vector<std::string> terms;
   std::string current;
   int depth = 0;
-  for (char c : selector) {
+  for (char c : text) {
     if (c == '(') ++depth;
     if (c == ')') --depth;
     if (c == ',' && depth == 0) {
@@ -29,60 +55,81 @@ std::vector<std::string> split_terms(const std::string& selector) {
       current += c;
     }
   }
-  if (!trim(current).empty()) terms.push_back(trim(current));
+  if (!trim(current).empty() || !terms.empty()) terms.push_back(trim(current));
   return terms;
 }
 
-std::vector<std::string> set_values(const std::string& text) {
-  std::vector<std::string> out;
-  auto open = text.find('(');
-  auto close = text.rfind(')');
-  if (open == std::string::npos || close == std::string::npos || close < open) return out;
-  std::stringstream in(text.substr(open + 1, close - open - 1));
-  std::string item;
-  while (std::getline(in, item, ',')) out.push_back(trim(item));
-  return out;
-}
-
-bool term_matches(const Json& labels, const std::string& term) {
-  auto value_of = [&](const std::string& key) -> const Json* {
-    auto it = labels.find(key);
-    return it != labels.end() && it->is_string() ? &*it : nullptr;
-  };
-  if (term.empty()) return true;
-  if (term[0] == '!') return value_of(trim(term.substr(1))) == nullptr;
-  for (const char* op : {" notin ", " in "}) {
-    auto pos = term.find(op);
+Result<Requirement> parse_requirement(const std::string& term) {
+  Requirement r;
+  if (term.empty()) return make_error(ErrorKind::invalid, "found '', expected: identifier");
+  for (auto [word, op] :
+       {std::pair{" notin ", Requirement::Op::not_in}, std::pair{" in ", Requirement::Op::in}}) {
+    const auto pos = term.find(word);
+    if (pos != std::string::npos) return parse_set_term(term, pos, std::string(word).size(), op);
+  }
+  for (auto [text, op] :
+       {std::pair{"!=", Requirement::Op::not_equals}, std::pair{"==", Requirement::Op::equals},
+        std::pair{"=", Requirement::Op::equals}}) {
+    const auto pos = term.find(text);
     if (pos == std::string::npos) continue;
-    const Json* v = value_of(trim(term.substr(0, pos)));
-    auto values = set_values(term.substr(pos));
-    bool member =
-        v != nullptr && std::find(values.begin(), values.end(), v->get<std::string>()) != values.end();
-    return std::string(op) == " in " ? member : !member;
+    r.key = trim(term.substr(0, pos));
+    r.op = op;
+    r.values = {trim(term.substr(pos + std::string(text).size()))};
+    return r;
   }
-  auto ne = term.find("!=");
-  if (ne != std::string::npos) {
-    const Json* v = value_of(trim(term.substr(0, ne)));
-    return v == nullptr || v->get<std::string>() != trim(term.substr(ne + 2));
+  if (term[0] == '!') {
+    r.key = trim(term.substr(1));
+    r.op = Requirement::Op::not_exists;
+  } else {
+    r.key = term;
+    r.op = Requirement::Op::exists;
   }
-  auto eq = term.find('=');
-  if (eq != std::string::npos) {
-    std::size_t skip = term.compare(eq, 2, "==") == 0 ? 2 : 1;
-    const Json* v = value_of(trim(term.substr(0, eq)));
-    return v != nullptr && v->get<std::string>() == trim(term.substr(eq + skip));
-  }
-  return value_of(term) != nullptr;
+  return r;
 }
 
-}  // namespace
+Result<std::vector<Requirement>> parse_label_selector(const std::string& text) {
+  std::vector<Requirement> selector;
+  if (trim(text).empty()) return selector;
+  for (const auto& term : split_selector_terms(text)) {
+    auto r = parse_requirement(term);
+    if (!r.ok()) return r.error();
+    if (!valid_label_key(r->key)) {
+      return make_error(ErrorKind::invalid,
+                        "unable to parse requirement: invalid label key \"" + r->key + "\"");
+    }
+    selector.push_back(std::move(*r));
+  }
+  return selector;
+}
 
-bool labels_match(const Json& labels, const std::string& selector) {
-  static const Json empty = Json::object();
-  const Json& l = labels.is_object() ? labels : empty;
-  for (const auto& term : split_terms(selector)) {
-    if (!term_matches(l, term)) return false;
+bool satisfies(const Requirement& r, const std::optional<std::string>& value) {
+  const auto listed = [&] { return std::find(r.values.begin(), r.values.end(), *value) != r.values.end(); };
+  switch (r.op) {
+    case Requirement::Op::exists: return value.has_value();
+    case Requirement::Op::not_exists: return !value.has_value();
+    case Requirement::Op::equals: return value.has_value() && *value == r.values.front();
+    case Requirement::Op::not_equals: return !value.has_value() || *value != r.values.front();
+    case Requirement::Op::in: return value.has_value() && listed();
+    case Requirement::Op::not_in: return !value.has_value() || !listed();
+  }
+  return false;
+}
+
+bool labels_match(const std::vector<Requirement>& selector, const Json& labels) {
+  for (const auto& r : selector) {
+    std::optional<std::string> value;
+    if (labels.is_object()) {
+      auto it = labels.find(r.key);
+      if (it != labels.end() && it->is_string()) value = it->get<std::string>();
+    }
+    if (!satisfies(r, value)) return false;
   }
   return true;
+}
+
+bool labels_match(const Json& labels, const std::string& selector) {
+  auto parsed = parse_label_selector(selector);
+  return parsed.ok() && labels_match(*parsed, labels);
 }
 
 }  // namespace sluice::kube

@@ -115,8 +115,4 @@ class WatchHub {
   int next_id_ = 1;
 };
 
-// True when `labels` (metadata.labels) match a label selector
-// ("a=b,c!=d,e in (x,y),f notin (z),g,!h").
-bool labels_match(const Json& labels, const std::string& selector);
-
 }  // namespace sluice::kube

@@ -1,6 +1,8 @@
 // Shared watch caches: one list-watch per (resource, namespace), many waiters.
 #include <sluice/kube/watch.hpp>
 
+#include <sluice/kube/selector.hpp>
+
 #include <condition_variable>
 #include <set>
 #include <thread>

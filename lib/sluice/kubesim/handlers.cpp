@@ -109,7 +109,7 @@ void fresh_status(const ResourceType& type, Json& object) {
 
 void list_objects(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                   const ApiRoute& route) {
-  auto labels = parse_label_selector(req.get_param_value("labelSelector"));
+  auto labels = kube::parse_label_selector(req.get_param_value("labelSelector"));
   auto fields = parse_field_selector(req.get_param_value("fieldSelector"));
   if (!labels.ok()) return send_error(res, bad_request(labels.error().message));
   if (!fields.ok()) return send_error(res, bad_request(fields.error().message));
@@ -281,7 +281,7 @@ void delete_object(ApiContext& ctx, const httplib::Request& req, httplib::Respon
 
 void delete_collection(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                        const ApiRoute& route) {
-  auto labels = parse_label_selector(req.get_param_value("labelSelector"));
+  auto labels = kube::parse_label_selector(req.get_param_value("labelSelector"));
   auto fields = parse_field_selector(req.get_param_value("fieldSelector"));
   if (!labels.ok()) return send_error(res, bad_request(labels.error().message));
   if (!fields.ok()) return send_error(res, bad_request(fields.error().message));

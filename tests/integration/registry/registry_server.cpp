@@ -38,7 +38,7 @@ std::string config_yaml(const fs::path& dir, Auth auth, const TokenServer* token
 }
 
 void write_htpasswd(const fs::path& file) {
-  auto r = run_command({"htpasswd", "-Bbn", k_user, k_password});
+  auto r = test::run(test::find_program("htpasswd"), {"-Bbn", k_user, k_password});
   if (r.exit_code != 0) throw std::runtime_error("htpasswd failed: " + r.err);
   std::ofstream(file) << r.out;
 }
@@ -61,15 +61,23 @@ RegistryServer::RegistryServer(Auth auth) : auth_(auth) {
   if (auth == Auth::token) tokens_ = std::make_unique<TokenServer>(dir_.path());
   auto config = dir_.path() / "config.yml";
   std::ofstream(config) << config_yaml(dir_.path(), auth, tokens_.get());
-  process_ =
-      std::make_unique<ChildProcess>(std::vector<std::string>{"docker-registry", "serve", config.string()});
-  auto line = process_->wait_for_line("listening on 127.0.0.1:", std::chrono::seconds(20));
-  if (!line) throw std::runtime_error("docker-registry did not start:\n" + process_->output());
+  process_ = std::make_unique<test::Process>(test::find_program("docker-registry"),
+                                             std::vector<std::string>{"serve", config.string()});
+  // The registry logs to stderr.
+  auto line = process_->wait_for_line(test::Stream::err, "listening on 127.0.0.1:", std::chrono::seconds(20));
+  if (!line) {
+    throw std::runtime_error("docker-registry did not start:\n" + process_->stdout_text() +
+                             process_->stderr_text());
+  }
   auto at = line->find("listening on ") + 13;
   host_ = line->substr(at, line->find_first_of("\" ", at) - at);
 }
 
-RegistryServer::~RegistryServer() = default;
+// Test servers keep nothing worth a clean shutdown (their storage is a temp
+// dir), and docker-registry takes over a second to exit on SIGTERM: no grace.
+RegistryServer::~RegistryServer() {
+  if (process_) process_->terminate(std::chrono::milliseconds(0));
+}
 
 std::unique_ptr<httplib::Client> RegistryServer::client(const std::string& repo) const {
   auto c = std::make_unique<httplib::Client>("http://" + host_);

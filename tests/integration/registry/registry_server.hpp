@@ -3,7 +3,7 @@
 // server the test runs itself, plus helpers that push images over the API.
 #pragma once
 
-#include "process.hpp"
+#include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
 #include <sluice/registry/registry.hpp>
@@ -73,7 +73,7 @@ class RegistryServer {
   Auth auth_;
   testing::TempDir dir_{"sluice-registry"};
   std::unique_ptr<TokenServer> tokens_;
-  std::unique_ptr<ChildProcess> process_;
+  std::unique_ptr<test::Process> process_;
   std::string host_;
   std::map<std::string, std::size_t> sizes_;  // of pushed manifests, for index descriptors
 };

@@ -22,13 +22,12 @@ std::string sluice_bin() {
 }
 
 // HOME points at an empty directory so the developer's own docker config is never read.
-CommandResult run_sluice(std::vector<std::string> args, const std::string& input = "",
-                         std::vector<std::string> env = {}) {
+sluice::test::RunResult run_sluice(const std::vector<std::string>& args, const std::string& input = "",
+                                   std::vector<std::string> env = {}) {
   static sluice::testing::TempDir home("sluice-home");
-  args.insert(args.begin(), sluice_bin());
   env.push_back("HOME=" + home.path().string());
   env.push_back("DOCKER_CONFIG=");
-  return run_command(args, input, env);
+  return sluice::test::run(sluice_bin(), args, env, std::chrono::seconds(60), input);
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include <sluice/kube/selector.hpp>
 #include <sluice/kube/watch.hpp>
 
 #include <catch2/catch.hpp>

@@ -117,6 +117,23 @@ TEST_CASE("create fills identity, honours generateName, and PUT with a stale res
         "changes to the latest version and try again");
 }
 
+TEST_CASE("a selector that does not parse is a 400 in the apiserver's words", "[kubesim][api]") {
+  Kubesim sim(api_only());
+  auto message = [&](const std::string& query) {
+    auto r = sim.get(k_configmaps + "?" + query);
+    CHECK(r.status == 400);
+    CHECK(r.body["reason"] == "BadRequest");
+    return r.body["message"].get<std::string>();
+  };
+  CHECK(message("labelSelector=env%20in%20prod") ==
+        "unable to parse requirement: found 'prod', expected: '('");
+  CHECK(message("labelSelector=a%3Db,") == "found '', expected: identifier");
+  CHECK(message("labelSelector=b%24d%3Dx") == "unable to parse requirement: invalid label key \"b$d\"");
+  CHECK(message("fieldSelector=metadata.name%20in%20(a)") ==
+        "invalid selector: 'metadata.name in (a)'; can't understand 'metadata.name in (a)'");
+  CHECK(sim.get(k_configmaps + "?watch=true&labelSelector=a%3Db,").status == 400);
+}
+
 TEST_CASE("list filters by label and field selectors and pages with limit/continue", "[kubesim][api]") {
   Kubesim sim(api_only());
   REQUIRE(sim.request("POST", k_configmaps, config_map("a", {{"env", "prod"}, {"tier", "web"}})).status ==
