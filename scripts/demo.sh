@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README demo: installs what is needed, builds sluice and kubesim, then runs
-# real rollouts against kubesim (a simulated cluster) with images in a local
-# docker-registry: a healthy blue-green release, then a broken one that sluice
-# rolls back on its own. Everything it starts runs on 127.0.0.1 and is stopped
+# real canary rollouts against kubesim (a simulated cluster) with images in a
+# local docker-registry, gated by Debian's Prometheus: a version with a 20%
+# error rate that sluice catches by its metrics and rolls back, a healthy one
+# rolled out in full, and a crash-looping one rolled back by pod health. Everything it starts runs on 127.0.0.1 and is stopped
 # on exit. Exits 0 when the demo went as designed.
 #
 #   scripts/demo.sh [--no-build]     (--no-build: reuse the binaries in $SLUICE_BUILD)
@@ -236,9 +237,9 @@ create_cluster() {
       -H 'Content-Type: application/apply-patch+yaml' --data-binary "@$work/doc$n.yaml" ||
       fail "creating ${paths[$n]}"
   done
-  say "created namespace demo, Deployment web (3 replicas of version 1) and Service web"
+  say "created namespace demo, Deployment web (5 replicas of version 1) and Service web"
   for _ in $(seq 1 150); do
-    if api GET /apis/apps/v1/namespaces/demo/deployments/web | tr -d ' \n' | grep -q '"readyReplicas":3'; then
+    if api GET /apis/apps/v1/namespaces/demo/deployments/web | tr -d ' \n' | grep -q '"readyReplicas":5'; then
       return
     fi
     sleep 0.2
@@ -259,78 +260,69 @@ show_status() {
   sluice history web -n demo || true
 }
 
-# Fails unless the live Service selects exactly the pods of IMAGE.
+# Fails unless the live Service selects exactly the pods of IMAGE (waiting,
+# bounded, for pods of a retired version to finish terminating).
 expect_serving() {
   local image=$1 label=$2 now
-  now=$(serving)
+  for _ in $(seq 1 50); do
+    now=$(serving)
+    [ "$now" = "$image" ] && break
+    sleep 0.1
+  done
   say "the live Service web selects pods running version $label: ${now//$'\n'/ }"
   [ "$now" = "$image" ] || fail "expected version $label to serve, found: $now"
 }
 
 # ------------------------------------------------------------------- setup --
 
-act "Setting the scene: a cluster, a registry, versions of an app"
+act "Setting the scene: a cluster, a registry, Prometheus, versions of an app"
 start_kubesim
+curl --silent --fail --max-time 5 -o /dev/null "$kube_url/metrics" || fail "this kubesim serves no /metrics"
 start_registry
-# The metrics acts need kubesim's simulated traffic on /metrics.
-metrics=false
-if curl --silent --fail --max-time 5 -o /dev/null "$kube_url/metrics"; then metrics=true; fi
-tags=(1 2 3)
-if [ "$metrics" = true ]; then tags+=(4 5); fi
+start_prometheus
 declare -A pinned
-for tag in "${tags[@]}"; do
+for tag in 1 2 3 4; do
   pinned[$tag]=$(push_version "$tag")
   [ -n "${pinned[$tag]}" ] || fail "pushing demo/web:$tag"
 done
-say "pushed demo/web:${tags[*]} (each an index for linux/amd64 and linux/arm64);"
+say "pushed demo/web:1 to 4 (each an index for linux/amd64 and linux/arm64);"
 say "sluice deploys by digest, never by tag: \`sluice image resolve demo/web:2\` ->"
 printf '     %s\n' "${pinned[2]}"
-behave "${pinned[3]}" '{"crashLoop": true}'
-say "kubesim is told that version 3 is broken: its pods crash on start"
+# 100 simulated requests a second per Service keep a 4 s rate() window precise.
+curl --silent --show-error --fail --max-time 10 -o /dev/null -X PUT -H 'Content-Type: application/json' \
+  --data '{"defaultRate": 100}' "$kube_url/kubesim/v1/traffic" || fail "kubesim refused the traffic rate"
+behave "${pinned[2]}" '{"errorRate": 0.2}'
+behave "${pinned[4]}" '{"crashLoop": true}'
+say "kubesim sends 100 requests/s to the Service web; version 2 answers 20% of its requests"
+say "with errors, version 4's pods crash on start, versions 1 and 3 are healthy"
 
 create_cluster "${pinned[1]}"
 
 # ------------------------------------------------------------------- act 1 --
 
-act "Act 1: blue-green release of version 2 (healthy)"
-apply_expecting 0 bluegreen.yaml 2
-say "exit 0: version 2 serves; version 1 is kept warm for an instant rollback"
-show_objects
+act "Act 1: canary of version 2, which fails 20% of its requests; Prometheus will tell"
+apply_expecting 3 canary.yaml 2
+say "exit 3 is the EXPECTED outcome: at 20% of the traffic the error-rate check failed, so sluice"
+say "brought version 1 back to full strength, pointed the Service at it alone in one write, then"
+say "scaled the canary down"
+show_status
+expect_serving "${pinned[1]}" 1
 
 # ------------------------------------------------------------------- act 2 --
 
-act "Act 2: blue-green release of version 3 (broken: its pods crash-loop)"
-apply_expecting 3 bluegreen.yaml 3
-say "exit 3 is the EXPECTED outcome: sluice saw the crashing pods and rolled back by itself"
-show_status
-expect_serving "${pinned[2]}" 2
-
-if [ "$metrics" = false ]; then
-  act "Demo finished as designed: version 2 rolled out, broken version 3 rolled back automatically"
-  say "(the metrics acts were skipped: this kubesim serves no /metrics)"
-  exit 0
-fi
+act "Act 2: canary of version 3 (healthy): 20% -> 60% -> 100%, checked at each share"
+apply_expecting 0 canary.yaml 3
+say "exit 0: version 3 passed every analysis, was promoted, and serves all traffic"
+show_objects
+expect_serving "${pinned[3]}" 3
 
 # ------------------------------------------------------------------- act 3 --
 
-act "Act 3: version 4 answers 20% of its requests with errors; Prometheus will tell"
-start_prometheus
-# 100 simulated requests a second per Service keep a 4 s rate() window precise.
-curl --silent --show-error --fail --max-time 10 -o /dev/null -X PUT -H 'Content-Type: application/json' \
-  --data '{"defaultRate": 100}' "$kube_url/kubesim/v1/traffic" || fail "kubesim refused the traffic rate"
-behave "${pinned[4]}" '{"errorRate": 0.2}'
-say "kubesim sends 100 requests/s to each Service, and version 4 fails 20% of those it serves"
-apply_expecting 3 bluegreen-metrics.yaml 4
-say "exit 3 is the EXPECTED outcome: the error-rate check failed on the preview traffic, so sluice"
-say "never switched the live Service and rolled back by itself"
-expect_serving "${pinned[2]}" 2
-
-# ------------------------------------------------------------------- act 4 --
-
-act "Act 4: version 5 (healthy) through the same metrics gate"
-apply_expecting 0 bluegreen-metrics.yaml 5
-say "exit 0: version 5 passed the error-rate check and serves all traffic"
+act "Act 3: canary of version 4, whose pods crash-loop"
+apply_expecting 3 canary.yaml 4
+say "exit 3 is the EXPECTED outcome: the canary's pods crashed, so sluice rolled back by itself"
+say "before any analysis; version 3 never stopped serving"
 show_status
-expect_serving "${pinned[5]}" 5
+expect_serving "${pinned[3]}" 3
 
-act "Demo finished as designed: broken versions 3 and 4 were rolled back automatically, healthy versions 2 and 5 rolled out"
+act "Demo finished as designed: broken versions 2 and 4 were rolled back automatically, healthy version 3 rolled out in full"
