@@ -35,7 +35,11 @@ gate::MeasurementCallback record_measurements(Driver& d, const std::string& step
                            value_text(m), m.message, util::format_rfc3339(m.at)};
     state::add_measurement(d.record(), rec);
     d.emit(report::EventType::check_measured, "",
-           {{"check", check}, {"verdict", rec.verdict}, {"value", rec.value}, {"message", m.message}});
+           {{"check", check},
+            {"gate", step_name},
+            {"verdict", rec.verdict},
+            {"value", rec.value},
+            {"message", m.message}});
   };
 }
 

@@ -79,7 +79,7 @@ void probe_prometheus(const plan::Plan& plan, Deps& deps, PreflightResult& r) {
 
 }  // namespace
 
-PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string& ns) {
+PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string& ns, bool probe_checks) {
   PreflightResult r;
   r.target.ns = ns;
   nlohmann::json ns_object;
@@ -105,7 +105,7 @@ PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string&
     r.target.desired = ready_counts(r.target.deployment).desired;
   }
   r.target.digest_ref = resolve_image(plan, deps, r);
-  probe_prometheus(plan, deps, r);
+  if (probe_checks) probe_prometheus(plan, deps, r);
   r.target.floor = plan_floor(plan, r.target.desired);
   r.ok = r.problems.empty();
   return r;

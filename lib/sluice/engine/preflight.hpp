@@ -31,7 +31,11 @@ struct PreflightResult {
   Target target;
 };
 
-PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string& ns);
+// `probe_checks`: also ask each Prometheus check's server a query. Off for
+// continuing a recorded rollout: abort and rollback must work while the
+// metrics are down, and promote's checks report an outage themselves.
+PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string& ns,
+                          bool probe_checks = true);
 
 // The floor for a plan and desired replica count (strategy/capacity.hpp rules per strategy).
 int plan_floor(const plan::Plan& plan, int desired);

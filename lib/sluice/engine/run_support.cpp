@@ -57,7 +57,7 @@ PreflightResult preflight_recorded(const plan::Plan& plan, const state::Record& 
   pinned.image = record.digest;
   Deps no_registry = deps;
   no_registry.registry = nullptr;
-  auto pf = preflight(pinned, no_registry, record.ns);
+  auto pf = preflight(pinned, no_registry, record.ns, false);
   pf.target.digest_ref = record.digest;
   return pf;
 }

@@ -68,7 +68,7 @@ TEST_CASE("canary: a healthy version goes 10% -> 50% -> 100% through Prometheus 
       w.canary_plan(w.image("web", "2"),
                     "    steps:\n      - setWeight: 10\n      - analysis: {checks: [error-rate]}\n"
                     "      - setWeight: 50\n      - analysis: {checks: [error-rate]}\n"
-                    "      - setWeight: 100\n",
+                    "      - setWeight: 100\n    backgroundChecks: [error-rate]\n",
                     error_rate_check(*prom, k_judged, "    count: 2\n")));
 
   // When it is applied
@@ -89,6 +89,10 @@ TEST_CASE("canary: a healthy version goes 10% -> 50% -> 100% through Prometheus 
   for (const auto& e : run.events)
     if (e["type"] == "check_measured" && e["verdict"] == "Successful") ++successful;
   CHECK(successful >= 4);
+  bool background_measured = false;
+  for (const auto& e : run.events)
+    background_measured = background_measured || (e["type"] == "check_measured" && e["gate"] == "Background");
+  CHECK(background_measured);
   // and stable runs v2 at full size, the canary retired, capacity kept throughout
   auto stable = w.deployment("web");
   CHECK(image_of(stable).find("/web@sha256:") != std::string::npos);
@@ -172,6 +176,31 @@ TEST_CASE("canary: Prometheus stopped mid-analysis rolls back naming the data so
   CHECK(out.find("data source") != std::string::npos);
   CHECK(out.find(address) != std::string::npos);
   CHECK(out.find("\"outcome\":\"Healthy\"") == std::string::npos);
+  CHECK(w.serving_image("web") == w.first_image);
+  CHECK(w.deployment("web-canary")["spec"]["replicas"] == 0);
+}
+
+TEST_CASE("canary: with automatic rollback off, a Prometheus outage pauses instead, and abort rolls back") {
+  World w(4);
+  auto prom = busy_prometheus(w);
+  auto plan = w.write_plan(
+      "web.yaml",
+      w.canary_plan(w.image("web", "2"),
+                    "    steps:\n      - setWeight: 25\n      - analysis: {checks: [error-rate]}\n"
+                    "      - setWeight: 100\n",
+                    error_rate_check(*prom, k_judged, "    count: 30\n    consecutiveErrorLimit: 1\n") +
+                        "rollback:\n  automatic: false\n"));
+  auto* apply = w.start_sluice({"apply", plan});
+  REQUIRE(apply->wait_for_output("check_measured", std::chrono::seconds(60)));
+  prom->kill();
+
+  REQUIRE(apply->wait(std::chrono::seconds(60)) == std::optional<int>(4));
+  CHECK(apply->stdout_text().find("data source") != std::string::npos);
+  CHECK(w.deployment("web-canary")["spec"]["replicas"] == 1);  // left as it was, for a human to decide
+  CHECK(image_of(w.deployment("web")) == w.first_image);
+
+  auto aborted = w.sluice({"abort", "web", "-n", w.ns});
+  REQUIRE(aborted.exit_code == 0);
   CHECK(w.serving_image("web") == w.first_image);
   CHECK(w.deployment("web-canary")["spec"]["replicas"] == 0);
 }
