@@ -43,6 +43,30 @@ std::unique_ptr<PrometheusProcess> busy_prometheus(World& w) {
   return std::make_unique<PrometheusProcess>(w.sim_port());
 }
 
+// Steps: `weight`% of the traffic, an error-rate analysis, then all of it.
+std::string analysed_steps(int weight) {
+  return "    steps:\n      - setWeight: " + std::to_string(weight) +
+         "\n      - analysis: {checks: [error-rate]}\n      - setWeight: 100\n";
+}
+
+// An HTTPRoute "web" sending all its traffic to the stable Service.
+void create_route(World& w) {
+  Json route{{"apiVersion", "gateway.networking.k8s.io/v1"},
+             {"kind", "HTTPRoute"},
+             {"metadata", {{"name", "web"}, {"namespace", w.ns}}},
+             {"spec",
+              {{"parentRefs", Json::array({{{"name", "gateway"}}})},
+               {"rules", Json::array({{{"backendRefs", Json::array({{{"name", "web"}, {"port", 80}}})}}})}}}};
+  auto made =
+      w.sim.request("POST", "/apis/gateway.networking.k8s.io/v1/namespaces/" + w.ns + "/httproutes", route);
+  if (made.status != 201) throw std::runtime_error("creating the HTTPRoute: " + made.body.dump());
+}
+
+Json route_backends(World& w) {
+  return w.sim.get_object("/apis/gateway.networking.k8s.io/v1/namespaces/" + w.ns +
+                          "/httproutes/web")["spec"]["rules"][0]["backendRefs"];
+}
+
 // The traffic each SetWeight step reported, in order.
 std::vector<Json> traffic_reports(const SluiceRun& run) {
   std::vector<Json> out;
@@ -109,11 +133,8 @@ TEST_CASE("canary: a 20% error rate is caught by the first analysis and rolled b
   World w(4);
   auto prom = busy_prometheus(w);
   w.behave("web", {{"errorRate", 0.2}});
-  auto plan = w.write_plan("web.yaml", w.canary_plan(w.image("web", "2"),
-                                                     "    steps:\n      - setWeight: 25\n"
-                                                     "      - analysis: {checks: [error-rate]}\n"
-                                                     "      - setWeight: 100\n",
-                                                     error_rate_check(*prom, k_judged)));
+  auto plan = w.write_plan(
+      "web.yaml", w.canary_plan(w.image("web", "2"), analysed_steps(25), error_rate_check(*prom, k_judged)));
 
   auto mark = w.audit_mark();
   auto run = w.sluice({"apply", plan}, std::chrono::seconds(90));
@@ -158,9 +179,7 @@ TEST_CASE("canary: Prometheus stopped mid-analysis rolls back naming the data so
   std::string address = prom->address();
   auto plan = w.write_plan(
       "web.yaml",
-      w.canary_plan(w.image("web", "2"),
-                    "    steps:\n      - setWeight: 25\n      - analysis: {checks: [error-rate]}\n"
-                    "      - setWeight: 100\n",
+      w.canary_plan(w.image("web", "2"), analysed_steps(25),
                     error_rate_check(*prom, k_judged, "    count: 30\n    consecutiveErrorLimit: 2\n")));
   auto* apply = w.start_sluice({"apply", plan});
 
@@ -185,9 +204,7 @@ TEST_CASE("canary: with automatic rollback off, a Prometheus outage pauses inste
   auto prom = busy_prometheus(w);
   auto plan = w.write_plan(
       "web.yaml",
-      w.canary_plan(w.image("web", "2"),
-                    "    steps:\n      - setWeight: 25\n      - analysis: {checks: [error-rate]}\n"
-                    "      - setWeight: 100\n",
+      w.canary_plan(w.image("web", "2"), analysed_steps(25),
                     error_rate_check(*prom, k_judged, "    count: 30\n    consecutiveErrorLimit: 1\n") +
                         "rollback:\n  automatic: false\n"));
   auto* apply = w.start_sluice({"apply", plan});
@@ -210,14 +227,11 @@ TEST_CASE("canary: an inconclusive result pauses with exit 4 and promote continu
   World w(4);
   auto prom = busy_prometheus(w);
   w.behave("web", {{"errorRate", 0.2}});
-  auto plan = w.write_plan(
-      "web.yaml",
-      w.canary_plan(w.image("web", "2"),
-                    "    steps:\n      - setWeight: 25\n      - analysis: {checks: [error-rate]}\n"
-                    "      - setWeight: 100\n",
-                    error_rate_check(*prom,
-                                     "    successCondition: result < 0.05\n"
-                                     "    failureCondition: result > 0.5\n")));
+  auto plan =
+      w.write_plan("web.yaml", w.canary_plan(w.image("web", "2"), analysed_steps(25),
+                                             error_rate_check(*prom,
+                                                              "    successCondition: result < 0.05\n"
+                                                              "    failureCondition: result > 0.5\n")));
 
   auto first = w.sluice({"apply", plan}, std::chrono::seconds(90));
 
@@ -242,15 +256,7 @@ TEST_CASE("canary: Gateway API weights on an HTTPRoute carry the exact share") {
   // Given an HTTPRoute sending all traffic to the stable Service
   World w(4);
   auto prom = busy_prometheus(w);
-  Json route{{"apiVersion", "gateway.networking.k8s.io/v1"},
-             {"kind", "HTTPRoute"},
-             {"metadata", {{"name", "web"}, {"namespace", w.ns}}},
-             {"spec",
-              {{"parentRefs", Json::array({{{"name", "gateway"}}})},
-               {"rules", Json::array({{{"backendRefs", Json::array({{{"name", "web"}, {"port", 80}}})}}})}}}};
-  REQUIRE(
-      w.sim.request("POST", "/apis/gateway.networking.k8s.io/v1/namespaces/" + w.ns + "/httproutes", route)
-          .status == 201);
+  create_route(w);
   auto plan = w.write_plan(
       "web.yaml", w.canary_plan(w.image("web", "2"),
                                 "    traffic: {gatewayRoute: {name: web}}\n    steps:\n      - setWeight: 5\n"
@@ -270,9 +276,7 @@ TEST_CASE("canary: Gateway API weights on an HTTPRoute carry the exact share") {
   CHECK(reports[1]["measuredWeight"] == 50.0);
   CHECK(reports[1]["canaryReady"] == 2);
   // and at the end stable carries everything on the new version, by the route and by the pods
-  auto final_route =
-      w.sim.get_object("/apis/gateway.networking.k8s.io/v1/namespaces/" + w.ns + "/httproutes/web");
-  auto refs = final_route["spec"]["rules"][0]["backendRefs"];
+  auto refs = route_backends(w);
   REQUIRE(refs.size() == 2);
   CHECK(refs[0]["name"] == "web");
   CHECK(refs[0]["weight"] == 100);
@@ -290,14 +294,7 @@ TEST_CASE("canary: a failing Gateway API canary is cut off by one route write, t
   World w(4);
   auto prom = busy_prometheus(w);
   w.behave("web", {{"errorRate", 0.2}});
-  Json route{{"apiVersion", "gateway.networking.k8s.io/v1"},
-             {"kind", "HTTPRoute"},
-             {"metadata", {{"name", "web"}, {"namespace", w.ns}}},
-             {"spec",
-              {{"rules", Json::array({{{"backendRefs", Json::array({{{"name", "web"}, {"port", 80}}})}}})}}}};
-  REQUIRE(
-      w.sim.request("POST", "/apis/gateway.networking.k8s.io/v1/namespaces/" + w.ns + "/httproutes", route)
-          .status == 201);
+  create_route(w);
   auto plan = w.write_plan("web.yaml", w.canary_plan(w.image("web", "2"),
                                                      "    traffic: {gatewayRoute: {name: web}}\n    steps:\n"
                                                      "      - setWeight: 20\n"
@@ -307,8 +304,7 @@ TEST_CASE("canary: a failing Gateway API canary is cut off by one route write, t
   auto run = w.sluice({"apply", plan}, std::chrono::seconds(90));
 
   REQUIRE(run.exit_code == 3);
-  auto refs = w.sim.get_object("/apis/gateway.networking.k8s.io/v1/namespaces/" + w.ns +
-                               "/httproutes/web")["spec"]["rules"][0]["backendRefs"];
+  auto refs = route_backends(w);
   CHECK(refs[0]["weight"] == 100);
   CHECK(refs[1]["weight"] == 0);
   CHECK(w.deployment("web-canary")["spec"]["replicas"] == 0);
