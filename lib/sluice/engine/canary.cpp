@@ -283,6 +283,24 @@ util::Status restore_service(Driver& d) {
   return set_selector(d, d.plan().target.service, d.record().previous.service_selector);
 }
 
+// The canary's selector names its version and a selector is immutable, so a
+// canary Deployment left by an earlier rollout (scaled to 0) is deleted, not
+// adopted. The precondition keeps a concurrent change from being deleted unseen.
+util::Status retire_older_canary(Driver& d, const Json& body) {
+  auto& kube = *d.deps().kube;
+  std::string name = body["metadata"]["name"].get<std::string>();
+  auto existing = kube.get(kube::k_deployments, d.ns(), name);
+  if (!existing)
+    return existing.error().kind == util::ErrorKind::not_found ? util::Status{} : existing.error();
+  if (existing->value("/spec/selector"_json_pointer, Json()) == body["spec"]["selector"]) return {};
+  kube::DeleteOptions options;
+  options.propagation = kube::Propagation::background;
+  options.precondition_resource_version = existing->value("/metadata/resourceVersion"_json_pointer, "");
+  auto removed = kube.remove(kube::k_deployments, d.ns(), name, options);
+  if (!removed && removed.error().kind != util::ErrorKind::not_found) return removed.error();
+  return {};
+}
+
 }  // namespace
 
 StepResult canary_create(Driver& d) {
@@ -308,6 +326,8 @@ StepResult canary_create(Driver& d) {
   std::string name = canary_name(stable_name(d));
   Json body =
       make_preview_deployment(stable, name, d.plan().name, version, d.target().container, rec.digest, 0);
+  if (auto old = retire_older_canary(d, body); !old)
+    return failed_write(old.error(), "deleting the previous rollout's " + name);
   if (auto made = create_or_adopt(d, body); !made) return failed_write(made.error(), "creating " + name);
   if (gateway(d)) {
     Json base = rec.previous.service_selector;

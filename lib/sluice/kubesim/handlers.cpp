@@ -201,7 +201,7 @@ void update_object(ApiContext& ctx, const httplib::Request& req, httplib::Respon
   const bool status_only = route.subresource == "status";
   if (!status_only) {
     apply_defaults(type, object);
-    if (auto error = validate_object(type, object)) return send_error(res, *error);
+    if (auto error = validate_object(type, object, &*current)) return send_error(res, *error);
     record_update(*current, object, field_manager(req, "kubectl-edit"), type.api_version(), now_rfc3339());
   }
   auto updated = ctx.store.update(type.key(), object, status_only);

@@ -46,7 +46,7 @@ Result<Json> write_patched(ApiContext& ctx, const httplib::Request& req, const A
   const bool status_only = route.subresource == "status";
   if (!status_only) {
     apply_defaults(type, object);
-    if (auto invalid_error = validate_object(type, object)) {
+    if (auto invalid_error = validate_object(type, object, &current)) {
       error = *invalid_error;
       return util::make_error(util::ErrorKind::invalid, error.message);
     }
@@ -166,7 +166,7 @@ void server_side_apply_patch(ApiContext& ctx, const httplib::Request& req, httpl
     Json object = std::move(*merged);
     object["metadata"]["resourceVersion"] = (*current)["metadata"].value("resourceVersion", "");
     apply_defaults(type, object);
-    if (auto error = validate_object(type, object)) return send_error(res, *error);
+    if (auto error = validate_object(type, object, &*current)) return send_error(res, *error);
     auto updated = ctx.store.update(type.key(), object, route.subresource == "status");
     if (updated.ok()) return send_json(res, 200, *updated);
     if (updated.error().kind != util::ErrorKind::conflict || attempt + 1 >= k_patch_attempts) {

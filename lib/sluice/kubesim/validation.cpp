@@ -174,10 +174,18 @@ void apply_defaults(const ResourceType& type, Json& object) {
   if (type.kind == "Service") default_service(object);
 }
 
-std::optional<ApiError> validate_object(const ResourceType& type, const Json& object) {
+std::optional<ApiError> validate_object(const ResourceType& type, const Json& object, const Json* previous) {
   std::vector<FieldError> errors;
   validate_name(type, object, errors);
-  if (type.kind == "Deployment" || type.kind == "ReplicaSet") validate_workload(object, errors);
+  if (type.kind == "Deployment" || type.kind == "ReplicaSet") {
+    validate_workload(object, errors);
+    // apps/v1 made the selector immutable: a changed one would orphan the pods it selected.
+    auto selector = "/spec/selector"_json_pointer;
+    if (previous != nullptr && previous->contains(selector) && object.contains(selector) &&
+        previous->at(selector) != object.at(selector))
+      errors.push_back({"spec.selector", "FieldValueInvalid",
+                        "Invalid value: " + object.at(selector).dump() + ": field is immutable"});
+  }
   if (type.kind == "Pod") validate_containers(object.value("spec", Json::object()), "spec", errors);
   if (type.kind == "Service") {
     const Json spec = object.value("spec", Json::object());

@@ -11,7 +11,9 @@ namespace sluice::kubesim {
 
 // Fills defaults in place (as the apiserver does on create and update).
 void apply_defaults(const ResourceType& type, Json& object);
-// nullopt when valid, else the 422 Status.
-std::optional<ApiError> validate_object(const ResourceType& type, const Json& object);
+// nullopt when valid, else the 422 Status. `previous`: the stored object an
+// update replaces, for the fields that are immutable (a workload's selector).
+std::optional<ApiError> validate_object(const ResourceType& type, const Json& object,
+                                        const Json* previous = nullptr);
 
 }  // namespace sluice::kubesim

@@ -332,6 +332,14 @@ TEST_CASE("canary: a manual pause stops with exit 4; abort returns all traffic t
   CHECK(w.deployment("web-canary")["spec"]["replicas"] == 0);
   CHECK(w.service("web")["spec"]["selector"] == Json{{"app", "web"}});
   CHECK(w.min_ready("web") >= 4);
+
+  // and the next version's canary replaces the retired one (a Deployment's selector cannot change)
+  auto next =
+      w.write_plan("v3.yaml", w.canary_plan(w.image("web", "3"), "    steps:\n      - setWeight: 50\n"));
+  REQUIRE(w.sluice({"apply", next}).exit_code == 0);
+  CHECK(image_of(w.deployment("web")).find("/web@sha256:") != std::string::npos);
+  CHECK(image_of(w.deployment("web-canary")) == image_of(w.deployment("web")));  // v3's canary, not v2's
+  CHECK(w.min_ready("web") >= 4);
 }
 
 TEST_CASE("canary: rollback after a promoted canary returns the stable Deployment to the old version") {

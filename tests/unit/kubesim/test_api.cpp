@@ -81,6 +81,24 @@ TEST_CASE("errors are Status objects with the apiserver's wording", "[kubesim][a
           "Deployment.apps \"x\" is invalid: spec.template.spec.containers[0].image: Required value");
     CHECK(r.body["details"]["causes"][0]["field"] == "spec.template.spec.containers[0].image");
   }
+  SECTION("a workload's selector is immutable, on update and on patch") {
+    sim.create_deployment("default", "web", "web:1", 1);
+    Json changed = sim.get_object(k_deployments + "/web");
+    changed["spec"]["selector"]["matchLabels"]["v"] = "2";
+    changed["spec"]["template"]["metadata"]["labels"]["v"] = "2";
+    auto r = sim.request("PUT", k_deployments + "/web", changed);
+    CHECK(r.status == 422);
+    CHECK(r.body["details"]["causes"][0]["field"] == "spec.selector");
+    CHECK(r.body["message"].get<std::string>().find("field is immutable") != std::string::npos);
+    Json patch = {{"spec",
+                   {{"selector", {{"matchLabels", {{"v", "2"}}}}},
+                    {"template", {{"metadata", {{"labels", {{"v", "2"}}}}}}}}}};
+    r = sim.request("PATCH", k_deployments + "/web", patch, "application/merge-patch+json");
+    CHECK(r.status == 422);
+    changed = sim.get_object(k_deployments + "/web");
+    changed["spec"]["replicas"] = 2;  // the rest of the spec still changes
+    CHECK(sim.request("PUT", k_deployments + "/web", changed).status == 200);
+  }
   SECTION("missing namespace") {
     auto r = sim.request("POST", "/api/v1/namespaces/nowhere/configmaps", config_map("c"));
     CHECK(r.status == 404);
