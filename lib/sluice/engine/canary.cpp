@@ -314,8 +314,9 @@ StepResult canary_create(Driver& d) {
     rec.previous.revision = current_revision(stable);
     rec.previous.template_spec = stable.at("spec").at("template");
     rec.previous.pod_template_hash = *hash;
-    rec.previous.service_selector =
-        base_selector(d.target().service.value("/spec/selector"_json_pointer, Json()));
+    if (d.target().service.is_object())
+      rec.previous.service_selector =
+          base_selector(d.target().service.value("/spec/selector"_json_pointer, Json()));
     rec.next.deployment = stable_name(d);
     rec.next.image = rec.digest;
     rec.total_replicas = std::max(1, d.target().desired);

@@ -447,3 +447,16 @@ TEST_CASE("canary: an http check that times out is an Error that blames the data
   CHECK(message.find("data source") != std::string::npos);
   CHECK(w.serving_image("web") == w.first_image);
 }
+
+TEST_CASE("canary: replica traffic works without a Service in the plan") {
+  World w(2);
+  std::string yaml = w.canary_plan(w.image("web", "2"), "    steps:\n      - setWeight: 50\n");
+  yaml.replace(yaml.find("  service: web\n"), 15, "");
+  auto plan = w.write_plan("web.yaml", yaml);
+
+  auto run = w.sluice({"apply", plan});
+
+  REQUIRE(run.exit_code == 0);
+  CHECK(image_of(w.deployment("web")) != w.first_image);
+  CHECK(w.service("web")["spec"]["selector"] == Json{{"app", "web"}});  // never touched
+}
