@@ -4,10 +4,13 @@
 #include <sluice/kube/doctor.hpp>
 #include <sluice/kube/watch.hpp>
 
+#include "support/process.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <random>
 
 using namespace sluice::kube;
@@ -31,6 +34,33 @@ std::optional<Config> real_cluster_config() {
   REQUIRE(config.ok());
   return *config;
 }
+
+std::string kubeconfig_path() {
+  const char* explicit_path = std::getenv("SLUICE_REAL_KUBECONFIG");
+  return explicit_path != nullptr && *explicit_path != '\0' ? explicit_path : std::getenv("KUBECONFIG");
+}
+
+std::string image_of(Client& kube, const std::string& ns, const std::string& name) {
+  auto dep = kube.get(k_deployments, ns, name);
+  REQUIRE(dep.ok());
+  return (*dep)["spec"]["template"]["spec"]["containers"][0].value("image", "");
+}
+
+// Deletes what one test made, whatever state it was left in.
+struct Cleanup {
+  Client& kube;
+  std::string ns;
+  std::string name;
+  ~Cleanup() {
+    DeleteOptions background;
+    background.propagation = Propagation::background;
+    (void)kube.remove(k_deployments, ns, name, background);
+    (void)kube.remove(k_deployments, ns, name + "-canary", background);
+    (void)kube.remove(k_services, ns, name);
+    (void)kube.remove(k_configmaps, ns, "sluice-" + name);
+    (void)kube.remove(k_leases, ns, "sluice-" + name);
+  }
+};
 
 }  // namespace
 
@@ -63,4 +93,52 @@ TEST_CASE("a real cluster: create, watch-wait, update with conflict retry, delet
       deadline);
   CHECK(waited.ok());
   CHECK(kube.remove(k_configmaps, config->ns, name).ok());
+}
+
+TEST_CASE("a real cluster: a canary of registry.k8s.io/pause to 50%, promoted, then rolled back",
+          "[.real-cluster]") {
+  auto config = real_cluster_config();
+  if (!config) return;
+  auto client = make_client(*config);
+  REQUIRE(client.ok());
+  Client& kube = **client;
+  std::string name = "sluice-canary-" + std::to_string(std::random_device{}() % 100000);
+  Cleanup cleanup{kube, config->ns, name};
+  Json labels = {{"app", name}};
+  Json dep = {
+      {"apiVersion", "apps/v1"},
+      {"kind", "Deployment"},
+      {"metadata", {{"name", name}, {"labels", labels}}},
+      {"spec",
+       {{"replicas", 2},
+        {"selector", {{"matchLabels", labels}}},
+        {"template",
+         {{"metadata", {{"labels", labels}}},
+          {"spec", {{"containers", {{{"name", "pause"}, {"image", "registry.k8s.io/pause:3.9"}}}}}}}}}}};
+  REQUIRE(kube.create(k_deployments, config->ns, dep).ok());
+  Json svc = {{"apiVersion", "v1"},
+              {"kind", "Service"},
+              {"metadata", {{"name", name}}},
+              {"spec", {{"selector", labels}, {"ports", {{{"port", 80}}}}}}};
+  REQUIRE(kube.create(k_services, config->ns, svc).ok());
+  std::string plan = "/tmp/" + name + ".yaml";
+  std::ofstream(plan) << "apiVersion: sluice/v1\nkind: Plan\nmetadata:\n  name: " << name
+                      << "\ntarget:\n  namespace: " << config->ns << "\n  deployment: " << name
+                      << "\n  service: " << name
+                      << "\nimage: registry.k8s.io/pause:3.10\nprogressDeadline: 3m\nstrategy:\n  canary:\n"
+                         "    steps:\n      - setWeight: 50\n";
+  std::string bin = std::getenv("SLUICE_BIN") != nullptr ? std::getenv("SLUICE_BIN") : "sluice";
+
+  auto applied =
+      sluice::test::run(bin, {"--kubeconfig", kubeconfig_path(), "apply", plan}, {}, std::chrono::minutes(5));
+  INFO(applied.out << applied.err);
+  CHECK(applied.exit_code == 0);
+  CHECK(image_of(kube, config->ns, name).rfind("registry.k8s.io/pause@sha256:", 0) == 0);
+
+  auto back = sluice::test::run(bin, {"--kubeconfig", kubeconfig_path(), "rollback", name, "-n", config->ns},
+                                {}, std::chrono::minutes(5));
+  INFO(back.out << back.err);
+  CHECK(back.exit_code == 0);
+  CHECK(image_of(kube, config->ns, name) == "registry.k8s.io/pause:3.9");
+  std::remove(plan.c_str());
 }
