@@ -460,3 +460,38 @@ TEST_CASE("canary: replica traffic works without a Service in the plan") {
   CHECK(image_of(w.deployment("web")) != w.first_image);
   CHECK(w.service("web")["spec"]["selector"] == Json{{"app", "web"}});  // never touched
 }
+
+TEST_CASE("canary: SIGTERM mid-pause saves the state (exit 130) and the next apply resumes there") {
+  // Given a canary at 50% in a timed pause
+  World w(4);
+  auto plan =
+      w.write_plan("web.yaml", w.canary_plan(w.image("web", "2"),
+                                             "    steps:\n      - setWeight: 50\n"
+                                             "      - pause: {duration: 3s}\n      - setWeight: 100\n"));
+  auto* apply = w.start_sluice({"apply", plan});
+  REQUIRE(apply->wait_for_output("\"stepName\":\"Pause(3s)\"", std::chrono::seconds(60)));
+
+  // When the run is terminated
+  int code = apply->terminate();
+
+  // Then it stops at once with the step recorded as started, the canary still at its share
+  CHECK(code == 130);
+  CHECK(w.deployment("web-canary")["spec"]["replicas"] == 2);
+  auto status = w.sluice({"status", "web", "-n", w.ns});
+  REQUIRE(!status.events.empty());
+  CHECK(status.events.front()["rollout"]["phase"] == "Progressing");
+  CHECK(status.events.front()["lockHolder"] == "");
+
+  // and applying the same plan again resumes at the pause and finishes
+  auto again = w.sluice({"apply", plan});
+  REQUIRE(again.exit_code == 0);
+  REQUIRE(!again.events.empty());
+  CHECK(again.events.front()["resumed"] == true);
+  bool created_again = false;
+  for (const auto& e : again.events)
+    created_again = created_again || (e["type"] == "step_started" && e["stepName"] == "CreateCanary");
+  CHECK_FALSE(created_again);
+  CHECK(image_of(w.deployment("web")) != w.first_image);
+  CHECK(w.deployment("web-canary")["spec"]["replicas"] == 0);
+  CHECK(w.min_ready("web") >= 4);
+}
