@@ -283,6 +283,110 @@ util::Status restore_service(Driver& d) {
   return set_selector(d, d.plan().target.service, d.record().previous.service_selector);
 }
 
+// What a rollback starts from: whether promotion had already moved the stable
+// template, and how many stable pods serve now.
+struct RollbackStart {
+  bool template_moved = false;
+  int stable_serving = 0;
+};
+
+util::Status with_context(util::Status s, const std::string& what) {
+  if (s) return s;
+  auto e = s.error();
+  e.message = what + ": " + e.message;
+  return e;
+}
+
+util::Result<RollbackStart> read_rollback(Driver& d) {
+  auto stable = d.deps().kube->get(kube::k_deployments, d.ns(), stable_name(d));
+  if (!stable) return with_context(stable.error(), "reading " + stable_name(d)).error();
+  return RollbackStart{container_image(*stable, d.target().container) != d.record().previous.image,
+                       serving(*stable)};
+}
+
+// All traffic to stable in one write: the route's weights, or the Service
+// pinned to the stable pods. With replica traffic the pin waits (`early`)
+// until the stable pods alone meet the serving floor; after promotion began
+// the stable pods are mid-change and the Service keeps its own selector.
+util::Status traffic_to_stable(Driver& d, const RollbackStart& start, bool early) {
+  const auto& rec = d.record();
+  if (gateway(d)) return with_context(set_route_weights(d, 100, 0), "sending all traffic to stable");
+  if (start.template_moved || d.plan().target.service.empty() || rec.previous.pod_template_hash.empty())
+    return {};
+  if (early && start.stable_serving < plan_floor(d.plan(), total(d))) return {};
+  Json pinned =
+      selector_with(rec.previous.service_selector, "pod-template-hash", rec.previous.pod_template_hash);
+  return with_context(set_selector(d, d.plan().target.service, pinned), "sending all traffic to stable");
+}
+
+// Stable back at full size (on its recorded template if promotion had begun), watched until ready.
+util::Status stable_at_full_size(Driver& d, const RollbackStart& start) {
+  const auto& rec = d.record();
+  util::Status resized = start.template_moved
+                             ? update_deployment(d, stable_name(d),
+                                                 [&](Json& dep) {
+                                                   dep["spec"]["replicas"] = total(d);
+                                                   dep["spec"]["template"] =
+                                                       clean_template(rec.previous.template_spec);
+                                                 })
+                             : scale(d, stable_name(d), total(d));
+  if (!resized) return with_context(resized, "scaling " + stable_name(d) + " back up");
+  VersionWait w{stable_name(d),
+                rec.previous.image,
+                d.deps().clock->now() + d.plan().progress_deadline,
+                nullptr,
+                {canary_name(stable_name(d))}};
+  auto end = wait_for_version(d, w);
+  if (end.end == WaitEnd::interrupted) return util::make_error(util::ErrorKind::cancelled, end.message);
+  if (end.end != WaitEnd::ready)
+    return util::make_error(util::ErrorKind::unavailable,
+                            "the stable version did not come back: " + end.message);
+  return {};
+}
+
+// The canary scaled to 0, then the Service selects by its own selector again.
+util::Status retire_canary(Driver& d) {
+  auto s = scale(d, canary_name(stable_name(d)), 0);
+  if (!s && s.error().kind != util::ErrorKind::not_found)
+    return with_context(s, "scaling down " + canary_name(stable_name(d)));
+  return with_context(restore_service(d), "restoring " + d.plan().target.service);
+}
+
+// Records the version serving now: what promotion replaces and rollback restores.
+util::Status remember_stable(Driver& d) {
+  auto& rec = d.record();
+  const Json& stable = d.target().deployment;
+  auto hash = current_hash(d, stable);
+  if (!hash) return hash.error();
+  rec.previous.deployment = stable_name(d);
+  rec.previous.image = container_image(stable, d.target().container);
+  rec.previous.revision = current_revision(stable);
+  rec.previous.template_spec = stable.at("spec").at("template");
+  rec.previous.pod_template_hash = *hash;
+  if (d.target().service.is_object())
+    rec.previous.service_selector =
+        base_selector(d.target().service.value("/spec/selector"_json_pointer, Json()));
+  rec.next.deployment = stable_name(d);
+  rec.next.image = rec.digest;
+  rec.total_replicas = std::max(1, d.target().desired);
+  rec.traffic = {{"weight", 0}, {"measuredWeight", 0}};
+  return {};
+}
+
+// Gateway API: the canary Service selects the canary pods, the stable Service
+// only the stable ones (or it would reach the canary's too), and the route
+// gets the canary backend at weight 0.
+util::Status prepare_route(Driver& d, const std::string& version) {
+  const Json& base = d.record().previous.service_selector;
+  auto s = ensure_service(d, canary_service(d), selector_with(base, k_version_label, version));
+  if (!s) return with_context(s, "pointing " + canary_service(d) + " at the canary");
+  auto pinned = selector_with(base, "pod-template-hash", d.record().previous.pod_template_hash);
+  s = set_selector(d, d.plan().target.service, pinned);
+  if (!s) return with_context(s, "pinning " + d.plan().target.service + " to the stable pods");
+  return with_context(set_route_weights(d, 100, 0),
+                      "adding " + canary_service(d) + " to HTTPRoute " + canary(d).route_name);
+}
+
 // The canary's selector names its version and a selector is immutable, so a
 // canary Deployment left by an earlier rollout (scaled to 0) is deleted, not
 // adopted. The precondition keeps a concurrent change from being deleted unseen.
@@ -305,42 +409,19 @@ util::Status retire_older_canary(Driver& d, const Json& body) {
 
 StepResult canary_create(Driver& d) {
   auto& rec = d.record();
-  const Json& stable = d.target().deployment;
   if (rec.total_replicas == 0) {  // first run: remember what serves now, for promotion and rollback
-    auto hash = current_hash(d, stable);
-    if (!hash) return failed_write(hash.error(), "reading the stable version");
-    rec.previous.deployment = stable_name(d);
-    rec.previous.image = container_image(stable, d.target().container);
-    rec.previous.revision = current_revision(stable);
-    rec.previous.template_spec = stable.at("spec").at("template");
-    rec.previous.pod_template_hash = *hash;
-    if (d.target().service.is_object())
-      rec.previous.service_selector =
-          base_selector(d.target().service.value("/spec/selector"_json_pointer, Json()));
-    rec.next.deployment = stable_name(d);
-    rec.next.image = rec.digest;
-    rec.total_replicas = std::max(1, d.target().desired);
-    rec.traffic = {{"weight", 0}, {"measuredWeight", 0}};
+    if (auto s = remember_stable(d); !s) return failed_write(s.error(), "reading the stable version");
     if (!d.save()) return {StepStatus::needs_human, "could not write the rollout record"};
   }
   std::string version = version_id(rec.digest);
   std::string name = canary_name(stable_name(d));
-  Json body =
-      make_preview_deployment(stable, name, d.plan().name, version, d.target().container, rec.digest, 0);
+  Json body = make_preview_deployment(d.target().deployment, name, d.plan().name, version,
+                                      d.target().container, rec.digest, 0);
   if (auto old = retire_older_canary(d, body); !old)
     return failed_write(old.error(), "deleting the previous rollout's " + name);
   if (auto made = create_or_adopt(d, body); !made) return failed_write(made.error(), "creating " + name);
-  if (gateway(d)) {
-    Json base = rec.previous.service_selector;
-    if (auto s = ensure_service(d, canary_service(d), selector_with(base, k_version_label, version)); !s)
-      return failed_write(s.error(), "pointing " + canary_service(d) + " at the canary");
-    // The stable Service selects the stable pods only, or it would also reach the canary's.
-    auto pinned = selector_with(base, "pod-template-hash", rec.previous.pod_template_hash);
-    if (auto s = set_selector(d, d.plan().target.service, pinned); !s)
-      return failed_write(s.error(), "pinning " + d.plan().target.service + " to the stable pods");
-    if (auto s = set_route_weights(d, 100, 0); !s)
-      return failed_write(s.error(), "adding " + canary_service(d) + " to HTTPRoute " + canary(d).route_name);
-  }
+  if (gateway(d))
+    if (auto s = prepare_route(d, version); !s) return failed_write(s.error(), "preparing the HTTPRoute");
   return {StepStatus::next, name + " created beside " + stable_name(d) + " (" +
                                 std::to_string(rec.total_replicas) + " replicas)"};
 }
@@ -422,51 +503,13 @@ StepResult canary_promote(Driver& d) {
 Outcome canary_roll_back(Driver& d, const std::string& why) {
   auto& rec = d.record();
   if (rec.total_replicas == 0) return {cli::k_exit_rolled_back, "", why + "; nothing had changed"};
-  auto fail = [&](const std::string& what, const util::Error& e) -> Outcome {
-    if (e.kind == util::ErrorKind::cancelled) return {cli::k_exit_interrupted, "", why};
-    return {cli::k_exit_needs_human, "", why + "; " + what + ": " + e.message};
-  };
-  auto stable = d.deps().kube->get(kube::k_deployments, d.ns(), stable_name(d));
-  if (!stable) return fail("reading " + stable_name(d), stable.error());
-  bool template_moved = container_image(*stable, d.target().container) != rec.previous.image;
-  bool pin = !gateway(d) && !template_moved && !d.plan().target.service.empty() &&
-             !rec.previous.pod_template_hash.empty();
-  Json pinned =
-      selector_with(rec.previous.service_selector, "pod-template-hash", rec.previous.pod_template_hash);
-  int floor = plan_floor(d.plan(), total(d));
-  // 1. All traffic to stable in one write, when stable alone can carry it.
-  if (gateway(d)) {
-    if (auto s = set_route_weights(d, 100, 0); !s) return fail("sending all traffic to stable", s.error());
-  } else if (pin && serving(*stable) >= floor) {
-    if (auto s = set_selector(d, d.plan().target.service, pinned); !s)
-      return fail("sending all traffic to stable", s.error());
-    pin = false;
-  }
-  // 2. Stable back at full size, on its old template if promotion had begun.
-  util::Status resized = template_moved ? update_deployment(d, stable_name(d),
-                                                            [&](Json& dep) {
-                                                              dep["spec"]["replicas"] = total(d);
-                                                              dep["spec"]["template"] =
-                                                                  clean_template(rec.previous.template_spec);
-                                                            })
-                                        : scale(d, stable_name(d), total(d));
-  if (!resized) return fail("scaling " + stable_name(d) + " back up", resized.error());
-  VersionWait w{stable_name(d),
-                rec.previous.image,
-                d.deps().clock->now() + d.plan().progress_deadline,
-                nullptr,
-                {canary_name(stable_name(d))}};
-  auto end = wait_for_version(d, w);
-  if (end.end == WaitEnd::interrupted) return {cli::k_exit_interrupted, "", why};
-  if (end.end != WaitEnd::ready)
-    return {cli::k_exit_needs_human, "", why + "; the stable version did not come back: " + end.message};
-  if (pin)
-    if (auto s = set_selector(d, d.plan().target.service, pinned); !s)
-      return fail("sending all traffic to stable", s.error());
-  // 3. The canary retired, then the Service selects by its own selector again.
-  if (auto s = scale(d, canary_name(stable_name(d)), 0); !s && s.error().kind != util::ErrorKind::not_found)
-    return fail("scaling down " + canary_name(stable_name(d)), s.error());
-  if (auto s = restore_service(d); !s) return fail("restoring " + d.plan().target.service, s.error());
+  auto back = read_rollback(d);
+  util::Status s = back ? traffic_to_stable(d, *back, true) : util::Status(back.error());
+  if (s) s = stable_at_full_size(d, *back);
+  if (s) s = traffic_to_stable(d, *back, false);  // no write when step 1 already did it
+  if (s) s = retire_canary(d);
+  if (!s && s.error().kind == util::ErrorKind::cancelled) return {cli::k_exit_interrupted, "", why};
+  if (!s) return {cli::k_exit_needs_human, "", why + "; " + s.error().message};
   rec.traffic = {{"weight", 0}, {"measuredWeight", 0}, {"canaryReady", 0}, {"stableReady", total(d)}};
   return {cli::k_exit_rolled_back, "",
           why + "; " + stable_name(d) + " serves " + rec.previous.image + " again"};
