@@ -288,6 +288,7 @@ util::Status restore_service(Driver& d) {
 struct RollbackStart {
   bool template_moved = false;
   int stable_serving = 0;
+  std::string stable_hash;  // of the stable pods now: a pin to any other hash would select nothing
 };
 
 util::Status with_context(util::Status s, const std::string& what) {
@@ -300,8 +301,9 @@ util::Status with_context(util::Status s, const std::string& what) {
 util::Result<RollbackStart> read_rollback(Driver& d) {
   auto stable = d.deps().kube->get(kube::k_deployments, d.ns(), stable_name(d));
   if (!stable) return with_context(stable.error(), "reading " + stable_name(d)).error();
+  auto hash = current_hash(d, *stable);
   return RollbackStart{container_image(*stable, d.target().container) != d.record().previous.image,
-                       serving(*stable)};
+                       serving(*stable), hash ? *hash : ""};
 }
 
 // All traffic to stable in one write: the route's weights, or the Service
@@ -311,7 +313,8 @@ util::Result<RollbackStart> read_rollback(Driver& d) {
 util::Status traffic_to_stable(Driver& d, const RollbackStart& start, bool early) {
   const auto& rec = d.record();
   if (gateway(d)) return with_context(set_route_weights(d, 100, 0), "sending all traffic to stable");
-  if (start.template_moved || d.plan().target.service.empty() || rec.previous.pod_template_hash.empty())
+  if (start.template_moved || d.plan().target.service.empty() || rec.previous.pod_template_hash.empty() ||
+      rec.previous.pod_template_hash != start.stable_hash)
     return {};
   if (early && start.stable_serving < plan_floor(d.plan(), total(d))) return {};
   Json pinned =
