@@ -14,6 +14,7 @@
 #include <sluice/state/guarded_write.hpp>
 #include <sluice/strategy/canary_math.hpp>
 #include <sluice/strategy/capacity.hpp>
+#include <sluice/util/rfc3339.hpp>
 
 #include <fmt/format.h>
 
@@ -437,8 +438,14 @@ StepResult canary_move_traffic(Driver& d, const strategy::StepSpec& step) {
 
 StepResult canary_pause(Driver& d, const strategy::StepSpec& step) {
   const auto& pause = std::get<plan::PauseStep>(canary(d).steps[step.plan_step].action);
+  // Resumed or promoted, the pause goes on from when it first started.
+  util::Duration elapsed{0};
+  const auto& rec = d.record();
+  if (auto started = util::parse_rfc3339(rec.steps[rec.step_index].started_at))
+    elapsed = std::chrono::duration_cast<util::Duration>(d.deps().clock->wall_now() - *started);
   CanaryWait w;
-  w.until = d.deps().clock->now() + pause.duration.value_or(plan::Duration{0});
+  w.until = d.deps().clock->now() +
+            std::max(util::Duration{0}, pause.duration.value_or(plan::Duration{0}) - elapsed);
   w.pause = true;
   return wait_canary(d, w);
 }

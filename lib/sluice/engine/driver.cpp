@@ -46,10 +46,14 @@ bool Driver::save() {
 
 void Driver::mark_step(std::size_t index, state::StepState state, const std::string& message) {
   auto& s = record_.steps[index];
+  // A step already recorded as running is being redone by a resumed run: it
+  // keeps its first start, so a timed pause waits only what is left of it.
+  bool redone = s.state == state::StepState::running && !s.started_at.empty();
   s.state = state;
   s.message = message;
-  std::string now = util::format_rfc3339(deps_.clock->wall_now());
-  if (state == state::StepState::running) s.started_at = now;
+  // Microseconds: a step that starts and ends within a second still has an order.
+  std::string now = util::format_rfc3339_micro(deps_.clock->wall_now());
+  if (state == state::StepState::running && !redone) s.started_at = now;
   if (state == state::StepState::done || state == state::StepState::failed) s.finished_at = now;
 }
 

@@ -481,6 +481,9 @@ TEST_CASE("canary: SIGTERM mid-pause saves the state (exit 130) and the next app
   REQUIRE(!status.events.empty());
   CHECK(status.events.front()["rollout"]["phase"] == "Progressing");
   CHECK(status.events.front()["lockHolder"] == "");
+  Json pause_before = status.events.front()["rollout"]["steps"][2];
+  REQUIRE(pause_before["name"] == "Pause(3s)");
+  REQUIRE(pause_before["state"] == "Running");
 
   // and applying the same plan again resumes at the pause and finishes
   auto again = w.sluice({"apply", plan});
@@ -491,6 +494,10 @@ TEST_CASE("canary: SIGTERM mid-pause saves the state (exit 130) and the next app
   for (const auto& e : again.events)
     created_again = created_again || (e["type"] == "step_started" && e["stepName"] == "CreateCanary");
   CHECK_FALSE(created_again);
+  // the redone pause kept its first start: it waits only what was left of it
+  auto after = w.sluice({"status", "web", "-n", w.ns});
+  REQUIRE(!after.events.empty());
+  CHECK(after.events.front()["rollout"]["steps"][2]["startedAt"] == pause_before["startedAt"]);
   CHECK(image_of(w.deployment("web")) != w.first_image);
   CHECK(w.deployment("web-canary")["spec"]["replicas"] == 0);
   CHECK(w.min_ready("web") >= 4);
