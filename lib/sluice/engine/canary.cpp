@@ -58,48 +58,22 @@ int serving(const Json& deployment) {
 
 // --- the HTTPRoute --------------------------------------------------------
 
-bool refers_to(const Json& ref, const std::string& service, const std::string& ns) {
-  return ref.value("name", "") == service && ref.value("kind", "Service") == "Service" &&
-         ref.value("group", "") == "" && ref.value("namespace", ns) == ns;
-}
-
-// Sets the stable and canary backend weights in every rule that sends
-// traffic to the stable Service, adding the canary backend beside it.
+// Sets the stable and canary backend weights on the route, re-reading on 409.
 util::Status set_route_weights(Driver& d, int stable_weight, int canary_weight) {
   auto& kube = *d.deps().kube;
   const std::string& route_name = canary(d).route_name;
-  std::string stable = d.plan().target.service;
-  std::string canary_svc = canary_service(d);
+  RouteBackends backends{d.ns(), d.plan().target.service, canary_service(d)};
   return state::retry_guarded_write(
       [&]() -> util::Status {
         if (d.cancel().cancelled()) return util::make_error(util::ErrorKind::cancelled, "interrupted");
         auto route = kube.get(kube::k_httproutes, d.ns(), route_name);
         if (!route) return route.error();
-        Json before = (*route)["spec"];
-        int rules = 0;
-        for (auto& rule : (*route)["spec"]["rules"]) {
-          Json* stable_ref = nullptr;
-          Json* canary_ref = nullptr;
-          for (auto& ref : rule["backendRefs"]) {
-            if (refers_to(ref, stable, d.ns())) stable_ref = &ref;
-            if (refers_to(ref, canary_svc, d.ns())) canary_ref = &ref;
-          }
-          if (stable_ref == nullptr) continue;
-          ++rules;
-          (*stable_ref)["weight"] = stable_weight;
-          if (canary_ref == nullptr) {
-            Json added{{"name", canary_svc}, {"weight", canary_weight}};
-            if (stable_ref->contains("port")) added["port"] = (*stable_ref)["port"];
-            rule["backendRefs"].push_back(added);
-          } else {
-            (*canary_ref)["weight"] = canary_weight;
-          }
-        }
-        if (rules == 0)
+        Json before = *route;
+        if (set_backend_weights(*route, backends, stable_weight, canary_weight) == 0)
           return util::make_error(
               util::ErrorKind::invalid,
-              "HTTPRoute " + route_name + " has no rule with a backendRef to Service " + stable);
-        if ((*route)["spec"] == before) return {};  // already there (resumed)
+              "HTTPRoute " + route_name + " has no rule with a backendRef to Service " + backends.stable);
+        if (*route == before) return {};  // already there (resumed)
         auto written = kube.update(kube::k_httproutes, d.ns(), *route);
         if (!written) return written.error();
         return {};

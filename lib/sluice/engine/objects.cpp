@@ -95,6 +95,39 @@ Json make_preview_deployment(const Json& live, const std::string& name, const st
       {"spec", spec}};
 }
 
+namespace {
+bool refers_to(const Json& ref, const std::string& service, const std::string& ns) {
+  return ref.value("name", "") == service && ref.value("kind", "Service") == "Service" &&
+         ref.value("group", "") == "" && ref.value("namespace", ns) == ns;
+}
+}  // namespace
+
+int set_backend_weights(Json& route, const RouteBackends& backends, int stable_weight, int canary_weight) {
+  auto rules = "/spec/rules"_json_pointer;
+  if (!route.contains(rules) || !route.at(rules).is_array()) return 0;
+  int changed = 0;
+  for (auto& rule : route.at(rules)) {
+    if (!rule.contains("backendRefs") || !rule["backendRefs"].is_array()) continue;
+    Json* stable_ref = nullptr;
+    Json* canary_ref = nullptr;
+    for (auto& ref : rule["backendRefs"]) {
+      if (refers_to(ref, backends.stable, backends.ns)) stable_ref = &ref;
+      if (refers_to(ref, backends.canary, backends.ns)) canary_ref = &ref;
+    }
+    if (stable_ref == nullptr) continue;
+    ++changed;
+    (*stable_ref)["weight"] = stable_weight;
+    if (canary_ref != nullptr) {
+      (*canary_ref)["weight"] = canary_weight;
+      continue;
+    }
+    Json added{{"name", backends.canary}, {"weight", canary_weight}};
+    if (stable_ref->contains("port")) added["port"] = (*stable_ref)["port"];
+    rule["backendRefs"].push_back(added);  // may move the refs: nothing is used after this
+  }
+  return changed;
+}
+
 std::vector<Json> pods_running(const std::vector<Json>& pods, const std::string& image) {
   std::vector<Json> out;
   for (const auto& pod : pods) {

@@ -50,6 +50,20 @@ Json make_preview_deployment(const Json& live, const std::string& name, const st
 // `selector` plus {sluice.io/version: version}, or the pod-template-hash pin.
 Json selector_with(const Json& selector, const std::string& key, const std::string& value);
 
+// The two Services a Gateway API canary splits an HTTPRoute's traffic between.
+struct RouteBackends {
+  std::string ns;      // the route's namespace: backendRefs without one are in it
+  std::string stable;  // the Service users reach
+  std::string canary;  // the canary Service
+};
+
+// Sets `stable_weight` on every backendRef to the stable Service and
+// `canary_weight` on the canary's beside it (adding it, with the stable
+// ref's port, where missing). Rules without the stable Service are left
+// alone. Returns how many rules were changed; 0 means the route does not
+// send traffic to the stable Service at all.
+int set_backend_weights(Json& route, const RouteBackends& backends, int stable_weight, int canary_weight);
+
 // Names of pods among `pods` that run `image` in some container.
 std::vector<Json> pods_running(const std::vector<Json>& pods, const std::string& image);
 

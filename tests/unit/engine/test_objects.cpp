@@ -74,3 +74,41 @@ TEST_CASE("pods are matched to a version by the image they run") {
   Json b{{"spec", {{"containers", Json::array({{{"image", "y"}}})}}}};
   CHECK(pods_running({a, b}, "y").size() == 1);
 }
+
+TEST_CASE("HTTPRoute backend weights: the canary is added beside stable, existing weights are set") {
+  RouteBackends backends{"shop", "web", "web-canary"};
+  auto route = [](Json rules) { return Json{{"spec", {{"rules", rules}}}}; };
+  SECTION("the canary backend is added with the stable ref's port") {
+    Json r = route({{{"backendRefs", {{{"name", "web"}, {"port", 8080}}}}}});
+    CHECK(set_backend_weights(r, backends, 90, 10) == 1);
+    auto refs = r["spec"]["rules"][0]["backendRefs"];
+    CHECK(refs == Json::parse(R"([{"name":"web","port":8080,"weight":90},
+                                   {"name":"web-canary","port":8080,"weight":10}])"));
+  }
+  SECTION("an existing canary backend is reweighted, not duplicated") {
+    Json r = route(
+        {{{"backendRefs", {{{"name", "web"}, {"weight", 50}}, {{"name", "web-canary"}, {"weight", 50}}}}}});
+    CHECK(set_backend_weights(r, backends, 100, 0) == 1);
+    CHECK(r["spec"]["rules"][0]["backendRefs"].size() == 2);
+    CHECK(r["spec"]["rules"][0]["backendRefs"][1]["weight"] == 0);
+  }
+  SECTION("rules for other Services, other namespaces or other kinds are left alone") {
+    Json r = route({{{"backendRefs", {{{"name", "api"}}}}},
+                    {{"backendRefs", {{{"name", "web"}, {"namespace", "other"}}}}},
+                    {{"backendRefs",
+                      {{{"name", "web"}, {"kind", "ServiceImport"}, {"group", "multicluster.x-k8s.io"}}}}},
+                    {{"backendRefs", {{{"name", "web"}, {"namespace", "shop"}}}}}});
+    Json before = r;
+    CHECK(set_backend_weights(r, backends, 80, 20) == 1);
+    for (int i = 0; i < 3; ++i) CHECK(r["spec"]["rules"][i] == before["spec"]["rules"][i]);
+    CHECK(r["spec"]["rules"][3]["backendRefs"].size() == 2);
+  }
+  SECTION("a route that never reaches the stable Service changes nothing") {
+    Json r = route({{{"backendRefs", {{{"name", "api"}}}}}});
+    Json before = r;
+    CHECK(set_backend_weights(r, backends, 90, 10) == 0);
+    CHECK(r == before);
+    Json empty = Json::object();
+    CHECK(set_backend_weights(empty, backends, 90, 10) == 0);
+  }
+}
