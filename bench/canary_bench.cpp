@@ -4,6 +4,8 @@
 // rollout (from kubesim's audit log), and how long an abort takes to give
 // stable all the traffic back.
 //   canary_bench [rollouts=12] [replicas=10]
+#include "bench_support.hpp"
+
 #include <sluice/engine/commands.hpp>
 #include <sluice/engine/wait.hpp>
 #include <sluice/kube/config.hpp>
@@ -22,16 +24,6 @@ using sluice::kubesim::Json;
 namespace engine = sluice::engine;
 
 namespace {
-
-struct Stats {
-  std::vector<double> values;
-  double pct(double p) const {
-    if (values.empty()) return 0;
-    auto v = values;
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5))];
-  }
-};
 
 std::string plan_text(const std::string& image) {
   return "apiVersion: sluice/v1\nkind: Plan\nmetadata:\n  name: web\ntarget:\n  namespace: bench\n"
@@ -88,23 +80,17 @@ struct Quiet final : sluice::report::Reporter {
 int main(int argc, char** argv) {
   const int rollouts = argc > 1 ? std::atoi(argv[1]) : 12;
   const int replicas = argc > 2 ? std::atoi(argv[2]) : 10;
-  sluice::kubesim::ServerOptions options;
-  options.sim_config = {{"timing", {{"controllerDelayMs", 2}, {"podDeleteMs", 5}}},
-                        {"default", {{"startupMs", 20}}}};
-  sluice::kubesim::Server server(options);
-  if (!server.start().ok()) return 1;
-  auto config = sluice::kube::config_from_yaml(server.kubeconfig(), "/tmp", "");
-  auto client = sluice::kube::make_client(*config);
-  sluice::kube::WatchHub hub(**client);
-  if (!set_up(**client, hub, replicas)) {
+  bench::EmbeddedCluster cluster;
+  if (!cluster.start() || !set_up(cluster.kube(), cluster.hub(), replicas)) {
     std::fprintf(stderr, "setting up the bench namespace failed\n");
     return 1;
   }
   Quiet quiet;
   engine::Interrupt interrupt;
-  engine::Deps deps{&**client, &hub, nullptr, nullptr, &sluice::util::system_clock(), &quiet, &interrupt};
-  Stats to_pause, promote, abort_ms, requests, writes;
-  auto& audit = server.audit();
+  engine::Deps deps{&cluster.kube(), &cluster.hub(), nullptr, nullptr, &sluice::util::system_clock(),
+                    &quiet,          &interrupt};
+  bench::Stats to_pause, promote, abort_ms, requests, writes;
+  auto& audit = cluster.server().audit();
   for (int i = 1; i <= rollouts; ++i) {
     std::string image = "bench/web@sha256:" + sluice::util::sha256_hex(std::to_string(i));
     std::string text = plan_text(image);

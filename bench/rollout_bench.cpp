@@ -3,6 +3,8 @@
 // API requests per rollout, blue-green rollback time, and `kubectl rollout
 // status` detecting the same rolling rollouts' completion, in the same run.
 //   rollout_bench [rollouts=20] [replicas=3]
+#include "bench_support.hpp"
+
 #include <sluice/engine/commands.hpp>
 #include <sluice/engine/wait.hpp>
 #include <sluice/kube/config.hpp>
@@ -33,16 +35,6 @@ std::int64_t now_ms() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-
-struct Stats {
-  std::vector<double> values;
-  double pct(double p) const {
-    if (values.empty()) return 0;
-    auto v = values;
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5))];
-  }
-};
 
 std::string plan_text(bool bluegreen, const std::string& image) {
   std::string strategy = bluegreen
@@ -96,17 +88,13 @@ pid_t spawn(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   const int rollouts = argc > 1 ? std::atoi(argv[1]) : 20;
   const int replicas = argc > 2 ? std::atoi(argv[2]) : 3;
-  sluice::kubesim::ServerOptions options;
-  options.sim_config = {{"timing", {{"controllerDelayMs", 2}, {"podDeleteMs", 5}}},
-                        {"default", {{"startupMs", 20}}}};
-  sluice::kubesim::Server server(options);
-  if (!server.start().ok()) return 1;
+  bench::EmbeddedCluster cluster;
+  if (!cluster.start()) return 1;
+  auto& server = cluster.server();
   std::string kubeconfig = "/tmp/rollout-bench-" + std::to_string(::getpid()) + ".kubeconfig";
   std::ofstream(kubeconfig) << server.kubeconfig();
-  auto config = sluice::kube::config_from_yaml(server.kubeconfig(), "/tmp", "");
-  auto client = sluice::kube::make_client(*config);
-  sluice::kube::WatchHub hub(**client);
-  auto& kube = **client;
+  auto& hub = cluster.hub();
+  auto& kube = cluster.kube();
   auto setup_ok = kube.create(sluice::kube::k_namespaces, "", {{"metadata", {{"name", "bench"}}}}).ok();
   Json dep = {{"metadata", {{"name", "web"}, {"labels", {{"app", "web"}}}}},
               {"spec",
@@ -137,7 +125,7 @@ int main(int argc, char** argv) {
   } hook;
   engine::Interrupt interrupt;
   engine::Deps deps{&kube, &hub, nullptr, nullptr, &sluice::util::system_clock(), &hook, &interrupt};
-  Stats rolling_reaction, kubectl_reaction, bg_reaction, requests, rollback_ms;
+  bench::Stats rolling_reaction, kubectl_reaction, bg_reaction, requests, rollback_ms;
   auto& audit = server.audit();
   for (int i = 1; i <= rollouts; ++i) {
     std::string image = "bench/web@sha256:" + sluice::util::sha256_hex(std::to_string(i));

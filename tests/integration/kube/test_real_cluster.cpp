@@ -35,6 +35,20 @@ std::optional<Config> real_cluster_config() {
   return *config;
 }
 
+struct RealCluster {
+  Config config;
+  std::unique_ptr<Client> client;
+};
+
+// The real cluster and a client for it, or nullopt when the tier is not opted into.
+std::optional<RealCluster> real_cluster() {
+  auto config = real_cluster_config();
+  if (!config) return std::nullopt;
+  auto client = make_client(*config);
+  REQUIRE(client.ok());
+  return RealCluster{*config, std::move(*client)};
+}
+
 std::string kubeconfig_path() {
   const char* explicit_path = std::getenv("SLUICE_REAL_KUBECONFIG");
   return explicit_path != nullptr && *explicit_path != '\0' ? explicit_path : std::getenv("KUBECONFIG");
@@ -65,22 +79,19 @@ struct Cleanup {
 }  // namespace
 
 TEST_CASE("a real cluster passes doctor", "[.real-cluster]") {
-  auto config = real_cluster_config();
-  if (!config) return;
-  auto client = make_client(*config);
-  REQUIRE(client.ok());
-  auto report = run_doctor(**client, *config, std::nullopt);
+  auto cluster = real_cluster();
+  if (!cluster) return;
+  auto report = run_doctor(*cluster->client, cluster->config, std::nullopt);
   for (const auto& c : report.checks) INFO(c.name << ": " << c.detail);
   CHECK(report.ok());
 }
 
 TEST_CASE("a real cluster: create, watch-wait, update with conflict retry, delete a ConfigMap",
           "[.real-cluster]") {
-  auto config = real_cluster_config();
-  if (!config) return;
-  auto client = make_client(*config);
-  REQUIRE(client.ok());
-  Client& kube = **client;
+  auto cluster = real_cluster();
+  if (!cluster) return;
+  const Config* config = &cluster->config;
+  Client& kube = *cluster->client;
   std::string name = "sluice-real-cluster-test-" + std::to_string(std::random_device{}() % 100000);
   Json cm = {
       {"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", name}}}, {"data", {{"step", "1"}}}};
@@ -97,11 +108,10 @@ TEST_CASE("a real cluster: create, watch-wait, update with conflict retry, delet
 
 TEST_CASE("a real cluster: a canary of registry.k8s.io/pause to 50%, promoted, then rolled back",
           "[.real-cluster]") {
-  auto config = real_cluster_config();
-  if (!config) return;
-  auto client = make_client(*config);
-  REQUIRE(client.ok());
-  Client& kube = **client;
+  auto cluster = real_cluster();
+  if (!cluster) return;
+  const Config* config = &cluster->config;
+  Client& kube = *cluster->client;
   std::string name = "sluice-canary-" + std::to_string(std::random_device{}() % 100000);
   Cleanup cleanup{kube, config->ns, name};
   Json labels = {{"app", name}};

@@ -1,0 +1,56 @@
+// What the rollout benches share: percentiles over samples, and an embedded
+// kubesim with fast timing (2 ms controller delay, 20 ms pod start-up) with a
+// client and a watch hub on it.
+#pragma once
+
+#include <sluice/kube/config.hpp>
+#include <sluice/kube/watch.hpp>
+#include <sluice/kubesim/server.hpp>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+namespace bench {
+
+struct Stats {
+  std::vector<double> values;
+  double pct(double p) const {
+    if (values.empty()) return 0;
+    auto v = values;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5))];
+  }
+};
+
+class EmbeddedCluster {
+ public:
+  EmbeddedCluster() : server_(options()) {}
+  // Starts the server and connects; false when either fails.
+  bool start() {
+    if (!server_.start().ok()) return false;
+    auto config = sluice::kube::config_from_yaml(server_.kubeconfig(), "/tmp", "");
+    if (!config.ok()) return false;
+    auto client = sluice::kube::make_client(*config);
+    if (!client.ok()) return false;
+    client_ = std::move(*client);
+    hub_ = std::make_unique<sluice::kube::WatchHub>(*client_);
+    return true;
+  }
+  sluice::kubesim::Server& server() { return server_; }
+  sluice::kube::Client& kube() { return *client_; }
+  sluice::kube::WatchHub& hub() { return *hub_; }
+
+ private:
+  static sluice::kubesim::ServerOptions options() {
+    sluice::kubesim::ServerOptions o;
+    o.sim_config = {{"timing", {{"controllerDelayMs", 2}, {"podDeleteMs", 5}}},
+                    {"default", {{"startupMs", 20}}}};
+    return o;
+  }
+  sluice::kubesim::Server server_;
+  std::unique_ptr<sluice::kube::Client> client_;
+  std::unique_ptr<sluice::kube::WatchHub> hub_;
+};
+
+}  // namespace bench
