@@ -3,7 +3,9 @@
 // client and a watch hub on it.
 #pragma once
 
+#include <sluice/engine/wait.hpp>
 #include <sluice/kube/config.hpp>
+#include <sluice/kube/resources.hpp>
 #include <sluice/kube/watch.hpp>
 #include <sluice/kubesim/server.hpp>
 
@@ -36,6 +38,27 @@ class EmbeddedCluster {
     client_ = std::move(*client);
     hub_ = std::make_unique<sluice::kube::WatchHub>(*client_);
     return true;
+  }
+  // Namespace "bench" with Deployment "web" (`replicas` pods of
+  // bench/web@sha256:0) and Service "web"; true once every pod is available.
+  bool create_web(int replicas) {
+    using sluice::kube::Json;
+    Json dep = {{"metadata", {{"name", "web"}, {"labels", {{"app", "web"}}}}},
+                {"spec",
+                 {{"replicas", replicas},
+                  {"selector", {{"matchLabels", {{"app", "web"}}}}},
+                  {"template",
+                   {{"metadata", {{"labels", {{"app", "web"}}}}},
+                    {"spec", {{"containers", {{{"name", "web"}, {"image", "bench/web@sha256:0"}}}}}}}}}}};
+    Json svc = {{"metadata", {{"name", "web"}}},
+                {"spec", {{"selector", {{"app", "web"}}}, {"ports", {{{"port", 80}}}}}}};
+    auto& kube = *client_;
+    return kube.create(sluice::kube::k_namespaces, "", {{"metadata", {{"name", "bench"}}}}).ok() &&
+           kube.create(sluice::kube::k_deployments, "bench", dep).ok() &&
+           kube.create(sluice::kube::k_services, "bench", svc).ok() &&
+           hub_->wait_until(sluice::kube::k_deployments, "bench", "web", sluice::engine::fully_available,
+                            sluice::util::system_clock().now() + std::chrono::seconds(30))
+               .ok();
   }
   sluice::kubesim::Server& server() { return server_; }
   sluice::kube::Client& kube() { return *client_; }

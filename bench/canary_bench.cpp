@@ -53,24 +53,6 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-bool set_up(sluice::kube::Client& kube, sluice::kube::WatchHub& hub, int replicas) {
-  Json dep = {{"metadata", {{"name", "web"}, {"labels", {{"app", "web"}}}}},
-              {"spec",
-               {{"replicas", replicas},
-                {"selector", {{"matchLabels", {{"app", "web"}}}}},
-                {"template",
-                 {{"metadata", {{"labels", {{"app", "web"}}}}},
-                  {"spec", {{"containers", {{{"name", "web"}, {"image", "bench/web@sha256:0"}}}}}}}}}}};
-  Json svc = {{"metadata", {{"name", "web"}}},
-              {"spec", {{"selector", {{"app", "web"}}}, {"ports", {{{"port", 80}}}}}}};
-  return kube.create(sluice::kube::k_namespaces, "", {{"metadata", {{"name", "bench"}}}}).ok() &&
-         kube.create(sluice::kube::k_deployments, "bench", dep).ok() &&
-         kube.create(sluice::kube::k_services, "bench", svc).ok() &&
-         hub.wait_until(sluice::kube::k_deployments, "bench", "web", engine::fully_available,
-                        sluice::util::system_clock().now() + std::chrono::seconds(30))
-             .ok();
-}
-
 struct Quiet final : sluice::report::Reporter {
   void emit(const sluice::report::Event&) override {}
 };
@@ -81,7 +63,7 @@ int main(int argc, char** argv) {
   const int rollouts = argc > 1 ? std::atoi(argv[1]) : 12;
   const int replicas = argc > 2 ? std::atoi(argv[2]) : 10;
   bench::EmbeddedCluster cluster;
-  if (!cluster.start() || !set_up(cluster.kube(), cluster.hub(), replicas)) {
+  if (!cluster.start() || !cluster.create_web(replicas)) {
     std::fprintf(stderr, "setting up the bench namespace failed\n");
     return 1;
   }

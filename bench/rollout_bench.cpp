@@ -95,23 +95,7 @@ int main(int argc, char** argv) {
   std::ofstream(kubeconfig) << server.kubeconfig();
   auto& hub = cluster.hub();
   auto& kube = cluster.kube();
-  auto setup_ok = kube.create(sluice::kube::k_namespaces, "", {{"metadata", {{"name", "bench"}}}}).ok();
-  Json dep = {{"metadata", {{"name", "web"}, {"labels", {{"app", "web"}}}}},
-              {"spec",
-               {{"replicas", replicas},
-                {"selector", {{"matchLabels", {{"app", "web"}}}}},
-                {"template",
-                 {{"metadata", {{"labels", {{"app", "web"}}}}},
-                  {"spec", {{"containers", {{{"name", "web"}, {"image", "bench/web@sha256:0"}}}}}}}}}}};
-  setup_ok = setup_ok && kube.create(sluice::kube::k_deployments, "bench", dep).ok();
-  setup_ok =
-      setup_ok && kube.create(sluice::kube::k_services, "bench",
-                              {{"metadata", {{"name", "web"}}},
-                               {"spec", {{"selector", {{"app", "web"}}}, {"ports", {{{"port", 80}}}}}}})
-                      .ok();
-  setup_ok = setup_ok && hub.wait_until(sluice::kube::k_deployments, "bench", "web", engine::fully_available,
-                                        sluice::util::system_clock().now() + std::chrono::seconds(30))
-                             .ok();
+  bool setup_ok = cluster.create_web(replicas);
   if (!setup_ok) {
     std::fprintf(stderr, "setting up the bench namespace failed\n");
     return 1;
