@@ -218,6 +218,8 @@ std::shared_ptr<WatchHub::Cache> WatchHub::cache_for(const ResourceRef& ref, con
 Result<WaitResult> WatchHub::wait_until(const ResourceRef& ref, const std::string& ns,
                                         const WaitTarget& target, const WaitPredicate& predicate,
                                         util::TimePoint deadline, const util::CancelToken* cancel) {
+  // A selector that does not parse would match nothing and only time out: say why now.
+  if (auto parsed = parse_label_selector(target.label_selector); !parsed) return parsed.error();
   return cache_for(ref, ns)->wait(target, predicate, clock_, deadline, cancel);
 }
 

@@ -71,6 +71,20 @@ TEST_CASE("wait_until times out at the deadline and stops when cancelled", "[kub
   CHECK(cancelled.error().kind == ErrorKind::cancelled);
 }
 
+TEST_CASE("a label selector that does not parse ends the wait at once, saying why",
+          "[kube][integration][wait]") {
+  Kubesim sim(plain());
+  auto client = client_for(sim);
+  WatchHub hub(*client);
+  auto never = [](const std::vector<Json>&) { return WaitDecision::pending(); };
+  auto started = std::chrono::steady_clock::now();
+  auto waited = hub.wait_until(k_configmaps, "default", WaitTarget::selector("app in web"), never, in(60000));
+  REQUIRE_FALSE(waited.ok());
+  CHECK(waited.error().kind == ErrorKind::invalid);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(30));  // not the deadline
+  CHECK(hub.streams() == 0);                                                     // nothing was opened for it
+}
+
 TEST_CASE("a failing predicate ends the wait with its reason", "[kube][integration][wait]") {
   Kubesim sim(plain());
   auto client = client_for(sim);
