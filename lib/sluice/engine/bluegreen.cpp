@@ -83,14 +83,7 @@ StepResult bluegreen_wait_preview_ready(Driver& d) {
   w.image = d.record().digest;
   w.deadline = d.deps().clock->now() + d.plan().progress_deadline;
   w.also_report = {d.record().previous.deployment};
-  auto end = wait_for_version(d, w);
-  switch (end.end) {
-    case WaitEnd::ready: return StepResult::next();
-    case WaitEnd::interrupted: return {StepStatus::interrupted, end.message};
-    case WaitEnd::inconclusive: return {StepStatus::paused, end.message};
-    case WaitEnd::failed: break;
-  }
-  return StepResult::rollback(end.message);
+  return step_after(wait_for_version(d, w));
 }
 
 StepResult bluegreen_switch_service(Driver& d) {

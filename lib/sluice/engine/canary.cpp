@@ -246,13 +246,6 @@ StepResult move_by_route(Driver& d, const strategy::CanaryPosition& pos) {
   return {StepStatus::next, note_traffic(d, pos.weight, split.route_canary_weight, canary_ready, total(d))};
 }
 
-// Strips the hash label the ReplicaSet controller adds, so a template can be written back.
-Json clean_template(Json tmpl) {
-  if (tmpl.contains("metadata") && tmpl["metadata"].contains("labels"))
-    tmpl["metadata"]["labels"].erase("pod-template-hash");
-  return tmpl;
-}
-
 util::Status restore_service(Driver& d) {
   if (d.plan().target.service.empty()) return {};
   return set_selector(d, d.plan().target.service, d.record().previous.service_selector);
@@ -305,7 +298,7 @@ util::Status stable_at_full_size(Driver& d, const RollbackStart& start) {
                                                  [&](Json& dep) {
                                                    dep["spec"]["replicas"] = total(d);
                                                    dep["spec"]["template"] =
-                                                       clean_template(rec.previous.template_spec);
+                                                       writable_template(rec.previous.template_spec);
                                                  })
                              : scale(d, stable_name(d), total(d));
   if (!resized) return with_context(resized, "scaling " + stable_name(d) + " back up");
@@ -465,15 +458,13 @@ StepResult canary_promote(Driver& d) {
     written = dep["spec"]["template"];
   });
   if (!status) return failed_write(status.error(), "moving " + stable_name(d) + " to the new version");
-  rec.next.template_spec = clean_template(written);
+  rec.next.template_spec = writable_template(written);
   VersionWait w{stable_name(d),
                 rec.digest,
                 d.deps().clock->now() + d.plan().progress_deadline,
                 nullptr,
                 {canary_name(stable_name(d))}};
-  auto end = wait_for_version(d, w);
-  if (end.end == WaitEnd::interrupted) return {StepStatus::interrupted, end.message};
-  if (end.end != WaitEnd::ready) return StepResult::rollback(end.message);
+  if (auto waited = step_after(wait_for_version(d, w)); waited.status != StepStatus::next) return waited;
   if (gateway(d))
     if (auto s = set_route_weights(d, 100, 0); !s)
       return failed_write(s.error(), "setting the HTTPRoute weights");

@@ -67,6 +67,12 @@ std::string canary_name(const std::string& deployment) {
   return deployment + "-canary";
 }
 
+Json writable_template(Json pod_template) {
+  if (pod_template.contains("metadata") && pod_template["metadata"].contains("labels"))
+    pod_template["metadata"]["labels"].erase("pod-template-hash");
+  return pod_template;
+}
+
 Json selector_with(const Json& selector, const std::string& key, const std::string& value) {
   Json out = selector.is_object() ? selector : Json::object();
   out[key] = value;

@@ -47,6 +47,10 @@ Json make_preview_deployment(const Json& live, const std::string& name, const st
                              const std::string& version, std::size_t index, const std::string& image,
                              int replicas);
 
+// A recorded pod template made fit to write back into a Deployment: without
+// the pod-template-hash label a ReplicaSet's copy of it carries.
+Json writable_template(Json pod_template);
+
 // `selector` plus {sluice.io/version: version}, or the pod-template-hash pin.
 Json selector_with(const Json& selector, const std::string& key, const std::string& value);
 

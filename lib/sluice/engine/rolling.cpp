@@ -78,24 +78,14 @@ StepResult rolling_wait_rolled_out(Driver& d, const std::vector<std::string>& ch
   w.checks = runner.get();
   auto end = wait_for_version(d, w);
   if (runner) d.save();
-  switch (end.end) {
-    case WaitEnd::ready: return StepResult::next();
-    case WaitEnd::interrupted: return {StepStatus::interrupted, end.message};
-    case WaitEnd::inconclusive: return {StepStatus::paused, end.message};
-    case WaitEnd::failed: break;
-  }
-  return StepResult::rollback(end.message);
+  return step_after(end);
 }
 
 Outcome rolling_roll_back(Driver& d, const std::string& why) {
   const Json& previous = d.record().previous.template_spec;
   if (!previous.is_object()) return {cli::k_exit_needs_human, "", why + "; no previous template recorded"};
-  auto status = update_deployment(d, d.plan().target.deployment, [&](Json& dep) {
-    Json tmpl = previous;
-    if (tmpl.contains("metadata") && tmpl["metadata"].contains("labels"))
-      tmpl["metadata"]["labels"].erase("pod-template-hash");
-    dep["spec"]["template"] = tmpl;
-  });
+  auto status = update_deployment(d, d.plan().target.deployment,
+                                  [&](Json& dep) { dep["spec"]["template"] = writable_template(previous); });
   if (!status) {
     if (status.error().kind == util::ErrorKind::cancelled) return {cli::k_exit_interrupted, "", why};
     return {cli::k_exit_needs_human, "", why + "; rollback failed: " + status.error().message};

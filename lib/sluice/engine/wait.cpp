@@ -68,6 +68,16 @@ void report_progress(Driver& d, const VersionWait& w, const nlohmann::json& dep,
 
 }  // namespace
 
+StepResult step_after(const VersionWaitResult& end) {
+  switch (end.end) {
+    case WaitEnd::ready: return StepResult::next();
+    case WaitEnd::interrupted: return {StepStatus::interrupted, end.message};
+    case WaitEnd::inconclusive: return {StepStatus::paused, end.message};
+    case WaitEnd::failed: break;
+  }
+  return StepResult::rollback(end.message);
+}
+
 VersionWaitResult wait_for_version(Driver& d, const VersionWait& w) {
   ChangeWaiter waiter(d);
   std::string last_progress;

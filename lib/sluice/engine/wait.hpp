@@ -36,6 +36,10 @@ struct VersionWaitResult {
 
 VersionWaitResult wait_for_version(Driver& d, const VersionWait& wait);
 
+// What a step does after such a wait: go on when ready, stop when
+// interrupted, pause on inconclusive checks, roll back on a failure.
+StepResult step_after(const VersionWaitResult& end);
+
 // Judges a Deployment: done when rolled out and every desired replica is available.
 bool fully_available(const nlohmann::json& deployment);
 

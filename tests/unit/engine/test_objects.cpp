@@ -112,3 +112,12 @@ TEST_CASE("HTTPRoute backend weights: the canary is added beside stable, existin
     CHECK(set_backend_weights(empty, backends, 90, 10) == 0);
   }
 }
+
+TEST_CASE("a recorded template is written back without the ReplicaSet's hash label") {
+  Json recorded = Json::parse(R"({"metadata": {"labels": {"app": "web", "pod-template-hash": "5d9c"}},
+                                  "spec": {"containers": [{"name": "app", "image": "r/web:1"}]}})");
+  Json out = writable_template(recorded);
+  CHECK(out["metadata"]["labels"] == Json{{"app", "web"}});
+  CHECK(out["spec"] == recorded["spec"]);
+  CHECK(writable_template(Json{{"spec", Json::object()}}) == Json{{"spec", Json::object()}});
+}
