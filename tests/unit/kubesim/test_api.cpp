@@ -1,6 +1,6 @@
 // API semantics of kubesim over HTTP, against the embedded server with the
 // controllers off so every object changes only when the test changes it.
-#include "support/kubesim_fixture.hpp"
+#include "unit/kubesim/api_fixture.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -8,29 +8,18 @@
 
 #include <thread>
 
+using sluice::test::api_only;
+using sluice::test::config_map;
 using sluice::test::HttpResult;
 using sluice::test::Json;
+using sluice::test::k_configmaps;
+using sluice::test::k_deployments;
 using sluice::test::Kubesim;
 using sluice::test::KubesimOptions;
 
 namespace {
 
-KubesimOptions api_only() {
-  KubesimOptions options;
-  options.controllers = false;
-  options.bookmark_interval = std::chrono::milliseconds(200);
-  return options;
-}
-
-const std::string k_deployments = "/apis/apps/v1/namespaces/default/deployments";
-const std::string k_configmaps = "/api/v1/namespaces/default/configmaps";
-
-Json config_map(const std::string& name, const Json& labels = Json::object()) {
-  return {{"apiVersion", "v1"},
-          {"kind", "ConfigMap"},
-          {"metadata", {{"name", name}, {"labels", labels}}},
-          {"data", {{"k", "v"}}}};
-}
+const std::chrono::milliseconds k_bookmarks{200};
 
 std::vector<std::string> names(const Json& list) {
   std::vector<std::string> out;
@@ -41,7 +30,7 @@ std::vector<std::string> names(const Json& list) {
 }  // namespace
 
 TEST_CASE("errors are Status objects with the apiserver's wording", "[kubesim][api]") {
-  Kubesim sim(api_only());
+  Kubesim sim(api_only(k_bookmarks));
   SECTION("not found") {
     auto r = sim.get(k_deployments + "/nope");
     CHECK(r.status == 404);
@@ -108,7 +97,7 @@ TEST_CASE("errors are Status objects with the apiserver's wording", "[kubesim][a
 
 TEST_CASE("create fills identity, honours generateName, and PUT with a stale resourceVersion conflicts",
           "[kubesim][api]") {
-  Kubesim sim(api_only());
+  Kubesim sim(api_only(k_bookmarks));
   Json generated = config_map("");
   generated["metadata"].erase("name");
   generated["metadata"]["generateName"] = "cfg-";
@@ -136,7 +125,7 @@ TEST_CASE("create fills identity, honours generateName, and PUT with a stale res
 }
 
 TEST_CASE("a selector that does not parse is a 400 in the apiserver's words", "[kubesim][api]") {
-  Kubesim sim(api_only());
+  Kubesim sim(api_only(k_bookmarks));
   auto message = [&](const std::string& query) {
     auto r = sim.get(k_configmaps + "?" + query);
     CHECK(r.status == 400);
@@ -153,7 +142,7 @@ TEST_CASE("a selector that does not parse is a 400 in the apiserver's words", "[
 }
 
 TEST_CASE("list filters by label and field selectors and pages with limit/continue", "[kubesim][api]") {
-  Kubesim sim(api_only());
+  Kubesim sim(api_only(k_bookmarks));
   REQUIRE(sim.request("POST", k_configmaps, config_map("a", {{"env", "prod"}, {"tier", "web"}})).status ==
           201);
   REQUIRE(sim.request("POST", k_configmaps, config_map("b", {{"env", "dev"}, {"tier", "db"}})).status == 201);
@@ -181,7 +170,7 @@ TEST_CASE("list filters by label and field selectors and pages with limit/contin
 }
 
 TEST_CASE("each patch type changes what it should", "[kubesim][api]") {
-  Kubesim sim(api_only());
+  Kubesim sim(api_only(k_bookmarks));
   sim.create_deployment("default", "web", "web:1", 2);
   const std::string path = k_deployments + "/web";
   SECTION("JSON patch") {
@@ -226,7 +215,7 @@ TEST_CASE("each patch type changes what it should", "[kubesim][api]") {
 }
 
 TEST_CASE("server-side apply needs a field manager and reports conflicts", "[kubesim][api]") {
-  Kubesim sim(api_only());
+  Kubesim sim(api_only(k_bookmarks));
   Json config = {{"apiVersion", "v1"},
                  {"kind", "ConfigMap"},
                  {"metadata", {{"name", "cfg"}}},
@@ -264,7 +253,7 @@ TEST_CASE("server-side apply needs a field manager and reports conflicts", "[kub
 }
 
 TEST_CASE("the scale subresource reads and writes spec.replicas", "[kubesim][api]") {
-  Kubesim sim(api_only());
+  Kubesim sim(api_only(k_bookmarks));
   sim.create_deployment("default", "web", "web:1", 2);
   Json scale = sim.get_object(k_deployments + "/web/scale");
   CHECK(scale["kind"] == "Scale");
@@ -281,7 +270,7 @@ TEST_CASE("the scale subresource reads and writes spec.replicas", "[kubesim][api
 }
 
 TEST_CASE("status writes go through /status only", "[kubesim][api]") {
-  Kubesim sim(api_only());
+  Kubesim sim(api_only(k_bookmarks));
   Json web = sim.create_deployment("default", "web", "web:1", 2);
   web["status"] = {{"replicas", 2}};
   auto r = sim.request("PUT", k_deployments + "/web", web);
@@ -294,7 +283,7 @@ TEST_CASE("status writes go through /status only", "[kubesim][api]") {
 }
 
 TEST_CASE("delete cascades by ownerReferences unless orphaning", "[kubesim][api]") {
-  Kubesim sim(api_only());
+  Kubesim sim(api_only(k_bookmarks));
   Json owner = sim.create_deployment("default", "web", "web:1", 1);
   Json dependent = config_map("dep");
   dependent["metadata"]["ownerReferences"] = {{{"apiVersion", "apps/v1"},

@@ -1,5 +1,5 @@
 // Watch, authentication, fault injection and the audit log of kubesim's API.
-#include "support/kubesim_fixture.hpp"
+#include "unit/kubesim/api_fixture.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -7,27 +7,16 @@
 
 #include <future>
 
+using sluice::test::api_only;
+using sluice::test::config_map;
 using sluice::test::Json;
+using sluice::test::k_configmaps;
 using sluice::test::Kubesim;
 using sluice::test::KubesimOptions;
 
 namespace {
 
-KubesimOptions api_only() {
-  KubesimOptions options;
-  options.controllers = false;
-  options.bookmark_interval = std::chrono::milliseconds(100);
-  return options;
-}
-
-const std::string k_configmaps = "/api/v1/namespaces/default/configmaps";
-
-Json config_map(const std::string& name, const Json& labels = Json::object()) {
-  return {{"apiVersion", "v1"},
-          {"kind", "ConfigMap"},
-          {"metadata", {{"name", name}, {"labels", labels}}},
-          {"data", {{"k", "v"}}}};
-}
+const std::chrono::milliseconds k_bookmarks{100};
 
 // Streams a watch until `wanted` events (not counting bookmarks unless asked) arrived or the server ends it.
 std::future<std::vector<Json>> start_watch(Kubesim& sim, const std::string& query, std::size_t wanted,
@@ -69,7 +58,7 @@ std::vector<std::string> types(const std::vector<Json>& events) {
 }  // namespace
 
 TEST_CASE("watch from a resourceVersion streams changes in order", "[kubesim][watch]") {
-  Kubesim sim(api_only());
+  Kubesim sim(api_only(k_bookmarks));
   REQUIRE(sim.request("POST", k_configmaps, config_map("old")).status == 201);
   const std::string rv = sim.get_object(k_configmaps)["metadata"]["resourceVersion"];
   auto watch = start_watch(sim, "resourceVersion=" + rv, 3);
@@ -81,7 +70,7 @@ TEST_CASE("watch from a resourceVersion streams changes in order", "[kubesim][wa
 }
 
 TEST_CASE("watch with resourceVersion 0 starts with the current state", "[kubesim][watch]") {
-  Kubesim sim(api_only());
+  Kubesim sim(api_only(k_bookmarks));
   REQUIRE(sim.request("POST", k_configmaps, config_map("x")).status == 201);
   REQUIRE(sim.request("POST", k_configmaps, config_map("y")).status == 201);
   auto watch = start_watch(sim, "resourceVersion=0", 2);
@@ -89,7 +78,7 @@ TEST_CASE("watch with resourceVersion 0 starts with the current state", "[kubesi
 }
 
 TEST_CASE("an object leaving the label selector is DELETED for the watcher", "[kubesim][watch]") {
-  Kubesim sim(api_only());
+  Kubesim sim(api_only(k_bookmarks));
   Json cm = sim.request("POST", k_configmaps, config_map("c", {{"track", "stable"}})).body;
   auto watch = start_watch(
       sim,
@@ -102,7 +91,7 @@ TEST_CASE("an object leaving the label selector is DELETED for the watcher", "[k
 }
 
 TEST_CASE("a compacted resourceVersion ends the watch with a 410 ERROR event", "[kubesim][watch]") {
-  Kubesim sim(api_only());
+  Kubesim sim(api_only(k_bookmarks));
   const std::string rv = sim.get_object(k_configmaps)["metadata"]["resourceVersion"];
   REQUIRE(sim.request("POST", k_configmaps, config_map("a")).status == 201);
   REQUIRE(sim.control("POST", "compact").status == 200);
@@ -115,7 +104,7 @@ TEST_CASE("a compacted resourceVersion ends the watch with a 410 ERROR event", "
 }
 
 TEST_CASE("watches get bookmarks, honour timeoutSeconds and can be dropped", "[kubesim][watch]") {
-  Kubesim sim(api_only());
+  Kubesim sim(api_only(k_bookmarks));
   SECTION("bookmarks carry only a resourceVersion") {
     auto events = start_watch(sim, "allowWatchBookmarks=true", 1, true).get();
     REQUIRE(events.size() == 1);
@@ -136,7 +125,7 @@ TEST_CASE("watches get bookmarks, honour timeoutSeconds and can be dropped", "[k
 }
 
 TEST_CASE("token authentication answers 401 and 403 like the apiserver", "[kubesim][auth]") {
-  KubesimOptions options = api_only();
+  KubesimOptions options = api_only(k_bookmarks);
   options.token = "s3cret";
   Kubesim sim(options);
   CHECK(sim.get("/api/v1/namespaces").status == 200);
@@ -156,7 +145,7 @@ TEST_CASE("token authentication answers 401 and 403 like the apiserver", "[kubes
 }
 
 TEST_CASE("TLS serves with a generated CA the kubeconfig carries", "[kubesim][auth]") {
-  KubesimOptions options = api_only();
+  KubesimOptions options = api_only(k_bookmarks);
   options.tls = true;
   Kubesim sim(options);
   CHECK(sim.url().rfind("https://127.0.0.1:", 0) == 0);
@@ -166,7 +155,7 @@ TEST_CASE("TLS serves with a generated CA the kubeconfig carries", "[kubesim][au
 
 TEST_CASE("injected faults answer the next N matching requests, and the audit log counts calls",
           "[kubesim][faults]") {
-  Kubesim sim(api_only());
+  Kubesim sim(api_only(k_bookmarks));
   REQUIRE(sim.control("POST", "faults",
                       {{"verb", "list"},
                        {"path", "/configmaps$"},
@@ -195,7 +184,7 @@ TEST_CASE("injected faults answer the next N matching requests, and the audit lo
 }
 
 TEST_CASE("the audit log records what each Service serves", "[kubesim][audit]") {
-  Kubesim sim(api_only());
+  Kubesim sim(api_only(k_bookmarks));
   auto& store = sim.server()->store();
   Json pod = {{"metadata", {{"name", "web-1"}, {"namespace", "default"}}},
               {"spec", {{"containers", {{{"name", "web"}, {"image", "web:2"}}}}}}};

@@ -1,3 +1,5 @@
+#include "unit/kubesim/traffic_objects.hpp"
+
 #include <sluice/kubesim/traffic.hpp>
 
 #include <catch2/catch.hpp>
@@ -7,21 +9,10 @@
 using sluice::kubesim::Json;
 using sluice::kubesim::traffic_flows;
 using sluice::kubesim::TrafficFlow;
+using sluice::kubesim::testing::pod;
+using sluice::kubesim::testing::service;
 
 namespace {
-
-Json pod(const std::string& name, const std::string& hash, const std::string& image, bool ready,
-         const std::string& app = "web") {
-  return Json{
-      {"metadata",
-       {{"name", name}, {"namespace", "default"}, {"labels", {{"app", app}, {"pod-template-hash", hash}}}}},
-      {"spec", {{"containers", {{{"name", "app"}, {"image", image}}}}}},
-      {"status", {{"conditions", {{{"type", "Ready"}, {"status", ready ? "True" : "False"}}}}}}};
-}
-
-Json service(const std::string& name, Json selector) {
-  return Json{{"metadata", {{"name", name}, {"namespace", "default"}}}, {"spec", {{"selector", selector}}}};
-}
 
 Json route(const std::string& name, int stable_weight, int canary_weight) {
   return Json{{"metadata", {{"name", name}, {"namespace", "default"}}},

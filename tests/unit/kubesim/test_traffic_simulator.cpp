@@ -1,3 +1,5 @@
+#include "unit/kubesim/traffic_objects.hpp"
+
 #include <sluice/kubesim/traffic.hpp>
 
 #include <catch2/catch.hpp>
@@ -5,21 +7,10 @@
 #include <string>
 
 using sluice::kubesim::Json;
+using sluice::kubesim::testing::pod;
+using sluice::kubesim::testing::service;
 
 namespace {
-
-Json pod(const std::string& name, const std::string& hash, const std::string& image, bool ready,
-         const std::string& app = "web") {
-  return Json{
-      {"metadata",
-       {{"name", name}, {"namespace", "default"}, {"labels", {{"app", app}, {"pod-template-hash", hash}}}}},
-      {"spec", {{"containers", {{{"name", "app"}, {"image", image}}}}}},
-      {"status", {{"conditions", {{{"type", "Ready"}, {"status", ready ? "True" : "False"}}}}}}};
-}
-
-Json service(const std::string& name, Json selector) {
-  return Json{{"metadata", {{"name", name}, {"namespace", "default"}}}, {"spec", {{"selector", selector}}}};
-}
 
 // Creates the object under `resource` in a store, as the API server would.
 void put(sluice::kubesim::Store& store, const std::string& resource, Json object) {
