@@ -169,7 +169,7 @@ StepResult wait_canary(Driver& d, const CanaryWait& w) {
 void learn_canary_hash(Driver& d) {
   auto& rec = d.record();
   if (!rec.next.pod_template_hash.empty()) return;
-  auto dep = d.deps().kube->get(kube::k_deployments, d.ns(), canary_name(stable_name(d)));
+  auto dep = watched_deployment(d, canary_name(stable_name(d)));  // the watch has it: no GET
   if (!dep) return;
   if (auto hash = current_hash(d, *dep)) rec.next.pod_template_hash = *hash;
   if (d.background()) d.background()->set_context(check_context(d, -1));
@@ -259,16 +259,14 @@ struct RollbackStart {
   std::string stable_hash;  // of the stable pods now: a pin to any other hash would select nothing
 };
 
-util::Status with_context(util::Status s, const std::string& what) {
+util::Status with_context(const util::Status& s, const std::string& what) {
   if (s) return s;
-  auto e = s.error();
-  e.message = what + ": " + e.message;
-  return e;
+  return s.error().with_context(what);
 }
 
 util::Result<RollbackStart> read_rollback(Driver& d) {
   auto stable = d.deps().kube->get(kube::k_deployments, d.ns(), stable_name(d));
-  if (!stable) return with_context(stable.error(), "reading " + stable_name(d)).error();
+  if (!stable) return stable.error().with_context("reading " + stable_name(d));
   auto hash = current_hash(d, *stable);
   return RollbackStart{container_image(*stable, d.target().container) != d.record().previous.image,
                        serving(*stable), hash ? *hash : ""};
