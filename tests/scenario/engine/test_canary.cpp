@@ -502,3 +502,23 @@ TEST_CASE("canary: SIGTERM mid-pause saves the state (exit 130) and the next app
   CHECK(w.deployment("web-canary")["spec"]["replicas"] == 0);
   CHECK(w.min_ready("web") >= 4);
 }
+
+TEST_CASE("canary: a gatewayRoute plan whose HTTPRoute is missing fails preflight, exit 6, nothing changed") {
+  World w(2);
+  auto mark = w.audit_mark();
+  auto plan = w.write_plan("web.yaml", w.canary_plan(w.image("web", "2"),
+                                                     "    traffic: {gatewayRoute: {name: no-such-route}}\n"
+                                                     "    steps:\n      - setWeight: 50\n"));
+
+  auto run = w.sluice({"apply", plan});
+
+  REQUIRE(run.exit_code == 6);
+  CHECK((*run.last())["message"].get<std::string>().find("no-such-route") != std::string::npos);
+  int writes = 0;
+  Json log = w.sim.audit(mark);
+  for (const auto& e : log["requests"]) {
+    std::string verb = e.value("verb", "");
+    writes += verb == "create" || verb == "update" || verb == "patch" || verb == "delete";
+  }
+  CHECK(writes == 0);
+}
