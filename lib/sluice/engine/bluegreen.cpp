@@ -112,28 +112,58 @@ StepResult bluegreen_scale_down_old(Driver& d) {
   return {StepStatus::next, d.record().previous.deployment + " scaled to 0"};
 }
 
+namespace {
+
+// Replicas the version we return to must run: as many as the larger of the
+// two versions wants now, so a rollback never shrinks what serves.
+int serving_size(Driver& d, const Json& back) {
+  int size = std::max({1, d.target().desired, ready_counts(back).desired});
+  const auto& next = d.record().next.deployment;
+  if (!next.empty() && next != d.record().previous.deployment)
+    if (auto cur = d.deps().kube->get(kube::k_deployments, d.ns(), next))
+      size = std::max(size, ready_counts(*cur).desired);
+  return size;
+}
+
+bool service_selects(Driver& d, const Json& selector) {
+  auto svc = d.deps().kube->get(kube::k_services, d.ns(), d.plan().target.service);
+  return svc && svc->value("/spec/selector"_json_pointer, Json()) == selector;
+}
+
+// Brings the version we return to up to `size` and waits until it alone
+// meets the floor: only then may the Service move to it.
+Outcome make_ready_to_serve(Driver& d, const Json& back, int size, const std::string& why) {
+  const auto& prev = d.record().previous;
+  if (ready_counts(back).desired < size) {
+    if (auto s = scale(d, prev.deployment, size); !s)
+      return {cli::k_exit_needs_human, "",
+              why + "; scaling up " + prev.deployment + ": " + s.error().message};
+  }
+  VersionWait w;
+  w.deployment = prev.deployment;
+  w.image = prev.image;
+  w.deadline = d.deps().clock->now() + d.plan().progress_deadline;
+  w.min_available = plan_floor(d.plan(), size);
+  auto end = wait_for_version(d, w);
+  if (end.end == WaitEnd::interrupted) return {cli::k_exit_interrupted, "", why};
+  if (end.end != WaitEnd::ready) return {cli::k_exit_needs_human, "", why + "; " + end.message};
+  return {cli::k_exit_ok, "", ""};
+}
+
+}  // namespace
+
 Outcome bluegreen_roll_back(Driver& d, const std::string& why) {
   auto& rec = d.record();
   if (rec.previous.deployment.empty()) return {cli::k_exit_rolled_back, "", why + "; nothing had changed"};
-  auto live = d.deps().kube->get(kube::k_deployments, d.ns(), rec.previous.deployment);
-  if (!live) return {cli::k_exit_needs_human, "", why + "; cannot read " + rec.previous.deployment};
-  if (!fully_available(*live)) {
-    // Scaled down already: bring it back before any traffic moves to it.
-    int replicas = std::max(1, d.target().desired);
-    if (auto s = scale(d, rec.previous.deployment, replicas); !s)
-      return {cli::k_exit_needs_human, "",
-              why + "; scaling up " + rec.previous.deployment + ": " + s.error().message};
-    VersionWait w{rec.previous.deployment,
-                  rec.previous.image,
-                  d.deps().clock->now() + d.plan().progress_deadline,
-                  nullptr,
-                  {}};
-    auto end = wait_for_version(d, w);
-    if (end.end == WaitEnd::interrupted) return {cli::k_exit_interrupted, "", why};
-    if (end.end != WaitEnd::ready) return {cli::k_exit_needs_human, "", why + "; " + end.message};
+  auto back = d.deps().kube->get(kube::k_deployments, d.ns(), rec.previous.deployment);
+  if (!back) return {cli::k_exit_needs_human, "", why + "; cannot read " + rec.previous.deployment};
+  // Already serving (paused before the switch): nothing to wait for.
+  if (!service_selects(d, rec.previous.service_selector)) {
+    auto ready = make_ready_to_serve(d, *back, serving_size(d, *back), why);
+    if (ready.exit_code != cli::k_exit_ok) return ready;
+    if (auto s = set_selector(d, d.plan().target.service, rec.previous.service_selector); !s)
+      return {cli::k_exit_needs_human, "", why + "; switching the live service back: " + s.error().message};
   }
-  if (auto s = set_selector(d, d.plan().target.service, rec.previous.service_selector); !s)
-    return {cli::k_exit_needs_human, "", why + "; switching the live service back: " + s.error().message};
   if (!rec.next.deployment.empty() && rec.next.deployment != rec.previous.deployment) {
     auto s = scale(d, rec.next.deployment, 0);
     if (!s && s.error().kind != util::ErrorKind::not_found)

@@ -77,6 +77,19 @@ void probe_prometheus(const plan::Plan& plan, Deps& deps, PreflightResult& r) {
   }
 }
 
+// What serves now: blue-green moves the Service between Deployments
+// `<deployment>-<version>`, so the live size is the selected one's, not the
+// (possibly retired, 0-replica) plan target's.
+nlohmann::json live_deployment(const plan::Plan& plan, Deps& deps, const PreflightResult& r) {
+  if (!std::holds_alternative<plan::BlueGreenStrategy>(plan.strategy)) return r.target.deployment;
+  auto selector = r.target.service.value("/spec/selector"_json_pointer, nlohmann::json::object());
+  if (!selector.contains(k_version_label)) return r.target.deployment;
+  auto live =
+      deps.kube->get(kube::k_deployments, r.target.ns,
+                     preview_name(plan.target.deployment, selector[k_version_label].get<std::string>()));
+  return live ? *live : r.target.deployment;
+}
+
 }  // namespace
 
 PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string& ns, bool probe_checks) {
@@ -102,7 +115,8 @@ PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string&
       r.target.container = *index;
     else
       r.problems.push_back(index.error().message);
-    r.target.desired = ready_counts(r.target.deployment).desired;
+    r.target.live = live_deployment(plan, deps, r);
+    r.target.desired = ready_counts(r.target.live).desired;
   }
   r.target.digest_ref = resolve_image(plan, deps, r);
   if (probe_checks) probe_prometheus(plan, deps, r);

@@ -18,10 +18,11 @@ namespace sluice::engine {
 struct Target {
   std::string ns;
   nlohmann::json deployment;  // the plan's target Deployment as read
+  nlohmann::json live;        // the Deployment serving now (blue-green: the one the Service selects)
   nlohmann::json service;     // the live Service as read
   std::size_t container = 0;  // index of the target container
   std::string digest_ref;     // "repo@sha256:..." to deploy
-  int desired = 1;            // replicas the live version runs
+  int desired = 1;            // replicas the live version runs (`live`'s)
   int floor = 1;              // serving-capacity floor
 };
 

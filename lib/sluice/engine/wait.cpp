@@ -19,9 +19,10 @@ ChangeWaiter::ChangeWaiter(Driver& d) : d_(d), wake_(std::make_shared<Wakeup>())
   subscriptions_.push_back(hub.subscribe(kube::k_deployments, d.ns(), notify));
   subscriptions_.push_back(hub.subscribe(kube::k_pods, d.ns(), notify));
   // The interrupt outlives this waiter: it holds the wakeup only weakly.
-  d.deps().interrupt->on_fire([weak = std::weak_ptr<Wakeup>(wake_)] {
+  d.stop().on_fire([weak = std::weak_ptr<Wakeup>(wake_)] {
     if (auto w = weak.lock()) w->notify();
   });
+  d.add_waker(wake_);
 }
 
 ChangeWaiter::~ChangeWaiter() {
@@ -72,7 +73,7 @@ StepResult step_after(const VersionWaitResult& end) {
   switch (end.end) {
     case WaitEnd::ready: return StepResult::next();
     case WaitEnd::interrupted: return {StepStatus::interrupted, end.message};
-    case WaitEnd::inconclusive: return {StepStatus::paused, end.message};
+    case WaitEnd::inconclusive: return StepResult::inconclusive(end.message);
     case WaitEnd::failed: break;
   }
   return StepResult::rollback(end.message);
@@ -82,7 +83,7 @@ VersionWaitResult wait_for_version(Driver& d, const VersionWait& w) {
   ChangeWaiter waiter(d);
   std::string last_progress;
   for (;;) {
-    if (d.deps().interrupt->fired()) return {WaitEnd::interrupted, d.deps().interrupt->reason()};
+    if (d.cancel().cancelled()) return {WaitEnd::interrupted, d.stop_reason()};
     auto dep = watched_deployment(d, w.deployment);
     if (dep) report_progress(d, w, *dep, last_progress);
     if (auto signal = failing_pod(d, w.image)) return {WaitEnd::failed, *signal};
@@ -93,7 +94,8 @@ VersionWaitResult wait_for_version(Driver& d, const VersionWait& w) {
     if (verdict == gate::Verdict::failed || verdict == gate::Verdict::error)
       return {WaitEnd::failed, w.checks->result().message};
     if (verdict == gate::Verdict::inconclusive) return {WaitEnd::inconclusive, w.checks->result().message};
-    bool ready = dep && fully_available(*dep);
+    bool ready = dep && (w.min_available < 0 ? fully_available(*dep)
+                                             : ready_counts(*dep).available >= w.min_available);
     if (ready && verdict == gate::Verdict::successful) return {WaitEnd::ready, ""};
     auto now = d.deps().clock->now();
     if (now >= w.deadline)

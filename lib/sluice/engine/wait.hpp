@@ -26,6 +26,8 @@ struct VersionWait {
   gate::AnalysisRunner* checks = nullptr;  // measured alongside; may be null
   // Extra versions to report in progress events (blue-green: the live one).
   std::vector<std::string> also_report;
+  // Ready once this many pods are available; < 0: once fully rolled out and available.
+  int min_available = -1;
 };
 
 enum class WaitEnd { ready, failed, inconclusive, interrupted };
