@@ -16,6 +16,11 @@ util::Error interrupted() {
 
 StepResult failed_write(const util::Error& e, const std::string& what) {
   if (e.kind == util::ErrorKind::cancelled) return {StepStatus::interrupted, e.message};
+  // The API stayed unavailable through the retries: nothing is known to be
+  // wrong with the target, so roll back (which itself retries) rather than
+  // page a human; a rollback that cannot finish is what needs one.
+  if (state::retryable_for_guarded_write(e.kind) && e.kind != util::ErrorKind::conflict)
+    return StepResult::rollback(what + ": " + e.message);
   return {StepStatus::needs_human, what + ": " + e.message};
 }
 

@@ -12,7 +12,8 @@
 
 namespace sluice::engine {
 
-// The step result for a write that failed: interrupted when cancelled, else a human is needed.
+// The step result for a write that failed: interrupted when cancelled, a
+// rollback when the API stayed unavailable through retries, else a human is needed.
 StepResult failed_write(const util::Error& e, const std::string& what);
 
 // Sets the selector of Service `name`; no write when it already has it.

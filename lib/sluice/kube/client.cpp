@@ -29,6 +29,13 @@ bool server_asked_retry(const http::Response& response) {
   return response.status >= 500 && !wire::header(response.headers, "Retry-After").empty();
 }
 
+// A read changes nothing, so a passing server error is worth another try
+// before a rollout gives up on it; a write may already have been applied.
+bool transient_read_failure(const std::string& method, const http::Response& response) {
+  return is_read(method) && (response.status == 500 || response.status == 502 || response.status == 503 ||
+                             response.status == 504);
+}
+
 std::string build_query(const std::vector<std::pair<std::string, std::string>>& query) {
   std::string out;
   for (const auto& [k, v] : query) out += (out.empty() ? "?" : "&") + wire::escape(k) + "=" + wire::escape(v);
@@ -150,6 +157,8 @@ ApiClient::Verdict ApiClient::judge(const ApiRequest& api, const Result<http::Re
   if (server_asked_retry(*answer) && attempts_left) {
     return {true, backoff(attempt, error_from_response(*answer).retry_after)};
   }
+  if (transient_read_failure(api.method, *answer) && attempt < std::min(options_.max_attempts, 5))
+    return {true, backoff(attempt, std::nullopt)};
   return {};
 }
 

@@ -136,14 +136,29 @@ TEST_CASE("429 and 5xx with Retry-After are retried after the time asked", "[kub
   CHECK(f.clock.now() - start >= Duration{3000});
 }
 
-TEST_CASE("5xx without Retry-After is not retried", "[kube][client][retry]") {
+TEST_CASE("a write answered 5xx without Retry-After is not retried", "[kube][client][retry]") {
   Fixture f;
   f.push(answer(500, R"({"kind":"Status","reason":"InternalError","message":"etcd down","code":500})"));
+  auto created = f.client->create(k_deployments, "prod", nlohmann::json::parse(k_web));
+  REQUIRE_FALSE(created.ok());
+  CHECK(created.error().kind == ErrorKind::server_error);
+  CHECK(created.error().message == "etcd down");
+  CHECK(f.http->requests.size() == 1);
+}
+
+TEST_CASE("a read answered by a passing 5xx is retried, a few times at most", "[kube][client][retry]") {
+  Fixture f;
+  f.push(answer(500, R"({"kind":"Status","reason":"InternalError","message":"etcd down","code":500})"));
+  f.push(answer(200, k_web));
+  CHECK(f.client->get(k_deployments, "prod", "web").ok());
+  CHECK(f.http->requests.size() == 2);
+
+  for (int i = 0; i < 8; ++i)
+    f.push(answer(503, R"({"kind":"Status","reason":"ServiceUnavailable","message":"down","code":503})"));
   auto got = f.client->get(k_pods, "prod", "p");
   REQUIRE_FALSE(got.ok());
-  CHECK(got.error().kind == ErrorKind::server_error);
-  CHECK(got.error().message == "etcd down");
-  CHECK(f.http->requests.size() == 1);
+  CHECK(got.error().message == "down");
+  CHECK(f.http->requests.size() == 2 + 5);
 }
 
 TEST_CASE("connection failures are retried for reads, never for writes", "[kube][client][retry]") {
