@@ -20,6 +20,9 @@ const char* exit_code_meaning(int code) {
     case k_exit_locked: return "another deploy holds the lock for this target";
     case k_exit_preflight: return "preflight failed; nothing was changed";
     case k_exit_needs_human: return "rollback failed or the state is unknown: a human must look";
+    case k_exit_held:
+      return "a gate failed and automatic rollback is off: held where it failed; `sluice abort` rolls back, "
+             "`sluice promote` continues";
     case k_exit_interrupted: return "interrupted; state saved, `sluice apply` again resumes";
     default: return "unknown exit code";
   }

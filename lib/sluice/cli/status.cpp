@@ -14,7 +14,7 @@ namespace sluice::cli {
 namespace {
 
 bool settled(const engine::StatusView& view) {
-  if (!view.record) return true;
+  if (!view.record || view.abandoned) return true;
   auto phase = view.record->phase;
   return phase != strategy::RecordPhase::progressing && phase != strategy::RecordPhase::rolling_back;
 }
@@ -23,7 +23,7 @@ int show_status(Context& ctx, EngineEnv& env, const std::string& name, bool watc
   std::string ns = env.ns(ctx);
   bool json = ctx.global.output == "json";
   for (;;) {
-    auto view = engine::read_status(*env.deps().kube, ns, name);
+    auto view = engine::read_status(*env.deps().kube, ns, name, env.deps().clock->wall_now());
     if (!view) {
       *ctx.err << "sluice status: " << view.error().message << "\n";
       return view.error().kind == util::ErrorKind::not_found ? k_exit_usage : k_exit_preflight;

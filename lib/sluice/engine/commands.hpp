@@ -34,12 +34,20 @@ Outcome rollback_rollout(const std::string& ns, const std::string& name, std::op
 // `status`: the record, the versions' ready counts and who holds the lock.
 struct StatusView {
   std::optional<state::Record> record;
-  std::string lock_holder;                            // empty when free
+  std::string lock_holder;                            // empty when free (or its lease ran out)
+  bool abandoned = false;                             // in progress, but no live process holds the lock
   nlohmann::json versions = nlohmann::json::array();  // [{name, image, ready, desired}]
-  int exit_code = 0;                                  // 0 healthy, 4 paused, 3 degraded/aborted/rolled back
+  int exit_code = 0;                                  // docs/exit-codes.md, "sluice status"
 };
-util::Result<StatusView> read_status(kube::Client& kube, const std::string& ns, const std::string& name);
+// `now` judges whether the lock's last renewal is older than its lease.
+util::Result<StatusView> read_status(kube::Client& kube, const std::string& ns, const std::string& name,
+                                     util::WallTime now);
 void print_status(const StatusView& view, std::ostream& out, bool json);
+
+// Pure parts of `status`: the exit code a record's run ends (or ended) with,
+// and the holder of a Lease still inside its lease ("" when free or run out).
+int status_exit_code(const state::Record& record, bool abandoned);
+std::string live_lock_holder(const nlohmann::json& lease, util::WallTime now);
 
 util::Status print_history(kube::Client& kube, const std::string& ns, const std::string& name,
                            std::ostream& out, bool json);

@@ -7,6 +7,7 @@
 #include <sluice/kube/resources.hpp>
 #include <sluice/state/lease_lock.hpp>
 #include <sluice/state/record_store.hpp>
+#include <sluice/util/rfc3339.hpp>
 
 #include <fmt/format.h>
 
@@ -15,16 +16,6 @@
 namespace sluice::engine {
 
 namespace {
-
-int status_exit_code(strategy::RecordPhase phase) {
-  switch (phase) {
-    case strategy::RecordPhase::paused: return cli::k_exit_paused;
-    case strategy::RecordPhase::degraded:
-    case strategy::RecordPhase::aborted:
-    case strategy::RecordPhase::rolled_back: return cli::k_exit_rolled_back;
-    default: return cli::k_exit_ok;
-  }
-}
 
 void add_version(kube::Client& kube, const std::string& ns, const std::string& name, const std::string& role,
                  nlohmann::json& versions) {
@@ -43,7 +34,33 @@ void add_version(kube::Client& kube, const std::string& ns, const std::string& n
 
 }  // namespace
 
-util::Result<StatusView> read_status(kube::Client& kube, const std::string& ns, const std::string& name) {
+// The exit code the rollout's own run would end with in this state.
+int status_exit_code(const state::Record& r, bool abandoned) {
+  switch (r.phase) {
+    case strategy::RecordPhase::paused:
+      return r.pause_reason == "failed" ? cli::k_exit_held : cli::k_exit_paused;
+    case strategy::RecordPhase::degraded: return cli::k_exit_needs_human;
+    case strategy::RecordPhase::aborted:
+    case strategy::RecordPhase::rolled_back: return cli::k_exit_rolled_back;
+    case strategy::RecordPhase::progressing:
+    case strategy::RecordPhase::rolling_back: return abandoned ? cli::k_exit_interrupted : cli::k_exit_ok;
+    case strategy::RecordPhase::healthy: return cli::k_exit_ok;
+  }
+  return cli::k_exit_ok;
+}
+
+// The holder of a Lease still inside its lease; "" when free or run out.
+std::string live_lock_holder(const nlohmann::json& lease, util::WallTime now) {
+  std::string holder = lease.value("/spec/holderIdentity"_json_pointer, std::string());
+  auto renewed = util::parse_rfc3339(lease.value("/spec/renewTime"_json_pointer, std::string()));
+  int seconds = lease.value("/spec/leaseDurationSeconds"_json_pointer, 0);
+  if (holder.empty() || !renewed) return holder;
+  // A status read sees the lease once, so it trusts the timestamps, with a lease of slack for clock skew.
+  return *renewed + std::chrono::seconds(2 * seconds) < now ? "" : holder;
+}
+
+util::Result<StatusView> read_status(kube::Client& kube, const std::string& ns, const std::string& name,
+                                     util::WallTime now) {
   StatusView view;
   auto cm = kube.get(kube::k_configmaps, ns, state::RecordStore::object_name(name));
   if (!cm) {
@@ -55,23 +72,27 @@ util::Result<StatusView> read_status(kube::Client& kube, const std::string& ns, 
   if (!rec) return rec.error();
   view.record = *rec;
   auto lease = kube.get(kube::k_leases, ns, state::LeaseLock::lease_name(name));
-  if (lease) view.lock_holder = lease->value("/spec/holderIdentity"_json_pointer, std::string());
+  if (lease) view.lock_holder = live_lock_holder(*lease, now);
+  if (view.record && !strategy::is_terminal(view.record->phase) &&
+      view.record->phase != strategy::RecordPhase::paused)
+    view.abandoned = view.lock_holder.empty();
   if (view.record && view.record->strategy == "canary") {
     add_version(kube, ns, canary_name(view.record->previous.deployment), "canary", view.versions);
     add_version(kube, ns, view.record->previous.deployment, "stable", view.versions);
-    view.exit_code = status_exit_code(view.record->phase);
   } else if (view.record) {
     add_version(kube, ns, view.record->next.deployment, "new", view.versions);
     add_version(kube, ns, view.record->previous.deployment, "previous", view.versions);
-    view.exit_code = status_exit_code(view.record->phase);
   }
+  if (view.record) view.exit_code = status_exit_code(*view.record, view.abandoned);
   return view;
 }
 
 void print_status(const StatusView& view, std::ostream& out, bool json) {
   if (json) {
-    nlohmann::json j{
-        {"lockHolder", view.lock_holder}, {"versions", view.versions}, {"exitCode", view.exit_code}};
+    nlohmann::json j{{"lockHolder", view.lock_holder},
+                     {"abandoned", view.abandoned},
+                     {"versions", view.versions},
+                     {"exitCode", view.exit_code}};
     if (view.record) j["rollout"] = state::to_json(*view.record);
     j["rollout"].erase("planText");
     out << j.dump() << "\n";
@@ -88,6 +109,11 @@ void print_status(const StatusView& view, std::ostream& out, bool json) {
   if (r.step_index < r.steps.size())
     out << fmt::format("  step     {}/{} {} ({})\n", r.step_index + 1, r.steps.size(),
                        r.steps[r.step_index].name, state::to_string(r.steps[r.step_index].state));
+  if (r.phase == strategy::RecordPhase::paused && !r.pause_reason.empty())
+    out << fmt::format("  paused   {}\n", r.pause_reason == "failed"
+                                              ? "a check failed; automatic rollback is off"
+                                          : r.pause_reason == "inconclusive" ? "a check was inconclusive"
+                                                                             : "by a pause step");
   if (r.strategy == "canary" && r.traffic.contains("measuredWeight"))
     out << fmt::format("  traffic  {:g}% to the canary (asked {}%)\n", r.traffic.value("measuredWeight", 0.0),
                        r.traffic.value("weight", 0));
@@ -99,6 +125,9 @@ void print_status(const StatusView& view, std::ostream& out, bool json) {
     out << fmt::format("  check    {}: {} {} {}\n", it->check, it->verdict, it->value, it->message);
   out << fmt::format("  started  {} by {}\n", r.started_at, r.started_by.identity());
   out << "  lock     " << (view.lock_holder.empty() ? "free" : "held by " + view.lock_holder) << "\n";
+  if (view.abandoned)
+    out << "  note     no process is running this rollout: `sluice apply` resumes it, `sluice abort` rolls "
+           "it back\n";
 }
 
 util::Status print_history(kube::Client& kube, const std::string& ns, const std::string& name,

@@ -199,7 +199,8 @@ TEST_CASE("canary: Prometheus stopped mid-analysis rolls back naming the data so
   CHECK(w.deployment("web-canary")["spec"]["replicas"] == 0);
 }
 
-TEST_CASE("canary: with automatic rollback off, a Prometheus outage pauses instead, and abort rolls back") {
+TEST_CASE(
+    "canary: with automatic rollback off, a Prometheus outage holds it (exit 8), and abort rolls back") {
   World w(4);
   auto prom = busy_prometheus(w);
   auto plan = w.write_plan(
@@ -211,8 +212,11 @@ TEST_CASE("canary: with automatic rollback off, a Prometheus outage pauses inste
   REQUIRE(apply->wait_for_output("check_measured", std::chrono::seconds(60)));
   prom->kill();
 
-  REQUIRE(apply->wait(std::chrono::seconds(60)) == std::optional<int>(4));
+  REQUIRE(apply->wait(std::chrono::seconds(60)) == std::optional<int>(8));
   CHECK(apply->stdout_text().find("data source") != std::string::npos);
+  auto status = w.sluice({"status", "web", "-n", w.ns});
+  CHECK(status.exit_code == 8);
+  CHECK(status.events.back()["rollout"]["pauseReason"] == "failed");
   CHECK(w.deployment("web-canary")["spec"]["replicas"] == 1);  // left as it was, for a human to decide
   CHECK(image_of(w.deployment("web")) == w.first_image);
 
@@ -239,7 +243,9 @@ TEST_CASE("canary: an inconclusive result pauses with exit 4 and promote continu
   REQUIRE(first.exit_code == 4);
   CHECK((*first.last())["outcome"] == "Paused");
   CHECK(w.deployment("web-canary")["spec"]["replicas"] == 1);  // the canary keeps its share meanwhile
-  CHECK(w.sluice({"status", "web", "-n", w.ns}).exit_code == 4);
+  auto status = w.sluice({"status", "web", "-n", w.ns});
+  CHECK(status.exit_code == 4);
+  CHECK(status.events.back()["rollout"]["pauseReason"] == "inconclusive");
 
   // When a human promotes it
   auto promoted = w.sluice({"promote", "web", "-n", w.ns}, std::chrono::seconds(60));

@@ -1,0 +1,49 @@
+#include <sluice/cli/app.hpp>
+#include <sluice/engine/commands.hpp>
+#include <sluice/util/rfc3339.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace sluice;
+using strategy::RecordPhase;
+
+TEST_CASE("status exits with the code the rollout's run ends with") {
+  struct Row {
+    RecordPhase phase;
+    std::string pause_reason;
+    bool abandoned;
+    int code;
+  };
+  const Row rows[] = {
+      {RecordPhase::healthy, "", false, cli::k_exit_ok},
+      {RecordPhase::progressing, "", false, cli::k_exit_ok},
+      {RecordPhase::progressing, "", true, cli::k_exit_interrupted},
+      {RecordPhase::rolling_back, "", true, cli::k_exit_interrupted},
+      {RecordPhase::paused, "step", false, cli::k_exit_paused},
+      {RecordPhase::paused, "inconclusive", false, cli::k_exit_paused},
+      {RecordPhase::paused, "failed", false, cli::k_exit_held},
+      {RecordPhase::rolled_back, "", false, cli::k_exit_rolled_back},
+      {RecordPhase::aborted, "", false, cli::k_exit_rolled_back},
+      {RecordPhase::degraded, "", false, cli::k_exit_needs_human},
+  };
+  for (const auto& row : rows) {
+    state::Record r;
+    r.phase = row.phase;
+    r.pause_reason = row.pause_reason;
+    INFO(strategy::to_string(row.phase) << " " << row.pause_reason << " abandoned=" << row.abandoned);
+    CHECK(engine::status_exit_code(r, row.abandoned) == row.code);
+  }
+}
+
+TEST_CASE("a lock whose last renewal is older than twice its lease has no live holder") {
+  auto now = *util::parse_rfc3339("2026-12-07T10:00:00Z");
+  nlohmann::json lease = {{"spec",
+                           {{"holderIdentity", "ci/pid 1 #ab12"},
+                            {"leaseDurationSeconds", 15},
+                            {"renewTime", "2026-12-07T09:59:40.000000Z"}}}};
+  CHECK(engine::live_lock_holder(lease, now) == "ci/pid 1 #ab12");  // 20 s: within 2 x 15 s of slack
+  lease["spec"]["renewTime"] = "2026-12-07T09:59:20.000000Z";
+  CHECK(engine::live_lock_holder(lease, now).empty());  // 40 s ago
+  lease["spec"]["holderIdentity"] = "";
+  CHECK(engine::live_lock_holder(lease, now).empty());  // released
+}
