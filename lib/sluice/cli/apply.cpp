@@ -37,6 +37,7 @@ int run_apply(Context& ctx, const ApplyArgs& args) {
   options.abort_previous = args.abort_previous;
   options.lease_duration = std::chrono::seconds(args.lease_seconds);
   options.ns_override = ctx.global.ns;
+  options.default_ns = env->ns(ctx);
   auto outcome = engine::apply_plan(*parsed.plan, text.str(), env->deps(), options);
   return env->finish(parsed.plan->name, outcome);
 }

@@ -71,7 +71,7 @@ std::unique_ptr<EngineEnv> EngineEnv::create(Context& ctx, const std::string& pl
   p.reporter = report::make_reporter(json ? report::Format::json : report::Format::text, *ctx.out,
                                      !json && isatty(STDOUT_FILENO) == 1, util::system_clock());
   env->deps_ = engine::Deps{p.kube.get(),          p.hub.get(),      p.registry.get(), p.http.get(),
-                            &util::system_clock(), p.reporter.get(), &p.interrupt};
+                            &util::system_clock(), p.reporter.get(), &p.interrupt,     load.context};
   return env;
 }
 

@@ -32,25 +32,19 @@ state::Record new_record(const plan::Plan& plan, const std::string& plan_text, c
   return r;
 }
 
+// What served before this rollout: recorded once a step saw it, else what serves now.
+std::string previous_image(const state::Record& r, const Target& t) {
+  if (!r.previous.image.empty() || !t.live.is_object()) return r.previous.image;
+  return container_image(t.live, t.container);
+}
+
 void emit_started(Deps& deps, const state::Record& r, const Target& t, bool resumed) {
   report::Event e{report::EventType::rollout_started, r.name, 0, 0, "", "", {}};
   e.data = {{"strategy", r.strategy},   {"image", r.image},
-            {"digest", r.digest},       {"previousImage", r.previous.image},
+            {"digest", r.digest},       {"previousImage", previous_image(r, t)},
             {"floor", t.floor},         {"resumed", resumed},
             {"rolloutId", r.rollout_id}};
   deps.out->emit(e);
-}
-
-// The image the live Service serves now (blue-green: the Deployment it selects).
-std::string live_image(const plan::Plan& plan, const Target& t, Deps& deps) {
-  if (!std::holds_alternative<plan::BlueGreenStrategy>(plan.strategy))
-    return container_image(t.deployment, t.container);
-  auto selector = t.service.value("/spec/selector"_json_pointer, nlohmann::json::object());
-  if (!selector.contains(k_version_label)) return container_image(t.deployment, t.container);
-  auto live =
-      deps.kube->get(kube::k_deployments, t.ns,
-                     preview_name(plan.target.deployment, selector[k_version_label].get<std::string>()));
-  return live ? container_image(*live, t.container) : "";
 }
 
 // A blue-green version kept warm by the last rollout is retired now that a
@@ -60,6 +54,11 @@ void retire_kept_warm(const state::Record& last, Deps& deps) {
   if (last.previous.deployment.empty() || last.previous.deployment == last.next.deployment) return;
   auto scaled = deps.kube->set_scale(kube::k_deployments, last.ns, last.previous.deployment, 0);
   (void)scaled;  // best effort: a missing old version is already retired
+}
+
+bool failed_with(const state::Record& r, const std::string& digest) {
+  using strategy::RecordPhase;
+  return r.digest == digest && (r.phase == RecordPhase::rolled_back || r.phase == RecordPhase::degraded);
 }
 
 Outcome roll_back_recorded(state::Record record, state::RecordStore& store, Deps& deps,
@@ -102,7 +101,14 @@ Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, De
     }
     case ResumeAction::start_new: break;
   }
-  if (live_image(plan, target, deps) == target.digest_ref)
+  bool serving =
+      target.live.is_object() && container_image(target.live, target.container) == target.digest_ref;
+  // The version this record failed with still serving means its rollback did
+  // not finish: finish it rather than call a failed version healthy.
+  if (serving && *loaded && failed_with((**loaded), target.digest_ref))
+    return roll_back_recorded(**loaded, store, deps, strategy::RecordPhase::rolled_back,
+                              "the last rollout of " + target.digest_ref + " failed and it still serves");
+  if (serving)
     return {cli::k_exit_ok, "Healthy", plan.target.deployment + " already runs " + target.digest_ref};
   int last_id = *loaded ? (*loaded)->rollout_id : 0;
   if (*loaded) retire_kept_warm(**loaded, deps);
@@ -116,7 +122,11 @@ Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, De
 
 Outcome apply_plan(const plan::Plan& plan, const std::string& plan_text, Deps& deps,
                    const RunOptions& options) {
-  std::string ns = options.ns_override.empty() ? plan.target.ns : options.ns_override;
+  // -n, else the plan's namespace, else the kubeconfig context's, as kubectl does.
+  std::string ns = !options.ns_override.empty()  ? options.ns_override
+                   : !plan.target.ns.empty()     ? plan.target.ns
+                   : !options.default_ns.empty() ? options.default_ns
+                                                 : "default";
   auto pf = preflight(plan, deps, ns);
   if (!pf.ok) {
     for (const auto& problem : pf.problems)

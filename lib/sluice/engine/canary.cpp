@@ -113,9 +113,8 @@ std::optional<StepResult> judge(Driver& d, gate::Verdict verdict, const gate::An
     case gate::Verdict::failed:
     case gate::Verdict::error: return StepResult::rollback(what + runner.result().message);
     case gate::Verdict::inconclusive:
-      return StepResult{StepStatus::paused, what + runner.result().message + "; `sluice promote " +
-                                                d.plan().name + "` continues, `sluice abort " +
-                                                d.plan().name + "` rolls back"};
+      return StepResult::inconclusive(what + runner.result().message + "; " + d.command("promote") +
+                                      " continues, " + d.command("abort") + " rolls back");
     default: return std::nullopt;
   }
 }
@@ -128,14 +127,31 @@ struct CanaryWait {
   bool pause = false;                      // reaching `until` ends the step well
 };
 
+// With replica traffic, once stable gave pods up for the canary, the ready
+// pods of both must still meet the floor: canary pods that stop being ready
+// are a failure to act on now, not at the progress deadline.
+std::optional<std::string> capacity_lost(Driver& d) {
+  if (gateway(d)) return std::nullopt;
+  auto stable = watched_deployment(d, stable_name(d));
+  auto can = watched_deployment(d, canary_name(stable_name(d)));
+  if (!stable || !can || replicas_of(*stable) >= total(d)) return std::nullopt;
+  int ready = serving(*stable) + serving(*can);
+  int floor = plan_floor(d.plan(), total(d));
+  if (ready >= floor) return std::nullopt;
+  return fmt::format("ready pods fell to {} ({} canary, {} stable), below the floor of {}", ready,
+                     serving(*can), serving(*stable), floor);
+}
+
 // The one loop every canary step waits in: woken by watched changes and by
 // check schedules, it judges the canary's pods, the background checks and
 // the step's own checks, and saves the record when measurements came in.
 StepResult wait_canary(Driver& d, const CanaryWait& w) {
   ChangeWaiter waiter(d);
   for (;;) {
-    if (d.deps().interrupt->fired()) return {StepStatus::interrupted, d.deps().interrupt->reason()};
+    if (d.cancel().cancelled()) return {StepStatus::interrupted, d.stop_reason()};
+    if (w.pause && d.take_promote()) return {StepStatus::next, "promoted"};
     if (auto signal = failing_pod(d, d.record().digest)) return StepResult::rollback("canary " + *signal);
+    if (auto lost = capacity_lost(d)) return StepResult::rollback(*lost);
     auto bg = background(d);
     if (!bg) return StepResult::rollback("background checks: " + bg.error().message);
     int seen = measured(*bg) + measured(w.checks);

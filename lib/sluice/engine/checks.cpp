@@ -54,7 +54,7 @@ StepResult run_named_checks(Driver& d, const std::vector<std::string>& checks, c
   switch (result.verdict) {
     case gate::Verdict::successful: return {StepStatus::next, result.message};
     case gate::Verdict::inconclusive:
-      return {StepStatus::paused, result.message + "; `sluice promote " + d.plan().name + "` continues"};
+      return StepResult::inconclusive(result.message + "; " + d.command("promote") + " continues");
     case gate::Verdict::running: return {StepStatus::interrupted, "interrupted during checks"};
     default: return StepResult::rollback(result.message);
   }

@@ -1,5 +1,7 @@
 #include <sluice/engine/context.hpp>
 
+#include <algorithm>
+
 namespace sluice::engine {
 
 void Wakeup::notify() {
@@ -58,6 +60,34 @@ void Interrupt::on_fire(std::function<void()> hook) {
     }
   }
   hook();
+}
+
+void RunRequests::request_abort(const std::string& by) {
+  abort_ = true;
+  stop_.fire("abort requested by " + (by.empty() ? std::string("another process") : by));
+  wake_all();
+}
+
+void RunRequests::request_promote() {
+  promote_ = true;
+  wake_all();
+}
+
+void RunRequests::add_waker(std::weak_ptr<Wakeup> waker) {
+  std::lock_guard lock(mutex_);
+  wakers_.erase(std::remove_if(wakers_.begin(), wakers_.end(), [](const auto& w) { return w.expired(); }),
+                wakers_.end());
+  wakers_.push_back(std::move(waker));
+}
+
+void RunRequests::wake_all() {
+  std::vector<std::weak_ptr<Wakeup>> wakers;
+  {
+    std::lock_guard lock(mutex_);
+    wakers = wakers_;
+  }
+  for (auto& w : wakers)
+    if (auto live = w.lock()) live->notify();
 }
 
 }  // namespace sluice::engine

@@ -9,6 +9,7 @@
 #include <sluice/report/events.hpp>
 #include <sluice/util/clock.hpp>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -55,6 +56,29 @@ class Interrupt {
   std::vector<std::function<void()>> hooks_;
 };
 
+// What other processes ask of a running rollout through its record (seen on
+// the watch thread): abort now, or go on past a pause. `stop()` fires on an
+// abort request and on the run's own Interrupt, so every step wait wakes and
+// ends; a rollback listens to the run's Interrupt alone.
+class RunRequests {
+ public:
+  void request_abort(const std::string& by);
+  void request_promote();
+  bool abort_requested() const { return abort_.load(); }
+  bool take_promote() { return promote_.exchange(false); }
+  Interrupt& stop() { return stop_; }
+  // Woken on every request (a promote ends a timed pause at once).
+  void add_waker(std::weak_ptr<Wakeup> waker);
+
+ private:
+  void wake_all();
+  Interrupt stop_;
+  std::atomic<bool> abort_{false};
+  std::atomic<bool> promote_{false};
+  std::mutex mutex_;
+  std::vector<std::weak_ptr<Wakeup>> wakers_;
+};
+
 struct Deps {
   kube::Client* kube = nullptr;
   kube::WatchHub* hub = nullptr;
@@ -63,12 +87,14 @@ struct Deps {
   util::Clock* clock = &util::system_clock();
   report::Reporter* out = nullptr;
   Interrupt* interrupt = nullptr;
+  std::string context;  // the kubeconfig context chosen by --context or the plan, for printed commands
 };
 
 struct RunOptions {
   bool abort_previous = false;           // apply: abort a different plan's unfinished rollout first
   util::Duration lease_duration{15000};  // lock lease
   std::string ns_override;               // -n
+  std::string default_ns;                // the kubeconfig context's namespace: used when the plan names none
   std::string identity;                  // lock holder identity; empty: host/pid (ci job)
 };
 

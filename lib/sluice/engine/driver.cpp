@@ -1,7 +1,11 @@
 #include <sluice/engine/driver.hpp>
 
 #include <sluice/cli/app.hpp>
+#include <sluice/kube/resources.hpp>
+#include <sluice/state/record_store.hpp>
 #include <sluice/util/rfc3339.hpp>
+
+#include <atomic>
 
 namespace sluice::engine {
 
@@ -16,11 +20,31 @@ Driver::Driver(const plan::Plan& plan, Deps& deps, state::RecordStore& store, st
       record_(std::move(record)),
       target_(std::move(target)),
       steps_(strategy::steps_for(plan)) {
+  // A signal or a lost lock stops the steps too; the hook holds the requests
+  // weakly, as the run's Interrupt outlives this driver.
+  deps_.interrupt->on_fire([weak = std::weak_ptr<RunRequests>(requests_), interrupt = deps_.interrupt] {
+    if (auto r = weak.lock()) r->stop().fire(interrupt->reason());
+  });
   if (record_.steps.size() != steps_.size()) {
     record_.steps.clear();
     for (const auto& s : steps_)
       record_.steps.push_back(state::StepRecord{s.name, state::StepState::pending, "", "", ""});
   }
+}
+
+const char* to_string(PauseReason reason) {
+  switch (reason) {
+    case PauseReason::step: return "step";
+    case PauseReason::inconclusive: return "inconclusive";
+    case PauseReason::failed: return "failed";
+  }
+  return "step";
+}
+
+std::string Driver::command(const std::string& verb) const {
+  std::string c = "`sluice " + verb + " " + plan_.name + " -n " + target_.ns;
+  if (!deps_.context.empty()) c += " --context " + deps_.context;
+  return c + "`";
 }
 
 void Driver::emit(report::EventType type, std::string message, report::Json data) {
@@ -66,8 +90,8 @@ StepResult Driver::execute(const strategy::StepSpec& step) {
     case StepKind::wait_preview_ready: return bluegreen_wait_preview_ready(*this);
     case StepKind::run_checks: return run_checks_step(step);
     case StepKind::await_promotion:
-      if (record_.promote_requested) return {StepStatus::next, "promoted"};
-      return {StepStatus::paused, "waiting for `sluice promote " + plan_.name + "`"};
+      if (take_promote()) return {StepStatus::next, "promoted"};
+      return {StepStatus::paused, "waiting for " + command("promote")};
     case StepKind::switch_service: return bluegreen_switch_service(*this);
     case StepKind::scale_down_old: return bluegreen_scale_down_old(*this);
     case StepKind::create_canary: return canary_create(*this);
@@ -86,30 +110,75 @@ StepResult Driver::run_checks_step(const strategy::StepSpec& step) {
   return run_named_checks(*this, step.checks, step.name);
 }
 
+bool Driver::take_promote() {
+  if (record_.promote_requested) {
+    record_.promote_requested = false;
+    return true;
+  }
+  return requests_->take_promote();
+}
+
+int Driver::watch_requests() {
+  auto requests = requests_;
+  auto handled = std::make_shared<std::atomic<int>>(record_.request_seq);
+  std::string name = state::RecordStore::object_name(plan_.name);
+  int id = record_.rollout_id;
+  return deps_.hub->subscribe(kube::k_configmaps, target_.ns, [=](const kube::WatchEvent& e) {
+    if (e.type == "DELETED" || e.object.value("/metadata/name"_json_pointer, std::string()) != name) return;
+    auto rec = state::record_from_configmap(e.object);
+    if (!rec || !*rec || (**rec).rollout_id != id || (**rec).request_seq <= handled->load()) return;
+    handled->store((**rec).request_seq);
+    if ((**rec).abort_requested)
+      requests->request_abort((**rec).requested_by);
+    else if ((**rec).promote_requested)
+      requests->request_promote();
+  });
+}
+
+namespace {
+struct Unsubscribe {
+  kube::WatchHub& hub;
+  int id;
+  ~Unsubscribe() { hub.unsubscribe(id); }
+};
+}  // namespace
+
 Outcome Driver::run() {
+  Unsubscribe requests{*deps_.hub, watch_requests()};
   for (; record_.step_index < steps_.size(); ++record_.step_index) {
     std::size_t i = record_.step_index;
+    if (requests_->abort_requested() || record_.abort_requested) return finish_aborted();
     if (deps_.interrupt->fired()) return finish_interrupted();
     if (steps_[i].kind == StepKind::finish) return finish_healthy();
     // The record says which step is under way before the step writes anything.
     record_.phase = RecordPhase::progressing;
     mark_step(i, state::StepState::running, "");
-    if (!save()) return {cli::k_exit_needs_human, "Progressing", "could not write the rollout record"};
+    if (!save()) {
+      if (deps_.interrupt->fired()) return finish_interrupted();
+      return {cli::k_exit_needs_human, "Progressing", "could not write the rollout record"};
+    }
     emit(report::EventType::step_started);
     StepResult result = execute(steps_[i]);
+    // A step that failed because this run was stopped did not fail on its own.
+    if (result.status != StepStatus::next && (requests_->abort_requested() || record_.abort_requested))
+      return finish_aborted();
+    if (result.status == StepStatus::needs_human && deps_.interrupt->fired())
+      result.status = StepStatus::interrupted;
     switch (result.status) {
       case StepStatus::next:
         // A promote moves the rollout past one pause, not every later one.
         record_.promote_requested = false;
+        record_.pause_reason.clear();
         mark_step(i, state::StepState::done, result.message);
         emit(report::EventType::step_finished, result.message, {{"result", "done"}});
         continue;
-      case StepStatus::paused: return finish_paused(result.message);
+      case StepStatus::paused: return finish_paused(result.message, result.pause);
       case StepStatus::interrupted: return finish_interrupted();
       case StepStatus::rollback:
         if (!plan_.rollback_automatic)
-          return finish_paused(result.message + "; automatic rollback is off: `sluice abort " + plan_.name +
-                               "` rolls back, `sluice promote " + plan_.name + "` continues");
+          return finish_paused(result.message + "; automatic rollback is off: " + command("abort") +
+                                   " rolls back, " + command("promote") + " continues",
+                               PauseReason::failed);
         mark_step(i, state::StepState::failed, result.message);
         emit(report::EventType::step_finished, result.message, {{"result", "failed"}});
         return roll_back(result.message, RecordPhase::rolled_back);
@@ -124,12 +193,13 @@ Outcome Driver::run() {
   return finish_healthy();
 }
 
-Outcome Driver::finish_paused(const std::string& message) {
+Outcome Driver::finish_paused(const std::string& message, PauseReason reason) {
   record_.phase = RecordPhase::paused;
   record_.message = message;
+  record_.pause_reason = to_string(reason);
   if (!save()) return {cli::k_exit_needs_human, "Paused", "could not write the rollout record"};
-  emit(report::EventType::paused, message);
-  return {cli::k_exit_paused, "Paused", message};
+  emit(report::EventType::paused, message, {{"reason", record_.pause_reason}});
+  return {reason == PauseReason::failed ? cli::k_exit_held : cli::k_exit_paused, "Paused", message};
 }
 
 Outcome Driver::finish_interrupted() {
@@ -150,14 +220,33 @@ Outcome Driver::finish_healthy() {
   return {cli::k_exit_ok, "Healthy", record_.message};
 }
 
+Outcome Driver::finish_aborted() {
+  std::string why = !record_.requested_by.empty()  ? "abort requested by " + record_.requested_by
+                    : requests_->abort_requested() ? requests_->stop().reason()
+                                                   : "abort requested by another process";
+  if (record_.step_index < record_.steps.size()) {
+    mark_step(record_.step_index, state::StepState::failed, why);
+    emit(report::EventType::step_finished, why, {{"result", "failed"}});
+  }
+  Outcome out = roll_back(why, RecordPhase::aborted);
+  // For this run the new version did not go out: stable serving again is exit 3, not success.
+  if (out.exit_code == cli::k_exit_ok) out.exit_code = cli::k_exit_rolled_back;
+  return out;
+}
+
 Outcome Driver::roll_back(const std::string& why, RecordPhase final_phase) {
+  rolling_back_ = true;
   record_.phase = RecordPhase::rolling_back;
   record_.message = why;
   save();
   Outcome out = record_.strategy == "blueGreen" ? bluegreen_roll_back(*this, why)
                 : record_.strategy == "canary"  ? canary_roll_back(*this, why)
                                                 : rolling_roll_back(*this, why);
-  if (out.exit_code == cli::k_exit_interrupted) return finish_interrupted();
+  // A rollback cut short by a signal or a lost lock is unfinished, not failed:
+  // the record stays RollingBack and the next run finishes it.
+  if (out.exit_code == cli::k_exit_interrupted ||
+      (out.exit_code == cli::k_exit_needs_human && deps_.interrupt->fired()))
+    return finish_interrupted();
   if (out.exit_code != cli::k_exit_needs_human) {
     record_.phase = final_phase;
     out.phase = strategy::to_string(final_phase);

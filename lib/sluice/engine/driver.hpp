@@ -25,9 +25,16 @@ struct Outcome {
 };
 
 enum class StepStatus { next, paused, rollback, interrupted, needs_human };
+// Why a step paused; recorded so `status` and CI can tell them apart.
+enum class PauseReason { step, inconclusive, failed };
+const char* to_string(PauseReason reason);  // "step", "inconclusive", "failed"
 struct StepResult {
   StepStatus status = StepStatus::next;
   std::string message;
+  PauseReason pause = PauseReason::step;
+  static StepResult inconclusive(std::string why) {
+    return {StepStatus::paused, std::move(why), PauseReason::inconclusive};
+  }
   static StepResult next() { return {}; }
   static StepResult rollback(std::string why) { return {StepStatus::rollback, std::move(why)}; }
 };
@@ -49,9 +56,20 @@ class Driver {
   Deps& deps() { return deps_; }
   Target& target() { return target_; }
   const std::string& ns() const { return target_.ns; }
+  // The command a human runs next for this rollout, with the flags that reach it:
+  // "`sluice promote web -n shop`".
+  std::string command(const std::string& verb) const;
   void emit(report::EventType type, std::string message = "", report::Json data = report::Json::object());
   bool save();  // false when the write failed; the run then stops (needs human)
-  const util::CancelToken& cancel() const { return deps_.interrupt->token(); }
+  // What ends a wait: while steps run, a signal, a lost lock or an abort asked
+  // for by another process; while rolling back, only the first two.
+  const util::CancelToken& cancel() const { return stop().token(); }
+  Interrupt& stop() const { return rolling_back_ ? *deps_.interrupt : requests_->stop(); }
+  std::string stop_reason() const { return stop().reason(); }
+  // Wakes `waker` when another process asks something of this run.
+  void add_waker(std::weak_ptr<Wakeup> waker) { requests_->add_waker(std::move(waker)); }
+  // True once for each promote asked for (by `sluice promote` or another process's request).
+  bool take_promote();
   // A canary's background checks, measured across its steps in this process.
   std::unique_ptr<gate::AnalysisRunner>& background() { return background_; }
 
@@ -59,9 +77,11 @@ class Driver {
   StepResult execute(const strategy::StepSpec& step);
   StepResult run_checks_step(const strategy::StepSpec& step);
   void mark_step(std::size_t index, state::StepState state, const std::string& message);
-  Outcome finish_paused(const std::string& message);
+  Outcome finish_paused(const std::string& message, PauseReason reason);
   Outcome finish_interrupted();
   Outcome finish_healthy();
+  Outcome finish_aborted();
+  int watch_requests();  // subscribes to the record; returns the subscription id
 
   const plan::Plan& plan_;
   Deps& deps_;
@@ -70,6 +90,8 @@ class Driver {
   Target target_;
   std::vector<strategy::StepSpec> steps_;
   std::unique_ptr<gate::AnalysisRunner> background_;
+  std::shared_ptr<RunRequests> requests_ = std::make_shared<RunRequests>();
+  bool rolling_back_ = false;
 };
 
 // The step implementations, one file per strategy.

@@ -4,6 +4,8 @@
 #include <sluice/engine/run_support.hpp>
 
 #include <sluice/cli/app.hpp>
+#include <sluice/kube/resources.hpp>
+#include <sluice/state/record_store.hpp>
 #include <sluice/util/rfc3339.hpp>
 
 namespace sluice::engine {
@@ -40,9 +42,17 @@ Outcome promote_locked(const std::string& ns, const std::string& name, bool full
   auto l = load(store, deps, name);
   if (!l) return load_failed(l.error());
   auto& rec = l->record;
-  if (rec.phase != RecordPhase::paused)
+  if (strategy::is_terminal(rec.phase) || rec.phase == RecordPhase::rolling_back)
     return {cli::k_exit_usage, strategy::to_string(rec.phase),
-            "rollout " + name + " is " + strategy::to_string(rec.phase) + ", not paused: nothing to promote"};
+            "rollout " + name + " is " + strategy::to_string(rec.phase) + ": nothing to promote"};
+  // Left Progressing by a run that stopped: this process continues it, past its next pause.
+  if (rec.phase != RecordPhase::paused) {
+    rec.full_promote = full;
+    rec.promote_requested = true;
+    deps.out->emit(report::Event{report::EventType::promoted, name, 0, 0, "", "", {{"full", full}}});
+    Driver d(l->plan, deps, store, std::move(rec), l->target);
+    return d.run();
+  }
   rec.full_promote = full;
   auto steps = strategy::steps_for(l->plan);
   // An inconclusive check paused it: promoting accepts that step as passed.
@@ -59,15 +69,48 @@ Outcome promote_locked(const std::string& ns, const std::string& name, bool full
   return d.run();
 }
 
+// What `abort` ends with when the rollout was already over, by itself or by
+// the running process acting on our request: 0 only when stable serves.
+Outcome already_over(const std::string& name, RecordPhase phase) {
+  std::string text = "rollout " + name + " is " + strategy::to_string(phase);
+  switch (phase) {
+    case RecordPhase::aborted:
+    case RecordPhase::rolled_back:
+      return {cli::k_exit_ok, strategy::to_string(phase), text + ": stable serves"};
+    case RecordPhase::degraded:
+      return {cli::k_exit_needs_human, strategy::to_string(phase), text + ": its rollback did not finish"};
+    default:
+      return {
+          cli::k_exit_usage, strategy::to_string(phase),
+          "nothing to abort: " + text + "; `sluice rollback " + name + "` returns to the previous version"};
+  }
+}
+
 Outcome abort_locked(const std::string& ns, const std::string& name, Deps& deps) {
   state::RecordStore store(*deps.kube, *deps.clock, ns, name);
   auto l = load(store, deps, name);
   if (!l) return load_failed(l.error());
-  if (strategy::is_terminal(l->record.phase))
-    return {cli::k_exit_ok, strategy::to_string(l->record.phase),
-            "nothing to abort: rollout " + name + " is " + strategy::to_string(l->record.phase)};
+  if (strategy::is_terminal(l->record.phase)) return already_over(name, l->record.phase);
   Driver d(l->plan, deps, store, std::move(l->record), l->target);
   return d.roll_back("aborted by " + state::current_starter().identity(), RecordPhase::aborted);
+}
+
+// Waits (by watch) until the record says the rollout is over: how a request
+// to a running process learns what came of it. Bounded: a rollback that takes
+// longer than this is itself something a human must look at.
+util::Result<RecordPhase> wait_until_over(Deps& deps, const std::string& ns, const std::string& name) {
+  constexpr auto k_request_wait = std::chrono::minutes(15);
+  std::optional<RecordPhase> phase;
+  auto over = [&phase](const nlohmann::json& cm) {
+    auto r = state::record_from_configmap(cm);
+    if (!r || !*r || !strategy::is_terminal((**r).phase)) return false;
+    phase = (**r).phase;
+    return true;
+  };
+  auto done = deps.hub->wait_until(kube::k_configmaps, ns, state::RecordStore::object_name(name), over,
+                                   deps.clock->now() + k_request_wait, &deps.interrupt->token());
+  if (!done) return done.error();
+  return *phase;
 }
 
 // The version to return to: the one before the last rollout, or history entry N's.
@@ -115,11 +158,46 @@ Outcome rollback_locked(const std::string& ns, const std::string& name, std::opt
 
 Outcome promote_rollout(const std::string& ns, const std::string& name, bool full, Deps& deps,
                         const RunOptions& options) {
-  return with_lock(deps, ns, name, options, [&] { return promote_locked(ns, name, full, deps); });
+  // A rollout in progress may be run by a live process: ask it through the record
+  // (it goes on past its pause at once); if no one runs it, this process does.
+  state::RecordStore store(*deps.kube, *deps.clock, ns, name);
+  auto rec = store.load();
+  bool running = rec && *rec && !strategy::is_terminal((**rec).phase) &&
+                 (**rec).phase != RecordPhase::paused && (**rec).phase != RecordPhase::rolling_back;
+  bool asked = false;
+  if (running) {
+    auto a = store.request(state::RecordStore::Request::promote, state::current_starter().identity());
+    asked = a && *a;
+  }
+  Outcome out = with_lock(deps, ns, name, options, [&] { return promote_locked(ns, name, full, deps); });
+  if (out.exit_code == cli::k_exit_locked && asked)
+    return {cli::k_exit_ok, "Progressing",
+            "asked the process running rollout " + name + " to go on past its pause"};
+  return out;
 }
 
 Outcome abort_rollout(const std::string& ns, const std::string& name, Deps& deps, const RunOptions& options) {
-  return with_lock(deps, ns, name, options, [&] { return abort_locked(ns, name, deps); });
+  // Recorded first, so a live process running the rollout aborts it at once and
+  // lets the lock go; with no one running it, this process aborts it itself.
+  state::RecordStore store(*deps.kube, *deps.clock, ns, name);
+  auto asked = store.request(state::RecordStore::Request::abort, state::current_starter().identity());
+  if (asked && *asked)
+    deps.out->emit(report::Event{report::EventType::info,
+                                 name,
+                                 0,
+                                 0,
+                                 "",
+                                 "abort requested in the rollout record; a running apply acts on it",
+                                 {}});
+  Outcome out = with_lock(deps, ns, name, options, [&] { return abort_locked(ns, name, deps); });
+  if (out.exit_code != cli::k_exit_locked || !asked || !*asked) return out;
+  // Still held after a lease: the running process is rolling back; wait for what came of it.
+  auto phase = wait_until_over(deps, ns, name);
+  if (!phase)
+    return {
+        phase.error().kind == util::ErrorKind::cancelled ? cli::k_exit_interrupted : cli::k_exit_needs_human,
+        "", "waiting for the running process to abort: " + phase.error().message};
+  return already_over(name, *phase);
 }
 
 Outcome rollback_rollout(const std::string& ns, const std::string& name, std::optional<int> to_revision,

@@ -133,6 +133,9 @@ Json to_json(const Record& r) {
               {"promoteRequested", r.promote_requested},
               {"fullPromote", r.full_promote},
               {"abortRequested", r.abort_requested},
+              {"requestedBy", r.requested_by},
+              {"requestSeq", r.request_seq},
+              {"pauseReason", r.pause_reason},
               {"totalReplicas", r.total_replicas},
               {"traffic", r.traffic}};
 }
@@ -174,6 +177,9 @@ util::Result<Record> record_from_json(const Json& j) {
     r.promote_requested = j.value("promoteRequested", false);
     r.full_promote = j.value("fullPromote", false);
     r.abort_requested = j.value("abortRequested", false);
+    r.requested_by = j.value("requestedBy", "");
+    r.request_seq = j.value("requestSeq", 0);
+    r.pause_reason = j.value("pauseReason", "");
     r.total_replicas = j.value("totalReplicas", 0);
     r.traffic = j.value("traffic", Json::object());
     return r;

@@ -86,6 +86,11 @@ struct Record {
   bool promote_requested = false;
   bool full_promote = false;
   bool abort_requested = false;
+  std::string requested_by;  // who asked for the abort or promote (another process)
+  int request_seq = 0;       // counts those requests: the running process acts on each once
+  // Why a Paused rollout waits: "step" (a pause step), "inconclusive" (a check
+  // could not decide) or "failed" (a check failed, automatic rollback is off).
+  std::string pause_reason;
   std::string switched_at;  // blue-green: when the live Service moved to the new version
   // Canary: the replicas the stable version ran before it began (what
   // promotion and rollback restore), and where traffic stands now:

@@ -5,6 +5,8 @@
 #include <sluice/kube/retry.hpp>
 #include <sluice/state/guarded_write.hpp>
 
+#include <algorithm>
+
 namespace sluice::state {
 
 using util::ErrorKind;
@@ -83,7 +85,11 @@ Json new_configmap(const std::string& ns, const std::string& name, const std::st
 void merge_requests(Record& ours, const Json& server_cm) {
   auto theirs = record_from_configmap(server_cm);
   if (!theirs || !theirs->has_value() || (*theirs)->rollout_id != ours.rollout_id) return;
-  ours.abort_requested = ours.abort_requested || (*theirs)->abort_requested;
+  if ((*theirs)->abort_requested && !ours.abort_requested) {
+    ours.abort_requested = true;
+    ours.requested_by = (*theirs)->requested_by;
+  }
+  ours.request_seq = std::max(ours.request_seq, (*theirs)->request_seq);
 }
 
 }  // namespace
@@ -119,6 +125,36 @@ util::Status RecordStore::write(Record& record, bool append_to_history) {
         return {};
       },
       clock_);
+}
+
+util::Result<bool> RecordStore::request(Request what, const std::string& by) {
+  bool asked = false;
+  auto done = retry_guarded_write(
+      [&]() -> util::Status {
+        asked = false;
+        auto cm = read_object();
+        if (!cm) {
+          if (cm.error().kind == ErrorKind::not_found) return {};
+          return cm.error();
+        }
+        auto rec = record_from_configmap(*cm);
+        if (!rec) return rec.error();
+        if (!*rec || strategy::is_terminal((*rec)->phase)) return {};
+        Record r = std::move(**rec);
+        (what == Request::abort ? r.abort_requested : r.promote_requested) = true;
+        r.requested_by = by;
+        ++r.request_seq;
+        Json body = *cm;
+        body["data"]["rollout"] = to_json(r).dump();
+        auto written = client_.update(kube::k_configmaps, ns_, body);
+        if (!written) return written.error().with_context("writing rollout record " + object_name(rollout_));
+        cached_.reset();  // the holder's next write re-reads and keeps the request
+        asked = true;
+        return {};
+      },
+      clock_);
+  if (!done) return done.error();
+  return asked;
 }
 
 util::Status RecordStore::save(Record& record) {

@@ -29,6 +29,12 @@ class RecordStore {
   // Writes the finished `record` and appends it to the history, in one write.
   util::Status save_finished(Record& record);
 
+  // Asks the process running this rollout to abort it, or to go on past its
+  // pause, by setting abortRequested / promoteRequested (with who asked) in
+  // the record. False when there is no unfinished rollout to ask.
+  enum class Request { abort, promote };
+  util::Result<bool> request(Request what, const std::string& by);
+
   static std::string object_name(const std::string& rollout) { return "sluice-" + rollout; }
 
  private:

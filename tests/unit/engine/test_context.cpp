@@ -26,3 +26,25 @@ TEST_CASE("an interrupt fires once, keeps the first reason and runs hooks added 
   interrupt.on_fire([&calls] { ++calls; });
   CHECK(calls == 2);
 }
+
+TEST_CASE("an abort request stops the run's waits with who asked, and wakes its sleepers") {
+  sluice::util::ManualClock clock;
+  RunRequests requests;
+  auto wake = std::make_shared<Wakeup>();
+  requests.add_waker(wake);
+  requests.request_abort("laptop/pid 7");
+  CHECK(requests.abort_requested());
+  CHECK(requests.stop().fired());
+  CHECK(requests.stop().reason() == "abort requested by laptop/pid 7");
+  CHECK_FALSE(wake->sleep_until(clock, clock.now() + std::chrono::seconds(10)));  // woken, no time passed
+  CHECK(clock.now() == sluice::util::TimePoint{});
+}
+
+TEST_CASE("a promote request is taken once and does not stop the run") {
+  RunRequests requests;
+  CHECK_FALSE(requests.take_promote());
+  requests.request_promote();
+  CHECK_FALSE(requests.stop().fired());
+  CHECK(requests.take_promote());
+  CHECK_FALSE(requests.take_promote());
+}
