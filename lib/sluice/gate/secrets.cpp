@@ -5,6 +5,8 @@
 #include <sluice/plan/secrets.hpp>
 #include <sluice/util/base64.hpp>
 
+#include <strings.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
@@ -102,7 +104,11 @@ util::Result<http::Headers> credential_headers(const plan::Credentials& credenti
     if (!resolved) return resolved.error();
     headers.emplace_back(name, *resolved);
   }
-  if (const auto& basic = credentials.basic_auth) {
+  bool has_authorization = false;
+  for (const auto& [name, value] : headers)
+    has_authorization |= strcasecmp(name.c_str(), "authorization") == 0;
+  // URL user-info beside an Authorization header: the header wins (plan/credentials_parser.cpp).
+  if (const auto& basic = credentials.basic_auth; basic && !has_authorization) {
     if (basic->username == plan::k_redacted)
       return make_error(ErrorKind::invalid, "the URL's user-info" + k_inline_hint);
     auto password = resolve_secret(basic->password, "the basic-auth password", ns, reader);

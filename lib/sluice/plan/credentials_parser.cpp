@@ -159,7 +159,9 @@ Credentials read_credentials(const MapReader& reader, std::optional<BasicAuth> f
   bool basic = credentials.basic_auth.has_value();
   if (basic && reader.has("bearerToken"))
     reader.error("bearerToken", "a check sends basic auth or a bearer token, not both");
-  if ((basic || reader.has("bearerToken")) && has_header(credentials.headers, "Authorization"))
+  // URL user-info with an Authorization header stays valid: the header wins, as it always did.
+  if ((reader.has("basicAuth") || reader.has("bearerToken")) &&
+      has_header(credentials.headers, "Authorization"))
     reader.error("headers", "has an Authorization header and basicAuth or bearerToken; give one");
   return credentials;
 }

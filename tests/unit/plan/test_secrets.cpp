@@ -96,25 +96,26 @@ TEST_CASE("bad secrets and conflicting credentials are reported") {
   CHECK(
       errors_of(with_source("    http: {url: http://p/, headers: {A: [x]}}\n")) ==
       std::vector<std::string>{
-          "plan.yaml:29:38: checks.errors.http.headers.A: must be a string or {valueFrom: ...}, not a list"});
+          "plan.yaml:13:41: checks.errors.http.headers.A: must be a string or {valueFrom: ...}, not a list"});
   CHECK(
       errors_of(with_source("    http: {url: http://p/, headers: {A: {valueFrom: {env: X, file: Y}}}}\n")) ==
       std::vector<std::string>{
-          "plan.yaml:29:52: checks.errors.http.headers.A.valueFrom: needs exactly one of env, file or "
+          "plan.yaml:13:53: checks.errors.http.headers.A.valueFrom: needs exactly one of env, file or "
           "secretKeyRef"});
-  CHECK(errors_of(with_source(
-            "    http: {url: http://p/, bearerToken: {valueFrom: {secretKeyRef: {name: s}}}}\n")) ==
-        std::vector<std::string>{"plan.yaml:29:76: checks.errors.http.bearerToken.valueFrom.secretKeyRef: "
-                                 "missing required field 'key'"});
+  CHECK(
+      errors_of(
+          with_source("    http: {url: http://p/, bearerToken: {valueFrom: {secretKeyRef: {name: s}}}}\n")) ==
+      std::vector<std::string>{"plan.yaml:13:68: checks.errors.http.bearerToken.valueFrom.secretKeyRef.key: "
+                               "required field is missing"});
   CHECK(
       errors_of(with_source("    http: {url: 'http://u:p@h/', basicAuth: {username: u, password: p}}\n")) ==
       std::vector<std::string>{
-          "plan.yaml:29:52: checks.errors.http.basicAuth: the URL has user-info too; give the credentials in "
+          "plan.yaml:13:45: checks.errors.http.basicAuth: the URL has user-info too; give the credentials in "
           "one place"});
   CHECK(errors_of(
             with_source("    webhook: {url: 'http://h/', bearerToken: t, headers: {authorization: x}}\n")) ==
         std::vector<std::string>{
-            "plan.yaml:29:59: checks.errors.webhook.headers: has an Authorization header and basicAuth or "
+            "plan.yaml:13:58: checks.errors.webhook.headers: has an Authorization header and basicAuth or "
             "bearerToken; give one"});
 }
 
@@ -123,7 +124,7 @@ TEST_CASE("a URL that is not http names it without its password") {
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].find("planted") == std::string::npos);
   CHECK(errors[0] ==
-        "plan.yaml:29:16: checks.errors.http.url: 'ftp://u:***@h/' is not an http:// or https:// URL");
+        "plan.yaml:13:17: checks.errors.http.url: 'ftp://u:***@h/' is not an http:// or https:// URL");
 }
 
 TEST_CASE("the recorded plan text has every inline secret redacted, in place") {
@@ -153,12 +154,14 @@ TEST_CASE("the recorded plan text has every inline secret redacted, in place") {
 }
 
 TEST_CASE("URL user-info, basic-auth passwords and bearer tokens are redacted in the record") {
-  std::string text = with_source(
-      "    prometheus:\n      address: http://reader:planted-pw@prom:9090\n      query: up\n"
-      "  hook:\n    webhook:\n      url: https://planted-lone-token@hooks/x\n"
-      "  other:\n    webhook:\n      url: https://hooks/y\n      bearerToken: planted-bearer\n"
-      "  third:\n    webhook:\n      url: https://hooks/z\n"
-      "      basicAuth: {username: u, password: planted-basic}\n");
+  std::string text =
+      replace(replace(k_valid_plan, "    successCondition: result < 0.01\n", ""), k_prometheus,
+              "    prometheus:\n      address: http://reader:planted-pw@prom:9090\n      query: up\n"
+              "    successCondition: result < 0.01\n"
+              "  hook:\n    webhook:\n      url: https://planted-lone-token@hooks/x\n"
+              "  other:\n    webhook:\n      url: https://hooks/y\n      bearerToken: planted-bearer\n"
+              "  third:\n    webhook:\n      url: https://hooks/z\n"
+              "      basicAuth: {username: u, password: planted-basic}\n");
   std::string redacted = redact_plan_text(text);
   CHECK(redacted.find("planted") == std::string::npos);
   Plan plan = parsed(redacted);
@@ -198,7 +201,7 @@ TEST_CASE("validate's warnings name each inline secret, and valueFrom gives none
                                           "checks.errors.http.headers.X-Other"});
   CHECK(
       inline_secret_warnings(plan)[2].to_string() ==
-      "web.yaml:28:3: checks.errors.http.headers.Authorization: header 'Authorization' is written inline: it "
+      "web.yaml:13:5: checks.errors.http.headers.Authorization: header 'Authorization' is written inline: it "
       "is kept out of the rollout record, so promote, abort and rollback cannot send it; give it with "
       "valueFrom (env, file or secretKeyRef)");
 }
@@ -206,6 +209,6 @@ TEST_CASE("validate's warnings name each inline secret, and valueFrom gives none
 TEST_CASE("a Prometheus address is a base URL, without a query that could hold a token") {
   CHECK(errors_of(with_source("    prometheus: {address: 'http://prom/?token=planted', query: up}\n")) ==
         std::vector<std::string>{
-            "plan.yaml:29:27: checks.errors.prometheus.address: 'http://prom/?token=***' has a "
+            "plan.yaml:13:27: checks.errors.prometheus.address: 'http://prom/?token=***' has a "
             "query or fragment; give the base URL the Prometheus API is under"});
 }
