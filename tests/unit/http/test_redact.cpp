@@ -16,8 +16,9 @@ TEST_CASE("redact_url hides the password in userinfo") {
 TEST_CASE("redact_url hides token query parameters") {
   CHECK(redact_url("https://h/p?access_token=abc&x=1") == "https://h/p?access_token=***&x=1");
   CHECK(redact_url("https://h/p?x=1&TOKEN=abc#frag") == "https://h/p?x=1&TOKEN=***#frag");
-  CHECK(redact_url("http://h/?password=a&client_secret=b&tokens=c") ==
-        "http://h/?password=***&client_secret=***&tokens=c");
+  // Any name containing "token" goes: "tokens" or "refresh_token" hold tokens too.
+  CHECK(redact_url("http://h/?password=a&client_secret=b&tokens=c&x=d") ==
+        "http://h/?password=***&client_secret=***&tokens=***&x=d");
 }
 
 TEST_CASE("redact_url leaves URLs without credentials alone") {
