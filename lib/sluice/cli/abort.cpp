@@ -1,6 +1,7 @@
 // `sluice abort NAME`: send an unfinished rollout back to the stable version now.
 #include <sluice/cli/app.hpp>
 #include <sluice/cli/engine_env.hpp>
+#include <sluice/gate/secrets.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -13,6 +14,7 @@ void add_abort(CLI::App& app, Context& ctx) {
   sub->callback([&ctx] {
     ctx.exit_code =
         run_operator(ctx, args, [](const std::string& ns, engine::Deps& deps, const engine::RunOptions& o) {
+          gate::KubeSecretsScope secrets(*deps.kube);  // checks read secretKeyRef values through it
           return engine::abort_rollout(ns, args.name, deps, o);
         });
   });

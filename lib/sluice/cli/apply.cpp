@@ -1,6 +1,7 @@
 // `sluice apply PLAN`: parse the plan and hand it to engine::apply_plan.
 #include <sluice/cli/app.hpp>
 #include <sluice/cli/engine_env.hpp>
+#include <sluice/gate/secrets.hpp>
 #include <sluice/plan/parser.hpp>
 
 #include <CLI/CLI.hpp>
@@ -33,6 +34,7 @@ int run_apply(Context& ctx, const ApplyArgs& args) {
   }
   auto env = EngineEnv::create(ctx, parsed.plan->target.context);
   if (!env) return k_exit_preflight;
+  gate::KubeSecretsScope secrets(*env->deps().kube);  // checks read secretKeyRef values through it
   engine::RunOptions options;
   options.abort_previous = args.abort_previous;
   options.lease_duration = std::chrono::seconds(args.lease_seconds);

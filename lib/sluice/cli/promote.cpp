@@ -1,6 +1,7 @@
 // `sluice promote NAME [--full]`: continue a paused rollout from this process.
 #include <sluice/cli/app.hpp>
 #include <sluice/cli/engine_env.hpp>
+#include <sluice/gate/secrets.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -15,6 +16,7 @@ void add_promote(CLI::App& app, Context& ctx) {
   sub->callback([&ctx] {
     ctx.exit_code =
         run_operator(ctx, args, [](const std::string& ns, engine::Deps& deps, const engine::RunOptions& o) {
+          gate::KubeSecretsScope secrets(*deps.kube);  // checks read secretKeyRef values through it
           return engine::promote_rollout(ns, args.name, full, deps, o);
         });
   });

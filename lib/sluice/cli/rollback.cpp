@@ -1,6 +1,7 @@
 // `sluice rollback NAME [--to-revision N]`: after a finished rollout, go back.
 #include <sluice/cli/app.hpp>
 #include <sluice/cli/engine_env.hpp>
+#include <sluice/gate/secrets.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -16,6 +17,7 @@ void add_rollback(CLI::App& app, Context& ctx) {
     ctx.exit_code =
         run_operator(ctx, args, [](const std::string& ns, engine::Deps& deps, const engine::RunOptions& o) {
           std::optional<int> to = to_revision > 0 ? std::optional<int>(to_revision) : std::nullopt;
+          gate::KubeSecretsScope secrets(*deps.kube);  // checks read secretKeyRef values through it
           return engine::rollback_rollout(ns, args.name, to, deps, o);
         });
   });

@@ -23,7 +23,7 @@ state::Record new_record(const plan::Plan& plan, const std::string& plan_text, c
   r.rollout_id = last_id + 1;
   r.plan_hash = plan.source_hash;
   r.plan_path = plan.source_path;
-  r.plan_text = plan_text;
+  r.plan_text = state::recordable_plan_text(plan_text);  // inline secrets never reach the cluster
   r.image = plan.image;
   r.digest = target.digest_ref;
   r.phase = strategy::RecordPhase::progressing;

@@ -1,5 +1,6 @@
 #include <sluice/gate/provider.hpp>
 
+#include <sluice/gate/secrets.hpp>
 #include <sluice/http/client.hpp>
 #include <sluice/metrics/prometheus.hpp>
 #include <sluice/plan/model.hpp>
@@ -88,15 +89,52 @@ util::Result<std::optional<double>> single_value(metrics::PrometheusClient& prom
   return std::optional<double>(result->samples.front().value);
 }
 
+// Sends every request with the check's credential headers, which the
+// Prometheus client (it knows only an address) does not know about.
+class HeaderClient final : public http::Client {
+ public:
+  explicit HeaderClient(http::Client& inner) : inner_(&inner) {}
+  void set_headers(http::Headers headers) { headers_ = std::move(headers); }
+
+  util::Result<http::Response> send(const http::Request& request, const util::CancelToken* cancel) override {
+    return inner_->send(with_headers(request), cancel);
+  }
+  util::Result<http::Response> stream(const http::Request& request, const http::LineHandler& on_line,
+                                      const util::CancelToken* cancel) override {
+    return inner_->stream(with_headers(request), on_line, cancel);
+  }
+
+ private:
+  http::Request with_headers(http::Request request) const {
+    request.headers.insert(request.headers.end(), headers_.begin(), headers_.end());
+    return request;
+  }
+  http::Client* inner_;
+  http::Headers headers_;
+};
+
+// The headers to send, or the error measurement that replaces the attempt.
+util::Result<http::Headers> request_headers(const std::string& url, const plan::Credentials& credentials,
+                                            const CheckContext& context, SecretReader& secrets) {
+  if (auto url_ok = check_url_credentials(url); !url_ok) return url_ok.error();
+  return credential_headers(credentials, context.ns, secrets);
+}
+
 class PrometheusProvider final : public Provider {
  public:
-  PrometheusProvider(const plan::Check& check, http::Client& client, util::Clock& clock)
+  PrometheusProvider(const plan::Check& check, http::Client& client, util::Clock& clock,
+                     SecretReader& secrets)
       : check_(check),
         source_(std::get<plan::PrometheusSource>(check.source)),
-        prometheus_(client, source_.address),
-        clock_(&clock) {}
+        client_(client),
+        prometheus_(client_, source_.address),
+        clock_(&clock),
+        secrets_(&secrets) {}
 
   Measurement measure(const CheckContext& context, const util::CancelToken* cancel) override {
+    auto headers = request_headers(source_.address, source_.credentials, context, *secrets_);
+    if (!headers) return error_measurement("credentials: " + headers.error().message, clock_->wall_now());
+    client_.set_headers(std::move(*headers));
     auto value = run(source_.query, context.variables(), cancel);
     if (!value) return error_measurement(value.error().message, clock_->wall_now());
     std::optional<double> baseline;
@@ -119,8 +157,10 @@ class PrometheusProvider final : public Provider {
 
   plan::Check check_;
   plan::PrometheusSource source_;
+  HeaderClient client_;
   metrics::PrometheusClient prometheus_;
   util::Clock* clock_;
+  SecretReader* secrets_;
 };
 
 Measurement status_measurement(Phase phase, int status, std::string message, util::WallTime at) {
@@ -134,18 +174,23 @@ Measurement status_measurement(Phase phase, int status, std::string message, uti
 
 class HttpProvider final : public Provider {
  public:
-  HttpProvider(const plan::Check& check, http::Client& client, util::Clock& clock)
-      : source_(std::get<plan::HttpSource>(check.source)), client_(&client), clock_(&clock) {}
+  HttpProvider(const plan::Check& check, http::Client& client, util::Clock& clock, SecretReader& secrets)
+      : source_(std::get<plan::HttpSource>(check.source)),
+        client_(&client),
+        clock_(&clock),
+        secrets_(&secrets) {}
 
   Measurement measure(const CheckContext& context, const util::CancelToken* cancel) override {
     auto url = expand_template(source_.url, context.variables());
     if (!url) return error_measurement("url: " + url.error().message, clock_->wall_now());
+    auto headers = request_headers(source_.url, source_.credentials, context, *secrets_);
+    if (!headers) return error_measurement("credentials: " + headers.error().message, clock_->wall_now());
     http::Request request;
     request.method = source_.method;
     request.url = *url;
     request.timeout = source_.timeout;
     request.connect_timeout = std::min(source_.timeout, util::Duration{5000});
-    for (const auto& [name, value] : source_.headers) request.headers.emplace_back(name, value);
+    request.headers = std::move(*headers);
     std::string what = source_.method + " " + http::redact_url(*url);
     auto response = client_->send(request, cancel);
     if (!response) return error_measurement(what + ": " + response.error().message, clock_->wall_now());
@@ -168,6 +213,7 @@ class HttpProvider final : public Provider {
   plan::HttpSource source_;
   http::Client* client_;
   util::Clock* clock_;
+  SecretReader* secrets_;
 };
 
 std::string webhook_body(const std::string& check, const CheckContext& c) {
@@ -188,15 +234,18 @@ std::string webhook_body(const std::string& check, const CheckContext& c) {
 
 class WebhookProvider final : public Provider {
  public:
-  WebhookProvider(const plan::Check& check, http::Client& client, util::Clock& clock)
+  WebhookProvider(const plan::Check& check, http::Client& client, util::Clock& clock, SecretReader& secrets)
       : name_(check.name),
         source_(std::get<plan::WebhookSource>(check.source)),
         client_(&client),
-        clock_(&clock) {}
+        clock_(&clock),
+        secrets_(&secrets) {}
 
   Measurement measure(const CheckContext& context, const util::CancelToken* cancel) override {
     auto url = expand_template(source_.url, context.variables());
     if (!url) return error_measurement("url: " + url.error().message, clock_->wall_now());
+    auto headers = request_headers(source_.url, source_.credentials, context, *secrets_);
+    if (!headers) return error_measurement("credentials: " + headers.error().message, clock_->wall_now());
     http::Request request;
     request.method = "POST";
     request.url = *url;
@@ -204,7 +253,7 @@ class WebhookProvider final : public Provider {
     request.connect_timeout = std::min(source_.timeout, util::Duration{5000});
     request.replay_safe = false;  // the receiver may act on it (approve, start load)
     request.headers.emplace_back("Content-Type", "application/json");
-    for (const auto& [name, value] : source_.headers) request.headers.emplace_back(name, value);
+    request.headers.insert(request.headers.end(), headers->begin(), headers->end());
     request.body = webhook_body(name_, context);
     std::string what = "webhook " + http::redact_url(*url);
     auto response = client_->send(request, cancel);
@@ -219,18 +268,21 @@ class WebhookProvider final : public Provider {
   plan::WebhookSource source_;
   http::Client* client_;
   util::Clock* clock_;
+  SecretReader* secrets_;
 };
 
 }  // namespace
 
-std::unique_ptr<Provider> make_provider(const plan::Check& check, http::Client& client, util::Clock& clock) {
+std::unique_ptr<Provider> make_provider(const plan::Check& check, http::Client& client, util::Clock& clock,
+                                        SecretReader* secrets) {
+  SecretReader& reader = secrets != nullptr ? *secrets : default_secret_reader();
   if (std::holds_alternative<plan::PrometheusSource>(check.source)) {
-    return std::make_unique<PrometheusProvider>(check, client, clock);
+    return std::make_unique<PrometheusProvider>(check, client, clock, reader);
   }
   if (std::holds_alternative<plan::HttpSource>(check.source)) {
-    return std::make_unique<HttpProvider>(check, client, clock);
+    return std::make_unique<HttpProvider>(check, client, clock, reader);
   }
-  return std::make_unique<WebhookProvider>(check, client, clock);
+  return std::make_unique<WebhookProvider>(check, client, clock, reader);
 }
 
 }  // namespace sluice::gate

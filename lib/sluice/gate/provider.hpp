@@ -20,6 +20,8 @@ struct Check;
 
 namespace sluice::gate {
 
+class SecretReader;
+
 // What a check is measuring: the template variables of queries and URLs, and
 // the description POSTed to webhooks.
 struct CheckContext {
@@ -52,8 +54,12 @@ class Provider {
   virtual Measurement measure(const CheckContext& context, const util::CancelToken* cancel) = 0;
 };
 
-// The provider for a plan check (prometheus, http or webhook). `client` and
-// `clock` must outlive it; `clock` stamps measurements.
-std::unique_ptr<Provider> make_provider(const plan::Check& check, http::Client& client, util::Clock& clock);
+// The provider for a plan check (prometheus, http or webhook). `client`,
+// `clock` and `secrets` must outlive it; `clock` stamps measurements.
+// Credentials are resolved through `secrets` (default_secret_reader() when
+// null) at each measurement, in CheckContext::ns; one that cannot be is an
+// Error measurement, and nothing is sent.
+std::unique_ptr<Provider> make_provider(const plan::Check& check, http::Client& client, util::Clock& clock,
+                                        SecretReader* secrets = nullptr);
 
 }  // namespace sluice::gate

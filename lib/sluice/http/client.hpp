@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sluice::http {
@@ -117,9 +118,16 @@ class Client {
 // tls server_name and stream-cut behaviour.
 std::unique_ptr<Client> make_curl_client(ClientOptions options);
 
-// For logging: "Authorization: Bearer ***", "https://user:***@host/".
-std::string redact_url(const std::string& url);
+// For logging: "Authorization: Bearer ***", "https://user:***@host/". The
+// URL's user-info password (all of a lone user name, which may be a token)
+// and credential query values become `marker`.
+std::string redact_url(const std::string& url, std::string_view marker = "***");
 std::string redact_header(const std::string& name, const std::string& value);
+// Whether a header (Authorization, Cookie, X-Api-Key, any name with token,
+// secret, key, auth or password in it) or a query parameter (token, api_key,
+// sig, X-Amz-Signature...) carries a credential. Case-insensitive.
+bool is_secret_header(std::string_view name);
+bool is_secret_query_param(std::string_view name);
 
 // Parses Retry-After (seconds or HTTP-date); nullopt when absent or bad.
 std::optional<Duration> parse_retry_after(const std::string& value,

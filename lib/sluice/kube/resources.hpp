@@ -32,6 +32,7 @@ inline const ResourceRef k_configmaps{"", "v1", "configmaps", true, "ConfigMap"}
 inline const ResourceRef k_namespaces{"", "v1", "namespaces", false, "Namespace"};
 inline const ResourceRef k_leases{"coordination.k8s.io", "v1", "leases", true, "Lease"};
 inline const ResourceRef k_events{"", "v1", "events", true, "Event"};
+inline const ResourceRef k_secrets{"", "v1", "secrets", true, "Secret"};  // read only: check credentials
 inline const ResourceRef k_httproutes{"gateway.networking.k8s.io", "v1", "httproutes", true, "HTTPRoute"};
 inline const ResourceRef k_ingresses{"networking.k8s.io", "v1", "ingresses", true, "Ingress"};
 inline const ResourceRef k_selfsubjectreviews{"authentication.k8s.io", "v1", "selfsubjectreviews", false,

@@ -2,6 +2,7 @@
 // their conditions, which are parsed here, at validation time.
 #include <sluice/plan/parse_parts.hpp>
 
+#include <sluice/http/client.hpp>
 #include <sluice/plan/condition.hpp>
 #include <sluice/plan/diagnostic.hpp>
 
@@ -20,33 +21,46 @@ bool is_http_url(const std::string& url) {
          (url.rfind("https://", 0) == 0 && url.size() > 8);
 }
 
-std::optional<std::string> read_url(const MapReader& reader, const std::string& key) {
+// The URL without its user-info, which goes to `userinfo`.
+std::optional<std::string> read_url(const MapReader& reader, const std::string& key,
+                                    std::optional<BasicAuth>& userinfo) {
   auto url = reader.string(key, true);
   if (url && !is_http_url(*url)) {
-    reader.error(key, quoted(*url) + " is not an http:// or https:// URL");
+    reader.error(key, quoted(http::redact_url(*url)) + " is not an http:// or https:// URL");
     return std::nullopt;
   }
+  if (url) userinfo = take_userinfo(*url);
   return url;
 }
 
 std::optional<PrometheusSource> read_prometheus(const MapReader& check) {
   const Field* field = check.find("prometheus");
   MapReader reader(field->value, check.child_path("prometheus"), check.value_mark(*field),
-                   {"address", "query"}, check.sink());
+                   {"address", "query", "headers", "basicAuth", "bearerToken"}, check.sink());
   if (!reader.ok()) return std::nullopt;
   PrometheusSource source;
-  source.address = read_url(reader, "address").value_or("");
+  std::optional<BasicAuth> userinfo;
+  source.address = read_url(reader, "address", userinfo).value_or("");
+  if (source.address.find_first_of("?#") != std::string::npos) {  // the API path is appended to it
+    reader.error("address", quoted(http::redact_url(source.address)) +
+                                " has a query or fragment; give the base URL the Prometheus API is under");
+    source.address.clear();
+  }
   source.query = reader.string("query", true).value_or("");
+  source.credentials = read_credentials(reader, std::move(userinfo));
   return source;
 }
 
 std::optional<HttpSource> read_http(const MapReader& check) {
   const Field* field = check.find("http");
-  MapReader reader(field->value, check.child_path("http"), check.value_mark(*field),
-                   {"url", "method", "expectStatus", "bodyMatch", "timeout", "headers"}, check.sink());
+  MapReader reader(
+      field->value, check.child_path("http"), check.value_mark(*field),
+      {"url", "method", "expectStatus", "bodyMatch", "timeout", "headers", "basicAuth", "bearerToken"},
+      check.sink());
   if (!reader.ok()) return std::nullopt;
   HttpSource source;
-  source.url = read_url(reader, "url").value_or("");
+  std::optional<BasicAuth> userinfo;
+  source.url = read_url(reader, "url", userinfo).value_or("");
   if (auto method = reader.string("method")) {
     if (*method != "GET" && *method != "HEAD" && *method != "POST")
       reader.error("method", "must be GET, HEAD or POST, not " + quoted(*method));
@@ -57,19 +71,20 @@ std::optional<HttpSource> read_http(const MapReader& check) {
     source.expect_status = static_cast<int>(*status);
   source.body_match = reader.string("bodyMatch").value_or("");
   if (auto timeout = reader.duration("timeout", Duration(100), Duration(300'000))) source.timeout = *timeout;
-  source.headers = reader.string_map("headers").value_or(std::map<std::string, std::string>{});
+  source.credentials = read_credentials(reader, std::move(userinfo));
   return source;
 }
 
 std::optional<WebhookSource> read_webhook(const MapReader& check) {
   const Field* field = check.find("webhook");
   MapReader reader(field->value, check.child_path("webhook"), check.value_mark(*field),
-                   {"url", "timeout", "headers"}, check.sink());
+                   {"url", "timeout", "headers", "basicAuth", "bearerToken"}, check.sink());
   if (!reader.ok()) return std::nullopt;
   WebhookSource source;
-  source.url = read_url(reader, "url").value_or("");
+  std::optional<BasicAuth> userinfo;
+  source.url = read_url(reader, "url", userinfo).value_or("");
   if (auto timeout = reader.duration("timeout", Duration(100), Duration(300'000))) source.timeout = *timeout;
-  source.headers = reader.string_map("headers").value_or(std::map<std::string, std::string>{});
+  source.credentials = read_credentials(reader, std::move(userinfo));
   return source;
 }
 

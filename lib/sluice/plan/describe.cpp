@@ -1,5 +1,6 @@
 #include <sluice/plan/describe.hpp>
 
+#include <sluice/http/client.hpp>
 #include <sluice/plan/values.hpp>
 
 namespace sluice::plan {
@@ -170,28 +171,46 @@ void describe_canary(const CanaryStrategy& s, const Plan& plan, Builder& out) {
 
 }  // namespace
 
-std::string mask_url_credentials(const std::string& url) {
-  std::size_t scheme = url.find("://");
-  std::size_t start = scheme == std::string::npos ? 0 : scheme + 3;
-  std::size_t at = url.find('@', start);
-  std::size_t slash = url.find('/', start);
-  if (at == std::string::npos || (slash != std::string::npos && at > slash)) return url;
-  return url.substr(0, start) + "***" + url.substr(at);
+namespace {
+
+// Which credentials a check sends and where they come from; never a value.
+std::string secret_origin(const SecretValue& value) {
+  if (!value.from) return "inline";
+  switch (value.from->kind) {
+    case SecretRef::Kind::env: return "from env " + value.from->name;
+    case SecretRef::Kind::file: return "from file " + value.from->name;
+    case SecretRef::Kind::secret_key: return "from Secret " + value.from->name + " key " + value.from->key;
+  }
+  return "";
 }
+
+std::string credentials_text(const Credentials& c) {
+  std::string text;
+  if (c.basic_auth) text += ", basic auth (password " + secret_origin(c.basic_auth->password) + ")";
+  if (c.bearer_token) text += ", bearer token (" + secret_origin(*c.bearer_token) + ")";
+  std::vector<std::string> names;
+  for (const auto& [name, value] : c.headers) names.push_back(name);
+  if (!names.empty()) text += ", headers " + join(names);
+  return text;
+}
+
+}  // namespace
 
 std::string describe_check(const Check& check) {
   std::string text = check.name + ": ";
   if (auto* prom = std::get_if<PrometheusSource>(&check.source)) {
-    text += "prometheus at " + mask_url_credentials(prom->address);
+    text += "prometheus at " + http::redact_url(prom->address) + credentials_text(prom->credentials);
     if (check.success_condition) text += ", passes when " + check.success_condition->text;
     if (check.failure_condition) text += ", fails when " + check.failure_condition->text;
     if (check.baseline) text += ", compared with the stable version's baseline";
-  } else if (auto* http = std::get_if<HttpSource>(&check.source)) {
-    text += "HTTP " + http->method + " " + mask_url_credentials(http->url) + " expects " +
-            std::to_string(http->expect_status) + " within " + format_duration(http->timeout);
+  } else if (auto* probe = std::get_if<HttpSource>(&check.source)) {
+    text += "HTTP " + probe->method + " " + http::redact_url(probe->url) +
+            credentials_text(probe->credentials) + " expects " + std::to_string(probe->expect_status) +
+            " within " + format_duration(probe->timeout);
   } else {
     const auto& hook = std::get<WebhookSource>(check.source);
-    text += "webhook " + mask_url_credentials(hook.url) + " within " + format_duration(hook.timeout);
+    text += "webhook " + http::redact_url(hook.url) + credentials_text(hook.credentials) + " within " +
+            format_duration(hook.timeout);
   }
   text += "; " + plural(check.count, "measurement") + " every " + format_duration(check.interval);
   if (check.initial_delay.count() > 0) text += " after " + format_duration(check.initial_delay);

@@ -20,10 +20,8 @@ struct PreviewLine {
 std::vector<PreviewLine> describe_plan(const Plan& plan);
 
 // One line about a check: its source, conditions and limits. Header values
-// are never shown (they may hold tokens) and URL credentials are masked.
+// are never shown (they may hold tokens), nor where a secret comes from more
+// than by name, and URL credentials are redacted (http::redact_url).
 std::string describe_check(const Check& check);
-
-// `url` with any user:password@ replaced by ***@.
-std::string mask_url_credentials(const std::string& url);
 
 }  // namespace sluice::plan

@@ -45,9 +45,42 @@ struct Condition {
   std::shared_ptr<const ConditionExpr> expr;
 };
 
+// A credential a check sends: written inline (`literal`), or a reference
+// read only at run time, never stored (docs/plan-format.md, "Secrets").
+struct SecretRef {
+  enum class Kind { env, file, secret_key };
+  Kind kind = Kind::env;
+  std::string name;  // variable name, file path, or Secret name
+  std::string key;   // secret_key: the key in the Secret's data
+};
+struct SecretValue {
+  std::string literal{};
+  std::optional<SecretRef> from{};  // set: read at run time, `literal` unused
+};
+
+// What stands in a recorded plan (state record) for an inline secret: a
+// continuing command that meets it refuses to send it.
+inline constexpr const char* k_redacted = "<redacted>";
+
+struct BasicAuth {
+  std::string username;  // a lone URL user-info (a token) is kept here too, and recorded redacted
+  SecretValue password;
+};
+
+// Headers and authentication a check sends. URL user-info
+// (http://user:pass@host) is moved here at parse time, so URLs in the model
+// carry no password.
+// Members carry `{}` so partial aggregate initialization builds warning-free.
+struct Credentials {
+  std::map<std::string, SecretValue> headers{};
+  std::optional<BasicAuth> basic_auth{};
+  std::optional<SecretValue> bearer_token{};
+};
+
 struct PrometheusSource {
   std::string address;  // http://prometheus:9090
   std::string query;    // may use {{namespace}}, {{service}}, {{canary_hash}}, {{stable_hash}}, ...
+  Credentials credentials{};
 };
 
 struct HttpSource {
@@ -56,13 +89,13 @@ struct HttpSource {
   int expect_status = 200;
   std::string body_match;  // substring the body must contain; empty: any
   Duration timeout{2000};
-  std::map<std::string, std::string> headers;
+  Credentials credentials{};
 };
 
 struct WebhookSource {
   std::string url;
   Duration timeout{5000};
-  std::map<std::string, std::string> headers;
+  Credentials credentials{};
 };
 
 // Compare canary against stable: the same query run for the stable version

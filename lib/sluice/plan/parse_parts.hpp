@@ -32,6 +32,14 @@ std::optional<Strategy> parse_strategy(const MapReader& plan, const StrategyInpu
 // `bytes` is the whole file, used to point at a column inside a condition.
 std::map<std::string, Check> parse_checks(const MapReader& plan, std::string_view bytes);
 
+// Removes the user-info of `url` ("http://user:pass@host" -> "http://host")
+// and returns it, percent-decoded, as basic auth; nullopt when there is none.
+std::optional<BasicAuth> take_userinfo(std::string& url);
+
+// The `headers`, `basicAuth` and `bearerToken` of a check source; `from_url`
+// is the user-info taken from its URL (an error when basicAuth is given too).
+Credentials read_credentials(const MapReader& source, std::optional<BasicAuth> from_url);
+
 // True when `name` is a DNS-1123 label (lowercase letters, digits, '-';
 // starting and ending with a letter or digit) of at most `max_length` bytes.
 bool is_dns_label(const std::string& name, std::size_t max_length = 63);

@@ -2,6 +2,7 @@
 
 #include <sluice/plan/describe.hpp>
 #include <sluice/plan/parser.hpp>
+#include <sluice/plan/secrets.hpp>
 
 #include <ostream>
 
@@ -23,6 +24,20 @@ void report_problems(const std::string& path, const PlanParse& parse, bool json,
         << "\n";
 }
 
+// Inline secrets: allowed, but promote/abort/rollback cannot send them.
+void report_warnings(const Plan& plan, bool json, std::ostream& out, std::ostream& err) {
+  for (auto warning : inline_secret_warnings(plan)) {
+    if (json) {
+      auto line = to_json(warning);
+      line["severity"] = "warning";
+      out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    } else {
+      warning.message = "warning: " + warning.message;
+      err << warning.to_string() << "\n";
+    }
+  }
+}
+
 }  // namespace
 
 nlohmann::ordered_json to_json(const Diagnostic& diagnostic) {
@@ -38,6 +53,7 @@ bool validate_files(const std::vector<std::string>& paths, bool json, std::ostre
   for (const auto& path : paths) {
     PlanParse parse = load_plan(path);
     if (parse.ok()) {
+      report_warnings(*parse.plan, json, out, err);
       if (json)
         out << nlohmann::ordered_json{{"file", path}, {"valid", true}, {"sha256", parse.plan->source_hash}}
                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)

@@ -1,5 +1,7 @@
 #include <sluice/state/record.hpp>
 
+#include <sluice/plan/secrets.hpp>
+
 #include <unistd.h>
 
 #include <array>
@@ -103,6 +105,10 @@ Measurement measurement_from(const Json& j) {
 
 }  // namespace
 
+std::string recordable_plan_text(const std::string& plan_text) {
+  return plan::redact_plan_text(plan_text);
+}
+
 Json to_json(const Record& r) {
   Json steps = Json::array();
   for (const auto& s : r.steps) steps.push_back(to_json(s));
@@ -115,7 +121,7 @@ Json to_json(const Record& r) {
               {"rolloutId", r.rollout_id},
               {"planHash", r.plan_hash},
               {"planPath", r.plan_path},
-              {"planText", r.plan_text},
+              {"planText", recordable_plan_text(r.plan_text)},
               {"switchedAt", r.switched_at},
               {"image", r.image},
               {"digest", r.digest},

@@ -69,7 +69,7 @@ struct Record {
   int rollout_id = 0;    // counts rollouts of this name; history keys on it
   std::string plan_hash;
   std::string plan_path;
-  std::string plan_text;  // the plan file itself, so promote/abort can continue without it
+  std::string plan_text;  // the plan file, secrets redacted, so promote/abort can continue without it
   std::string image;      // as written in the plan
   std::string digest;     // resolved: repo@sha256:...
   strategy::RecordPhase phase = strategy::RecordPhase::progressing;
@@ -99,6 +99,11 @@ struct Record {
   int total_replicas = 0;
   Json traffic = Json::object();
 };
+
+// The plan text as a record keeps it: every inline secret replaced by a
+// marker (plan::redact_plan_text); valueFrom references are kept. to_json
+// applies it too, so a record read from an older sluice is cleaned when written.
+std::string recordable_plan_text(const std::string& plan_text);
 
 Json to_json(const Record& record);
 util::Result<Record> record_from_json(const Json& json);

@@ -179,8 +179,8 @@ TEST_CASE("a webhook check POSTs the rollout and passes on 2xx only") {
   QueueClient client;
   plan::Check check;
   check.name = "approval";
-  check.source =
-      plan::WebhookSource{"http://hooks/approve", std::chrono::milliseconds(1000), {{"X-Team", "shop"}}};
+  check.source = plan::WebhookSource{
+      "http://hooks/approve", std::chrono::milliseconds(1000), {{{"X-Team", {"shop", {}}}}}};
   auto provider = gate::make_provider(check, client, clock);
   client.answers.push_back(answer(204, ""));
   client.answers.push_back(answer(403, "no"));

@@ -107,16 +107,26 @@ TEST_CASE("check descriptions never show header values or URL passwords") {
   for (const auto& line : describe_plan(plan)) all += line.text + "\n" + line.json.dump() + "\n";
   CHECK(all.find("s3cret") == std::string::npos);
   CHECK(all.find("abc123") == std::string::npos);
-  CHECK(describe_check(plan.checks.at("errors")) ==
-        "errors: webhook https://***@hooks.example.com/judge within 5s; 1 measurement every 30s, fails after "
-        "1 failed "
-        "measurement");
+  CHECK(
+      describe_check(plan.checks.at("errors")) ==
+      "errors: webhook https://hooks.example.com/judge, basic auth (password inline), headers Authorization "
+      "within 5s; 1 measurement every 30s, fails after 1 failed measurement");
 }
 
-TEST_CASE("masking URL credentials leaves other URLs alone") {
-  CHECK(mask_url_credentials("http://user:pw@host:9090/x") == "http://***@host:9090/x");
-  CHECK(mask_url_credentials("http://host:9090/a@b") == "http://host:9090/a@b");
-  CHECK(mask_url_credentials("http://host") == "http://host");
+TEST_CASE("check descriptions hide credential query values and say where secrets come from") {
+  Plan plan = parsed(replace(
+      replace(k_valid_plan, "prometheus: {address: http://prom:9090, query: up}",
+              "http: {url: 'https://h/health?token=planted-tok&api_key=planted-key&x=1', bearerToken: "
+              "{valueFrom: {secretKeyRef: {name: probe, key: token}}}, headers: {X-Api-Key: {valueFrom: "
+              "{env: PROBE_KEY}}}}"),
+      "    successCondition: result < 0.01\n", ""));
+  std::string all;
+  for (const auto& line : describe_plan(plan)) all += line.text + "\n" + line.json.dump() + "\n";
+  CHECK(all.find("planted") == std::string::npos);
+  CHECK(describe_check(plan.checks.at("errors")) ==
+        "errors: HTTP GET https://h/health?token=***&api_key=***&x=1, bearer token (from Secret probe key "
+        "token), headers X-Api-Key expects 200 within 2s; 1 measurement every 30s, fails after 1 failed "
+        "measurement");
 }
 
 TEST_CASE("a capacity floor is described when the plan sets one") {

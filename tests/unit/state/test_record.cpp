@@ -96,3 +96,16 @@ TEST_CASE("measurements are bounded so the record stays small") {
   REQUIRE(r.measurements.size() == k_max_measurements);
   CHECK(r.measurements.front().value == "5");
 }
+
+TEST_CASE("a record never stores an inline secret of its plan, even one read from an older record") {
+  sluice::state::Record r;
+  r.name = "web";
+  r.plan_text =
+      "checks:\n  smoke:\n    http:\n      url: http://u:planted-pw@probe/?api_key=planted-key\n"
+      "      headers: {Authorization: Bearer planted-token, X-Token: {valueFrom: {env: TOKEN}}}\n";
+  std::string stored = sluice::state::to_json(r)["planText"].get<std::string>();
+  CHECK(stored ==
+        "checks:\n  smoke:\n    http:\n      url: \"http://u:<redacted>@probe/?api_key=<redacted>\"\n"
+        "      headers: {Authorization: \"<redacted>\", X-Token: {valueFrom: {env: TOKEN}}}\n");
+  CHECK(sluice::state::recordable_plan_text(r.plan_text) == stored);
+}
