@@ -1,6 +1,7 @@
 #include <sluice/engine/objects.hpp>
 #include <sluice/engine/preflight.hpp>
 
+#include <sluice/gate/secrets.hpp>
 #include <sluice/http/client.hpp>
 #include <sluice/kube/resources.hpp>
 #include <sluice/registry/registry.hpp>
@@ -60,19 +61,27 @@ void probe_prometheus(const plan::Plan& plan, Deps& deps, PreflightResult& r) {
   for (const auto& [name, check] : plan.checks) {
     const auto* prom = std::get_if<plan::PrometheusSource>(&check.source);
     if (prom == nullptr) continue;
+    std::string address = http::redact_url(prom->address);
     if (deps.http == nullptr) {
-      r.problems.push_back("check " + name + ": no HTTP client to reach " + prom->address);
+      r.problems.push_back("check " + name + ": no HTTP client to reach " + address);
+      continue;
+    }
+    // The probe authenticates as the check will: a Prometheus behind auth answers it.
+    auto headers = gate::credential_headers(prom->credentials, r.target.ns, gate::default_secret_reader());
+    if (!headers) {
+      r.problems.push_back("check " + name + ": " + headers.error().message);
       continue;
     }
     http::Request req;
     req.url = prom->address + "/api/v1/query?query=1";
+    req.headers = *headers;
     req.timeout = util::Duration(5000);
     auto answer = deps.http->send(req, &deps.interrupt->token());
     if (!answer)
-      r.problems.push_back("check " + name + ": Prometheus at " + prom->address +
+      r.problems.push_back("check " + name + ": Prometheus at " + address +
                            " unreachable: " + answer.error().message);
     else if (answer->status != 200)
-      r.problems.push_back("check " + name + ": Prometheus at " + prom->address + " answered HTTP " +
+      r.problems.push_back("check " + name + ": Prometheus at " + address + " answered HTTP " +
                            std::to_string(answer->status));
   }
 }
