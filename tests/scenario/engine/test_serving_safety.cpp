@@ -128,11 +128,12 @@ TEST_CASE("rolling: an interrupted automatic rollback exits 130 and the next app
   REQUIRE(wait_for_event(
       *run, [](const Json& e) { return e["type"] == "step_finished" && e.value("result", "") == "failed"; }));
   ::kill(run->pid(), SIGINT);
-  REQUIRE(run->wait(std::chrono::seconds(20)));
+  auto run_exit = run->wait(std::chrono::seconds(20));
 
   // Then it exits 130, status says no one is running it, and the next apply finishes the
   // rollback instead of calling the failed version healthy
-  CHECK(run->exit_code() == 130);
+  REQUIRE(run_exit.has_value());
+  CHECK(*run_exit == 130);
   auto status = w.sluice({"status", "web", "-n", w.ns});
   CHECK(status.exit_code == 130);
   REQUIRE_FALSE(status.events.empty());
@@ -187,8 +188,9 @@ TEST_CASE("canary: canary pods that stop being ready below the floor fail fast a
   }
 
   // Then sluice rolls back at once (not at the progress deadline) and stable serves at full size
-  REQUIRE(run->wait(std::chrono::seconds(15)));
-  CHECK(run->exit_code() == 3);
+  auto run_exit = run->wait(std::chrono::seconds(15));
+  REQUIRE(run_exit.has_value());
+  CHECK(*run_exit == 3);
   CHECK(w.serving_image("web") == w.first_image);
   CHECK(w.deployment("web")["spec"]["replicas"] == 4);
 }
@@ -221,9 +223,11 @@ TEST_CASE("a plan without target.namespace runs in the kubeconfig context's name
 TEST_CASE("one 500 on the read before the blue-green switch is retried, not a page for a human") {
   // Given the API answering the first read of the new version's Deployment with a 500
   World w;
-  REQUIRE(w.sim.control("POST", "faults",
-                        {{"verb", "get"}, {"path", "/deployments/web-[0-9a-f]+$"}, {"count", 1}, {"status", 500}})
-              .status == 200);
+  REQUIRE(
+      w.sim
+          .control("POST", "faults",
+                   {{"verb", "get"}, {"path", "/deployments/web-[0-9a-f]+$"}, {"count", 1}, {"status", 500}})
+          .status == 200);
   auto plan = w.write_plan("web.yaml", w.bluegreen_plan(w.image("web", "2"), true));
 
   // When the rollout runs

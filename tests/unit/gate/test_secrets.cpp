@@ -16,10 +16,12 @@ using gate::Phase;
 
 namespace {
 
-// Knows one Secret ("probe-creds" in "shop") and refuses everything else.
+// Knows one Secret ("probe-creds" in "shop") and refuses every other Secret;
+// environment variables and files are read as the real reader reads them.
 class FakeReader final : public gate::SecretReader {
  public:
   util::Result<std::string> read(const plan::SecretRef& ref, const std::string& ns) override {
+    if (ref.kind != plan::SecretRef::Kind::secret_key) return gate::default_secret_reader().read(ref, ns);
     reads.push_back(ref.name + "@" + ns);
     if (ref.kind == plan::SecretRef::Kind::secret_key && ns == "shop" && ref.name == "probe-creds")
       return std::string("from-secret-" + ref.key);
