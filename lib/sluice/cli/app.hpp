@@ -21,6 +21,7 @@ enum ExitCode : int {
   k_exit_locked = 5,       // another deploy holds the lock for this target
   k_exit_preflight = 6,    // cluster/registry/metrics unreachable, image missing; nothing changed
   k_exit_needs_human = 7,  // rollback failed or state unknown
+  k_exit_lock_lost = 8,    // the lock was lost mid-run (taken over, or not renewed in time); stopped writing
   k_exit_interrupted = 130,
 };
 
