@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <exception>
 #include <iostream>
 
@@ -23,6 +24,8 @@ const char* exit_code_meaning(int code) {
     case k_exit_held:
       return "a gate failed and automatic rollback is off: held where it failed; `sluice abort` rolls back, "
              "`sluice promote` continues";
+    case k_exit_lock_lost:
+      return "another deploy took the lock, or it could not be renewed in time; this run stopped writing";
     case k_exit_interrupted: return "interrupted; state saved, `sluice apply` again resumes";
     default: return "unknown exit code";
   }
@@ -41,6 +44,9 @@ void add_global_flags(CLI::App& app, GlobalOptions& global) {
 }  // namespace
 
 int run(int argc, char** argv) {
+  // A reader that goes away (`sluice apply ... | head -1`) must not kill a
+  // rollout mid-step: writes to a closed stdout fail quietly instead.
+  std::signal(SIGPIPE, SIG_IGN);
   Context ctx;
   ctx.out = &std::cout;
   ctx.err = &std::cerr;

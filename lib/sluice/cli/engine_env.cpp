@@ -7,15 +7,66 @@
 #include <sluice/kube/config.hpp>
 #include <sluice/kube/watch.hpp>
 #include <sluice/registry/registry.hpp>
+#include <sluice/state/record.hpp>
 
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdint>
 #include <ostream>
-#include <thread>
+#include <stdexcept>
 
 namespace sluice::cli {
+
+namespace {
+
+sigset_t interrupt_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+}  // namespace
+
+SignalRouter::SignalRouter(engine::Interrupt& interrupt) : interrupt_(interrupt) {
+  // Blocked here, before any other thread starts, so no thread takes them
+  // with the default action; they are read from the signalfd only.
+  sigset_t set = interrupt_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal_fd_ = ::signalfd(-1, &set, SFD_CLOEXEC);
+  stop_fd_ = ::eventfd(0, EFD_CLOEXEC);
+  if (signal_fd_ < 0 || stop_fd_ < 0) throw std::runtime_error("cannot set up SIGINT/SIGTERM handling");
+  thread_ = std::thread([this] { wait_for_signals(); });
+}
+
+SignalRouter::~SignalRouter() {
+  std::uint64_t one = 1;
+  while (::write(stop_fd_, &one, sizeof one) < 0 && errno == EINTR) {
+  }
+  thread_.join();
+  ::close(signal_fd_);
+  ::close(stop_fd_);
+}
+
+void SignalRouter::wait_for_signals() {
+  pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+  for (;;) {
+    int ready = ::poll(fds, 2, -1);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0 || fds[1].revents != 0) return;
+    signalfd_siginfo info{};
+    if (::read(signal_fd_, &info, sizeof info) != static_cast<ssize_t>(sizeof info)) continue;
+    // After the outcome is decided a signal changes nothing: the run is over.
+    if (!decided_) interrupt_.fire(info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+  }
+}
 
 struct EngineEnv::Parts {
   kube::Config config;
@@ -25,28 +76,28 @@ struct EngineEnv::Parts {
   std::unique_ptr<http::Client> http;
   std::unique_ptr<report::Reporter> reporter;
   engine::Interrupt interrupt;
+  std::unique_ptr<SignalRouter> signals;  // last: stopped before anything it could reach dies
 };
 
 EngineEnv::~EngineEnv() = default;
 
-void route_signals_to(engine::Interrupt& interrupt) {
-  // Blocked here, before any other thread starts, so only the waiter sees them.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  std::thread([set, &interrupt] {
-    int sig = 0;
-    if (sigwait(&set, &sig) == 0) interrupt.fire(sig == SIGINT ? "SIGINT" : "SIGTERM");
-  }).detach();
+namespace {
+
+// Names this process in the API server's audit log: which of two sluice runs made a request.
+kube::ClientOptions kube_options() {
+  kube::ClientOptions options;
+  options.user_agent =
+      std::string("sluice/") + SLUICE_VERSION + " (" + state::current_starter().identity() + ")";
+  return options;
 }
+
+}  // namespace
 
 std::unique_ptr<EngineEnv> EngineEnv::create(Context& ctx, const std::string& plan_context) {
   std::unique_ptr<EngineEnv> env(new EngineEnv());
   env->parts_ = std::make_unique<Parts>();
   auto& p = *env->parts_;
-  route_signals_to(p.interrupt);
+  p.signals = std::make_unique<SignalRouter>(p.interrupt);
   kube::LoadOptions load;
   load.explicit_path = ctx.global.kubeconfig;
   load.context = ctx.global.context.empty() ? plan_context : ctx.global.context;
@@ -56,7 +107,7 @@ std::unique_ptr<EngineEnv> EngineEnv::create(Context& ctx, const std::string& pl
     return nullptr;
   }
   p.config = *config;
-  auto client = kube::make_client(p.config);
+  auto client = kube::make_client(p.config, kube_options());
   if (!client) {
     *ctx.err << "sluice: " << client.error().message << "\n";
     return nullptr;
@@ -79,7 +130,13 @@ std::string EngineEnv::ns(const Context& ctx) const {
   return ctx.global.ns.empty() ? parts_->config.ns : ctx.global.ns;
 }
 
-int EngineEnv::finish(const std::string& rollout, const engine::Outcome& outcome) {
+int EngineEnv::finish(const std::string& rollout, engine::Outcome outcome) {
+  parts_->signals->outcome_decided();
+  auto& interrupt = parts_->interrupt;
+  // Preflight reports what it could not read; when a signal cut those reads
+  // short, the honest answer is "interrupted", and nothing was changed.
+  if (outcome.exit_code == k_exit_preflight && interrupt.fired())
+    outcome = {k_exit_interrupted, "", "interrupted (" + interrupt.reason() + ") before any change"};
   engine::emit_finished(*deps_.out, rollout, outcome);
   return outcome.exit_code;
 }

@@ -6,9 +6,11 @@
 #include <sluice/cli/app.hpp>
 #include <sluice/engine/commands.hpp>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
 namespace sluice::kube {
 class Client;
@@ -27,8 +29,9 @@ class EngineEnv {
   engine::Deps& deps() { return deps_; }
   // -n, else the kubeconfig context's namespace.
   std::string ns(const Context& ctx) const;
-  // Ends a run: the `finished` event, returns the exit code.
-  int finish(const std::string& rollout, const engine::Outcome& outcome);
+  // Ends a run: from here on signals change nothing. Emits the `finished`
+  // event and returns the exit code (130 for a preflight a signal cut short).
+  int finish(const std::string& rollout, engine::Outcome outcome);
 
  private:
   EngineEnv() = default;
@@ -49,7 +52,29 @@ using OperatorAction = std::function<engine::Outcome(const std::string& ns, engi
 // Builds the clients, runs `action` and returns its exit code (6 when the clients cannot be built).
 int run_operator(Context& ctx, const OperatorArgs& args, const OperatorAction& action);
 
-// Turns SIGINT/SIGTERM into `interrupt` firing (a thread waits for them).
-void route_signals_to(engine::Interrupt& interrupt);
+// Turns SIGINT/SIGTERM into `interrupt` firing. The signals are blocked in
+// every thread and read from a signalfd by a thread this object owns; the
+// destructor wakes it (eventfd) and joins it, so it never outlives the
+// Interrupt. They stay blocked afterwards: a signal during teardown is never
+// delivered and cannot change the exit code.
+class SignalRouter {
+ public:
+  explicit SignalRouter(engine::Interrupt& interrupt);
+  ~SignalRouter();
+  SignalRouter(const SignalRouter&) = delete;
+  SignalRouter& operator=(const SignalRouter&) = delete;
+
+  // The run's outcome is decided: later signals are read and dropped.
+  void outcome_decided() { decided_ = true; }
+
+ private:
+  void wait_for_signals();
+
+  engine::Interrupt& interrupt_;
+  int signal_fd_ = -1;
+  int stop_fd_ = -1;
+  std::atomic<bool> decided_{false};
+  std::thread thread_;
+};
 
 }  // namespace sluice::cli

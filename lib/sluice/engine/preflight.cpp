@@ -20,7 +20,7 @@ namespace {
 
 void read_object(Deps& deps, const kube::ResourceRef& ref, const std::string& ns, const std::string& name,
                  nlohmann::json& into, PreflightResult& r) {
-  auto got = deps.kube->get(ref, ns, name);
+  auto got = deps.kube->get(ref, ns, name, &deps.interrupt->token());
   if (got) {
     into = std::move(*got);
     return;

@@ -1,9 +1,38 @@
 #include <sluice/engine/run_support.hpp>
 
 #include <sluice/cli/app.hpp>
+#include <sluice/kube/fenced_client.hpp>
 #include <sluice/plan/parser.hpp>
 
 namespace sluice::engine {
+
+namespace {
+
+// The body's writes go through the lock's fence: deps.kube is the fenced
+// client while it runs (the body's closure holds `deps` by reference).
+Outcome run_fenced(Deps& deps, state::LeaseLock& lock, const std::function<Outcome()>& body) {
+  kube::FencedClient fenced(*deps.kube, lock.fence());
+  struct Restore {
+    Deps& deps;
+    kube::Client* client;
+    ~Restore() { deps.kube = client; }
+  } restore{deps, deps.kube};
+  deps.kube = &fenced;
+  return body();
+}
+
+// A run that stopped because it lost the lock: it did change the cluster, so
+// this is not "locked" (5, nothing changed) but its own code.
+Outcome lost_lock(state::LeaseLock& lock, const std::string& name, const Outcome& out) {
+  std::string holder = lock.current_holder();
+  std::string why = !holder.empty() && holder != lock.identity()
+                        ? "another deploy took the lock (now held by " + holder + ")"
+                        : lock.fence().why();
+  return {cli::k_exit_lock_lost, out.phase,
+          why + "; this run stopped writing (lease " + state::LeaseLock::lease_name(name) + ")"};
+}
+
+}  // namespace
 
 Outcome with_lock(Deps& deps, const std::string& ns, const std::string& name, const RunOptions& options,
                   const std::function<Outcome()>& body) {
@@ -29,10 +58,14 @@ Outcome with_lock(Deps& deps, const std::string& ns, const std::string& name, co
                                  "took over the lock from a holder that stopped renewing it",
                                  {}});
   Interrupt* interrupt = deps.interrupt;
-  lock.start_renewing(
-      [interrupt] { interrupt->fire("lost the lock: it could not be renewed or was taken over"); });
-  Outcome out = body();
+  auto stop = [interrupt, &lock] { interrupt->fire("lost the lock: " + lock.fence().why()); };
+  lock.fence().on_refused(stop);
+  lock.start_renewing(stop);
+  Outcome out = run_fenced(deps, lock, body);
   auto released = lock.release();
+  // Stopped by the fence: a write was refused, or the loss interrupted the run.
+  if (lock.fence().refused() > 0 || (lock.lost() && out.exit_code == cli::k_exit_interrupted))
+    return lost_lock(lock, name, out);
   if (!released && out.exit_code == cli::k_exit_ok)
     out.message += " (the lock could not be released; it expires)";
   return out;

@@ -13,8 +13,9 @@
 namespace sluice::engine {
 
 // Runs `body` holding the rollout's Lease; exit 5 naming the holder when
-// another live process has it. The lease is renewed meanwhile; losing it
-// fires the interrupt so nothing more is written.
+// another live process has it. The lease is renewed meanwhile. While `body`
+// runs, deps.kube is a FencedClient: once the lock is lost every write is
+// refused, the interrupt fires, and the run ends with exit 9 naming the new holder.
 Outcome with_lock(Deps& deps, const std::string& ns, const std::string& name, const RunOptions& options,
                   const std::function<Outcome()>& body);
 

@@ -111,6 +111,7 @@ std::shared_ptr<http::Client> ApiClient::transport_for(const Credentials& creds)
   http_options.tls = tls_for(config_, creds);
   http_options.proxy_url = config_.cluster.proxy_url;
   http_options.retry.max_attempts = 1;  // retries are decided here, with Kubernetes' rules
+  if (!options_.user_agent.empty()) http_options.user_agent = options_.user_agent;
   http_options.clock = &clock_;
   transport_ = std::shared_ptr<http::Client>(options_.http_factory(http_options));
   transport_cert_ = creds.client_cert_data;

@@ -140,6 +140,7 @@ struct ClientOptions {
   Duration request_timeout{30000};
   Duration max_retry_wait{30000};   // cap for one backoff / Retry-After wait
   int watch_timeout_seconds = 300;  // asked of the server; streams are resumed after
+  std::string user_agent;           // empty: "sluice/VERSION"
   // Creates the transport; default http::make_curl_client. Tests inject fakes.
   // Called again when an exec plugin hands out a new client certificate.
   HttpFactory http_factory;

@@ -81,6 +81,11 @@ util::Result<Output> run(const std::vector<std::string>& argv, const std::map<st
   }
   pid_t pid = ::fork();
   if (pid == 0) {
+    // sluice blocks SIGINT/SIGTERM and ignores SIGPIPE; a plugin must start with the defaults.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::signal(SIGPIPE, SIG_DFL);
     int devnull = ::open("/dev/null", O_RDONLY);
     ::dup2(devnull, 0);
     ::dup2(out_pipe[1], 1);

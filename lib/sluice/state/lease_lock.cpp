@@ -1,14 +1,10 @@
 #include <sluice/state/lease_lock.hpp>
-#include <sluice/state/record.hpp>
 #include <sluice/util/rfc3339.hpp>
 
 #include <sluice/kube/resources.hpp>
-#include <sluice/kube/retry.hpp>
 #include <sluice/state/guarded_write.hpp>
 
-#include <signal.h>
-
-#include <cerrno>
+#include <algorithm>
 
 namespace sluice::state {
 
@@ -19,17 +15,6 @@ LeaseState lease_state(const Json& lease, const std::string& me) {
   std::string holder = lease.value("/spec/holderIdentity"_json_pointer, std::string());
   if (holder.empty()) return LeaseState::free;
   return holder == me ? LeaseState::ours : LeaseState::held;
-}
-
-bool holder_is_dead_local_process(const std::string& holder, const std::string& my_host,
-                                  const std::function<bool(int pid)>& pid_alive) {
-  std::string prefix = my_host + "/pid ";
-  if (my_host.empty() || holder.rfind(prefix, 0) != 0) return false;
-  std::size_t pos = prefix.size();
-  std::size_t end = pos;
-  while (end < holder.size() && std::isdigit(static_cast<unsigned char>(holder[end]))) ++end;
-  if (end == pos || end - pos > 9) return false;
-  return !pid_alive(std::stoi(holder.substr(pos, end - pos)));
 }
 
 Json lease_for(const std::string& ns, const std::string& name, const std::string& holder,
@@ -52,11 +37,11 @@ Json lease_for(const std::string& ns, const std::string& name, const std::string
   return lease;
 }
 
-namespace {
-
-bool pid_alive(int pid) {
-  return ::kill(pid, 0) == 0 || errno == EPERM;
+util::Duration write_window(util::Duration lease_duration) {
+  return lease_duration - std::max(lease_duration / 4, util::Duration(1));
 }
+
+namespace {
 
 int duration_seconds(util::Duration d) {
   return std::max<int>(1, static_cast<int>((d.count() + 999) / 1000));
@@ -64,6 +49,10 @@ int duration_seconds(util::Duration d) {
 
 std::string resource_version(const Json& obj) {
   return obj.value("/metadata/resourceVersion"_json_pointer, std::string());
+}
+
+std::string holder_of(const Json& lease) {
+  return lease.value("/spec/holderIdentity"_json_pointer, std::string());
 }
 
 }  // namespace
@@ -76,30 +65,42 @@ LeaseLock::LeaseLock(kube::Client& client, kube::WatchHub& hub, util::Clock& clo
       ns_(std::move(ns)),
       name_(lease_name(rollout)),
       identity_(std::move(identity)),
-      options_(options) {
+      options_(options),
+      fence_(clock) {
   if (options_.renew_interval.count() <= 0) options_.renew_interval = options_.lease_duration / 3;
+  // Renewing less often than half the write window would let one slow answer lose the lock.
+  options_.renew_interval = std::min(options_.renew_interval, write_window(options_.lease_duration) / 2);
 }
 
 LeaseLock::~LeaseLock() {
   stop_renewing();
 }
 
-util::Result<AcquireResult> LeaseLock::try_take(const Json& observed, bool took_over) {
+util::Result<Json> LeaseLock::write_lease(const Json& observed) {
   Json body = lease_for(ns_, name_, identity_, duration_seconds(options_.lease_duration),
                         util::format_rfc3339_micro(clock_.wall_now()), observed);
-  auto written = observed.is_object() ? client_.update(kube::k_leases, ns_, body)
-                                      : client_.create(kube::k_leases, ns_, body);
+  if (!observed.is_object()) return client_.create(kube::k_leases, ns_, body);
+  // An update without a resourceVersion would overwrite whoever wrote last
+  // (and a real API server refuses it for Leases): never send one.
+  if (resource_version(observed).empty())
+    return util::make_error(ErrorKind::internal,
+                            "refusing to update lease " + name_ + " without its resourceVersion");
+  return client_.update(kube::k_leases, ns_, body);
+}
+
+util::Result<AcquireResult> LeaseLock::try_take(const Json& observed, bool took_over) {
+  auto sent = clock_.now();
+  auto written = write_lease(observed);
   if (!written) {
     auto kind = written.error().kind;
     if (kind != ErrorKind::conflict && kind != ErrorKind::already_exists) return written.error();
     // Someone else wrote the lease between our read and our write: they won.
-    auto now = client_.get(kube::k_leases, ns_, name_);
-    std::string holder =
-        now ? now->value("/spec/holderIdentity"_json_pointer, std::string()) : "another process";
-    return AcquireResult{false, false, holder};
+    std::string holder = current_holder();
+    return AcquireResult{false, false, holder.empty() ? "another process" : holder};
   }
-  last_renew_ = clock_.now();
+  lease_ = *written;
   held_ = true;
+  fence_.extend_until(sent + write_window(options_.lease_duration));
   return AcquireResult{true, took_over, identity_};
 }
 
@@ -117,54 +118,56 @@ util::Result<bool> LeaseLock::wait_for_change(const Json& observed, const util::
 
 util::Result<AcquireResult> LeaseLock::acquire(const util::CancelToken* cancel) {
   for (int round = 0; round < 3; ++round) {
-    auto got = client_.get(kube::k_leases, ns_, name_);
+    auto got = client_.get(kube::k_leases, ns_, name_, cancel);
     if (!got && got.error().kind != ErrorKind::not_found)
       return got.error().with_context("reading lease " + name_);
     Json observed = got ? *got : Json();
-    switch (lease_state(observed, identity_)) {
-      case LeaseState::free: return try_take(observed, false);
-      case LeaseState::ours: return try_take(observed, false);
-      case LeaseState::held: break;
-    }
-    std::string holder = observed.value("/spec/holderIdentity"_json_pointer, std::string());
-    if (holder_is_dead_local_process(holder, current_starter().host, pid_alive))
-      return try_take(observed, true);
+    if (lease_state(observed, identity_) != LeaseState::held) return try_take(observed, false);
+    // Whoever holds it is alive as long as its lease keeps changing; nothing
+    // else (host, pid) can tell: pids repeat across containers and hosts.
     auto changed = wait_for_change(observed, cancel);
     if (!changed) return changed.error().with_context("watching lease " + name_);
     if (!*changed) return try_take(observed, true);  // unchanged for a whole lease duration: expired
-    auto now = client_.get(kube::k_leases, ns_, name_);
+    auto now = client_.get(kube::k_leases, ns_, name_, cancel);
     if (now && lease_state(*now, identity_) == LeaseState::held)
-      return AcquireResult{false, false, now->value("/spec/holderIdentity"_json_pointer, holder)};
+      return AcquireResult{false, false, holder_of(*now)};
     // Released while we watched: go round and take it.
   }
   return AcquireResult{false, false, "another process (the lease keeps changing hands)"};
 }
 
-util::Result<bool> LeaseLock::renew_once() {
-  auto got = client_.get(kube::k_leases, ns_, name_);
-  if (!got) return got.error();
-  if (lease_state(*got, identity_) != LeaseState::ours) return false;  // taken over: it is not ours any more
-  Json body = lease_for(ns_, name_, identity_, duration_seconds(options_.lease_duration),
-                        util::format_rfc3339_micro(clock_.wall_now()), *got);
-  auto written = client_.update(kube::k_leases, ns_, body);
+util::Status LeaseLock::renew_once() {
+  auto sent = clock_.now();
+  auto written = write_lease(lease_);
   if (!written) return written.error();
-  return true;
+  // The window counts from when the renewal was sent; an answer that comes
+  // after the previous window closed is too late: writes were already refused.
+  if (!fence_.extend_until(sent + write_window(options_.lease_duration)))
+    return util::make_error(ErrorKind::timeout, "the renewal was answered after the lease ran out");
+  lease_ = *written;
+  return {};
+}
+
+void LeaseLock::lose(const std::string& why, const std::function<void()>& on_lost) {
+  fence_.close(why);
+  lost_ = true;
+  held_ = false;
+  on_lost();
 }
 
 void LeaseLock::renew_loop(const std::function<void()>& on_lost) {
-  while (clock_.sleep_for(options_.renew_interval, &stop_)) {
+  const util::Duration retry = std::max(options_.renew_interval / 4, util::Duration(1));
+  util::Duration wait = options_.renew_interval;
+  while (clock_.sleep_for(wait, &stop_)) {
+    if (fence_.lapsed()) return lose("the lock's lease ran out before it could be renewed", on_lost);
     auto renewed = renew_once();
-    if (renewed && *renewed) {
-      last_renew_ = clock_.now();
+    if (renewed) {
+      wait = options_.renew_interval;
       continue;
     }
-    bool taken = renewed.ok();
-    // Stop writing before the lease could have expired for an observer.
-    if (taken || clock_.now() + options_.renew_interval >= last_renew_ + options_.lease_duration) {
-      if (taken) held_ = false;
-      on_lost();
-      return;
-    }
+    if (renewed.error().kind == ErrorKind::conflict)
+      return lose("another process wrote the lock's lease", on_lost);
+    wait = retry;  // transient: try again while the window is open
   }
 }
 
@@ -178,17 +181,23 @@ void LeaseLock::stop_renewing() {
   if (renewer_.joinable()) renewer_.join();
 }
 
+std::string LeaseLock::current_holder() {
+  auto got = client_.get(kube::k_leases, ns_, name_);
+  return got ? holder_of(*got) : std::string();
+}
+
 util::Status LeaseLock::release() {
   stop_renewing();
-  if (!held_) return {};
+  if (!held_ || lost_ || fence_.lapsed()) return {};
   held_ = false;
+  fence_.close("the lock was released");
   return retry_guarded_write(
       [this]() -> util::Status {
         auto got = client_.get(kube::k_leases, ns_, name_);
         if (!got)
           return got.error().kind == ErrorKind::not_found ? util::Status() : util::Status(got.error());
         if (lease_state(*got, identity_) != LeaseState::ours) return {};
-        Json body = *got;
+        Json body = *got;  // carries the resourceVersion just read
         body["spec"]["holderIdentity"] = "";
         auto written = client_.update(kube::k_leases, ns_, body);
         if (!written) return written.error();

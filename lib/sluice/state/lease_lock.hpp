@@ -1,11 +1,16 @@
 // The per-target lock: a coordination.k8s.io/v1 Lease `sluice-<name>` that
 // one sluice process holds while it changes the target. Renewed in the
-// background; a holder that cannot renew cancels its work at once. Another
-// holder's lease is judged expired only by this process's own clock: when it
-// has not changed for leaseDurationSeconds since we first saw it.
+// background; every Lease update carries the resourceVersion last seen, so a
+// write that raced another process is refused by the API server (409).
+// Liveness comes from renewals only: another holder's lease is judged expired
+// when it has not changed for leaseDurationSeconds by this process's own clock.
+// The lock keeps a write Fence (kube/fenced_client.hpp) open only while a
+// renewal proves it is still held, with a margin before any observer could
+// judge it expired.
 #pragma once
 
 #include <sluice/kube/client.hpp>
+#include <sluice/kube/fenced_client.hpp>
 #include <sluice/kube/watch.hpp>
 #include <sluice/util/clock.hpp>
 #include <sluice/util/result.hpp>
@@ -25,11 +30,6 @@ enum class LeaseState { free, ours, held };
 // Pure: what a Lease object (null when absent) says about `me`.
 LeaseState lease_state(const Json& lease, const std::string& me);
 
-// Pure: a holder "host/pid N ..." on this very host whose process is gone
-// cannot renew, so its lease may be taken at once instead of waiting it out.
-bool holder_is_dead_local_process(const std::string& holder, const std::string& my_host,
-                                  const std::function<bool(int pid)>& pid_alive);
-
 // The Lease body for `holder` (create or take over); `previous` is the
 // observed object or null.
 Json lease_for(const std::string& ns, const std::string& name, const std::string& holder,
@@ -40,9 +40,14 @@ struct LockOptions {
   util::Duration renew_interval{0};      // 0: a third of lease_duration
 };
 
+// How long after sending a successful write of the lease this process may
+// still write: the lease duration less a margin for the request's own travel
+// and for clocks that run at slightly different rates.
+util::Duration write_window(util::Duration lease_duration);
+
 struct AcquireResult {
   bool acquired = false;
-  bool took_over = false;  // from an expired or dead holder
+  bool took_over = false;  // from a holder that stopped renewing
   std::string holder;      // who holds it when not acquired
 };
 
@@ -58,13 +63,20 @@ class LeaseLock {
   // another holder is alive. Not acquired: `holder` names who has it.
   util::Result<AcquireResult> acquire(const util::CancelToken* cancel = nullptr);
 
-  // Renews until release(); calls `on_lost` (from the renewing thread) when
-  // a renewal cannot be made before the lease would expire, or someone else
-  // took the lease: the caller must stop writing at once.
+  // Renews until release(); calls `on_lost` once (from the renewing thread)
+  // when a renewal cannot be made before the write window closes, or someone
+  // else wrote the lease. The fence is closed before on_lost runs.
   void start_renewing(std::function<void()> on_lost);
 
   // Stops renewing and clears the holder so the next run need not wait.
+  // Writes nothing once the lock was lost.
   util::Status release();
+
+  // Open while the lock is provably ours; writes to the cluster go through it.
+  kube::Fence& fence() { return fence_; }
+  bool lost() const { return lost_.load(); }
+  // Who holds the lease now (a read), for telling the user who took it.
+  std::string current_holder();
 
   const std::string& identity() const { return identity_; }
   static std::string lease_name(const std::string& rollout) { return "sluice-" + rollout; }
@@ -72,8 +84,10 @@ class LeaseLock {
  private:
   util::Result<AcquireResult> try_take(const Json& observed, bool took_over);
   util::Result<bool> wait_for_change(const Json& observed, const util::CancelToken* cancel);
+  util::Result<Json> write_lease(const Json& observed);  // create, or update carrying its RV
   void renew_loop(const std::function<void()>& on_lost);
-  util::Result<bool> renew_once();  // false: someone else holds it now
+  util::Status renew_once();
+  void lose(const std::string& why, const std::function<void()>& on_lost);
   void stop_renewing();
 
   kube::Client& client_;
@@ -83,10 +97,12 @@ class LeaseLock {
   std::string name_;
   std::string identity_;
   LockOptions options_;
-  util::TimePoint last_renew_{};
+  kube::Fence fence_;
+  Json lease_;  // as the last successful write returned it: its RV is the next write's precondition
   util::CancelToken stop_;
   std::thread renewer_;
   std::atomic<bool> held_{false};
+  std::atomic<bool> lost_{false};
 };
 
 }  // namespace sluice::state

@@ -4,8 +4,11 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cstdlib>
+#include <random>
 
 namespace sluice::state {
 
@@ -15,6 +18,7 @@ using util::make_error;
 std::string Starter::identity() const {
   std::string id = host + "/pid " + std::to_string(pid);
   if (!ci_job.empty()) id += " (ci job " + ci_job + ")";
+  if (!nonce.empty()) id += " #" + nonce;
   return id;
 }
 
@@ -22,6 +26,14 @@ namespace {
 std::string env(const char* name) {
   const char* v = std::getenv(name);
   return v == nullptr ? std::string() : std::string(v);
+}
+
+std::string process_nonce() {
+  static const std::string nonce = [] {
+    std::random_device random;
+    return fmt::format("{:08x}", random());
+  }();
+  return nonce;
 }
 }  // namespace
 
@@ -31,6 +43,7 @@ Starter current_starter() {
   if (gethostname(host.data(), host.size() - 1) == 0) s.host = host.data();
   s.pid = static_cast<int>(getpid());
   s.user = env("USER");
+  s.nonce = process_nonce();
   for (const char* var :
        {"CI_JOB_ID", "GITHUB_RUN_ID", "BUILDKITE_BUILD_ID", "BUILD_ID", "CIRCLE_WORKFLOW_JOB_ID"}) {
     s.ci_job = env(var);
@@ -60,10 +73,11 @@ StepState parse_step_state(const std::string& s) {
 }
 
 Json to_json(const Starter& s) {
-  return Json{{"host", s.host}, {"pid", s.pid}, {"user", s.user}, {"ciJob", s.ci_job}};
+  return Json{{"host", s.host}, {"pid", s.pid}, {"user", s.user}, {"ciJob", s.ci_job}, {"nonce", s.nonce}};
 }
 Starter starter_from(const Json& j) {
-  return Starter{j.value("host", ""), j.value("pid", 0), j.value("user", ""), j.value("ciJob", "")};
+  return Starter{j.value("host", ""), j.value("pid", 0), j.value("user", ""), j.value("ciJob", ""),
+                 j.value("nonce", "")};
 }
 
 Json to_json(const Version& v) {

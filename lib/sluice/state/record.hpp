@@ -23,11 +23,14 @@ struct Starter {
   int pid = 0;
   std::string user;
   std::string ci_job;  // CI_JOB_ID, GITHUB_RUN_ID, BUILDKITE_BUILD_ID, ... when present
+  // Random, drawn once per process: host and pid are not unique (two CI
+  // containers are both "runner/pid 1"), and the lock holder must be.
+  std::string nonce;
 
-  std::string identity() const;  // "host/pid 123" or "host/pid 123 (ci job 42)"
+  std::string identity() const;  // "host/pid 123 (ci job 42) #a1b2c3d4" (parts absent when empty)
 };
 
-// The starter for this process, from the host name, pid, $USER and CI variables.
+// The starter for this process, from the host name, pid, $USER, CI variables and a random nonce.
 Starter current_starter();
 
 enum class StepState { pending, running, done, failed, skipped };

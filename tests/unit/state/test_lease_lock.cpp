@@ -1,24 +1,39 @@
 #include <sluice/state/lease_lock.hpp>
 
+#include "unit/state/fake_lease_api.hpp"
+
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <thread>
+
 using namespace sluice::state;
+using sluice::test::FakeLeaseApi;
+using sluice::util::Duration;
+using sluice::util::ManualClock;
+
+namespace {
+
+// Polls (bounded) for something a background thread does.
+bool eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 2000; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return false;
+}
+
+LockOptions lease_of(int seconds) {
+  return LockOptions{std::chrono::seconds(seconds), Duration(0)};
+}
+
+}  // namespace
 
 TEST_CASE("a lease is free, ours or held by someone else") {
   CHECK(lease_state(Json(), "me") == LeaseState::free);
   CHECK(lease_state(Json{{"spec", {{"holderIdentity", ""}}}}, "me") == LeaseState::free);
   CHECK(lease_state(Json{{"spec", {{"holderIdentity", "me"}}}}, "me") == LeaseState::ours);
   CHECK(lease_state(Json{{"spec", {{"holderIdentity", "you"}}}}, "me") == LeaseState::held);
-}
-
-TEST_CASE("only a holder on this host whose process is gone counts as dead") {
-  auto alive = [](int pid) { return pid == 10; };
-  CHECK(holder_is_dead_local_process("box/pid 11", "box", alive));
-  CHECK(holder_is_dead_local_process("box/pid 11 (ci job 4)", "box", alive));
-  CHECK_FALSE(holder_is_dead_local_process("box/pid 10", "box", alive));
-  CHECK_FALSE(holder_is_dead_local_process("other/pid 11", "box", alive));
-  CHECK_FALSE(holder_is_dead_local_process("box/pid x", "box", alive));
-  CHECK_FALSE(holder_is_dead_local_process("boxer/pid 11", "box", alive));
 }
 
 TEST_CASE("taking a lease writes the holder, times and transitions") {
@@ -45,4 +60,139 @@ TEST_CASE("taking a lease writes the holder, times and transitions") {
     CHECK(lease["spec"]["renewTime"] == "T3");
     CHECK(lease["spec"]["leaseTransitions"] == 1);
   }
+}
+
+TEST_CASE("the write window closes a quarter of the lease before it ends") {
+  CHECK(write_window(Duration(15000)) == Duration(11250));
+  CHECK(write_window(Duration(1000)) == Duration(750));
+}
+
+TEST_CASE("a holder with our host and pid is alive while its lease keeps changing") {
+  // Given another process in another PID namespace: same host, same pid, renewing
+  FakeLeaseApi api;
+  sluice::kube::WatchHub hub(api);
+  api.write_as("ci/pid 1 #theirs");
+  std::atomic<bool> stop{false};
+  std::thread renewer([&] {
+    while (!stop) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      api.write_as("ci/pid 1 #theirs");
+    }
+  });
+  LeaseLock lock(api, hub, sluice::util::system_clock(), "shop", "web", "ci/pid 1 #mine", lease_of(1));
+
+  auto got = lock.acquire();
+  stop = true;
+  renewer.join();
+
+  REQUIRE(got.ok());
+  CHECK_FALSE(got->acquired);
+  CHECK(got->holder == "ci/pid 1 #theirs");
+  CHECK(api.count("PUT") == 0);
+}
+
+TEST_CASE("a holder whose lease has not changed for its duration is taken over") {
+  FakeLeaseApi api;
+  sluice::kube::WatchHub hub(api);
+  api.write_as("ci/pid 1 #theirs");  // leaseDurationSeconds 1, never renewed
+  LeaseLock lock(api, hub, sluice::util::system_clock(), "shop", "web", "ci/pid 1 #mine", lease_of(1));
+
+  auto got = lock.acquire();
+
+  REQUIRE(got.ok());
+  CHECK(got->acquired);
+  CHECK(got->took_over);
+  CHECK(api.lease()["spec"]["holderIdentity"] == "ci/pid 1 #mine");
+  CHECK(api.lease()["spec"]["leaseTransitions"] == 1);
+  CHECK_FALSE(lock.fence().lapsed());
+}
+
+TEST_CASE("a takeover that loses the race (409) names the winner") {
+  FakeLeaseApi api;
+  sluice::kube::WatchHub hub(api);
+  api.write_as("old");
+  api.before_write = [&](const sluice::kube::ApiRequest&) {
+    api.before_write = nullptr;
+    api.write_as("winner");  // another process took it between our read and our write
+  };
+  LeaseLock lock(api, hub, sluice::util::system_clock(), "shop", "web", "me", lease_of(1));
+
+  auto got = lock.acquire();
+
+  REQUIRE(got.ok());
+  CHECK_FALSE(got->acquired);
+  CHECK(got->holder == "winner");
+  CHECK(lock.fence().lapsed());
+}
+
+TEST_CASE("a lease is never updated without its resourceVersion") {
+  FakeLeaseApi api;
+  sluice::kube::WatchHub hub(api);
+  api.write_as("");  // released
+  api.answer_without_rv = true;
+  LeaseLock lock(api, hub, sluice::util::system_clock(), "shop", "web", "me", lease_of(1));
+
+  auto got = lock.acquire();
+
+  REQUIRE_FALSE(got.ok());
+  CHECK(got.error().message == "refusing to update lease sluice-web without its resourceVersion");
+  CHECK(api.count("PUT") == 0);
+}
+
+TEST_CASE("renewals carry the resourceVersion of the last answer and read nothing") {
+  FakeLeaseApi api;
+  ManualClock clock;
+  sluice::kube::WatchHub hub(api, clock);
+  LeaseLock lock(api, hub, clock, "shop", "web", "me", lease_of(3));
+  REQUIRE(lock.acquire()->acquired);
+  std::atomic<bool> lost{false};
+
+  lock.start_renewing([&] { lost = true; });
+  REQUIRE(eventually([&] { return api.count("PUT") >= 5; }));
+  REQUIRE(lock.release().ok());
+
+  CHECK_FALSE(lost);
+  CHECK(api.count("GET") == 2);  // one to acquire, one to release
+  CHECK(api.lease()["spec"]["holderIdentity"] == "");
+}
+
+TEST_CASE("a renewal answered after the lease ran out counts as lost") {
+  FakeLeaseApi api;
+  ManualClock clock;
+  sluice::kube::WatchHub hub(api, clock);
+  LeaseLock lock(api, hub, clock, "shop", "web", "me", lease_of(3));
+  REQUIRE(lock.acquire()->acquired);
+  api.before_write = [&](const sluice::kube::ApiRequest&) { clock.advance(std::chrono::seconds(3)); };
+  std::atomic<bool> lost{false};
+
+  lock.start_renewing([&] { lost = true; });
+
+  REQUIRE(eventually([&] { return lost.load(); }));
+  CHECK(lock.lost());
+  auto write = lock.fence().check_write();
+  REQUIRE_FALSE(write.ok());
+  CHECK(write.error().message == "write refused: the lock's lease ran out before it could be renewed");
+  int puts = api.count("PUT");
+  CHECK(lock.release().ok());
+  CHECK(api.count("PUT") == puts);  // nothing written after the loss
+}
+
+TEST_CASE("a renewal refused with 409 means another process took the lease") {
+  FakeLeaseApi api;
+  ManualClock clock;
+  sluice::kube::WatchHub hub(api, clock);
+  LeaseLock lock(api, hub, clock, "shop", "web", "me", lease_of(3));
+  REQUIRE(lock.acquire()->acquired);
+  api.write_as("intruder");
+  std::atomic<bool> lost{false};
+
+  lock.start_renewing([&] { lost = true; });
+
+  REQUIRE(eventually([&] { return lost.load(); }));
+  auto write = lock.fence().check_write();
+  REQUIRE_FALSE(write.ok());
+  CHECK(write.error().message == "write refused: another process wrote the lock's lease");
+  CHECK(lock.current_holder() == "intruder");
+  CHECK(lock.release().ok());
+  CHECK(api.lease()["spec"]["holderIdentity"] == "intruder");
 }

@@ -28,7 +28,7 @@ Record sample() {
                 Json{{"app", "web"}}};
   r.next.deployment = "web-1";
   r.measurements = {{"errors", "RunChecks(pre-promotion)", "Successful", "0.01", "ok", "t4"}};
-  r.started_by = {"ci-7", 4242, "builder", "99"};
+  r.started_by = {"ci-7", 4242, "builder", "99", "5eed1e55"};
   r.promote_requested = true;
   r.abort_requested = true;
   r.switched_at = "t5";
@@ -45,7 +45,7 @@ TEST_CASE("a rollout record survives a JSON round trip unchanged") {
   CHECK(to_json(*back) == to_json(r));
   CHECK(back->phase == RecordPhase::paused);
   CHECK(back->steps[1].state == StepState::running);
-  CHECK(back->started_by.identity() == "ci-7/pid 4242 (ci job 99)");
+  CHECK(back->started_by.identity() == "ci-7/pid 4242 (ci job 99) #5eed1e55");
   CHECK(back->total_replicas == 10);
   CHECK(back->traffic["measuredWeight"] == 10.0);
 }
@@ -108,4 +108,13 @@ TEST_CASE("a record never stores an inline secret of its plan, even one read fro
         "checks:\n  smoke:\n    http:\n      url: \"http://u:<redacted>@probe/?api_key=<redacted>\"\n"
         "      headers: {Authorization: \"<redacted>\", X-Token: {valueFrom: {env: TOKEN}}}\n");
   CHECK(sluice::state::recordable_plan_text(r.plan_text) == stored);
+}
+
+TEST_CASE("this process's identity ends with a random nonce drawn once") {
+  Starter me = current_starter();
+  CHECK(me.nonce.size() == 8);
+  CHECK(me.nonce.find_first_not_of("0123456789abcdef") == std::string::npos);
+  CHECK(current_starter().identity() == me.identity());
+  CHECK(me.identity().size() > me.nonce.size() + 2);
+  CHECK(me.identity().substr(me.identity().size() - me.nonce.size() - 2) == " #" + me.nonce);
 }
