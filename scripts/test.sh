@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds sluice and kubesim with AddressSanitizer and
 # UndefinedBehaviorSanitizer, and runs every test tier, then a short fuzz run
-# of the plan parser. This is the README's test command and all that CI runs.
+# of the parsers. This is the README's test command and all that CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

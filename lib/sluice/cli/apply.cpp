@@ -2,12 +2,9 @@
 #include <sluice/cli/app.hpp>
 #include <sluice/cli/engine_env.hpp>
 #include <sluice/gate/secrets.hpp>
-#include <sluice/plan/parser.hpp>
+#include <sluice/plan/validate.hpp>
 
 #include <CLI/CLI.hpp>
-
-#include <fstream>
-#include <sstream>
 
 namespace sluice::cli {
 
@@ -20,18 +17,10 @@ struct ApplyArgs {
 };
 
 int run_apply(Context& ctx, const ApplyArgs& args) {
-  std::ifstream in(args.plan_path, std::ios::binary);
-  if (!in) {
-    *ctx.err << "sluice apply: cannot read plan '" << args.plan_path << "'\n";
-    return k_exit_usage;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  auto parsed = plan::parse_plan(text.str(), args.plan_path);
-  if (!parsed.ok()) {
-    for (const auto& d : parsed.diagnostics) *ctx.err << d.to_string() << "\n";
-    return k_exit_usage;
-  }
+  // The same bounded loader as validate: a FIFO, a device or a huge file is
+  // refused without being read, with validate's words and exit code.
+  auto parsed = plan::load_checked(args.plan_path, ctx.global.output == "json", *ctx.out, *ctx.err);
+  if (!parsed.ok()) return k_exit_usage;
   auto env = EngineEnv::create(ctx, parsed.plan->target.context);
   if (!env) return k_exit_preflight;
   gate::KubeSecretsScope secrets(*env->deps().kube);  // checks read secretKeyRef values through it
@@ -40,7 +29,7 @@ int run_apply(Context& ctx, const ApplyArgs& args) {
   options.lease_duration = std::chrono::seconds(args.lease_seconds);
   options.ns_override = ctx.global.ns;
   options.default_ns = env->ns(ctx);
-  auto outcome = engine::apply_plan(*parsed.plan, text.str(), env->deps(), options);
+  auto outcome = engine::apply_plan(*parsed.plan, parsed.text, env->deps(), options);
   return env->finish(parsed.plan->name, outcome);
 }
 

@@ -1,5 +1,7 @@
+// `sluice image resolve REF`: a reference's digest and platforms, from its registry.
 #include <sluice/cli/app.hpp>
 #include <sluice/registry/registry.hpp>
+#include <sluice/util/quote.hpp>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -34,11 +36,12 @@ void print_resolved(const registry::ResolvedImage& image, const Context& ctx) {
   }
   std::string joined;
   for (const auto& p : platforms) joined += (joined.empty() ? "" : ", ") + p;
+  // Digest, media type and platforms come from the registry: show them escaped.
   *ctx.out << "reference:  " << image.ref.str() << "\n"
-           << "digest:     " << image.digest << "\n"
-           << "media type: " << image.media_type << "\n"
-           << "platforms:  " << joined << "\n"
-           << "pinned:     " << image.pinned_ref << "\n";
+           << "digest:     " << util::escape_control(image.digest) << "\n"
+           << "media type: " << util::escape_control(image.media_type) << "\n"
+           << "platforms:  " << util::escape_control(joined) << "\n"
+           << "pinned:     " << util::escape_control(image.pinned_ref) << "\n";
 }
 
 // Credentials: --username with --password-stdin, else REGISTRY_USERNAME/REGISTRY_PASSWORD.
@@ -55,7 +58,8 @@ void set_credentials(const ResolveArgs& args, registry::RegistryOptions& options
 
 int resolve_image(const ResolveArgs& args, Context& ctx) {
   auto fail = [&](const util::Error& e, int code) {
-    *ctx.err << "sluice image resolve: " << e.message << "\n";
+    // The message may quote the reference, a flag or a registry's answer.
+    *ctx.err << "sluice image resolve: " << util::escape_control(e.message) << "\n";
     return code;
   };
   auto ref = registry::parse_image_ref(args.ref);

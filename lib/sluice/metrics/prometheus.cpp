@@ -1,13 +1,14 @@
 #include <sluice/metrics/prometheus.hpp>
+#include <sluice/util/quote.hpp>
 #include <sluice/util/url.hpp>
 
 #include <sluice/http/client.hpp>
 
 #include <nlohmann/json.hpp>
 
-#include <cerrno>
-#include <cstdlib>
+#include <charconv>
 #include <limits>
+#include <string_view>
 
 namespace sluice::metrics {
 
@@ -15,17 +16,53 @@ using util::ErrorKind;
 using util::make_error;
 using Json = nlohmann::json;
 
+namespace {
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// Skips a run of digits from `i`; false when there is none.
+bool digits(std::string_view text, std::size_t& i) {
+  std::size_t start = i;
+  while (i < text.size() && is_digit(text[i])) ++i;
+  return i > start;
+}
+
+// [+-]? digits (. digits)? ([eE] [+-]? digits)?: the decimal forms Go's
+// strconv.FormatFloat writes with 'f' and 'e'. strtod alone would also take
+// hex ("0x0"), "inf", "nan(...)", leading spaces and a locale's decimal comma.
+bool is_decimal_float(std::string_view text) {
+  std::size_t i = 0;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+  if (!digits(text, i)) return false;
+  if (i < text.size() && text[i] == '.' && !digits(text, ++i)) return false;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+    if (!digits(text, i)) return false;
+  }
+  return i == text.size();
+}
+
+util::Error bad_value(const std::string& text, const char* why) {
+  return make_error(ErrorKind::invalid, "bad sample value " + util::quoted(text) + ": " + why);
+}
+
+}  // namespace
+
 util::Result<double> parse_sample_value(const std::string& text) {
   if (text == "NaN") return std::numeric_limits<double>::quiet_NaN();
-  if (text == "+Inf" || text == "Inf") return std::numeric_limits<double>::infinity();
+  if (text == "+Inf") return std::numeric_limits<double>::infinity();
   if (text == "-Inf") return -std::numeric_limits<double>::infinity();
-  if (text.empty()) return make_error(ErrorKind::invalid, "empty sample value");
-  char* end = nullptr;
-  errno = 0;
-  double value = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() + text.size() || errno == ERANGE) {
-    return make_error(ErrorKind::invalid, "bad sample value '" + text + "'");
-  }
+  if (!is_decimal_float(text))
+    return bad_value(text, "not a number as Prometheus writes one (e.g. 0.25, 1e-06, NaN, +Inf)");
+  // from_chars does not take the leading '+' that the grammar allows.
+  std::string_view digits_part = text[0] == '+' ? std::string_view(text).substr(1) : std::string_view(text);
+  double value = 0;
+  auto [end, ec] = std::from_chars(digits_part.data(), digits_part.data() + digits_part.size(), value);
+  if (ec != std::errc() || end != digits_part.data() + digits_part.size())
+    return bad_value(text, "out of the range of a 64-bit float");
   return value;
 }
 

@@ -16,7 +16,11 @@ const std::vector<std::string> k_check_fields = {
     "prometheus", "http",         "webhook", "baseline",     "successCondition",  "failureCondition",
     "interval",   "initialDelay", "count",   "failureLimit", "inconclusiveLimit", "consecutiveErrorLimit"};
 
+// Spaces and control characters (possible through YAML escapes) are never
+// part of a URL; refusing them here keeps them out of later messages too.
 bool is_http_url(const std::string& url) {
+  for (char c : url)
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return false;
   return (url.rfind("http://", 0) == 0 && url.size() > 7) ||
          (url.rfind("https://", 0) == 0 && url.size() > 8);
 }

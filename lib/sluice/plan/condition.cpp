@@ -6,7 +6,6 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <vector>
 
 namespace sluice::plan {
@@ -123,15 +122,7 @@ class Parser {
   std::string token_text() const {
     std::size_t end = pos_;
     while (end < text_.size() && is_ident_char(text_[end])) ++end;
-    if (end == pos_) {
-      unsigned char c = static_cast<unsigned char>(text_[pos_]);
-      if (c < 0x20 || c >= 0x7f) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\x%02X", c);
-        return "'" + std::string(buf) + "'";
-      }
-      return "'" + std::string(1, text_[pos_]) + "'";
-    }
+    if (end == pos_) return quoted(text_.substr(pos_, 1));  // one byte, escaped when not printable
     return quoted(text_.substr(pos_, end - pos_));
   }
 
@@ -300,7 +291,7 @@ class Parser {
     double value = 0;
     auto [end, ec] = std::from_chars(text_.data() + start, text_.data() + pos_, value);
     if (ec != std::errc() || end != text_.data() + pos_ || !std::isfinite(value))
-      fail(start, "'" + std::string(text_.substr(start, pos_ - start)) + "' is not a number");
+      fail(start, quoted(text_.substr(start, pos_ - start)) + " is not a number");
     if (pos_ < text_.size() && is_ident_char(text_[pos_]))
       fail(pos_, "unexpected " + token_text() + " right after the number");
     return {make(NodeKind::number, nullptr, nullptr, value), Type::number};

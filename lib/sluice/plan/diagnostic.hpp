@@ -19,7 +19,8 @@ struct Diagnostic {
 };
 
 // `text` in single quotes for a message: control characters escaped (so a
-// message stays one line) and long text cut to `limit` bytes.
-std::string quoted(std::string_view text, std::size_t limit = 60);
+// message stays one line) and long text cut after `limit` characters
+// (util::quoted).
+std::string quoted(std::string_view text, std::size_t limit = 80);
 
 }  // namespace sluice::plan

@@ -168,7 +168,7 @@ std::optional<bool> MapReader::boolean(const std::string& key) const {
   if (!text) return std::nullopt;
   if (*text == "true" || *text == "True" || *text == "TRUE") return true;
   if (*text == "false" || *text == "False" || *text == "FALSE") return false;
-  error(key, "must be true or false, not '" + *text + "'");
+  error(key, "must be true or false, not " + quoted(*text));
   return std::nullopt;
 }
 

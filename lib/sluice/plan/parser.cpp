@@ -4,6 +4,7 @@
 #include <sluice/plan/source.hpp>
 #include <sluice/plan/suggest.hpp>
 #include <sluice/plan/values.hpp>
+#include <sluice/registry/reference.hpp>
 
 #include <algorithm>
 #include <set>
@@ -115,13 +116,12 @@ bool is_platform(const std::string& text) {
 }
 
 void read_image(const MapReader& top, Plan& plan) {
+  // Checked offline with the registry's own grammar, so a reference apply
+  // would refuse at preflight is refused here, before anything is contacted.
   if (auto image = top.string("image", true)) {
-    bool bad = image->front() == ':' || image->front() == '/' || image->front() == '-';
-    for (char c : *image)
-      bad = bad || static_cast<unsigned char>(c) <= ' ' || static_cast<unsigned char>(c) >= 0x7f;
-    if (bad)
-      top.error("image", quoted(*image) +
-                             " is not an image reference; write e.g. registry.example.com/shop/app:1.4.2");
+    if (auto why = registry::image_ref_problem(*image))
+      top.error("image", quoted(*image) + " is not a valid image reference (" + *why +
+                             "); write e.g. registry.example.com/shop/app:1.4.2");
     else
       plan.image = *image;
   }

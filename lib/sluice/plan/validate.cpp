@@ -68,12 +68,15 @@ bool validate_files(const std::vector<std::string>& paths, bool json, std::ostre
   return all_valid;
 }
 
-bool preview_file(const std::string& path, bool json, std::ostream& out, std::ostream& err) {
+PlanParse load_checked(const std::string& path, bool json, std::ostream& out, std::ostream& err) {
   PlanParse parse = load_plan(path);
-  if (!parse.ok()) {
-    report_problems(path, parse, json, out, err);
-    return false;
-  }
+  if (!parse.ok()) report_problems(path, parse, json, out, err);
+  return parse;
+}
+
+bool preview_file(const std::string& path, bool json, std::ostream& out, std::ostream& err) {
+  PlanParse parse = load_checked(path, json, out, err);
+  if (!parse.ok()) return false;
   for (const auto& line : describe_plan(*parse.plan)) {
     if (json)
       out << line.json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";

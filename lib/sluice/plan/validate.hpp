@@ -3,6 +3,7 @@
 #pragma once
 
 #include <sluice/plan/diagnostic.hpp>
+#include <sluice/plan/parser.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,11 @@ nlohmann::ordered_json to_json(const Diagnostic& diagnostic);
 // Validates every file; problems go to `err` in text mode ("file: valid" to
 // `out`), everything to `out` in JSON mode. Returns true when all are valid.
 bool validate_files(const std::vector<std::string>& paths, bool json, std::ostream& out, std::ostream& err);
+
+// Loads `path` with load_plan (size-capped, regular files only); when it is
+// invalid, reports its problems exactly as validate_files does. Every verb
+// that takes a plan file reads it here, so all refuse the same files alike.
+PlanParse load_checked(const std::string& path, bool json, std::ostream& out, std::ostream& err);
 
 // Loads one plan and prints its preview (describe_plan); on an invalid plan
 // prints the diagnostics like validate_files. Returns true when it was valid.

@@ -1,6 +1,7 @@
 // Platform names and matching, following containerd's normalisation so that
 // "linux/arm64" and "linux/arm64/v8" mean the same machine.
 #include <sluice/registry/registry.hpp>
+#include <sluice/util/quote.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -40,7 +41,7 @@ Result<Platform> parse_platform(const std::string& text) {
   if (!ok) {
     return util::make_error(
         util::ErrorKind::invalid,
-        "invalid platform \"" + text + "\": want os/architecture[/variant], e.g. linux/arm64");
+        "invalid platform " + util::quoted(text, '"') + ": want os/architecture[/variant], e.g. linux/arm64");
   }
   Platform p{lower(parts[0]), lower(parts[1]), parts.size() == 3 ? lower(parts[2]) : ""};
   return p;

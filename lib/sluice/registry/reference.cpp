@@ -1,9 +1,12 @@
 // Image reference grammar, following distribution/reference (the parser the
 // Docker CLI uses) so a reference means in sluice what it means to `docker pull`.
-#include <sluice/registry/registry.hpp>
+#include <sluice/registry/reference.hpp>
+
+#include <sluice/util/quote.hpp>
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 namespace sluice::registry {
 namespace {
@@ -12,15 +15,15 @@ constexpr const char* k_default_domain = "docker.io";
 constexpr const char* k_docker_api_host = "registry-1.docker.io";
 constexpr std::size_t k_max_name_length = 255;
 
-util::Error invalid_ref(const std::string& text, const std::string& why) {
-  return util::make_error(util::ErrorKind::invalid, "invalid image reference \"" + text + "\": " + why);
-}
-
 bool is_lower_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
+// ASCII only, whatever the locale: hostile bytes must not pass as letters.
 bool is_alnum(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0;
+  return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
 }
 bool is_hex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
@@ -57,18 +60,18 @@ bool valid_domain(const std::string& d) {
     if (close == std::string::npos || close == 1) return false;
     std::string inner = d.substr(1, close - 1);
     if (!std::all_of(inner.begin(), inner.end(),
-                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':'; }))
+                     [](char c) { return is_hex(c) || (c >= 'A' && c <= 'F') || c == ':'; }))
       return false;
     std::string rest = d.substr(close + 1);
     if (rest.empty()) return true;
     if (rest.front() != ':') return false;
     port = rest.substr(1);
-    return !port.empty() && std::all_of(port.begin(), port.end(), ::isdigit);
+    return !port.empty() && std::all_of(port.begin(), port.end(), is_digit);
   }
   if (auto colon = d.find(':'); colon != std::string::npos) {
     host = d.substr(0, colon);
     port = d.substr(colon + 1);
-    if (port.empty() || !std::all_of(port.begin(), port.end(), ::isdigit)) return false;
+    if (port.empty() || !std::all_of(port.begin(), port.end(), is_digit)) return false;
   }
   std::size_t start = 0;
   while (true) {
@@ -125,34 +128,45 @@ std::optional<std::string> check_repository(const std::string& repo) {
   }
 }
 
-}  // namespace
-
-Result<ImageRef> parse_image_ref(const std::string& text) {
-  if (text.empty()) return invalid_ref(text, "the reference is empty");
+// Fills `ref` from `text`; the reason when `text` is not a valid reference.
+std::optional<std::string> parse_into(const std::string& text, ImageRef& ref) {
+  if (text.empty()) return "the reference is empty";
   if (text.size() == 64 && std::all_of(text.begin(), text.end(), is_hex))
-    return invalid_ref(text, "cannot specify 64-byte hexadecimal strings");
-  ImageRef ref;
+    return "cannot specify 64-byte hexadecimal strings";
   std::string rest = text;
   if (auto at = rest.find('@'); at != std::string::npos) {
     ref.digest = rest.substr(at + 1);
     rest = rest.substr(0, at);
-    if (!valid_digest(ref.digest))
-      return invalid_ref(text, "invalid digest format (want sha256:<64 lowercase hex>)");
+    if (!valid_digest(ref.digest)) return "invalid digest format (want sha256:<64 lowercase hex>)";
   }
   std::string remainder;
   split_domain(rest, ref.domain, remainder);
   if (auto colon = remainder.rfind(':'); colon != std::string::npos) {
     ref.tag = remainder.substr(colon + 1);
     remainder = remainder.substr(0, colon);
-    if (!valid_tag(ref.tag)) return invalid_ref(text, "invalid tag format");
+    if (!valid_tag(ref.tag)) return "invalid tag format";
   }
-  if (!valid_domain(ref.domain)) return invalid_ref(text, "invalid reference format");
-  if (auto why = check_repository(remainder)) return invalid_ref(text, *why);
+  if (!valid_domain(ref.domain)) return "invalid reference format";
+  if (auto why = check_repository(remainder)) return why;
   ref.repository = remainder;
-  if (ref.name().size() > k_max_name_length)
-    return invalid_ref(text, "repository name must not be more than 255 characters");
+  if (ref.name().size() > k_max_name_length) return "repository name must not be more than 255 characters";
   if (ref.tag.empty() && ref.digest.empty()) ref.tag = "latest";
+  return std::nullopt;
+}
+
+}  // namespace
+
+util::Result<ImageRef> parse_image_ref(const std::string& text) {
+  ImageRef ref;
+  if (auto why = parse_into(text, ref))
+    return util::make_error(util::ErrorKind::invalid,
+                            "invalid image reference " + util::quoted(text, '"') + ": " + *why);
   return ref;
+}
+
+std::optional<std::string> image_ref_problem(const std::string& text) {
+  ImageRef ignored;
+  return parse_into(text, ignored);
 }
 
 std::string ImageRef::api_host() const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <sluice/http/client.hpp>
+#include <sluice/registry/reference.hpp>
 #include <sluice/util/clock.hpp>
 #include <sluice/util/result.hpp>
 
@@ -16,28 +17,6 @@
 namespace sluice::registry {
 
 using util::Result;
-
-// A reference parsed the way Docker parses it: "nginx" is
-// docker.io/library/nginx:latest; "localhost:5000/app@sha256:..." keeps its port.
-struct ImageRef {
-  std::string domain;      // "docker.io", "localhost:5000", "ghcr.io"
-  std::string repository;  // "library/nginx", "team/app"
-  std::string tag;         // "" when the reference has only a digest
-  std::string digest;      // "sha256:<64 hex>" or ""
-
-  // Host (and port) the distribution API is reached on: docker.io -> registry-1.docker.io.
-  std::string api_host() const;
-  // "docker.io/library/nginx"
-  std::string name() const;
-  // Canonical text: name, then ":tag" when set, then "@digest" when set.
-  std::string str() const;
-  // What a pull names once resolved: "<name>@<digest>".
-  std::string pinned(const std::string& manifest_digest) const;
-};
-
-// Errors are ErrorKind::invalid with text such as
-// `invalid image reference "Foo": repository name must be lowercase`.
-Result<ImageRef> parse_image_ref(const std::string& text);
 
 // os/architecture[/variant], e.g. linux/amd64, linux/arm/v7, linux/arm64/v8.
 struct Platform {

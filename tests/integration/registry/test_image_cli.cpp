@@ -133,3 +133,16 @@ TEST_CASE("image resolve exits 6 with one line when the registry cannot be reach
   CHECK(r.err.rfind("sluice image resolve: image " + host + "/web:1: ", 0) == 0);
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
 }
+
+TEST_CASE("image resolve shows a hostile reference escaped, on one line") {
+  auto bad = run_sluice({"image", "resolve", "web\x1b]0;pwned\x07\n:1"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err ==
+        "sluice image resolve: invalid image reference \"web\\x1B]0;pwned\\x07\\n:1\": invalid "
+        "reference format\n");
+  auto platform = run_sluice({"image", "resolve", "web:1", "--platform", "linux/\x1b[2Jarm"});
+  CHECK(platform.exit_code == 2);
+  CHECK(platform.err ==
+        "sluice image resolve: invalid platform \"linux/\\x1B[2Jarm\": want "
+        "os/architecture[/variant], e.g. linux/arm64\n");
+}

@@ -119,6 +119,15 @@ TEST_CASE("a prometheus check that cannot read its data source is an Error") {
     CHECK(m.phase == Phase::error);
     CHECK(m.message == "Prometheus at http://prom:9090: answer is not a Prometheus API response (HTTP 502)");
   }
+  SECTION("a sample value Prometheus would never write, such as hex") {
+    // 0x0 used to be read as 0 and passed "result < 0.05": a promotion on a value nobody measured.
+    client.answers.push_back(answer(200, vector_of("0x0")));
+    auto m = provider->measure(context(), nullptr);
+    CHECK(m.phase == Phase::error);
+    CHECK(m.message ==
+          "Prometheus at http://prom:9090: bad sample value '0x0': not a number as Prometheus writes one "
+          "(e.g. 0.25, 1e-06, NaN, +Inf)");
+  }
   SECTION("several series") {
     client.answers.push_back(answer(200, R"({"status":"success","data":{"resultType":"vector","result":[
         {"metric":{"a":"1"},"value":[1,"1"]},{"metric":{"a":"2"},"value":[1,"2"]}]}})"));

@@ -1,4 +1,5 @@
 #include <sluice/metrics/prometheus.hpp>
+#include <sluice/util/quote.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -41,8 +42,49 @@ TEST_CASE("sample values include NaN and infinities") {
   CHECK(*parse_sample_value("+Inf") == INFINITY);
   CHECK(*parse_sample_value("-Inf") == -INFINITY);
   CHECK(*parse_sample_value("1e-3") == 0.001);
-  CHECK(parse_sample_value("abc").error().message == "bad sample value 'abc'");
-  CHECK(parse_sample_value("").error().kind == ErrorKind::invalid);
+}
+
+TEST_CASE("sample values are read in the decimal forms Go's FormatFloat writes") {
+  struct Row {
+    std::string text;
+    double value;
+  };
+  for (const auto& row : std::vector<Row>{{"0", 0},
+                                          {"-0", 0},
+                                          {"42", 42},
+                                          {"0.25", 0.25},
+                                          {"-1.5", -1.5},
+                                          {"+3", 3},
+                                          {"1e-06", 1e-06},
+                                          {"1.5E+10", 1.5e10},
+                                          {"12345678901234567890", 12345678901234567890.0},
+                                          {"5e-324", 5e-324},
+                                          {"1.7976931348623157e+308", 1.7976931348623157e308}}) {
+    INFO(row.text);
+    auto value = parse_sample_value(row.text);
+    REQUIRE(value.ok());
+    CHECK(*value == row.value);
+  }
+}
+
+TEST_CASE("any other sample text is refused, naming the value") {
+  const std::string why = ": not a number as Prometheus writes one (e.g. 0.25, 1e-06, NaN, +Inf)";
+  for (std::string text :
+       {"0x0", "0X1p3",  "",   " 1", "1 ", "1\n", "1abc", "abc", "inf", "-inf",  "Inf", "infinity", "nan",
+        "NAN", "nan(1)", "1.", ".5", "1e", "1e+", "--1",  "+-1", "1,5", "1_000", "0b1", "\u0661"}) {
+    INFO(text);
+    auto value = parse_sample_value(text);
+    REQUIRE_FALSE(value.ok());
+    CHECK(value.error().kind == ErrorKind::invalid);
+    CHECK(value.error().message == "bad sample value " + sluice::util::quoted(text) + why);
+  }
+  CHECK(parse_sample_value("0x0").error().message == "bad sample value '0x0'" + why);
+  CHECK(parse_sample_value("1\x1b[2J").error().message == "bad sample value '1\\x1B[2J'" + why);
+}
+
+TEST_CASE("a sample value beyond a double's range is refused") {
+  CHECK(parse_sample_value("1e400").error().message ==
+        "bad sample value '1e400': out of the range of a 64-bit float");
   auto nan = parse_query_response(
       200,
       R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"NaN"]}]}})");

@@ -173,10 +173,18 @@ TEST_CASE("control characters in values cannot split a diagnostic line") {
   CHECK(errors == Errors{"plan.yaml:1:13: apiVersion: must be sluice/v1, not 'sluice\\n/v1\\x07'"});
 }
 
+TEST_CASE("a huge unknown key is cut short in the field path") {
+  std::string key(300, 'k');
+  Errors errors = plan_test::errors_of(plan_test::replace(plan_test::k_valid_plan, "metadata: {name: web}",
+                                                          "metadata: {name: web, " + key + ": 1}"));
+  CHECK(errors ==
+        Errors{"plan.yaml:3:23: metadata." + std::string(191, 'k') + "\u2026 (309 bytes): unknown field"});
+}
+
 TEST_CASE("long values are cut short in messages") {
   std::string long_version(200, 'v');
   Errors errors = plan_test::errors_of(
       plan_test::replace(plan_test::k_valid_plan, "apiVersion: sluice/v1", "apiVersion: " + long_version));
-  CHECK(errors ==
-        Errors{"plan.yaml:1:13: apiVersion: must be sluice/v1, not '" + std::string(60, 'v') + "...'"});
+  CHECK(errors == Errors{"plan.yaml:1:13: apiVersion: must be sluice/v1, not '" + std::string(80, 'v') +
+                         "\u2026' (200 bytes)"});
 }

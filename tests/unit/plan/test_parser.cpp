@@ -292,8 +292,8 @@ TEST_CASE("Deployment names may have dots, as DNS subdomains") {
 TEST_CASE("image references and platforms are checked") {
   CHECK(errors_of(
             replace(k_valid_plan, "image: registry.example.com/shop/web:1.0", "image: 'shop/web: 1.0'")) ==
-        Errors{"plan.yaml:5:8: image: 'shop/web: 1.0' is not an image reference; write e.g. "
-               "registry.example.com/shop/app:1.4.2"});
+        Errors{"plan.yaml:5:8: image: 'shop/web: 1.0' is not a valid image reference (invalid tag format); "
+               "write e.g. registry.example.com/shop/app:1.4.2"});
   CHECK(
       errors_of(k_valid_plan + "platforms: [linux/amd64, linux, linux/amd64, {os: linux}]\n") ==
       Errors{
@@ -301,6 +301,50 @@ TEST_CASE("image references and platforms are checked") {
           "linux/arm64",
           "plan.yaml:15:33: platforms[2]: 'linux/amd64' is listed twice",
           "plan.yaml:15:46: platforms[3]: must be a string, not a mapping"});
+}
+
+TEST_CASE("image references follow the distribution reference grammar") {
+  auto image_errors = [](const std::string& image) {
+    return errors_of(replace(k_valid_plan, "image: registry.example.com/shop/web:1.0", "image: " + image));
+  };
+  auto refused = [](const std::string& shown, const std::string& why) {
+    return Errors{"plan.yaml:5:8: image: " + shown + " is not a valid image reference (" + why +
+                  "); write e.g. registry.example.com/shop/app:1.4.2"};
+  };
+  SECTION("valid references are taken as written") {
+    for (const std::string& image : std::vector<std::string>{"nginx", "localhost:5000/app:dev",
+                                                             "[::1]:5000/a/b__c/d-e.f/g--h:Tag_1.0-rc",
+                                                             "reg.io/app@sha256:" + std::string(64, 'a')}) {
+      INFO(image);
+      CHECK(image_errors("'" + image + "'").empty());
+    }
+  }
+  SECTION("an uppercase repository") {
+    CHECK(image_errors("registry.example.com/Shop/web:1.0") ==
+          refused("'registry.example.com/Shop/web:1.0'", "repository name must be lowercase"));
+  }
+  SECTION("characters a path component may not have") {
+    CHECK(image_errors("registry.example.com/shop/web$:1.0") ==
+          refused("'registry.example.com/shop/web$:1.0'", "invalid reference format"));
+    CHECK(image_errors("shop/web...x") == refused("'shop/web...x'", "invalid reference format"));
+  }
+  SECTION("a bad tag or digest") {
+    CHECK(image_errors("web:.1") == refused("'web:.1'", "invalid tag format"));
+    CHECK(image_errors("web@sha256:abc") ==
+          refused("'web@sha256:abc'", "invalid digest format (want sha256:<64 lowercase hex>)"));
+  }
+  SECTION("control characters from YAML escapes are shown escaped") {
+    CHECK(image_errors("\"web\\e[2J\\a\\n:1\"") ==
+          refused("'web\\x1B[2J\\x07\\n:1'", "repository name must be lowercase"));
+  }
+}
+
+TEST_CASE("a huge image value is refused with its first 80 characters and its size") {
+  std::string huge(900 * 1000, 'a');
+  Errors errors = errors_of(replace(k_valid_plan, "registry.example.com/shop/web:1.0", huge));
+  CHECK(errors == Errors{"plan.yaml:5:8: image: '" + std::string(80, 'a') +
+                         "\u2026' (900000 bytes) is not a valid image reference (repository name must not be "
+                         "more than 255 characters); write e.g. registry.example.com/shop/app:1.4.2"});
 }
 
 TEST_CASE("duplicate keys are reported") {
@@ -331,6 +375,13 @@ TEST_CASE("URLs must be http or https") {
   CHECK(errors_of(replace(k_valid_plan, "http://prom:9090", "prom:9090")) ==
         Errors{"plan.yaml:13:27: checks.errors.prometheus.address: 'prom:9090' is not an http:// or https:// "
                "URL"});
+}
+
+TEST_CASE("URLs with spaces or control characters are refused, shown escaped") {
+  // Such a URL would otherwise reach preflight and gate messages raw.
+  CHECK(errors_of(replace(k_valid_plan, "http://prom:9090", "\"http://prom\\e[2J:9090\"")) ==
+        Errors{"plan.yaml:13:27: checks.errors.prometheus.address: 'http://prom\\x1B[2J:9090' is not an "
+               "http:// or https:// URL"});
 }
 
 TEST_CASE("a condition's syntax error points at the column inside the string") {

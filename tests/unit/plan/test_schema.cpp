@@ -1,6 +1,7 @@
 // docs/plan.schema.json and plans/examples/ must agree with the parser.
 #include <sluice/plan/condition.hpp>
 #include <sluice/plan/parser.hpp>
+#include <sluice/registry/reference.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -9,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include "plan_test_util.hpp"
 
@@ -143,4 +145,49 @@ TEST_CASE("every condition shown in docs/plan-format.md parses") {
     ++seen;
   }
   CHECK(seen >= 6);
+}
+
+TEST_CASE("the schema's image pattern accepts the references the parser accepts") {
+  const json& image = schema().at("properties").at("image");
+  std::regex pattern(image.at("pattern").get<std::string>(), std::regex::ECMAScript);
+  const std::string digest = "@sha256:" + std::string(64, 'a');
+  // Name length (255 after normalising) is the parser's alone; the schema bounds the whole text.
+  for (const std::string& text : std::vector<std::string>{"nginx",
+                                                          "nginx:1.25",
+                                                          "bitnami/redis:7",
+                                                          "ghcr.io/org/team/app:v1.2.3",
+                                                          "localhost:5000/app:dev",
+                                                          "127.0.0.1:5000/a/b",
+                                                          "[::1]:5000/app:x",
+                                                          "Registry.Example.com/app",
+                                                          "Shop/app",
+                                                          "a/b__c/d-e.f/g--h:Tag_1.0-rc",
+                                                          "app" + digest,
+                                                          "reg.io:443/app:1" + digest,
+                                                          "localhost:5000",
+                                                          "a.b",
+                                                          "registry.example.com/Shop/web:1",
+                                                          "shop/web$:1",
+                                                          "Nginx",
+                                                          "app:",
+                                                          "app:-x",
+                                                          "app@sha256:abc",
+                                                          "app/",
+                                                          "a//b",
+                                                          "-app",
+                                                          "app.",
+                                                          "a..b",
+                                                          "a___b",
+                                                          "host:port/app",
+                                                          "-bad.host/app",
+                                                          "app b",
+                                                          "shop/web: 1.0",
+                                                          "Shop_x/app",
+                                                          "example.com:/app",
+                                                          std::string(64, 'f'),
+                                                          "web\x1b[2J:1"}) {
+    INFO(text);
+    CHECK(std::regex_match(text, pattern) == !sluice::registry::image_ref_problem(text).has_value());
+  }
+  CHECK(image.at("maxLength") == 255 + 1 + 128 + digest.size());
 }

@@ -1,4 +1,5 @@
 #include <sluice/registry/registry.hpp>
+#include <sluice/util/quote.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -80,6 +81,26 @@ TEST_CASE("invalid image references are refused with the reason") {
     auto ref = parse_image_ref(text);
     REQUIRE_FALSE(ref.ok());
     CHECK(ref.error().kind == sluice::util::ErrorKind::invalid);
-    CHECK(ref.error().message == "invalid image reference \"" + text + "\": " + why);
+    CHECK(ref.error().message == "invalid image reference " + sluice::util::quoted(text, '"') + ": " + why);
   }
+}
+
+TEST_CASE("a hostile reference is shown escaped: nothing reaches the terminal raw") {
+  auto ref = parse_image_ref("app\x1b]0;pwned\x07\nx:1");
+  REQUIRE_FALSE(ref.ok());
+  CHECK(ref.error().message ==
+        "invalid image reference \"app\\x1B]0;pwned\\x07\\nx:1\": invalid reference format");
+}
+
+TEST_CASE("a huge reference is shown cut, with its size") {
+  auto ref = parse_image_ref("reg.io/" + std::string(900000, 'a'));
+  REQUIRE_FALSE(ref.ok());
+  CHECK(ref.error().message ==
+        "invalid image reference \"reg.io/" + std::string(73, 'a') +
+            "\u2026\" (900007 bytes): repository name must not be more than 255 characters");
+}
+
+TEST_CASE("image_ref_problem gives the reason alone") {
+  CHECK(sluice::registry::image_ref_problem("shop/Web:1") == "repository name must be lowercase");
+  CHECK(sluice::registry::image_ref_problem("shop/web:1") == std::nullopt);
 }
