@@ -42,9 +42,9 @@ std::vector<Trigger> moments(Strategy s) {
   switch (s) {
     case Strategy::rolling:  // UpdateTemplate, WaitRolledOut
       return {at_step(1), at_step(2), mid_wait(2)};
-    case Strategy::blue_green:  // CreatePreview, PointPreviewService, WaitPreviewReady, SwitchService,
-                                // ScaleDownOld
-      return {at_step(1), at_step(2), at_step(3), mid_wait(3), at_step(4), at_step(5)};
+    // ScaleDownOld is left out: with scaleDownDelay it writes nothing, so there is no moment inside it.
+    case Strategy::blue_green:  // CreatePreview, PointPreviewService, WaitPreviewReady, SwitchService
+      return {at_step(1), at_step(2), at_step(3), mid_wait(3), at_step(4)};
     case Strategy::canary:  // CreateCanary, SetWeight(34), Analysis(healthz), SetWeight(100), PromoteCanary
       return {at_step(1), at_step(2), mid_wait(2), at_step(3), Trigger{"check_measured", 3, 1, "", 0},
               at_step(4), at_step(5)};
@@ -59,10 +59,12 @@ std::vector<KillCase> kill_cases() {
       rows.push_back({s, t, SIGKILL, Next::apply, false});
       rows.push_back({s, t, SIGINT, Next::abort, false});
     }
-    // The automatic rollback, two writes in: its record is saved and it has begun moving traffic back.
-    rows.push_back({s, mid_rollback(2), SIGKILL, Next::apply, true});
-    rows.push_back({s, mid_rollback(2), SIGINT, Next::apply, true});
-    rows.push_back({s, mid_rollback(2), SIGKILL, Next::abort, true});
+    // The automatic rollback, its record saved and (but for blue-green, whose rollback of a
+    // version that never took traffic is only a few writes) traffic moving back.
+    int writes = s == Strategy::blue_green ? 1 : 2;
+    rows.push_back({s, mid_rollback(writes), SIGKILL, Next::apply, true});
+    rows.push_back({s, mid_rollback(writes), SIGINT, Next::apply, true});
+    rows.push_back({s, mid_rollback(writes), SIGKILL, Next::abort, true});
     // And the other follow-up after a signal mid-wait.
     rows.push_back({s, mid_wait(s == Strategy::blue_green ? 3 : 2), SIGINT, Next::apply, false});
   }
@@ -107,7 +109,12 @@ void run_kill_case(const KillCase& c) {
 }
 
 // Rows that fail today because of sluice bugs: name -> what was observed.
-const std::map<std::string, std::string> k_pending = {};
+const std::map<std::string, std::string> k_pending = {
+    {"blueGreen: SIGINT at step_finished(failed) + 1 writes of a crash-looping version then apply again: the "
+     "rollback is finished with exit 3",
+     "the signalled run exits 3 (RolledBack), not 130: the blue-green rollback runs to its end after SIGINT "
+     "(or is over before SIGINT is seen)"},
+};
 
 [[maybe_unused]] const bool k_registered = register_rows<KillCase>(
     kill_cases(), name_of,

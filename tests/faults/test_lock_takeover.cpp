@@ -83,7 +83,24 @@ void run_takeover_case(const TakeoverCase& c) {
 }
 
 // Rows that fail today because of sluice bugs: name -> what was observed.
-const std::map<std::string, std::string> k_pending = {};
+// Fencing (being fixed): on waking, the old holder still writes after the takeover.
+const std::map<std::string, std::string> k_pending = {
+    {name_of({Strategy::rolling, 1}),
+     "exit 130, but PUT configmaps/sluice-web (its record) after the takeover"},
+    {name_of({Strategy::rolling, 2}), "exit 130, but PUT configmaps/sluice-web after the takeover"},
+    {name_of({Strategy::blue_green, 1}), "exit 130, but 2 PUTs of configmaps/sluice-web after the takeover"},
+    {name_of({Strategy::blue_green, 2}),
+     "exits 0 Healthy: POST services (preview), PUT services/web, 4 PUTs of the record after the takeover"},
+    {name_of({Strategy::blue_green, 3}), "exit 130, but PUT configmaps/sluice-web after the takeover"},
+    {name_of({Strategy::blue_green, 4}), "exit 130, but PUT services/web and the record after the takeover"},
+    {name_of({Strategy::blue_green, 5}), "exits 0 Healthy: 2 PUTs of the record after the takeover"},
+    {name_of({Strategy::canary, 1}), "exit 130, but 2 PUTs of configmaps/sluice-web after the takeover"},
+    {name_of({Strategy::canary, 2}), "exit 130, but PUT configmaps/sluice-web after the takeover"},
+    {name_of({Strategy::canary, 3}), "exit 130, but 2 PUTs of configmaps/sluice-web after the takeover"},
+    {name_of({Strategy::canary, 4}), "exit 130, but PUT configmaps/sluice-web after the takeover"},
+    {name_of({Strategy::canary, 5}),
+     "exit 130, but PUT deployments/web (stable) and the record after the takeover"},
+};
 
 [[maybe_unused]] const bool k_registered = register_rows<TakeoverCase>(
     takeover_cases(), name_of,

@@ -146,7 +146,9 @@ void run_registry_case(const RegistryCase& c) {
   CHECK((*run.last())["exitCode"] == 6);
   CHECK((*run.last())["outcome"] == "Unchanged");
   std::string problem = expected_problem(c.state, host);
-  CHECK((run.out + run.err).find("image " + image + ": " + problem) != std::string::npos);
+  std::string messages;  // as printed, unescaped from the JSON events
+  for (const auto& e : run.events) messages += e.value("message", "") + "\n";
+  CHECK(messages.find("image " + image + ": " + problem) != std::string::npos);
   std::vector<std::string> writes;
   Json log = f.w.sim.audit(mark);  // kept: a range-for over a temporary's member would dangle
   for (const auto& r : log["requests"]) {
