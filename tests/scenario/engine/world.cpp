@@ -1,5 +1,6 @@
 #include "scenario/engine/world.hpp"
 #include "support/prometheus_process.hpp"
+#include "support/serving_invariant.hpp"
 
 #include <sluice/util/sha256.hpp>
 
@@ -95,6 +96,23 @@ World::World(int replicas) : sim(fast_kubesim()), replicas_(replicas) {
   auto ready = test::run("/usr/bin/kubectl", {"--kubeconfig", sim.kubeconfig_path(), "-n", ns, "rollout",
                                               "status", "deployment/web", "--timeout=30s"});
   if (ready.exit_code != 0) throw std::runtime_error("initial deployment not ready: " + ready.err);
+  // The Endpoints follow the Deployment a moment later; the invariant starts once they caught up.
+  bool serving = testing::eventually(
+      [&] {
+        Json log = sim.audit();
+        int total = -1;
+        for (const auto& e : log["serving"])
+          if (e["kind"] == "Service" && e["name"] == "web" && e["namespace"] == ns)
+            total = e["state"].value("readyTotal", 0);
+        serving_since = log["next"].get<std::uint64_t>();
+        return total >= replicas;
+      },
+      std::chrono::seconds(10));
+  if (!serving) throw std::runtime_error("service web never served all replicas");
+}
+
+void expect_serving_invariant(World& world, const std::string& service, int floor) {
+  test::expect_serving_invariant(world.sim.audit(world.serving_since), world.ns, service, floor);
 }
 
 std::string World::image(const std::string& repo, const std::string& tag) {

@@ -41,6 +41,13 @@ struct SluiceRun {
   const Json* last() const { return events.empty() ? nullptr : &events.back(); }
 };
 
+class World;
+
+// CHECKs that the Service's ready endpoints never dropped below `floor` (nor
+// to 0) at any moment since the world first served in full
+// (support/serving_invariant.hpp), naming each moment it did.
+void expect_serving_invariant(World& world, const std::string& service, int floor);
+
 class World {
  public:
   explicit World(int replicas = 3);
@@ -83,6 +90,8 @@ class World {
   std::uint64_t audit_mark();
 
   std::string first_image;  // what the Deployment starts with (web:1, resolved by digest)
+  // Audit position once the Service first served every replica: the serving invariant counts from here.
+  std::uint64_t serving_since = 0;
 
  private:
   std::vector<std::unique_ptr<test::Process>> running_;
