@@ -87,13 +87,7 @@ void run_api_case(const ApiCase& c) {
 }
 
 // Rows that fail today because of sluice bugs: name -> what was observed.
-const std::map<std::string, std::string> k_pending = {
-    {"blueGreen: a 500 burst without Retry-After during the rollout: it still finishes",
-     "exit 7 Degraded at CreatePreview: 'pinning the live service to the live version: Internal error "
-     "occurred: injected fault' (one unretried 500 on a write)"},
-    {"blueGreen: a 503 burst without Retry-After during the rollout: it still finishes",
-     "exit 7 Degraded at CreatePreview (one unretried 503 on a write)"},
-};
+const std::map<std::string, std::string> k_pending = {};
 
 [[maybe_unused]] const bool k_registered = register_rows<ApiCase>(
     api_cases(), name_of,

@@ -170,8 +170,10 @@ Outcome promote_rollout(const std::string& ns, const std::string& name, bool ful
     asked = a && *a;
   }
   Outcome out = with_lock(deps, ns, name, options, [&] { return promote_locked(ns, name, full, deps); });
-  if (out.exit_code == cli::k_exit_locked && asked)
-    return {cli::k_exit_ok, "Progressing",
+  // Asked, the running process went on at once: it still holds the lock, or it
+  // already finished and let it go, leaving this process nothing to promote.
+  if (asked && (out.exit_code == cli::k_exit_locked || out.exit_code == cli::k_exit_usage))
+    return {cli::k_exit_ok, out.phase.empty() ? "Progressing" : out.phase,
             "asked the process running rollout " + name + " to go on past its pause"};
   return out;
 }

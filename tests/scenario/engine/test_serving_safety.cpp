@@ -227,7 +227,7 @@ TEST_CASE("one 500 on the read before the blue-green switch is retried, not a pa
       w.sim
           .control("POST", "faults",
                    {{"verb", "get"}, {"path", "/deployments/web-[0-9a-f]+$"}, {"count", 1}, {"status", 500}})
-          .status == 200);
+          .status < 300);
   auto plan = w.write_plan("web.yaml", w.bluegreen_plan(w.image("web", "2"), true));
 
   // When the rollout runs
