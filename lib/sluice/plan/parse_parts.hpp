@@ -32,6 +32,10 @@ std::optional<Strategy> parse_strategy(const MapReader& plan, const StrategyInpu
 // `bytes` is the whole file, used to point at a column inside a condition.
 std::map<std::string, Check> parse_checks(const MapReader& plan, std::string_view bytes);
 
+// Reports every {{variable}} of a check's query or URL that has no value in
+// `plan` (its strategy and target already read): see plan/template_vars.hpp.
+void check_template_variables(const MapReader& plan_reader, const Plan& plan, std::string_view bytes);
+
 // True when `name` is a DNS-1123 label (lowercase letters, digits, '-';
 // starting and ending with a letter or digit) of at most `max_length` bytes.
 bool is_dns_label(const std::string& name, std::size_t max_length = 63);
