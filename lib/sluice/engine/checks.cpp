@@ -1,4 +1,7 @@
 #include <sluice/engine/driver.hpp>
+#include <sluice/engine/objects.hpp>
+#include <sluice/engine/wait.hpp>
+#include <sluice/engine/writes.hpp>
 
 #include <sluice/gate/runner.hpp>
 #include <sluice/util/rfc3339.hpp>
@@ -13,9 +16,34 @@ std::string value_text(const gate::Measurement& m) {
   return m.value ? fmt::format("{:g}", *m.value) : std::string();
 }
 
+// The pod-template-hash of Deployment `name`'s ReplicaSet for the template
+// running `image`; "" until its controller has made that ReplicaSet current.
+std::string current_hash_running(Driver& d, const std::string& name, const std::string& image) {
+  auto dep = watched_deployment(d, name);
+  if (!dep) return "";
+  // Before the controller observed the template, the revision still names the old ReplicaSet.
+  auto generation = dep->value("/metadata/generation"_json_pointer, 0LL);
+  if (dep->value("/status/observedGeneration"_json_pointer, 0LL) < generation) return "";
+  if (container_image(*dep, d.target().container) != image) return "";
+  auto hash = current_hash(d, *dep);
+  return hash ? *hash : "";
+}
+
 }  // namespace
 
+void learn_template_hashes(Driver& d) {
+  auto& rec = d.record();
+  if (rec.strategy == "canary") return;  // canary.cpp learns its hashes as its Deployments change
+  if (rec.next.pod_template_hash.empty() && !rec.next.deployment.empty())
+    rec.next.pod_template_hash = current_hash_running(d, rec.next.deployment, rec.digest);
+  // Rolling has one Deployment: its old hash was taken before the template moved.
+  if (rec.previous.pod_template_hash.empty() && !rec.previous.deployment.empty() &&
+      rec.previous.deployment != rec.next.deployment)
+    rec.previous.pod_template_hash = current_hash_running(d, rec.previous.deployment, rec.previous.image);
+}
+
 gate::CheckContext check_context(Driver& d, int step) {
+  learn_template_hashes(d);
   gate::CheckContext c;
   c.rollout = d.plan().name;
   c.ns = d.ns();

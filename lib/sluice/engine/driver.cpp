@@ -169,6 +169,7 @@ Outcome Driver::run() {
         // A promote moves the rollout past one pause, not every later one.
         record_.promote_requested = false;
         record_.pause_reason.clear();
+        learn_template_hashes(*this);  // recorded with the step, for `status` and later checks
         mark_step(i, state::StepState::done, result.message);
         emit(report::EventType::step_finished, result.message, {{"result", "done"}});
         continue;

@@ -115,7 +115,12 @@ Outcome canary_roll_back(Driver& d, const std::string& why);
 
 // The template variables checks see, and the callback that records each
 // measurement in the rollout record and the event stream.
+// check_context first learns the template hashes it can (learn_template_hashes).
 gate::CheckContext check_context(Driver& d, int step);
+// Fills record.next/previous.pod_template_hash ({{canary_hash}}/{{stable_hash}})
+// from the versions' current ReplicaSets once they exist; rolling and
+// blue-green only (canary.cpp learns its own). Costs a list only while unknown.
+void learn_template_hashes(Driver& d);
 gate::MeasurementCallback record_measurements(Driver& d, const std::string& step_name);
 
 // Runs named checks to a verdict, recording each measurement.

@@ -29,7 +29,9 @@ void add_version(kube::Client& kube, const std::string& ns, const std::string& n
                       {"role", role},
                       {"image", container_image(*dep, 0)},
                       {"ready", c.available},
-                      {"desired", c.desired}});
+                      {"desired", c.desired},
+                      // A paused rollout holds its Deployment: Kubernetes moves no pods meanwhile.
+                      {"held", dep->value("/spec/paused"_json_pointer, false)}});
 }
 
 }  // namespace
@@ -118,8 +120,9 @@ void print_status(const StatusView& view, std::ostream& out, bool json) {
     out << fmt::format("  traffic  {:g}% to the canary (asked {}%)\n", r.traffic.value("measuredWeight", 0.0),
                        r.traffic.value("weight", 0));
   for (const auto& v : view.versions)
-    out << fmt::format("  version  {} ({}): {}/{} ready, {}\n", v.value("name", ""), v.value("role", ""),
-                       v.value("ready", 0), v.value("desired", 0), v.value("image", ""));
+    out << fmt::format("  version  {} ({}): {}/{} ready, {}{}\n", v.value("name", ""), v.value("role", ""),
+                       v.value("ready", 0), v.value("desired", 0), v.value("image", ""),
+                       v.value("held", false) ? ", held (Deployment paused)" : "");
   std::size_t shown = 0;
   for (auto it = r.measurements.rbegin(); it != r.measurements.rend() && shown < 5; ++it, ++shown)
     out << fmt::format("  check    {}: {} {} {}\n", it->check, it->verdict, it->value, it->message);

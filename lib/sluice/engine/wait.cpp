@@ -5,6 +5,10 @@
 #include <sluice/kube/readiness.hpp>
 #include <sluice/kube/resources.hpp>
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
 namespace sluice::engine {
 
 bool fully_available(const nlohmann::json& deployment) {
@@ -30,6 +34,9 @@ ChangeWaiter::~ChangeWaiter() {
 }
 
 void ChangeWaiter::sleep_until(util::TimePoint until) {
+  // One line per wait at -vv: a wait loop that spins shows as a flood of them.
+  auto in = std::chrono::duration_cast<util::Duration>(until - d_.deps().clock->now());
+  spdlog::trace("wait: sleeping up to {} ms for a change", std::max<long long>(0, in.count()));
   wake_->sleep_until(*d_.deps().clock, until);
 }
 
@@ -79,7 +86,12 @@ StepResult step_after(const VersionWaitResult& end) {
   return StepResult::rollback(end.message);
 }
 
-VersionWaitResult wait_for_version(Driver& d, const VersionWait& w) {
+namespace {
+
+// The loop behind the version waits: wakes on watched changes, judges the
+// Deployment and its pods, measures `w.checks` when due, and ends once
+// `ready` holds (and the checks passed) or the deadline passes.
+VersionWaitResult wait_until(Driver& d, const VersionWait& w, const std::function<bool(const Json&)>& ready) {
   ChangeWaiter waiter(d);
   std::string last_progress;
   for (;;) {
@@ -94,15 +106,57 @@ VersionWaitResult wait_for_version(Driver& d, const VersionWait& w) {
     if (verdict == gate::Verdict::failed || verdict == gate::Verdict::error)
       return {WaitEnd::failed, w.checks->result().message};
     if (verdict == gate::Verdict::inconclusive) return {WaitEnd::inconclusive, w.checks->result().message};
-    bool ready = dep && (w.min_available < 0 ? fully_available(*dep)
-                                             : ready_counts(*dep).available >= w.min_available);
-    if (ready && verdict == gate::Verdict::successful) return {WaitEnd::ready, ""};
-    auto now = d.deps().clock->now();
-    if (now >= w.deadline)
+    if (dep && ready(*dep) && verdict == gate::Verdict::successful) return {WaitEnd::ready, ""};
+    if (d.deps().clock->now() >= w.deadline)
       return {WaitEnd::failed, "deployment " + w.deployment + " was not ready within the progress deadline"};
+    // Checks that already have their verdict ask for no wake-up (next_due() is max then).
     auto until = w.deadline;
-    if (w.checks != nullptr && w.checks->next_due() < until) until = w.checks->next_due();
+    if (w.checks != nullptr) until = std::min(until, w.checks->next_due());
     waiter.sleep_until(until);
+  }
+}
+
+// True when every pod `deployment` selects runs `image`: the older
+// versions' pods are gone, terminating ones included.
+bool only_pods_of(Driver& d, const Json& deployment, const std::string& image) {
+  auto labels = deployment.value("/spec/selector/matchLabels"_json_pointer, Json::object());
+  auto pods =
+      d.deps().hub->snapshot(kube::k_pods, d.ns(), kube::WaitTarget::selector(selector_string(labels)),
+                             d.deps().clock->now() + std::chrono::seconds(30), &d.cancel());
+  if (!pods) return false;
+  return pods_running(*pods, image).size() == pods->size();
+}
+
+}  // namespace
+
+VersionWaitResult wait_for_version(Driver& d, const VersionWait& w) {
+  return wait_until(d, w, [&w](const Json& dep) {
+    return w.min_available < 0 ? fully_available(dep) : ready_counts(dep).available >= w.min_available;
+  });
+}
+
+VersionWaitResult wait_for_settled(Driver& d, const VersionWait& w) {
+  return wait_until(d, w,
+                    [&](const Json& dep) { return fully_available(dep) && only_pods_of(d, dep, w.image); });
+}
+
+VersionWaitResult wait_for_verdict(Driver& d, const VersionWait& w, gate::AnalysisRunner& checks) {
+  ChangeWaiter waiter(d);
+  for (;;) {
+    if (d.cancel().cancelled()) return {WaitEnd::interrupted, d.stop_reason()};
+    if (auto signal = failing_pod(d, w.image)) return {WaitEnd::failed, *signal};
+    auto dep = watched_deployment(d, w.deployment);
+    if (dep && kube::deployment_rollout_status(*dep).failed)
+      return {WaitEnd::failed, "deployment " + w.deployment + " exceeded its progress deadline"};
+    switch (checks.poll(&d.cancel())) {
+      case gate::Verdict::successful: return {WaitEnd::ready, checks.result().message};
+      case gate::Verdict::inconclusive: return {WaitEnd::inconclusive, checks.result().message};
+      case gate::Verdict::failed:
+      case gate::Verdict::error: return {WaitEnd::failed, checks.result().message};
+      case gate::Verdict::running: break;
+    }
+    if (d.cancel().cancelled()) continue;   // the interrupt is reported at the top
+    waiter.sleep_until(checks.next_due());  // finite: some check is still running
   }
 }
 

@@ -38,6 +38,16 @@ struct VersionWaitResult {
 
 VersionWaitResult wait_for_version(Driver& d, const VersionWait& wait);
 
+// As wait_for_version, but ready only once no pod of an older version is
+// left among the Deployment's pods either (terminating ones included): the
+// moment a rolling update's checks may start measuring the new version alone.
+VersionWaitResult wait_for_settled(Driver& d, const VersionWait& wait);
+
+// Measures `checks` to their verdict while watching the version's pods and
+// Deployment for failure signals (wait.checks and wait.deadline are not
+// used: the checks' count and interval bound the wait). ready = passed.
+VersionWaitResult wait_for_verdict(Driver& d, const VersionWait& wait, gate::AnalysisRunner& checks);
+
 // What a step does after such a wait: go on when ready, stop when
 // interrupted, pause on inconclusive checks, roll back on a failure.
 StepResult step_after(const VersionWaitResult& end);

@@ -48,7 +48,7 @@ util::TimePoint AnalysisRunner::next_due() const {
   for (const auto& e : entries_) {
     if (e->run.verdict() == Verdict::running && (!next || e->due < *next)) next = e->due;
   }
-  return next.value_or(clock_->now());
+  return next.value_or(util::TimePoint::max());
 }
 
 namespace {

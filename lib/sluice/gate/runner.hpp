@@ -54,7 +54,9 @@ class AnalysisRunner {
   AnalysisRunner(std::vector<CheckSpec> checks, CheckContext context, util::Clock& clock,
                  MeasurementCallback on_measurement = {});
 
-  // For drivers that wait on other things too (watches): when poll() next has work.
+  // For drivers that wait on other things too (watches): when poll() next has
+  // work; TimePoint::max() once every check has its verdict (nothing to wake
+  // for: a time in the past here would make a driver's wait loop spin).
   util::TimePoint next_due() const;
   // Takes every measurement due now; returns the combined verdict.
   Verdict poll(const util::CancelToken* cancel);

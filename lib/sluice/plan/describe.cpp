@@ -75,11 +75,13 @@ void describe_rolling(const RollingStrategy& s, const Plan& plan, Builder& out) 
   update["image"] = plan.image;
   out.step("set the new image on Deployment " + plan.target.deployment + "; Kubernetes replaces the pods",
            update);
-  out.step("wait until every new pod is available", step_json("waitAvailable"));
+  out.step("wait until every new pod is available and the old pods are gone", step_json("waitAvailable"));
   if (!s.checks.empty()) {
     auto checks = step_json("checks");
     checks["checks"] = s.checks;
-    out.step("run checks " + join(s.checks), checks);
+    out.step("run checks " + join(s.checks) +
+                 " against the new version alone, its pods still watched for failures",
+             checks);
   }
 }
 
@@ -232,6 +234,8 @@ std::vector<PreviewLine> describe_plan(const Plan& plan) {
                              ? "rollback: automatic when a check fails or the progress deadline (" +
                                    format_duration(plan.progress_deadline) + ") passes"
                              : "rollback: manual; on failure sluice stops and leaves the rollout paused";
+  if (!plan.rollback_automatic && std::holds_alternative<RollingStrategy>(plan.strategy))
+    rollback += " (a rolling update still under way is held there: the Deployment is paused)";
   if (plan.min_available)
     out.add("capacity: at least " + format_int_or_percent(*plan.min_available) +
                 " of the replicas serve throughout",

@@ -40,6 +40,10 @@ std::optional<BasicAuth> take_userinfo(std::string& url);
 // is the user-info taken from its URL (an error when basicAuth is given too).
 Credentials read_credentials(const MapReader& source, std::optional<BasicAuth> from_url);
 
+// Reports every {{variable}} of a check's query or URL that has no value in
+// `plan` (its strategy and target already read): see plan/template_vars.hpp.
+void check_template_variables(const MapReader& plan_reader, const Plan& plan, std::string_view bytes);
+
 // True when `name` is a DNS-1123 label (lowercase letters, digits, '-';
 // starting and ending with a letter or digit) of at most `max_length` bytes.
 bool is_dns_label(const std::string& name, std::size_t max_length = 63);

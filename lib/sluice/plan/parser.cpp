@@ -179,6 +179,7 @@ void read_plan(const YAML::Node& root, std::string_view bytes, Sink& sink, Plan&
   plan.checks = detail::parse_checks(top, bytes);
   bool checks_readable = !top.has("checks") || top.find("checks")->value.IsMap();
   check_references(refs, plan.checks, checks_readable, sink);
+  if (strategy) detail::check_template_variables(top, plan, bytes);
 }
 
 PlanParse refused(std::vector<Diagnostic> diagnostics) {

@@ -138,3 +138,16 @@ TEST_CASE("a cancelled run stops without a verdict") {
   CHECK(result.message == "analysis cancelled");
   CHECK(provider->times.empty());
 }
+
+TEST_CASE("a runner whose checks all have their verdict asks a driver for no wake-up") {
+  // A driver waiting on watches too sleeps until next_due(): a time already
+  // past once the checks are done would make its wait loop spin.
+  util::ManualClock clock;
+  auto provider = std::make_shared<ScriptedProvider>(clock, std::deque<Phase>{});
+  gate::AnalysisRunner runner({{"errors", limits(1, 10s), provider}}, {}, clock);
+  CHECK(runner.poll(nullptr) == Verdict::successful);
+  clock.advance(1s);
+  CHECK(runner.next_due() == util::TimePoint::max());
+  CHECK(runner.poll(nullptr) == Verdict::successful);
+  CHECK(provider->times.size() == 1);
+}

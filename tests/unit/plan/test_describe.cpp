@@ -84,8 +84,19 @@ TEST_CASE("a rolling plan is described step by step") {
   REQUIRE(lines.size() == 9);
   CHECK(lines[3] == "strategy: rolling update (maxSurge 1, maxUnavailable 10%)");
   CHECK(lines[4] == "  1. set the new image on Deployment web; Kubernetes replaces the pods");
-  CHECK(lines[5] == "  2. wait until every new pod is available");
-  CHECK(lines[6] == "  3. run checks errors");
+  CHECK(lines[5] == "  2. wait until every new pod is available and the old pods are gone");
+  CHECK(lines[6] ==
+        "  3. run checks errors against the new version alone, its pods still watched for failures");
+}
+
+TEST_CASE("a rolling plan without automatic rollback says a pause holds the Deployment") {
+  Plan plan = parsed(
+      replace(k_valid_plan, k_canary_steps, "  rolling: {checks: [errors]}\nrollback: {automatic: false}"));
+  Lines lines = text_of(plan);
+  CHECK(lines.back() ==
+        "rollback: manual; on failure sluice stops and leaves the rollout paused (a rolling update still "
+        "under way "
+        "is held there: the Deployment is paused)");
 }
 
 TEST_CASE("a gatewayRoute canary names the route and both Services") {
