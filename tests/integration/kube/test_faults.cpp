@@ -50,15 +50,25 @@ TEST_CASE("a burst of 500s with Retry-After is ridden out, waiting as long as as
   CHECK(clock.now() - sluice::util::TimePoint{} == Duration{6000});
 }
 
-TEST_CASE("500 without Retry-After is returned, not retried", "[kube][integration][faults]") {
+TEST_CASE("a write answered 500 without Retry-After is returned, not retried", "[kube][integration][faults]") {
+  Kubesim sim(plain());
+  auto client = client_for(sim);
+  add_fault(sim, {{"verb", "create"}, {"count", 1}, {"status", 500}});
+  auto made = client->create(k_configmaps, "default",
+                             {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "once"}}}});
+  REQUIRE_FALSE(made.ok());
+  CHECK(made.error().kind == ErrorKind::server_error);
+  CHECK(made.error().message == "Internal error occurred: injected fault");
+  CHECK(client->requests_made() == 1);
+}
+
+TEST_CASE("a read answered 500 without Retry-After is tried again", "[kube][integration][faults]") {
   Kubesim sim(plain());
   auto client = client_for(sim);
   add_fault(sim, {{"verb", "get"}, {"count", 1}, {"status", 500}});
   auto got = client->get(k_namespaces, "", "default");
-  REQUIRE_FALSE(got.ok());
-  CHECK(got.error().kind == ErrorKind::server_error);
-  CHECK(got.error().message == "Internal error occurred: injected fault");
-  CHECK(client->requests_made() == 1);
+  REQUIRE(got.ok());
+  CHECK(client->requests_made() == 2);
 }
 
 TEST_CASE("429 is honoured, for writes too (the server did not act)", "[kube][integration][faults]") {

@@ -236,14 +236,16 @@ TEST_CASE("rolling: a pause mid-rollout holds the Deployment until promote or ab
   // When it is applied
   auto run = w.sluice({"apply", plan});
 
-  // Then it pauses with the Deployment held where it was: no ReplicaSet moves meanwhile
-  REQUIRE(run.exit_code == 4);
+  // Then it is held (exit 8: failed, automatic rollback off) with the Deployment held where it was:
+  // no ReplicaSet moves meanwhile
+  REQUIRE(run.exit_code == 8);
   CHECK(w.deployment("web")["spec"]["paused"] == true);
   auto held = replica_sets(w);
   std::this_thread::sleep_for(7s);  // an unheld rollout would have started another pod by now
   CHECK(replica_sets(w) == held);
   Json status = status_of(w);
-  CHECK(status["exitCode"] == 4);
+  CHECK(status["exitCode"] == 8);
+  CHECK(status["rollout"]["pauseReason"] == "failed");
   REQUIRE(status["versions"].size() == 1);
   CHECK(status["versions"][0]["held"] == true);
 
@@ -277,8 +279,8 @@ TEST_CASE(
   // When it is applied
   auto run = w.sluice({"apply", plan});
 
-  // Then it pauses after the check judged the fully rolled-out version, and nothing moves after
-  REQUIRE(run.exit_code == 4);
+  // Then it is held (exit 8) after the check judged the fully rolled-out version, and nothing moves after
+  REQUIRE(run.exit_code == 8);
   CHECK(target.hits() == 1);
   CHECK(target.all_settled());
   std::string v2 = image_of(w.deployment("web"));

@@ -179,10 +179,13 @@ TEST_CASE(
   CheckServer server;
   std::string secret_file = w.dir.file("probe-token");
   std::ofstream(secret_file) << k_file << "\n";
-  auto created = sluice::test::run(
-      "/usr/bin/kubectl", {"--kubeconfig", w.sim.kubeconfig_path(), "-n", w.ns, "create", "secret", "generic",
-                           "probe-creds", "--from-literal=password=" + k_secret_ref});
-  REQUIRE(created.exit_code == 0);
+  Json secret{{"apiVersion", "v1"},
+              {"kind", "Secret"},
+              {"metadata", {{"name", "probe-creds"}, {"namespace", w.ns}}},
+              {"type", "Opaque"},
+              {"data", {{"password", sluice::util::base64_encode(k_secret_ref)}}}};
+  auto created = w.sim.request("POST", "/api/v1/namespaces/" + w.ns + "/secrets", secret);
+  REQUIRE(created.status == 201);
   std::string checks = checks_yaml(server, secret_file);
   int closed_port = sluice::testing::free_loopback_port();
   std::string seen;

@@ -100,6 +100,7 @@ TEST_CASE("blue-green: abort of a paused rollout never shrinks the live version,
     if (p["metadata"]["name"].get<std::string>().rfind(live + "-", 0) == 0)
       flipped = p["metadata"]["name"].get<std::string>();
   REQUIRE_FALSE(flipped.empty());
+  w.serving_floor = 2;  // one of the three pods is made unready by hand
   REQUIRE(
       w.sim.control("PUT", "namespaces/" + w.ns + "/pods/" + flipped + "/ready", {{"ready", false}}).status ==
       200);
@@ -180,6 +181,7 @@ TEST_CASE("canary: canary pods that stop being ready below the floor fail fast a
   }));
 
   // When the canary's pods stop being ready
+  w.serving_floor = 2;  // the two canary pods are made unready by hand; stable's two must still serve
   auto pods = w.sim.get("/api/v1/namespaces/" + w.ns + "/pods").body["items"];
   for (const auto& p : pods) {
     std::string name = p["metadata"]["name"].get<std::string>();

@@ -6,6 +6,7 @@
 
 #include <httplib.h>
 
+#include <exception>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -109,6 +110,11 @@ World::World(int replicas) : sim(fast_kubesim()), replicas_(replicas) {
       },
       std::chrono::seconds(10));
   if (!serving) throw std::runtime_error("service web never served all replicas");
+}
+
+World::~World() {
+  if (std::uncaught_exceptions() > 0) return;  // a REQUIRE already failed the test
+  expect_serving_invariant(*this, "web", serving_floor < 0 ? replicas_ : serving_floor);
 }
 
 void expect_serving_invariant(World& world, const std::string& service, int floor) {

@@ -50,6 +50,14 @@ void expect_serving_invariant(World& world, const std::string& service, int floo
 
 class World {
  public:
+  // Every scenario checks the serving invariant of Service `web` when its world
+  // ends (unless the test already failed by an exception): ready endpoints
+  // never below `serving_floor` (default: the replicas the world starts with)
+  // and never 0. A test that breaks serving on purpose (a pod made unready by
+  // hand) lowers it to what must still hold.
+  ~World();
+  int serving_floor = -1;
+
   explicit World(int replicas = 3);
 
   test::Kubesim sim;
