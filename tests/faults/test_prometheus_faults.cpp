@@ -6,7 +6,7 @@
 //        plan for web:2 whose analysis (and, in one row, background check)
 //        asks Prometheus,
 // When   the row's data problem hits the analysis,
-// Then   apply exits as documented (3 rolled back; 4 paused when automatic
+// Then   apply exits as documented (3 rolled back; 8 held when automatic
 //        rollback is off, and a later abort exits 0), the stable Deployment
 //        never runs web:2, web:1 serves alone at the end, the serving
 //        invariant held throughout, and `status -o json` agrees.
@@ -36,7 +36,7 @@ std::vector<PromCase> prom_cases() {
 
 std::string name_of(const PromCase& c) {
   return std::string("canary: ") + c.name + ": never promoted and " +
-         (c.automatic_rollback ? "rolled back (exit 3)" : "paused (exit 4) until abort returns to stable");
+         (c.automatic_rollback ? "rolled back (exit 3)" : "held (exit 8) until abort returns to stable");
 }
 
 std::string plan_yaml(World& w, const PromCase& c, const testing::PrometheusProcess& prom) {
@@ -84,7 +84,7 @@ void run_prom_case(const PromCase& c) {
   // Then
   INFO("apply:\n" << out << run->stderr_text());
   REQUIRE(measured);
-  int expected = c.automatic_rollback ? 3 : 4;
+  int expected = c.automatic_rollback ? 3 : 8;  // 8: a gate failed, automatic rollback off (held)
   CHECK(code == std::optional<int>(expected));
   CHECK(out.find("\"verdict\":\"Error\"") != std::string::npos);
   CHECK(out.find("\"outcome\":\"Healthy\"") == std::string::npos);

@@ -74,6 +74,10 @@ class ApiClient final : public Client {
   util::Status watch_stream(const ApiRequest& request, const std::function<bool(const WatchEvent&)>& on_event,
                             const CancelToken* cancel) override;
   std::uint64_t requests_made() const override { return requests_.load(); }
+  void set_write_gate(WriteGate gate) override {
+    std::lock_guard lock(gate_mutex_);
+    write_gate_ = std::move(gate);
+  }
 
  private:
   // One attempt's prepared transport and request (auth added), or why not.
@@ -99,6 +103,9 @@ class ApiClient final : public Client {
   Authenticator auth_;
   TokenBucket limiter_;
   std::atomic<std::uint64_t> requests_{0};
+  std::mutex gate_mutex_;
+  WriteGate write_gate_;
+  util::Status pass_write_gate(const std::string& method);
   std::mutex transport_mutex_;
   std::shared_ptr<http::Client> transport_;
   std::string transport_cert_;  // the exec-issued certificate the transport was built with
@@ -163,11 +170,22 @@ ApiClient::Verdict ApiClient::judge(const ApiRequest& api, const Result<http::Re
   return {};
 }
 
+util::Status ApiClient::pass_write_gate(const std::string& method) {
+  if (is_read(method)) return {};
+  WriteGate gate;
+  {
+    std::lock_guard lock(gate_mutex_);
+    gate = write_gate_;
+  }
+  return gate ? gate() : util::Status{};
+}
+
 Result<Json> ApiClient::request(const ApiRequest& api, const CancelToken* cancel) {
   bool reauthed = false;
   for (int attempt = 1;; ++attempt) {
     auto prepared = prepare(api, false, cancel);
     if (!prepared) return prepared.error();
+    if (auto allowed = pass_write_gate(api.method); !allowed) return allowed.error();
     ++requests_;  // counted when sent; the transport logs each request, redacted
     auto answer = prepared->http->send(prepared->request, cancel);
     Verdict verdict = judge(api, answer, attempt, reauthed);

@@ -94,6 +94,11 @@ class Client {
                                     const CancelToken* cancel = nullptr) = 0;
   // HTTP requests sent so far, retries and watch requests included.
   virtual std::uint64_t requests_made() const = 0;
+  // Asked right before each write attempt goes on the wire (after rate limiting
+  // and retry waits, where a stalled process may have slept): a refusal stops
+  // the write locally. An empty gate lets every write through.
+  using WriteGate = std::function<util::Status()>;
+  virtual void set_write_gate(WriteGate gate) { (void)gate; }
 
   // Conveniences over request(); `ns` is ignored for cluster-scoped kinds.
   Result<Json> get(const ResourceRef& ref, const std::string& ns, const std::string& name,

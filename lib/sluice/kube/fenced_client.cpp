@@ -59,6 +59,14 @@ bool is_write(const std::string& method) {
 
 }  // namespace
 
+FencedClient::FencedClient(Client& inner, Fence& fence) : inner_(inner), fence_(fence) {
+  inner_.set_write_gate([&fence] { return fence.check_write(); });
+}
+
+FencedClient::~FencedClient() {
+  inner_.set_write_gate(nullptr);
+}
+
 Result<Json> FencedClient::request(const ApiRequest& request, const CancelToken* cancel) {
   if (is_write(request.method)) {
     // Checked as late as this layer can: just before the request goes to the transport.

@@ -52,7 +52,12 @@ class Fence {
 // A Client whose writes pass only while `fence` allows them.
 class FencedClient final : public Client {
  public:
-  FencedClient(Client& inner, Fence& fence) : inner_(inner), fence_(fence) {}
+  // The fence is also handed to `inner` as its write gate, so a write is
+  // checked once more just before it goes on the wire; removed on destruction.
+  FencedClient(Client& inner, Fence& fence);
+  ~FencedClient() override;
+  FencedClient(const FencedClient&) = delete;
+  FencedClient& operator=(const FencedClient&) = delete;
 
   Result<Json> request(const ApiRequest& request, const CancelToken* cancel = nullptr) override;
   util::Status watch_stream(const ApiRequest& request, const std::function<bool(const WatchEvent&)>& on_event,

@@ -11,23 +11,10 @@
 #include <thread>
 
 using sluice::scenario::Json;
+using sluice::scenario::wait_for_event;
 using sluice::scenario::World;
 
 namespace {
-
-bool wait_for_event(sluice::test::Process& p, const std::function<bool(const Json&)>& pred) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (std::chrono::steady_clock::now() < until) {
-    std::istringstream lines(p.stdout_text());
-    for (std::string line; std::getline(lines, line);) {
-      auto j = Json::parse(line, nullptr, false);
-      if (!j.is_discarded() && pred(j)) return true;
-    }
-    if (!p.running()) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return false;
-}
 
 auto pause_started = [](const Json& e) {
   return e["type"] == "step_started" && e.value("stepName", "").find("Pause") != std::string::npos;

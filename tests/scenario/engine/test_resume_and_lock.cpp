@@ -11,25 +11,10 @@
 #include <thread>
 
 using sluice::scenario::Json;
+using sluice::scenario::wait_for_event;
 using sluice::scenario::World;
 
 namespace {
-
-// Waits (bounded) until the running sluice has printed an event matching `pred`.
-bool wait_for_event(sluice::test::Process& p, const std::function<bool(const Json&)>& pred,
-                    std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-  auto until = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < until) {
-    std::istringstream lines(p.stdout_text());
-    for (std::string line; std::getline(lines, line);) {
-      auto j = Json::parse(line, nullptr, false);
-      if (!j.is_discarded() && pred(j)) return true;
-    }
-    if (!p.running()) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return false;
-}
 
 auto step_started(int step) {
   return [step](const Json& e) { return e["type"] == "step_started" && e.value("step", 0) == step; };

@@ -112,6 +112,21 @@ World::World(int replicas) : sim(fast_kubesim()), replicas_(replicas) {
   if (!serving) throw std::runtime_error("service web never served all replicas");
 }
 
+bool wait_for_event(test::Process& p, const std::function<bool(const Json&)>& pred,
+                    std::chrono::milliseconds timeout) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    std::istringstream lines(p.stdout_text());
+    for (std::string line; std::getline(lines, line);) {
+      auto j = Json::parse(line, nullptr, false);
+      if (!j.is_discarded() && pred(j)) return true;
+    }
+    if (!p.running()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return false;
+}
+
 World::~World() {
   if (std::uncaught_exceptions() > 0) return;  // a REQUIRE already failed the test
   expect_serving_invariant(*this, "web", serving_floor < 0 ? replicas_ : serving_floor);

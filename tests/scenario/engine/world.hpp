@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +43,11 @@ struct SluiceRun {
 };
 
 class World;
+
+// Waits (bounded) until the running sluice has printed an -o json event matching `pred`;
+// false when it ended or the time ran out first.
+bool wait_for_event(test::Process& p, const std::function<bool(const Json&)>& pred,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
 // CHECKs that the Service's ready endpoints never dropped below `floor` (nor
 // to 0) at any moment since the world first served in full
