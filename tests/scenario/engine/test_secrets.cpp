@@ -216,7 +216,7 @@ TEST_CASE(
     int secret_requests = server.count("/secret");
     CHECK(sluice({"apply", gated}).exit_code == 4);
     CHECK(server.count("/inline") > 0);
-    CHECK(sluice({"status", "web", "-n", w.ns}).exit_code == 0);
+    CHECK(sluice({"status", "web", "-n", w.ns}).exit_code == 4);  // paused: status exits as the run did
     CHECK(sluice({"history", "web", "-n", w.ns}).exit_code == 0);
     CHECK(sluice({"promote", "web", "-n", w.ns}).exit_code == 0);
     CHECK(server.count("/secret") >= secret_requests + 2);
