@@ -50,7 +50,8 @@ TEST_CASE("a burst of 500s with Retry-After is ridden out, waiting as long as as
   CHECK(clock.now() - sluice::util::TimePoint{} == Duration{6000});
 }
 
-TEST_CASE("a write answered 500 without Retry-After is returned, not retried", "[kube][integration][faults]") {
+TEST_CASE("a write answered 500 without Retry-After is returned, not retried",
+          "[kube][integration][faults]") {
   Kubesim sim(plain());
   auto client = client_for(sim);
   add_fault(sim, {{"verb", "create"}, {"count", 1}, {"status", 500}});
