@@ -140,6 +140,7 @@ TEST_CASE("a version recorded as failed that still serves is rolled back by the 
   std::string bad = w.image("web", "2");
   // Hand the record the state an interrupted rollback used to leave: Degraded, new version serving.
   auto first = w.sluice({"apply", w.write_plan("ok.yaml", w.rolling_plan(bad))});
+  INFO(first.out << first.err);
   REQUIRE(first.exit_code == 0);
   auto cm = w.configmap("sluice-web");
   Json rec = Json::parse(cm["data"]["rollout"].get<std::string>());
