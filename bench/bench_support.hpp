@@ -3,11 +3,11 @@
 // client and a watch hub on it.
 #pragma once
 
+#include <kubesim/server.hpp>
 #include <sluice/engine/wait.hpp>
 #include <sluice/kube/config.hpp>
 #include <sluice/kube/resources.hpp>
 #include <sluice/kube/watch.hpp>
-#include <sluice/kubesim/server.hpp>
 
 #include <algorithm>
 #include <memory>
@@ -60,18 +60,18 @@ class EmbeddedCluster {
                             sluice::util::system_clock().now() + std::chrono::seconds(30))
                .ok();
   }
-  sluice::kubesim::Server& server() { return server_; }
+  kubesim::Server& server() { return server_; }
   sluice::kube::Client& kube() { return *client_; }
   sluice::kube::WatchHub& hub() { return *hub_; }
 
  private:
-  static sluice::kubesim::ServerOptions options() {
-    sluice::kubesim::ServerOptions o;
+  static kubesim::ServerOptions options() {
+    kubesim::ServerOptions o;
     o.sim_config = {{"timing", {{"controllerDelayMs", 2}, {"podDeleteMs", 5}}},
                     {"default", {{"startupMs", 20}}}};
     return o;
   }
-  sluice::kubesim::Server server_;
+  kubesim::Server server_;
   std::unique_ptr<sluice::kube::Client> client_;
   std::unique_ptr<sluice::kube::WatchHub> hub_;
 };

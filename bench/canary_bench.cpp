@@ -6,12 +6,12 @@
 //   canary_bench [rollouts=12] [replicas=10]
 #include "bench_support.hpp"
 
+#include <kubesim/server.hpp>
 #include <sluice/engine/commands.hpp>
 #include <sluice/engine/wait.hpp>
 #include <sluice/kube/config.hpp>
 #include <sluice/kube/resources.hpp>
 #include <sluice/kube/watch.hpp>
-#include <sluice/kubesim/server.hpp>
 #include <sluice/plan/parser.hpp>
 #include <sluice/util/sha256.hpp>
 
@@ -20,7 +20,7 @@
 #include <cstdio>
 #include <functional>
 
-using sluice::kubesim::Json;
+using kubesim::Json;
 namespace engine = sluice::engine;
 
 namespace {

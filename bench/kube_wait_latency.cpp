@@ -3,9 +3,9 @@
 // how many HTTP requests the client made for them. Figures go into
 // docs/performance.md ("Kubernetes client").
 //   kube_wait_latency [changes=500] [parallel_waiters=50] [rounds=20]
+#include <kubesim/server.hpp>
 #include <sluice/kube/client.hpp>
 #include <sluice/kube/watch.hpp>
-#include <sluice/kubesim/server.hpp>
 
 #include <algorithm>
 #include <chrono>

@@ -2,7 +2,7 @@
 // controllers running) and 50 open watches, bounded in time. Prints the time
 // to converge, watch delivery lag, list latency, CPU seconds and peak RSS.
 //   kubesim_load [deployments=200] [replicas=10] [watches=50] [limit_seconds=120]
-#include <sluice/kubesim/server.hpp>
+#include <kubesim/server.hpp>
 
 #include <httplib.h>
 #include <sys/resource.h>
@@ -12,7 +12,7 @@
 #include <cstdio>
 #include <thread>
 
-using sluice::kubesim::Json;
+using kubesim::Json;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -34,7 +34,7 @@ Json deployment(int i, int replicas) {
               {"spec", {{"containers", {{{"name", "app"}, {"image", "app:1"}}}}}}}}}}};
 }
 
-int count_available(sluice::kubesim::Store& store) {
+int count_available(kubesim::Store& store) {
   int available = 0;
   for (const auto& d : store.list("deployments.apps", "bench").first) {
     available += d.value("status", Json::object()).value("availableReplicas", 0);
@@ -49,9 +49,9 @@ int main(int argc, char** argv) {
   const int replicas = argc > 2 ? std::atoi(argv[2]) : 10;
   const int watches = argc > 3 ? std::atoi(argv[3]) : 50;
   const int limit_seconds = argc > 4 ? std::atoi(argv[4]) : 120;
-  sluice::kubesim::ServerOptions options;
+  kubesim::ServerOptions options;
   options.threads = watches + 32;
-  sluice::kubesim::Server server(options);
+  kubesim::Server server(options);
   if (!server.start().ok()) return 1;
   httplib::Client client(server.url());
   client.set_read_timeout(std::chrono::seconds(30));

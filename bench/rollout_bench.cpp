@@ -5,12 +5,12 @@
 //   rollout_bench [rollouts=20] [replicas=3]
 #include "bench_support.hpp"
 
+#include <kubesim/server.hpp>
 #include <sluice/engine/commands.hpp>
 #include <sluice/engine/wait.hpp>
 #include <sluice/kube/config.hpp>
 #include <sluice/kube/resources.hpp>
 #include <sluice/kube/watch.hpp>
-#include <sluice/kubesim/server.hpp>
 #include <sluice/plan/parser.hpp>
 #include <sluice/util/sha256.hpp>
 
@@ -23,7 +23,7 @@
 #include <fstream>
 #include <thread>
 
-using sluice::kubesim::Json;
+using kubesim::Json;
 namespace engine = sluice::engine;
 
 extern char** environ;

@@ -1,5 +1,5 @@
-#include <sluice/kubesim/app.hpp>
+#include <kubesim/app.hpp>
 
 int main(int argc, char** argv) {
-  return sluice::kubesim::run_app(argc, argv);
+  return kubesim::run_app(argc, argv);
 }

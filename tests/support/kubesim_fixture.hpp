@@ -11,7 +11,7 @@
 
 #include "support/process.hpp"
 
-#include <sluice/kubesim/server.hpp>
+#include <kubesim/server.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -2,6 +2,8 @@
 // where exceptions become exit code 1. apps/sluice/main.cpp only calls run().
 #pragma once
 
+#include <sluice/util/exit_code.hpp>
+
 #include <iosfwd>
 #include <string>
 
@@ -10,23 +12,6 @@ class App;
 }
 
 namespace sluice::cli {
-
-// Exit codes, fixed for every verb; documented in docs/exit-codes.md.
-enum ExitCode : int {
-  k_exit_ok = 0,
-  k_exit_internal = 1,
-  k_exit_usage = 2,        // invalid usage or invalid plan; nothing changed
-  k_exit_rolled_back = 3,  // a gate failed or the deadline passed; stable serves
-  k_exit_paused = 4,       // waiting for `sluice promote`
-  k_exit_locked = 5,       // another deploy holds the lock for this target
-  k_exit_preflight = 6,    // cluster/registry/metrics unreachable, image missing; nothing changed
-  k_exit_needs_human = 7,  // rollback failed or state unknown
-  k_exit_held = 8,         // a gate failed, automatic rollback is off: held for `abort` or `promote`
-  k_exit_lock_lost = 9,    // the lock was lost mid-run (taken over, or not renewed in time); stopped writing
-  k_exit_interrupted = 130,
-};
-
-const char* exit_code_meaning(int code);
 
 struct GlobalOptions {
   std::string kubeconfig;

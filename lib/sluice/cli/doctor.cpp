@@ -2,6 +2,7 @@
 #include <sluice/cli/app.hpp>
 #include <sluice/kube/doctor.hpp>
 #include <sluice/plan/parser.hpp>
+#include <sluice/report/doctor.hpp>
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -24,9 +25,33 @@ void set_log_level(int verbosity) {
   }
 }
 
+struct DoctorOptions {
+  kube::LoadOptions load;                    // kubeconfig and context
+  std::optional<kube::DoctorTarget> target;  // from the plan (and -n)
+  kube::ClientOptions client;
+  bool json = false;
+};
+
+// Loads the config, builds the client, runs and prints the checks: 0 or 6.
+int check_cluster(const DoctorOptions& options, std::ostream& out, std::ostream& err) {
+  auto config = kube::load_kubeconfig(options.load);
+  if (!config) {
+    err << "sluice doctor: " << config.error().message << "\n";
+    return k_exit_preflight;
+  }
+  auto client = kube::make_client(*config, options.client);
+  if (!client) {
+    err << "sluice doctor: " << client.error().message << "\n";
+    return k_exit_preflight;
+  }
+  kube::DoctorReport report = kube::run_doctor(**client, *config, options.target);
+  report::print_doctor_report(report, out, options.json);
+  return report.ok() ? k_exit_ok : k_exit_preflight;
+}
+
 int run_doctor(Context& ctx, const DoctorFlags& flags) {
   set_log_level(ctx.global.verbosity);
-  kube::DoctorOptions options;
+  DoctorOptions options;
   options.load.explicit_path = ctx.global.kubeconfig;
   options.load.context = ctx.global.context;
   options.json = ctx.global.output == "json";
@@ -47,7 +72,7 @@ int run_doctor(Context& ctx, const DoctorFlags& flags) {
     options.target =
         kube::DoctorTarget{ctx.global.ns.empty() ? t.ns : ctx.global.ns, t.deployment, t.service};
   }
-  return kube::doctor_command(options, *ctx.out, *ctx.err);
+  return check_cluster(options, *ctx.out, *ctx.err);
 }
 
 }  // namespace

@@ -4,8 +4,8 @@
 #include <sluice/engine/objects.hpp>
 #include <sluice/engine/run_support.hpp>
 
-#include <sluice/cli/app.hpp>
 #include <sluice/kube/resources.hpp>
+#include <sluice/util/exit_code.hpp>
 #include <sluice/util/rfc3339.hpp>
 
 namespace sluice::engine {
@@ -64,9 +64,9 @@ bool failed_with(const state::Record& r, const std::string& digest) {
 Outcome roll_back_recorded(state::Record record, state::RecordStore& store, Deps& deps,
                            strategy::RecordPhase final_phase, const std::string& why) {
   auto old_plan = recorded_plan(record);
-  if (!old_plan) return {cli::k_exit_needs_human, "", old_plan.error().message};
+  if (!old_plan) return {k_exit_needs_human, "", old_plan.error().message};
   auto pf = preflight_recorded(*old_plan, record, deps);
-  if (!pf.ok) return {cli::k_exit_preflight, "", pf.problems.front()};
+  if (!pf.ok) return {k_exit_preflight, "", pf.problems.front()};
   Driver d(*old_plan, deps, store, std::move(record), pf.target);
   return d.roll_back(why, final_phase);
 }
@@ -75,20 +75,20 @@ Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, De
                         const RunOptions& options, const Target& target) {
   state::RecordStore store(*deps.kube, *deps.clock, target.ns, plan.name);
   auto loaded = store.load();
-  if (!loaded) return {cli::k_exit_preflight, "", loaded.error().message};
+  if (!loaded) return {k_exit_preflight, "", loaded.error().message};
   std::optional<strategy::PreviousRun> previous;
   if (*loaded)
     previous = strategy::PreviousRun{(*loaded)->phase, (*loaded)->plan_hash, (*loaded)->step_index};
   auto decision = strategy::decide_resume(previous, plan.source_hash, options.abort_previous);
   switch (decision.action) {
-    case ResumeAction::refuse: return {cli::k_exit_usage, "", decision.reason};
+    case ResumeAction::refuse: return {k_exit_usage, "", decision.reason};
     case ResumeAction::continue_rollback:
       return roll_back_recorded(**loaded, store, deps, strategy::RecordPhase::rolled_back,
                                 (*loaded)->message);
     case ResumeAction::abort_previous: {
       auto aborted = roll_back_recorded(**loaded, store, deps, strategy::RecordPhase::aborted,
                                         "aborted by --abort-previous");
-      if (aborted.exit_code != cli::k_exit_ok) return aborted;
+      if (aborted.exit_code != k_exit_ok) return aborted;
       if (auto again = store.load(); again && *again) loaded = again;
       break;
     }
@@ -108,8 +108,7 @@ Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, De
   if (serving && *loaded && failed_with((**loaded), target.digest_ref))
     return roll_back_recorded(**loaded, store, deps, strategy::RecordPhase::rolled_back,
                               "the last rollout of " + target.digest_ref + " failed and it still serves");
-  if (serving)
-    return {cli::k_exit_ok, "Healthy", plan.target.deployment + " already runs " + target.digest_ref};
+  if (serving) return {k_exit_ok, "Healthy", plan.target.deployment + " already runs " + target.digest_ref};
   int last_id = *loaded ? (*loaded)->rollout_id : 0;
   if (*loaded) retire_kept_warm(**loaded, deps);
   state::Record record = new_record(plan, plan_text, target, deps, last_id);
@@ -132,7 +131,7 @@ Outcome apply_plan(const plan::Plan& plan, const std::string& plan_text, Deps& d
     for (const auto& problem : pf.problems)
       deps.out->emit(
           report::Event{report::EventType::info, plan.name, 0, 0, "", "preflight: " + problem, {}});
-    return {cli::k_exit_preflight, "", pf.problems.front()};
+    return {k_exit_preflight, "", pf.problems.front()};
   }
   return with_lock(deps, ns, plan.name, options,
                    [&] { return start_or_resume(plan, plan_text, deps, options, pf.target); });
@@ -142,7 +141,7 @@ void emit_finished(report::Reporter& out, const std::string& rollout, const Outc
   report::Event e{report::EventType::finished, rollout, 0, 0, "", outcome.message, {}};
   e.data = {{"outcome", outcome.phase.empty() ? "Unchanged" : outcome.phase},
             {"exitCode", outcome.exit_code},
-            {"meaning", cli::exit_code_meaning(outcome.exit_code)}};
+            {"meaning", exit_code_meaning(outcome.exit_code)}};
   out.emit(e);
 }
 

@@ -8,9 +8,9 @@
 #include <sluice/engine/wait.hpp>
 #include <sluice/engine/writes.hpp>
 
-#include <sluice/cli/app.hpp>
 #include <sluice/kube/resources.hpp>
 #include <sluice/strategy/capacity.hpp>
+#include <sluice/util/exit_code.hpp>
 #include <sluice/util/rfc3339.hpp>
 
 namespace sluice::engine {
@@ -136,8 +136,7 @@ Outcome make_ready_to_serve(Driver& d, const Json& back, int size, const std::st
   const auto& prev = d.record().previous;
   if (ready_counts(back).desired < size) {
     if (auto s = scale(d, prev.deployment, size); !s)
-      return {cli::k_exit_needs_human, "",
-              why + "; scaling up " + prev.deployment + ": " + s.error().message};
+      return {k_exit_needs_human, "", why + "; scaling up " + prev.deployment + ": " + s.error().message};
   }
   VersionWait w;
   w.deployment = prev.deployment;
@@ -145,32 +144,32 @@ Outcome make_ready_to_serve(Driver& d, const Json& back, int size, const std::st
   w.deadline = d.deps().clock->now() + d.plan().progress_deadline;
   w.min_available = plan_floor(d.plan(), size);
   auto end = wait_for_version(d, w);
-  if (end.end == WaitEnd::interrupted) return {cli::k_exit_interrupted, "", why};
-  if (end.end != WaitEnd::ready) return {cli::k_exit_needs_human, "", why + "; " + end.message};
-  return {cli::k_exit_ok, "", ""};
+  if (end.end == WaitEnd::interrupted) return {k_exit_interrupted, "", why};
+  if (end.end != WaitEnd::ready) return {k_exit_needs_human, "", why + "; " + end.message};
+  return {k_exit_ok, "", ""};
 }
 
 }  // namespace
 
 Outcome bluegreen_roll_back(Driver& d, const std::string& why) {
   auto& rec = d.record();
-  if (rec.previous.deployment.empty()) return {cli::k_exit_rolled_back, "", why + "; nothing had changed"};
+  if (rec.previous.deployment.empty()) return {k_exit_rolled_back, "", why + "; nothing had changed"};
   auto back = d.deps().kube->get(kube::k_deployments, d.ns(), rec.previous.deployment);
-  if (!back) return {cli::k_exit_needs_human, "", why + "; cannot read " + rec.previous.deployment};
+  if (!back) return {k_exit_needs_human, "", why + "; cannot read " + rec.previous.deployment};
   // Already serving (paused before the switch): nothing to wait for.
   if (!service_selects(d, rec.previous.service_selector)) {
     auto ready = make_ready_to_serve(d, *back, serving_size(d, *back), why);
-    if (ready.exit_code != cli::k_exit_ok) return ready;
+    if (ready.exit_code != k_exit_ok) return ready;
     if (auto s = set_selector(d, d.plan().target.service, rec.previous.service_selector); !s)
-      return {cli::k_exit_needs_human, "", why + "; switching the live service back: " + s.error().message};
+      return {k_exit_needs_human, "", why + "; switching the live service back: " + s.error().message};
   }
   if (!rec.next.deployment.empty() && rec.next.deployment != rec.previous.deployment) {
     auto s = scale(d, rec.next.deployment, 0);
     if (!s && s.error().kind != util::ErrorKind::not_found)
-      return {cli::k_exit_needs_human, "",
+      return {k_exit_needs_human, "",
               why + "; scaling down " + rec.next.deployment + ": " + s.error().message};
   }
-  return {cli::k_exit_rolled_back, "", why + "; " + rec.previous.deployment + " serves again"};
+  return {k_exit_rolled_back, "", why + "; " + rec.previous.deployment + " serves again"};
 }
 
 }  // namespace sluice::engine

@@ -9,11 +9,11 @@
 #include <sluice/engine/wait.hpp>
 #include <sluice/engine/writes.hpp>
 
-#include <sluice/cli/app.hpp>
 #include <sluice/kube/resources.hpp>
 #include <sluice/state/guarded_write.hpp>
 #include <sluice/strategy/canary_math.hpp>
 #include <sluice/strategy/capacity.hpp>
+#include <sluice/util/exit_code.hpp>
 #include <sluice/util/rfc3339.hpp>
 
 #include <fmt/format.h>
@@ -491,17 +491,16 @@ StepResult canary_promote(Driver& d) {
 
 Outcome canary_roll_back(Driver& d, const std::string& why) {
   auto& rec = d.record();
-  if (rec.total_replicas == 0) return {cli::k_exit_rolled_back, "", why + "; nothing had changed"};
+  if (rec.total_replicas == 0) return {k_exit_rolled_back, "", why + "; nothing had changed"};
   auto back = read_rollback(d);
   util::Status s = back ? traffic_to_stable(d, *back, true) : util::Status(back.error());
   if (s) s = stable_at_full_size(d, *back);
   if (s) s = traffic_to_stable(d, *back, false);  // no write when step 1 already did it
   if (s) s = retire_canary(d);
-  if (!s && s.error().kind == util::ErrorKind::cancelled) return {cli::k_exit_interrupted, "", why};
-  if (!s) return {cli::k_exit_needs_human, "", why + "; " + s.error().message};
+  if (!s && s.error().kind == util::ErrorKind::cancelled) return {k_exit_interrupted, "", why};
+  if (!s) return {k_exit_needs_human, "", why + "; " + s.error().message};
   rec.traffic = {{"weight", 0}, {"measuredWeight", 0}, {"canaryReady", 0}, {"stableReady", total(d)}};
-  return {cli::k_exit_rolled_back, "",
-          why + "; " + stable_name(d) + " serves " + rec.previous.image + " again"};
+  return {k_exit_rolled_back, "", why + "; " + stable_name(d) + " serves " + rec.previous.image + " again"};
 }
 
 }  // namespace sluice::engine

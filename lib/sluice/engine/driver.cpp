@@ -1,8 +1,8 @@
 #include <sluice/engine/driver.hpp>
 
-#include <sluice/cli/app.hpp>
 #include <sluice/kube/resources.hpp>
 #include <sluice/state/record_store.hpp>
+#include <sluice/util/exit_code.hpp>
 #include <sluice/util/rfc3339.hpp>
 
 #include <atomic>
@@ -155,7 +155,7 @@ Outcome Driver::run() {
     mark_step(i, state::StepState::running, "");
     if (!save()) {
       if (deps_.interrupt->fired()) return finish_interrupted();
-      return {cli::k_exit_needs_human, "Progressing", "could not write the rollout record"};
+      return {k_exit_needs_human, "Progressing", "could not write the rollout record"};
     }
     emit(report::EventType::step_started);
     StepResult result = execute(steps_[i]);
@@ -188,7 +188,7 @@ Outcome Driver::run() {
         record_.phase = RecordPhase::degraded;
         record_.message = result.message;
         save();
-        return {cli::k_exit_needs_human, "Degraded", result.message};
+        return {k_exit_needs_human, "Degraded", result.message};
     }
   }
   return finish_healthy();
@@ -198,9 +198,9 @@ Outcome Driver::finish_paused(const std::string& message, PauseReason reason) {
   record_.phase = RecordPhase::paused;
   record_.message = message;
   record_.pause_reason = to_string(reason);
-  if (!save()) return {cli::k_exit_needs_human, "Paused", "could not write the rollout record"};
+  if (!save()) return {k_exit_needs_human, "Paused", "could not write the rollout record"};
   emit(report::EventType::paused, message, {{"reason", record_.pause_reason}});
-  return {reason == PauseReason::failed ? cli::k_exit_held : cli::k_exit_paused, "Paused", message};
+  return {reason == PauseReason::failed ? k_exit_held : k_exit_paused, "Paused", message};
 }
 
 Outcome Driver::finish_interrupted() {
@@ -208,7 +208,7 @@ Outcome Driver::finish_interrupted() {
   record_.message = "interrupted: " + why;
   // The step stays recorded as running: the next apply redoes it.
   save();
-  return {cli::k_exit_interrupted, strategy::to_string(record_.phase), "interrupted (" + why + ")"};
+  return {k_exit_interrupted, strategy::to_string(record_.phase), "interrupted (" + why + ")"};
 }
 
 Outcome Driver::finish_healthy() {
@@ -217,8 +217,8 @@ Outcome Driver::finish_healthy() {
   record_.message = "rolled out " + record_.digest;
   record_.finished_at = util::format_rfc3339(deps_.clock->wall_now());
   auto saved = store_.save_finished(record_);
-  if (!saved) return {cli::k_exit_needs_human, "Healthy", "rolled out, but the record could not be written"};
-  return {cli::k_exit_ok, "Healthy", record_.message};
+  if (!saved) return {k_exit_needs_human, "Healthy", "rolled out, but the record could not be written"};
+  return {k_exit_ok, "Healthy", record_.message};
 }
 
 Outcome Driver::finish_aborted() {
@@ -231,7 +231,7 @@ Outcome Driver::finish_aborted() {
   }
   Outcome out = roll_back(why, RecordPhase::aborted);
   // For this run the new version did not go out: stable serving again is exit 3, not success.
-  if (out.exit_code == cli::k_exit_ok) out.exit_code = cli::k_exit_rolled_back;
+  if (out.exit_code == k_exit_ok) out.exit_code = k_exit_rolled_back;
   return out;
 }
 
@@ -245,13 +245,13 @@ Outcome Driver::roll_back(const std::string& why, RecordPhase final_phase) {
                                                 : rolling_roll_back(*this, why);
   // A rollback cut short by a signal or a lost lock is unfinished, not failed:
   // the record stays RollingBack and the next run finishes it.
-  if (out.exit_code == cli::k_exit_interrupted ||
-      (out.exit_code == cli::k_exit_needs_human && deps_.interrupt->fired()))
+  if (out.exit_code == k_exit_interrupted ||
+      (out.exit_code == k_exit_needs_human && deps_.interrupt->fired()))
     return finish_interrupted();
-  if (out.exit_code != cli::k_exit_needs_human) {
+  if (out.exit_code != k_exit_needs_human) {
     record_.phase = final_phase;
     out.phase = strategy::to_string(final_phase);
-    out.exit_code = final_phase == RecordPhase::rolled_back ? cli::k_exit_rolled_back : cli::k_exit_ok;
+    out.exit_code = final_phase == RecordPhase::rolled_back ? k_exit_rolled_back : k_exit_ok;
     // A requested rollback is a healthy rollout to the older version: what serves now is `next`.
     if (final_phase == RecordPhase::healthy) std::swap(record_.previous, record_.next);
     emit(final_phase == RecordPhase::aborted ? report::EventType::aborted : report::EventType::rolled_back,
@@ -262,7 +262,7 @@ Outcome Driver::roll_back(const std::string& why, RecordPhase final_phase) {
   record_.message = out.message;
   record_.finished_at = util::format_rfc3339(deps_.clock->wall_now());
   if (!store_.save_finished(record_))
-    return {cli::k_exit_needs_human, out.phase, out.message + "; record not written"};
+    return {k_exit_needs_human, out.phase, out.message + "; record not written"};
   return out;
 }
 

@@ -17,7 +17,7 @@
 
 namespace sluice::engine {
 
-// What a step (or a whole run) ended in; exit codes from cli/app.hpp.
+// What a step (or a whole run) ended in; exit codes from util/exit_code.hpp.
 struct Outcome {
   int exit_code = 0;
   std::string phase;    // the record phase it left ("Healthy", "Paused", ...)

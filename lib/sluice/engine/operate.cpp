@@ -3,9 +3,9 @@
 #include <sluice/engine/commands.hpp>
 #include <sluice/engine/run_support.hpp>
 
-#include <sluice/cli/app.hpp>
 #include <sluice/kube/resources.hpp>
 #include <sluice/state/record_store.hpp>
+#include <sluice/util/exit_code.hpp>
 #include <sluice/util/rfc3339.hpp>
 
 namespace sluice::engine {
@@ -34,7 +34,7 @@ util::Result<Loaded> load(state::RecordStore& store, Deps& deps, const std::stri
 }
 
 Outcome load_failed(const util::Error& e) {
-  return {e.kind == util::ErrorKind::not_found ? cli::k_exit_usage : cli::k_exit_preflight, "", e.message};
+  return {e.kind == util::ErrorKind::not_found ? k_exit_usage : k_exit_preflight, "", e.message};
 }
 
 Outcome promote_locked(const std::string& ns, const std::string& name, bool full, Deps& deps) {
@@ -43,7 +43,7 @@ Outcome promote_locked(const std::string& ns, const std::string& name, bool full
   if (!l) return load_failed(l.error());
   auto& rec = l->record;
   if (strategy::is_terminal(rec.phase) || rec.phase == RecordPhase::rolling_back)
-    return {cli::k_exit_usage, strategy::to_string(rec.phase),
+    return {k_exit_usage, strategy::to_string(rec.phase),
             "rollout " + name + " is " + strategy::to_string(rec.phase) + ": nothing to promote"};
   // Left Progressing by a run that stopped: this process continues it, past its next pause.
   if (rec.phase != RecordPhase::paused) {
@@ -75,13 +75,12 @@ Outcome already_over(const std::string& name, RecordPhase phase) {
   std::string text = "rollout " + name + " is " + strategy::to_string(phase);
   switch (phase) {
     case RecordPhase::aborted:
-    case RecordPhase::rolled_back:
-      return {cli::k_exit_ok, strategy::to_string(phase), text + ": stable serves"};
+    case RecordPhase::rolled_back: return {k_exit_ok, strategy::to_string(phase), text + ": stable serves"};
     case RecordPhase::degraded:
-      return {cli::k_exit_needs_human, strategy::to_string(phase), text + ": its rollback did not finish"};
+      return {k_exit_needs_human, strategy::to_string(phase), text + ": its rollback did not finish"};
     default:
       return {
-          cli::k_exit_usage, strategy::to_string(phase),
+          k_exit_usage, strategy::to_string(phase),
           "nothing to abort: " + text + "; `sluice rollback " + name + "` returns to the previous version"};
   }
 }
@@ -131,11 +130,11 @@ Outcome rollback_locked(const std::string& ns, const std::string& name, std::opt
   auto l = load(store, deps, name);
   if (!l) return load_failed(l.error());
   if (!strategy::is_terminal(l->record.phase))
-    return {cli::k_exit_usage, strategy::to_string(l->record.phase),
+    return {k_exit_usage, strategy::to_string(l->record.phase),
             "rollout " + name + " is still " + strategy::to_string(l->record.phase) + "; use `sluice abort " +
                 name + "`"};
   auto to = rollback_target(store, l->record, to_revision);
-  if (!to) return {cli::k_exit_usage, "", to.error().message};
+  if (!to) return {k_exit_usage, "", to.error().message};
   // A rollback is recorded as a rollout of its own, from what serves now back to `to`.
   state::Record r = l->record;
   r.rollout_id += 1;
@@ -172,8 +171,8 @@ Outcome promote_rollout(const std::string& ns, const std::string& name, bool ful
   Outcome out = with_lock(deps, ns, name, options, [&] { return promote_locked(ns, name, full, deps); });
   // Asked, the running process went on at once: it still holds the lock, or it
   // already finished and let it go, leaving this process nothing to promote.
-  if (asked && (out.exit_code == cli::k_exit_locked || out.exit_code == cli::k_exit_usage))
-    return {cli::k_exit_ok, out.phase.empty() ? "Progressing" : out.phase,
+  if (asked && (out.exit_code == k_exit_locked || out.exit_code == k_exit_usage))
+    return {k_exit_ok, out.phase.empty() ? "Progressing" : out.phase,
             "asked the process running rollout " + name + " to go on past its pause"};
   return out;
 }
@@ -192,13 +191,12 @@ Outcome abort_rollout(const std::string& ns, const std::string& name, Deps& deps
                                  "abort requested in the rollout record; a running apply acts on it",
                                  {}});
   Outcome out = with_lock(deps, ns, name, options, [&] { return abort_locked(ns, name, deps); });
-  if (out.exit_code != cli::k_exit_locked || !asked || !*asked) return out;
+  if (out.exit_code != k_exit_locked || !asked || !*asked) return out;
   // Still held after a lease: the running process is rolling back; wait for what came of it.
   auto phase = wait_until_over(deps, ns, name);
   if (!phase)
-    return {
-        phase.error().kind == util::ErrorKind::cancelled ? cli::k_exit_interrupted : cli::k_exit_needs_human,
-        "", "waiting for the running process to abort: " + phase.error().message};
+    return {phase.error().kind == util::ErrorKind::cancelled ? k_exit_interrupted : k_exit_needs_human, "",
+            "waiting for the running process to abort: " + phase.error().message};
   return already_over(name, *phase);
 }
 

@@ -8,9 +8,9 @@
 #include <sluice/engine/wait.hpp>
 #include <sluice/engine/writes.hpp>
 
-#include <sluice/cli/app.hpp>
 #include <sluice/kube/resources.hpp>
 #include <sluice/strategy/capacity.hpp>
+#include <sluice/util/exit_code.hpp>
 
 namespace sluice::engine {
 
@@ -137,24 +137,24 @@ StepResult rolling_wait_rolled_out(Driver& d, const std::vector<std::string>& ch
 
 Outcome rolling_roll_back(Driver& d, const std::string& why) {
   const Json& previous = d.record().previous.template_spec;
-  if (!previous.is_object()) return {cli::k_exit_needs_human, "", why + "; no previous template recorded"};
+  if (!previous.is_object()) return {k_exit_needs_human, "", why + "; no previous template recorded"};
   auto status = update_deployment(d, d.plan().target.deployment, [&](Json& dep) {
     dep["spec"]["template"] = writable_template(previous);
     release_in(dep);  // a held (or paused) Deployment could not roll back
   });
   if (!status) {
-    if (status.error().kind == util::ErrorKind::cancelled) return {cli::k_exit_interrupted, "", why};
-    return {cli::k_exit_needs_human, "", why + "; rollback failed: " + status.error().message};
+    if (status.error().kind == util::ErrorKind::cancelled) return {k_exit_interrupted, "", why};
+    return {k_exit_needs_human, "", why + "; rollback failed: " + status.error().message};
   }
   VersionWait w;
   w.deployment = d.plan().target.deployment;
   w.image = d.record().previous.image;
   w.deadline = d.deps().clock->now() + d.plan().progress_deadline;
   auto end = wait_for_version(d, w);
-  if (end.end == WaitEnd::interrupted) return {cli::k_exit_interrupted, "", why};
+  if (end.end == WaitEnd::interrupted) return {k_exit_interrupted, "", why};
   if (end.end != WaitEnd::ready)
-    return {cli::k_exit_needs_human, "", why + "; the previous version did not come back: " + end.message};
-  return {cli::k_exit_rolled_back, "", why + "; rolled back to " + d.record().previous.image};
+    return {k_exit_needs_human, "", why + "; the previous version did not come back: " + end.message};
+  return {k_exit_rolled_back, "", why + "; rolled back to " + d.record().previous.image};
 }
 
 }  // namespace sluice::engine

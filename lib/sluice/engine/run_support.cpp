@@ -1,8 +1,8 @@
 #include <sluice/engine/run_support.hpp>
 
-#include <sluice/cli/app.hpp>
 #include <sluice/kube/fenced_client.hpp>
 #include <sluice/plan/parser.hpp>
+#include <sluice/util/exit_code.hpp>
 
 namespace sluice::engine {
 
@@ -28,7 +28,7 @@ Outcome lost_lock(state::LeaseLock& lock, const std::string& name, const Outcome
   std::string why = !holder.empty() && holder != lock.identity()
                         ? "another deploy took the lock (now held by " + holder + ")"
                         : lock.fence().why();
-  return {cli::k_exit_lock_lost, out.phase,
+  return {k_exit_lock_lost, out.phase,
           why + "; this run stopped writing (lease " + state::LeaseLock::lease_name(name) + ")"};
 }
 
@@ -42,11 +42,11 @@ Outcome with_lock(Deps& deps, const std::string& ns, const std::string& name, co
   auto got = lock.acquire(&deps.interrupt->token());
   if (!got) {
     if (got.error().kind == util::ErrorKind::cancelled)
-      return {cli::k_exit_interrupted, "", "interrupted while waiting for the lock"};
-    return {cli::k_exit_preflight, "", "taking the lock: " + got.error().message};
+      return {k_exit_interrupted, "", "interrupted while waiting for the lock"};
+    return {k_exit_preflight, "", "taking the lock: " + got.error().message};
   }
   if (!got->acquired)
-    return {cli::k_exit_locked, "",
+    return {k_exit_locked, "",
             "rollout " + name + " is locked by " + got->holder + " (lease " +
                 state::LeaseLock::lease_name(name) + ")"};
   if (got->took_over)
@@ -64,10 +64,9 @@ Outcome with_lock(Deps& deps, const std::string& ns, const std::string& name, co
   Outcome out = run_fenced(deps, lock, body);
   auto released = lock.release();
   // Stopped by the fence: a write was refused, or the loss interrupted the run.
-  if (lock.fence().refused() > 0 || (lock.lost() && out.exit_code == cli::k_exit_interrupted))
+  if (lock.fence().refused() > 0 || (lock.lost() && out.exit_code == k_exit_interrupted))
     return lost_lock(lock, name, out);
-  if (!released && out.exit_code == cli::k_exit_ok)
-    out.message += " (the lock could not be released; it expires)";
+  if (!released && out.exit_code == k_exit_ok) out.message += " (the lock could not be released; it expires)";
   return out;
 }
 

@@ -3,10 +3,10 @@
 #include <sluice/engine/commands.hpp>
 #include <sluice/engine/objects.hpp>
 
-#include <sluice/cli/app.hpp>
 #include <sluice/kube/resources.hpp>
 #include <sluice/state/lease_lock.hpp>
 #include <sluice/state/record_store.hpp>
+#include <sluice/util/exit_code.hpp>
 #include <sluice/util/rfc3339.hpp>
 
 #include <fmt/format.h>
@@ -39,16 +39,15 @@ void add_version(kube::Client& kube, const std::string& ns, const std::string& n
 // The exit code the rollout's own run would end with in this state.
 int status_exit_code(const state::Record& r, bool abandoned) {
   switch (r.phase) {
-    case strategy::RecordPhase::paused:
-      return r.pause_reason == "failed" ? cli::k_exit_held : cli::k_exit_paused;
-    case strategy::RecordPhase::degraded: return cli::k_exit_needs_human;
+    case strategy::RecordPhase::paused: return r.pause_reason == "failed" ? k_exit_held : k_exit_paused;
+    case strategy::RecordPhase::degraded: return k_exit_needs_human;
     case strategy::RecordPhase::aborted:
-    case strategy::RecordPhase::rolled_back: return cli::k_exit_rolled_back;
+    case strategy::RecordPhase::rolled_back: return k_exit_rolled_back;
     case strategy::RecordPhase::progressing:
-    case strategy::RecordPhase::rolling_back: return abandoned ? cli::k_exit_interrupted : cli::k_exit_ok;
-    case strategy::RecordPhase::healthy: return cli::k_exit_ok;
+    case strategy::RecordPhase::rolling_back: return abandoned ? k_exit_interrupted : k_exit_ok;
+    case strategy::RecordPhase::healthy: return k_exit_ok;
   }
-  return cli::k_exit_ok;
+  return k_exit_ok;
 }
 
 // The holder of a Lease still inside its lease; "" when free or run out.

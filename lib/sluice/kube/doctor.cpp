@@ -3,8 +3,6 @@
 
 #include <fmt/format.h>
 
-#include <ostream>
-
 namespace sluice::kube {
 
 using util::ErrorKind;
@@ -70,37 +68,6 @@ DoctorReport run_doctor(Client& client, const Config& config, const std::optiona
   if (!t.deployment.empty()) report.checks.push_back(check_exists(client, k_deployments, t.ns, t.deployment));
   if (!t.service.empty()) report.checks.push_back(check_exists(client, k_services, t.ns, t.service));
   return report;
-}
-
-void print_doctor_report(const DoctorReport& report, std::ostream& out, bool json) {
-  if (json) {
-    Json checks = Json::array();
-    for (const auto& c : report.checks)
-      checks.push_back({{"check", c.name}, {"ok", c.ok}, {"detail", c.detail}});
-    out << Json{{"context", report.context}, {"ok", report.ok()}, {"checks", checks}}.dump(2) << "\n";
-    return;
-  }
-  out << "context " << report.context << "\n";
-  for (const auto& c : report.checks)
-    out << (c.ok ? "  ok    " : "  FAIL  ") << c.name << ": " << c.detail << "\n";
-}
-
-int doctor_command(const DoctorOptions& options, std::ostream& out, std::ostream& err) {
-  constexpr int k_ok = 0;
-  constexpr int k_preflight = 6;  // cli::k_exit_preflight; kube does not include cli headers
-  auto config = load_kubeconfig(options.load);
-  if (!config) {
-    err << "sluice doctor: " << config.error().message << "\n";
-    return k_preflight;
-  }
-  auto client = make_client(*config, options.client);
-  if (!client) {
-    err << "sluice doctor: " << client.error().message << "\n";
-    return k_preflight;
-  }
-  DoctorReport report = run_doctor(**client, *config, options.target);
-  print_doctor_report(report, out, options.json);
-  return report.ok() ? k_ok : k_preflight;
 }
 
 }  // namespace sluice::kube

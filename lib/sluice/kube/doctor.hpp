@@ -1,11 +1,11 @@
 // `sluice doctor`: can sluice reach the cluster, who does it authenticate as,
-// and do the plan's namespace, Deployment and Service exist. Exit 0 or 6.
+// and do the plan's namespace, Deployment and Service exist. The report is
+// printed by report/doctor.hpp; the CLI chooses the exit code.
 #pragma once
 
 #include <sluice/kube/client.hpp>
 #include <sluice/kube/config.hpp>
 
-#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,18 +32,5 @@ struct DoctorReport {
 
 // Runs the checks against `client`; later checks are skipped when the cluster is unreachable.
 DoctorReport run_doctor(Client& client, const Config& config, const std::optional<DoctorTarget>& target);
-
-// Human text (one line per check) or JSON.
-void print_doctor_report(const DoctorReport& report, std::ostream& out, bool json);
-
-struct DoctorOptions {
-  LoadOptions load;                    // kubeconfig and context
-  std::optional<DoctorTarget> target;  // from the plan (and -n)
-  ClientOptions client;
-  bool json = false;
-};
-
-// Loads the config, builds the client, runs and prints the checks; returns 0 or 6.
-int doctor_command(const DoctorOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace sluice::kube

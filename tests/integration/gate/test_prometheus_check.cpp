@@ -1,8 +1,8 @@
 // The prometheus check against Debian's real Prometheus on loopback, scraping
 // a fixed set of gauges every second.
+#include <kubesim/traffic_http.hpp>
 #include <sluice/gate/runner.hpp>
 #include <sluice/http/client.hpp>
-#include <sluice/kubesim/traffic_http.hpp>
 #include <sluice/metrics/prometheus.hpp>
 #include <sluice/plan/condition.hpp>
 #include <sluice/plan/model.hpp>

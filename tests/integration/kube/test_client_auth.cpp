@@ -20,19 +20,19 @@ namespace {
 struct CertKubesim {
   sluice::test::TempDir dir;
   sluice::testing::TlsCerts certs;
-  std::unique_ptr<sluice::kubesim::Server> server;
+  std::unique_ptr<kubesim::Server> server;
 
   CertKubesim() {
     sluice::testing::TlsCertOptions cert_options;
     cert_options.client_common_name = "alice";
     certs = sluice::testing::make_tls_certs(dir.path(), cert_options);
-    sluice::kubesim::ServerOptions options;
+    kubesim::ServerOptions options;
     options.tls = true;
     options.tls_cert_file = certs.server_cert.string();
     options.tls_key_file = certs.server_key.string();
     options.client_ca_file = certs.ca_cert.string();
     options.run_controllers = false;
-    server = std::make_unique<sluice::kubesim::Server>(options);
+    server = std::make_unique<kubesim::Server>(options);
     REQUIRE(server->start().ok());
   }
 

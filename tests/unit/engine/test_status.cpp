@@ -1,5 +1,5 @@
-#include <sluice/cli/app.hpp>
 #include <sluice/engine/commands.hpp>
+#include <sluice/util/exit_code.hpp>
 #include <sluice/util/rfc3339.hpp>
 
 #include <catch2/catch.hpp>
@@ -15,16 +15,16 @@ TEST_CASE("status exits with the code the rollout's run ends with") {
     int code;
   };
   const Row rows[] = {
-      {RecordPhase::healthy, "", false, cli::k_exit_ok},
-      {RecordPhase::progressing, "", false, cli::k_exit_ok},
-      {RecordPhase::progressing, "", true, cli::k_exit_interrupted},
-      {RecordPhase::rolling_back, "", true, cli::k_exit_interrupted},
-      {RecordPhase::paused, "step", false, cli::k_exit_paused},
-      {RecordPhase::paused, "inconclusive", false, cli::k_exit_paused},
-      {RecordPhase::paused, "failed", false, cli::k_exit_held},
-      {RecordPhase::rolled_back, "", false, cli::k_exit_rolled_back},
-      {RecordPhase::aborted, "", false, cli::k_exit_rolled_back},
-      {RecordPhase::degraded, "", false, cli::k_exit_needs_human},
+      {RecordPhase::healthy, "", false, k_exit_ok},
+      {RecordPhase::progressing, "", false, k_exit_ok},
+      {RecordPhase::progressing, "", true, k_exit_interrupted},
+      {RecordPhase::rolling_back, "", true, k_exit_interrupted},
+      {RecordPhase::paused, "step", false, k_exit_paused},
+      {RecordPhase::paused, "inconclusive", false, k_exit_paused},
+      {RecordPhase::paused, "failed", false, k_exit_held},
+      {RecordPhase::rolled_back, "", false, k_exit_rolled_back},
+      {RecordPhase::aborted, "", false, k_exit_rolled_back},
+      {RecordPhase::degraded, "", false, k_exit_needs_human},
   };
   for (const auto& row : rows) {
     state::Record r;

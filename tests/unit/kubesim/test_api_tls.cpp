@@ -1,8 +1,8 @@
 // HTTPS with given certificate files and client-certificate authentication.
 #include "support/process.hpp"
 
-#include <sluice/kubesim/server.hpp>
-#include <sluice/kubesim/tls.hpp>
+#include <kubesim/server.hpp>
+#include <kubesim/tls.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -10,13 +10,13 @@
 
 #include <fstream>
 
-using sluice::kubesim::Json;
+using kubesim::Json;
 
 TEST_CASE("client certificates signed by --client-ca authenticate; none is anonymous", "[kubesim][auth]") {
   sluice::test::TempDir dir;
-  auto certs = sluice::kubesim::generate_server_certs();
+  auto certs = kubesim::generate_server_certs();
   REQUIRE(certs.ok());
-  auto alice = sluice::kubesim::generate_client_cert(*certs, "alice");
+  auto alice = kubesim::generate_client_cert(*certs, "alice");
   REQUIRE(alice.ok());
   std::ofstream(dir.file("ca.pem")) << certs->ca_pem;
   std::ofstream(dir.file("server.pem")) << certs->server_cert_pem;
@@ -24,13 +24,13 @@ TEST_CASE("client certificates signed by --client-ca authenticate; none is anony
   std::ofstream(dir.file("alice.pem")) << alice->first;
   std::ofstream(dir.file("alice-key.pem")) << alice->second;
 
-  sluice::kubesim::ServerOptions options;
+  kubesim::ServerOptions options;
   options.tls = true;
   options.tls_cert_file = dir.file("server.pem");
   options.tls_key_file = dir.file("server-key.pem");
   options.client_ca_file = dir.file("ca.pem");
   options.run_controllers = false;
-  sluice::kubesim::Server server(options);
+  kubesim::Server server(options);
   REQUIRE(server.start().ok());
 
   httplib::Client with_cert(server.url(), dir.file("alice.pem"), dir.file("alice-key.pem"));

@@ -9,8 +9,8 @@
 #include <set>
 
 using namespace kubesim_test;
-using sluice::kubesim::int_at;
-using sluice::kubesim::string_at;
+using kubesim::int_at;
+using kubesim::string_at;
 
 namespace {
 
@@ -95,7 +95,7 @@ TEST_CASE("a rolling update of 10 replicas never drops below replicas - maxUnava
   std::map<std::string, int> rs_replicas;
   for (Json& pod : cluster.pods_with("app", "web")) pods[pod["metadata"]["uid"]] = pod;
   int min_available = 10, max_replicas = 0;
-  auto observation = cluster.observe([&](const sluice::kubesim::WatchEvent& event) {
+  auto observation = cluster.observe([&](const kubesim::WatchEvent& event) {
     std::string uid = event.object["metadata"]["uid"];
     if (event.resource == "replicasets.apps") {
       rs_replicas[uid] =
@@ -150,7 +150,7 @@ TEST_CASE("Recreate removes every old pod before the first new one exists", "[co
   std::set<std::string> old_pods;
   for (const Json& pod : cluster.pods_with("app", "web")) old_pods.insert(pod["metadata"]["name"]);
   bool overlap = false;
-  auto observation = cluster.observe([&](const sluice::kubesim::WatchEvent& event) {
+  auto observation = cluster.observe([&](const kubesim::WatchEvent& event) {
     if (event.resource != "pods") return;
     std::string name = event.object["metadata"]["name"];
     if (event.type == "DELETED") {
@@ -171,7 +171,7 @@ TEST_CASE("Recreate removes every old pod before the first new one exists", "[co
 
 TEST_CASE("a never-ready image runs into ProgressDeadlineExceeded", "[controllers]") {
   Cluster cluster;
-  sluice::kubesim::ImageBehaviour broken;
+  kubesim::ImageBehaviour broken;
   broken.startup_ms = 5;
   broken.never_ready = true;
   cluster.config.set_behaviour("web:broken", broken);
@@ -304,7 +304,7 @@ TEST_CASE("frozen controllers do nothing until unfrozen", "[controllers]") {
 
 TEST_CASE("resizing a stuck rollout scales old and new ReplicaSets proportionally", "[controllers]") {
   Cluster cluster;
-  sluice::kubesim::ImageBehaviour broken;
+  kubesim::ImageBehaviour broken;
   broken.startup_ms = 5;
   broken.never_ready = true;
   cluster.config.set_behaviour("web:bad", broken);

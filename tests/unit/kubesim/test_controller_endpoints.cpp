@@ -1,7 +1,7 @@
 // The Endpoints controller and garbage collection.
 #include "test_controller_harness.hpp"
 
-#include <sluice/kubesim/endpoints_controller.hpp>
+#include <kubesim/endpoints_controller.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -75,7 +75,7 @@ TEST_CASE("endpoint_subsets skips terminating pods and pods without the named po
   Json svc = service("front", "web");
   auto terminating = std::make_shared<Json>(*pod("c", "10.244.0.4", true, true));
   (*terminating)["metadata"]["deletionTimestamp"] = "2030-01-01T00:00:00Z";
-  Json subsets = sluice::kubesim::endpoint_subsets(
+  Json subsets = kubesim::endpoint_subsets(
       svc, {pod("b", "10.244.0.3", true, true), pod("a", "10.244.0.2", false, true), terminating,
             pod("d", "10.244.0.5", true, false), pod("e", "", true, true)});
   REQUIRE(subsets.size() == 1);

@@ -3,8 +3,8 @@
 // sleeps) with a bounded deadline, and builders for the usual objects.
 #pragma once
 
-#include <sluice/kubesim/controllers.hpp>
-#include <sluice/kubesim/kube_object.hpp>
+#include <kubesim/controllers.hpp>
+#include <kubesim/kube_object.hpp>
 
 #include <chrono>
 #include <condition_variable>
@@ -25,11 +25,11 @@ inline constexpr const char* k_ns = "default";
 class Cluster {
  public:
   explicit Cluster(int startup_ms = 10) {
-    sluice::kubesim::ImageBehaviour fast;
+    kubesim::ImageBehaviour fast;
     fast.startup_ms = startup_ms;
     config.set_default_behaviour(fast);
     config.set_timing({1, 5, 20});
-    listener_ = store.add_listener([this](const sluice::kubesim::WatchEvent& event) {
+    listener_ = store.add_listener([this](const kubesim::WatchEvent& event) {
       {
         std::lock_guard lock(mutex_);
         ++changes_;
@@ -61,7 +61,7 @@ class Cluster {
     int id_;
   };
   [[nodiscard]] std::unique_ptr<Observation> observe(
-      std::function<void(const sluice::kubesim::WatchEvent&)> observer) {
+      std::function<void(const kubesim::WatchEvent&)> observer) {
     std::lock_guard lock(mutex_);
     int id = next_observer_++;
     observers_[id] = std::move(observer);
@@ -107,15 +107,15 @@ class Cluster {
     return out;
   }
 
-  sluice::kubesim::Store store;
-  sluice::kubesim::SimConfig config;
-  sluice::kubesim::Controllers controllers{store, config};
+  kubesim::Store store;
+  kubesim::SimConfig config;
+  kubesim::Controllers controllers{store, config};
 
  private:
   std::mutex mutex_;
   std::condition_variable cv_;
   std::uint64_t changes_ = 0;
-  std::map<int, std::function<void(const sluice::kubesim::WatchEvent&)>> observers_;
+  std::map<int, std::function<void(const kubesim::WatchEvent&)>> observers_;
   int next_observer_ = 1;
   int listener_ = -1;
 };
@@ -148,7 +148,7 @@ inline Json service(const std::string& name, const std::string& app) {
 // kubectl rollout status's verdict: done once the controller has seen the
 // latest spec and every replica is updated and available.
 inline bool rollout_done(const Json& d) {
-  using sluice::kubesim::int_at;
+  using kubesim::int_at;
   if (d.is_null()) return false;
   long long replicas = int_at(d, "/spec/replicas", 1);
   return int_at(d, "/metadata/generation", 0) <= int_at(d, "/status/observedGeneration", 0) &&

@@ -2,13 +2,13 @@
 // readiness flips and graceful deletion.
 #include "test_controller_harness.hpp"
 
-#include <sluice/kubesim/kubelet.hpp>
+#include <kubesim/kubelet.hpp>
 
 #include <catch2/catch.hpp>
 
 using namespace kubesim_test;
-using sluice::kubesim::int_at;
-using sluice::kubesim::string_at;
+using kubesim::int_at;
+using kubesim::string_at;
 
 namespace {
 
@@ -33,7 +33,7 @@ std::string waiting_reason(const Json& pod) {
 TEST_CASE("a pod goes Pending, Running, Ready with the status a kubelet writes", "[kubelet]") {
   Cluster cluster(40);
   std::vector<std::string> phases;
-  auto observation = cluster.observe([&](const sluice::kubesim::WatchEvent& event) {
+  auto observation = cluster.observe([&](const kubesim::WatchEvent& event) {
     if (event.resource != "pods" || !event.object.contains("status")) return;
     std::string step =
         string_at(event.object, "/status/phase") + (pod_is_ready(event.object) ? "+ready" : "");
@@ -69,21 +69,21 @@ TEST_CASE("a pod goes Pending, Running, Ready with the status a kubelet writes",
 
 TEST_CASE("a digest reference is its own imageID", "[kubelet]") {
   std::string digest = "registry.local/web@sha256:" + std::string(64, 'a');
-  CHECK(sluice::kubesim::image_id_for(digest) == digest);
-  CHECK(sluice::kubesim::image_id_for("localhost:5000/web:v1").rfind("localhost:5000/web@sha256:", 0) == 0);
-  CHECK(sluice::kubesim::go_duration(std::chrono::milliseconds(10000)) == "10s");
-  CHECK(sluice::kubesim::go_duration(std::chrono::milliseconds(1500)) == "1.5s");
-  CHECK(sluice::kubesim::go_duration(std::chrono::milliseconds(80)) == "80ms");
+  CHECK(kubesim::image_id_for(digest) == digest);
+  CHECK(kubesim::image_id_for("localhost:5000/web:v1").rfind("localhost:5000/web@sha256:", 0) == 0);
+  CHECK(kubesim::go_duration(std::chrono::milliseconds(10000)) == "10s");
+  CHECK(kubesim::go_duration(std::chrono::milliseconds(1500)) == "1.5s");
+  CHECK(kubesim::go_duration(std::chrono::milliseconds(80)) == "80ms");
 }
 
 TEST_CASE("a crash-looping image restarts with rising restartCount and CrashLoopBackOff", "[kubelet]") {
   Cluster cluster;
-  sluice::kubesim::ImageBehaviour crash;
+  kubesim::ImageBehaviour crash;
   crash.startup_ms = 5;
   crash.crash_loop = true;
   cluster.config.set_behaviour("web:crash", crash);
   bool saw_backoff = false;
-  auto observation = cluster.observe([&](const sluice::kubesim::WatchEvent& event) {
+  auto observation = cluster.observe([&](const kubesim::WatchEvent& event) {
     if (event.resource == "pods" && waiting_reason(event.object) == "CrashLoopBackOff") saw_backoff = true;
   });
   REQUIRE(cluster.store.create("pods", bare_pod("crashy", "web:crash")));
@@ -102,12 +102,12 @@ TEST_CASE("a crash-looping image restarts with rising restartCount and CrashLoop
 
 TEST_CASE("a missing image shows ErrImagePull then ImagePullBackOff and stays Pending", "[kubelet]") {
   Cluster cluster;
-  sluice::kubesim::ImageBehaviour missing;
+  kubesim::ImageBehaviour missing;
   missing.startup_ms = 5;
   missing.missing = true;
   cluster.config.set_behaviour("web:nope", missing);
   std::vector<std::string> reasons;
-  auto observation = cluster.observe([&](const sluice::kubesim::WatchEvent& event) {
+  auto observation = cluster.observe([&](const kubesim::WatchEvent& event) {
     if (event.resource != "pods") return;
     std::string reason = waiting_reason(event.object);
     if (!reason.empty() && (reasons.empty() || reasons.back() != reason)) reasons.push_back(reason);

@@ -1,12 +1,12 @@
 // The Deployment controller's arithmetic against the rules of kubernetes
 // pkg/controller/deployment/util (values worked out from the Go sources).
-#include <sluice/kubesim/controller_math.hpp>
+#include <kubesim/controller_math.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <set>
 
-using namespace sluice::kubesim;
+using namespace kubesim;
 using Json = nlohmann::json;
 
 TEST_CASE("scaled_value rounds percentages the way the caller asks", "[controller_math]") {

@@ -20,7 +20,7 @@ void roll_out_many(int deployments, int replicas, std::chrono::milliseconds limi
   std::mutex mutex;
   std::map<std::string, std::string> done_with;  // Deployment -> image it finished rolling out
   long long pods = 0;
-  auto observation = cluster.observe([&](const sluice::kubesim::WatchEvent& event) {
+  auto observation = cluster.observe([&](const kubesim::WatchEvent& event) {
     std::lock_guard lock(mutex);
     if (event.resource == "pods" && event.type != "MODIFIED") pods += event.type == "ADDED" ? 1 : -1;
     if (event.resource != "deployments.apps") return;

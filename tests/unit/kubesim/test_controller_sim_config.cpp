@@ -1,11 +1,11 @@
 // SimConfig: per-image behaviour lookup and the JSON form of --config files.
-#include <sluice/kubesim/sim_config.hpp>
+#include <kubesim/sim_config.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <stdexcept>
 
-using namespace sluice::kubesim;
+using namespace kubesim;
 using Json = nlohmann::json;
 
 TEST_CASE("behaviour_for tries the exact image, then the repository, then the default", "[sim_config]") {

@@ -1,12 +1,12 @@
 // The controllers' work queue: de-duplication, one worker per key, timers.
-#include <sluice/kubesim/work_queue.hpp>
+#include <kubesim/work_queue.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <atomic>
 #include <thread>
 
-using namespace sluice::kubesim;
+using namespace kubesim;
 using sluice::util::Duration;
 using sluice::util::system_clock;
 

@@ -1,12 +1,12 @@
-#include <sluice/kubesim/store.hpp>
+#include <kubesim/store.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <thread>
 
-using sluice::kubesim::Json;
-using sluice::kubesim::Store;
-using sluice::kubesim::WatchEvent;
+using kubesim::Json;
+using kubesim::Store;
+using kubesim::WatchEvent;
 using sluice::util::ErrorKind;
 
 namespace {
@@ -194,7 +194,7 @@ TEST_CASE("concurrent writers all get distinct resourceVersions", "[kubesim][sto
 }
 
 TEST_CASE("the resource table knows every served kind", "[kubesim][store]") {
-  using sluice::kubesim::find_resource_type;
+  using kubesim::find_resource_type;
   REQUIRE(find_resource_type("deployments.apps") != nullptr);
   CHECK(find_resource_type("deployments.apps")->kind == "Deployment");
   CHECK(find_resource_type("apps", "replicasets")->short_names == std::vector<std::string>{"rs"});

@@ -1,16 +1,16 @@
 #include "unit/kubesim/traffic_objects.hpp"
 
-#include <sluice/kubesim/traffic.hpp>
+#include <kubesim/traffic.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <map>
 
-using sluice::kubesim::Json;
-using sluice::kubesim::traffic_flows;
-using sluice::kubesim::TrafficFlow;
-using sluice::kubesim::testing::pod;
-using sluice::kubesim::testing::service;
+using kubesim::Json;
+using kubesim::traffic_flows;
+using kubesim::TrafficFlow;
+using kubesim::testing::pod;
+using kubesim::testing::service;
 
 namespace {
 

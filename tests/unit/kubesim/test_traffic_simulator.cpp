@@ -1,19 +1,19 @@
 #include "unit/kubesim/traffic_objects.hpp"
 
-#include <sluice/kubesim/traffic.hpp>
+#include <kubesim/traffic.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <string>
 
-using sluice::kubesim::Json;
-using sluice::kubesim::testing::pod;
-using sluice::kubesim::testing::service;
+using kubesim::Json;
+using kubesim::testing::pod;
+using kubesim::testing::service;
 
 namespace {
 
 // Creates the object under `resource` in a store, as the API server would.
-void put(sluice::kubesim::Store& store, const std::string& resource, Json object) {
+void put(kubesim::Store& store, const std::string& resource, Json object) {
   REQUIRE(store.create(resource, std::move(object)).ok());
 }
 
@@ -26,16 +26,16 @@ std::string line_for(const std::string& metrics, const std::string& prefix) {
 }  // namespace
 
 TEST_CASE("the simulator counts requests and errors per pod by image behaviour") {
-  sluice::kubesim::Store store;
-  sluice::kubesim::SimConfig config;
-  sluice::kubesim::ImageBehaviour broken;
+  kubesim::Store store;
+  kubesim::SimConfig config;
+  kubesim::ImageBehaviour broken;
   broken.error_rate = 0.2;
   broken.latency_ms = 200;
   config.set_behaviour("web:2", broken);
   put(store, "services", service("web", {{"app", "web"}}));
   put(store, "pods", pod("web-a-1", "a", "web:1", true));
   put(store, "pods", pod("web-b-1", "b", "web:2", true));
-  sluice::kubesim::TrafficSimulator traffic(store, config);
+  kubesim::TrafficSimulator traffic(store, config);
   traffic.set_rate("default", "web", 20);
   for (int i = 0; i < 10; ++i) traffic.tick(std::chrono::milliseconds(100));
   std::string metrics = traffic.render_metrics();
@@ -58,9 +58,9 @@ TEST_CASE("the simulator counts requests and errors per pod by image behaviour")
 }
 
 TEST_CASE("traffic settings round-trip through their control-API form") {
-  sluice::kubesim::Store store;
-  sluice::kubesim::SimConfig config;
-  sluice::kubesim::TrafficSimulator traffic(store, config);
+  kubesim::Store store;
+  kubesim::SimConfig config;
+  kubesim::TrafficSimulator traffic(store, config);
   traffic.load_settings_json(Json{{"defaultRate", 5}, {"rates", {{"demo/web", 50}}}});
   CHECK(traffic.settings_json() == Json{{"defaultRate", 5.0}, {"rates", {{"demo/web", 50.0}}}});
   traffic.load_settings_json(Json{{"rates", {{"demo/web", -1}}}});

@@ -2,11 +2,11 @@
 // `default` namespace with its hash, image and readiness, and a Service.
 #pragma once
 
-#include <sluice/kubesim/store.hpp>
+#include <kubesim/store.hpp>
 
 #include <string>
 
-namespace sluice::kubesim::testing {
+namespace kubesim::testing {
 
 inline Json pod(const std::string& name, const std::string& hash, const std::string& image, bool ready,
                 const std::string& app = "web") {
@@ -21,4 +21,4 @@ inline Json service(const std::string& name, Json selector) {
   return Json{{"metadata", {{"name", name}, {"namespace", "default"}}}, {"spec", {{"selector", selector}}}};
 }
 
-}  // namespace sluice::kubesim::testing
+}  // namespace kubesim::testing

@@ -1,0 +1,127 @@
+// Discovery as kubectl reads it: /version, /api, /apis and one
+// APIResourceList per group version. kubectl 1.32 first asks for aggregated
+// discovery (apidiscovery.k8s.io/v2); answering the legacy documents with
+// Content-Type application/json makes it fall back, as against older servers.
+#include <kubesim/server_internal.hpp>
+
+namespace kubesim {
+
+namespace {
+
+std::string singular(const ResourceType& type) {
+  std::string lower;
+  for (char c : type.kind) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
+Json resource_list(const std::string& group, const std::string& version) {
+  Json resources = Json::array();
+  for (const auto& type : resource_types()) {
+    if (type.group != group || type.version != version) continue;
+    Json entry = {
+        {"name", type.plural},
+        {"singularName", singular(type)},
+        {"namespaced", type.namespaced},
+        {"kind", type.kind},
+        {"verbs", {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}}};
+    if (!type.short_names.empty()) entry["shortNames"] = type.short_names;
+    if (type.in_all) entry["categories"] = {"all"};
+    resources.push_back(entry);
+    if (type.has_status) {
+      resources.push_back({{"name", type.plural + "/status"},
+                           {"singularName", ""},
+                           {"namespaced", type.namespaced},
+                           {"kind", type.kind},
+                           {"verbs", {"get", "patch", "update"}}});
+    }
+    if (type.has_scale) {
+      resources.push_back({{"name", type.plural + "/scale"},
+                           {"singularName", ""},
+                           {"namespaced", type.namespaced},
+                           {"group", "autoscaling"},
+                           {"version", "v1"},
+                           {"kind", "Scale"},
+                           {"verbs", {"get", "patch", "update"}}});
+    }
+  }
+  return {{"kind", "APIResourceList"},
+          {"apiVersion", "v1"},
+          {"groupVersion", group.empty() ? version : group + "/" + version},
+          {"resources", resources}};
+}
+
+Json group_list() {
+  Json groups = Json::array();
+  std::vector<std::string> seen;
+  for (const auto& type : resource_types()) {
+    if (type.group.empty() || std::find(seen.begin(), seen.end(), type.group) != seen.end()) continue;
+    seen.push_back(type.group);
+    const Json version = {{"groupVersion", type.group + "/" + type.version}, {"version", type.version}};
+    groups.push_back({{"name", type.group}, {"versions", {version}}, {"preferredVersion", version}});
+  }
+  return {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", groups}};
+}
+
+Json version_info() {
+  return {{"major", "1"},
+          {"minor", "32"},
+          {"gitVersion", "v1.32.0-kubesim"},
+          {"gitCommit", "kubesim"},
+          {"gitTreeState", "clean"},
+          {"buildDate", "2025-01-01T00:00:00Z"},
+          {"goVersion", "go1.23.0"},
+          {"compiler", "gc"},
+          {"platform", "linux/amd64"}};
+}
+
+bool known_group_version(const std::string& group, const std::string& version) {
+  return std::any_of(resource_types().begin(), resource_types().end(),
+                     [&](const ResourceType& t) { return t.group == group && t.version == version; });
+}
+
+}  // namespace
+
+bool handle_discovery(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (req.method != "GET") return false;
+  const std::string& path = req.path;
+  current_request().verb = "get";
+  if (path == "/version" || path == "/version/") {
+    send_json(res, 200, version_info());
+  } else if (path == "/healthz" || path == "/livez" || path == "/readyz") {
+    res.set_content("ok", "text/plain");
+  } else if (path == "/api" || path == "/api/") {
+    send_json(res, 200,
+              {{"kind", "APIVersions"},
+               {"versions", {"v1"}},
+               {"serverAddressByClientCIDRs",
+                {{{"clientCIDR", "0.0.0.0/0"},
+                  {"serverAddress", ctx.options.host + ":" + std::to_string(ctx.options.port)}}}}});
+  } else if (path == "/api/v1" || path == "/api/v1/") {
+    send_json(res, 200, resource_list("", "v1"));
+  } else if (path == "/apis" || path == "/apis/") {
+    send_json(res, 200, group_list());
+  } else {
+    std::smatch m;
+    static const std::regex group_re("^/apis/([^/]+)/?$");
+    static const std::regex version_re("^/apis/([^/]+)/([^/]+)/?$");
+    if (std::regex_match(path, m, version_re) && known_group_version(m[1], m[2])) {
+      send_json(res, 200, resource_list(m[1], m[2]));
+      return true;
+    }
+    if (std::regex_match(path, m, group_re)) {
+      for (const auto& g : group_list()["groups"]) {
+        if (g["name"] == m[1].str()) {
+          Json group = g;
+          group["kind"] = "APIGroup";
+          group["apiVersion"] = "v1";
+          send_json(res, 200, group);
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+  return true;
+}
+
+}  // namespace kubesim

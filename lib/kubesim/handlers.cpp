@@ -1,0 +1,427 @@
+// The generic registry verbs over the Store: get, list, create, update,
+// delete and deletecollection, with the apiserver's preconditions, defaults,
+// validation and error wording. Patch and watch live in their own files.
+#include <kubesim/managed_fields.hpp>
+#include <kubesim/patch.hpp>
+#include <kubesim/selectors.hpp>
+#include <kubesim/server_internal.hpp>
+#include <kubesim/validation.hpp>
+
+#include <openssl/evp.h>
+
+namespace kubesim {
+
+namespace {
+
+std::string list_kind(const ResourceType& type) {
+  return type.kind + "List";
+}
+
+// Continue tokens are unpadded base64url so they survive unencoded in a URL.
+std::string encode_token(const std::string& in) {
+  std::string out(in.size() * 2 + 8, '\0');
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
+  out.resize(static_cast<std::size_t>(n));
+  for (char& c : out) c = c == '+' ? '-' : (c == '/' ? '_' : c);
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  return out;
+}
+
+std::string decode_token(std::string in) {
+  for (char& c : in) c = c == '-' ? '+' : (c == '_' ? '/' : c);
+  while (in.size() % 4 != 0) in += '=';
+  std::string out(in.size(), '\0');
+  const int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
+  out.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
+  while (!out.empty() && out.back() == '\0') out.pop_back();
+  return out;
+}
+
+// kubectl's typed commands (`kubectl create namespace`) send protobuf, which
+// kubesim cannot decode without the Go types: answer 415 like a server that
+// does not speak it. apply, patch, scale and sluice all send JSON.
+bool unsupported_body(const httplib::Request& req) {
+  const std::string type = req.get_header_value("Content-Type");
+  return type.find("protobuf") != std::string::npos || type.find("cbor") != std::string::npos;
+}
+
+Result<Json> parse_body(const httplib::Request& req) {
+  if (req.get_header_value("Content-Type").find("yaml") != std::string::npos)
+    return parse_json_or_yaml(req.body);
+  try {
+    Json body = Json::parse(req.body);
+    if (!body.is_object())
+      return sluice::util::make_error(sluice::util::ErrorKind::invalid, "the body must be a JSON object");
+    return body;
+  } catch (const Json::exception& e) {
+    return sluice::util::make_error(sluice::util::ErrorKind::invalid,
+                                    std::string("couldn't get version/kind; json parse error: ") + e.what());
+  }
+}
+
+std::optional<ApiError> check_identity(const ResourceType& type, const ApiRoute& route, Json& object) {
+  if (object.contains("kind") && object["kind"] != type.kind) {
+    return bad_request("the server could not handle the request: kind " + object["kind"].dump() +
+                       " does not match " + type.kind);
+  }
+  if (object.contains("apiVersion") && object["apiVersion"] != type.api_version()) {
+    return bad_request("the API version in the data (" + object["apiVersion"].get<std::string>() +
+                       ") does not match the expected API version (" + type.api_version() + ")");
+  }
+  object["apiVersion"] = type.api_version();
+  object["kind"] = type.kind;
+  Json& meta = object["metadata"];
+  if (!meta.is_object()) meta = Json::object();
+  if (type.namespaced) {
+    const std::string ns = meta.value("namespace", "");
+    if (!ns.empty() && ns != route.ns) {
+      return bad_request(
+          "the namespace of the provided object does not match the namespace sent on the request");
+    }
+    meta["namespace"] = route.ns;
+  }
+  if (!route.name.empty() && meta.value("name", "") != route.name) {
+    return bad_request("the name of the object (" + meta.value("name", "") +
+                       ") does not match the name on the URL (" + route.name + ")");
+  }
+  return std::nullopt;
+}
+
+bool namespace_exists(ApiContext& ctx, const ResourceType& type, const std::string& ns) {
+  return !type.namespaced || ctx.store.get("namespaces", "", ns).ok();
+}
+
+ApiError namespace_missing(const std::string& ns) {
+  return {404, "NotFound", "namespaces \"" + ns + "\" not found", Json{{"name", ns}, {"kind", "namespaces"}}};
+}
+
+void fresh_status(const ResourceType& type, Json& object) {
+  if (!type.has_status) return;
+  object.erase("status");
+  if (type.kind == "Pod") object["status"] = {{"phase", "Pending"}, {"qosClass", "BestEffort"}};
+  if (type.kind == "Namespace") object["status"] = {{"phase", "Active"}};
+  if (type.kind == "Service") object["status"] = {{"loadBalancer", Json::object()}};
+}
+
+void list_objects(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                  const ApiRoute& route) {
+  auto labels = sluice::kube::parse_label_selector(req.get_param_value("labelSelector"));
+  auto fields = parse_field_selector(req.get_param_value("fieldSelector"));
+  if (!labels.ok()) return send_error(res, bad_request(labels.error().message));
+  if (!fields.ok()) return send_error(res, bad_request(fields.error().message));
+  auto [all, rv] = ctx.store.list(route.type->key(), route.ns);
+  std::string after;
+  if (req.has_param("continue")) {
+    const std::string token = decode_token(req.get_param_value("continue"));
+    const auto nul = token.find('\n');
+    if (nul == std::string::npos) return send_error(res, bad_request("continue key is not valid"));
+    rv = std::stoull("0" + token.substr(0, nul));
+    after = token.substr(nul + 1);
+  }
+  const long limit = req.has_param("limit") ? std::atol(req.get_param_value("limit").c_str()) : 0;
+  std::vector<Json> items;
+  std::string next;
+  for (auto& object : all) {
+    const std::string key =
+        object["metadata"].value("namespace", "") + "/" + object["metadata"].value("name", "");
+    if (!after.empty() && key <= after) continue;
+    if (!matches_labels(*labels, object) || !matches_fields(*fields, object)) continue;
+    if (limit > 0 && static_cast<long>(items.size()) == limit) {
+      const Json& last = items.back()["metadata"];
+      next = encode_token(std::to_string(rv) + "\n" + last.value("namespace", "") + "/" +
+                          last.value("name", ""));
+      break;
+    }
+    items.push_back(std::move(object));
+  }
+  if (wants_table(req)) return send_json(res, 200, to_table(*route.type, items, std::to_string(rv)));
+  Json meta = {{"resourceVersion", std::to_string(rv)}};
+  if (!next.empty()) meta["continue"] = next;
+  send_json(res, 200,
+            {{"kind", list_kind(*route.type)},
+             {"apiVersion", route.type->api_version()},
+             {"metadata", meta},
+             {"items", items}});
+}
+
+void get_object(ApiContext& ctx, const httplib::Request& req, httplib::Response& res, const ApiRoute& route) {
+  auto object = ctx.store.get(route.type->key(), route.ns, route.name);
+  if (!object.ok()) return send_error(res, from_store_error(object.error(), *route.type, route.name));
+  if (route.subresource == "scale") return send_json(res, 200, to_scale(*object));
+  if (wants_table(req) && route.subresource.empty()) {
+    return send_json(res, 200,
+                     to_table(*route.type, {*object}, (*object)["metadata"].value("resourceVersion", "")));
+  }
+  send_json(res, 200, *object);
+}
+
+void create_object(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                   const ApiRoute& route) {
+  const ResourceType& type = *route.type;
+  auto body = parse_body(req);
+  if (!body.ok()) return send_error(res, bad_request(body.error().message));
+  Json object = std::move(*body);
+  if (auto error = check_identity(type, {route.type, route.ns, "", "", false}, object))
+    return send_error(res, *error);
+  Json& meta = object["metadata"];
+  if (meta.contains("resourceVersion") && !meta["resourceVersion"].get<std::string>().empty()) {
+    return send_error(res, bad_request("resourceVersion should not be set on objects to be created"));
+  }
+  for (const char* field : {"uid", "creationTimestamp", "generation", "managedFields", "deletionTimestamp"})
+    meta.erase(field);
+  fresh_status(type, object);
+  apply_defaults(type, object);
+  Json probe = object;  // a generated name is valid when its prefix is
+  if (meta.value("name", "").empty() && !meta.value("generateName", "").empty()) {
+    probe["metadata"]["name"] = meta["generateName"].get<std::string>() + "x";
+  }
+  if (auto error = validate_object(type, probe)) return send_error(res, *error);
+  if (!namespace_exists(ctx, type, route.ns)) return send_error(res, namespace_missing(route.ns));
+  record_update(Json(), object, field_manager(req, "kubectl-create"), type.api_version(), now_rfc3339());
+  if (req.get_param_value("dryRun") == "All") return send_json(res, 201, object);
+  auto created = ctx.store.create(type.key(), object);
+  if (!created.ok()) return send_error(res, from_store_error(created.error(), type, meta.value("name", "")));
+  send_json(res, 201, *created);
+}
+
+void update_object(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                   const ApiRoute& route) {
+  const ResourceType& type = *route.type;
+  auto body = parse_body(req);
+  if (!body.ok()) return send_error(res, bad_request(body.error().message));
+  if (route.subresource == "scale") return handle_patch(ctx, req, res, route);  // PUT of a whole Scale
+  Json object = std::move(*body);
+  if (auto error = check_identity(type, route, object)) return send_error(res, *error);
+  auto current = ctx.store.get(type.key(), route.ns, route.name);
+  if (!current.ok()) return send_error(res, from_store_error(current.error(), type, route.name));
+  const bool status_only = route.subresource == "status";
+  if (!status_only) {
+    apply_defaults(type, object);
+    if (auto error = validate_object(type, object, &*current)) return send_error(res, *error);
+    record_update(*current, object, field_manager(req, "kubectl-edit"), type.api_version(), now_rfc3339());
+  }
+  auto updated = ctx.store.update(type.key(), object, status_only);
+  if (!updated.ok()) return send_error(res, from_store_error(updated.error(), type, route.name));
+  send_json(res, 200, *updated);
+}
+
+std::string delete_policy(const httplib::Request& req, const Json& options) {
+  if (req.has_param("propagationPolicy")) return req.get_param_value("propagationPolicy");
+  if (options.contains("propagationPolicy") && options["propagationPolicy"].is_string())
+    return options["propagationPolicy"];
+  if (options.value("orphanDependents", false)) return "Orphan";
+  return "Background";
+}
+
+std::optional<ApiError> check_preconditions(const ResourceType& type, const Json& object,
+                                            const Json& options) {
+  const Json pre = options.value("preconditions", Json::object());
+  const Json& meta = object["metadata"];
+  const std::string name = meta.value("name", "");
+  const std::string prefix =
+      "Operation cannot be fulfilled on " + type.key() + " \"" + name + "\": Precondition failed: ";
+  if (pre.contains("uid") && pre["uid"] != meta["uid"]) {
+    return ApiError{409, "Conflict",
+                    prefix + "UID in precondition: " + pre["uid"].get<std::string>() +
+                        ", UID in object meta: " + meta.value("uid", ""),
+                    Json::object()};
+  }
+  if (pre.contains("resourceVersion") && pre["resourceVersion"] != meta["resourceVersion"]) {
+    return ApiError{409, "Conflict",
+                    prefix + "ResourceVersion in precondition: " + pre["resourceVersion"].get<std::string>() +
+                        ", ResourceVersion in object meta: " + meta.value("resourceVersion", ""),
+                    Json::object()};
+  }
+  return std::nullopt;
+}
+
+void delete_object(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                   const ApiRoute& route) {
+  const ResourceType& type = *route.type;
+  Json options = Json::object();
+  if (!req.body.empty()) {
+    auto body = parse_body(req);
+    if (!body.ok()) return send_error(res, bad_request(body.error().message));
+    options = *body;
+  }
+  const std::string policy = delete_policy(req, options);
+  if (policy != "Background" && policy != "Foreground" && policy != "Orphan") {
+    return send_error(res,
+                      invalid(type, route.name,
+                              {{"propagationPolicy", "FieldValueNotSupported",
+                                "Unsupported value: \"" + policy +
+                                    "\": supported values: \"Foreground\", \"Background\", \"Orphan\""}}));
+  }
+  auto current = ctx.store.get(type.key(), route.ns, route.name);
+  if (!current.ok()) return send_error(res, from_store_error(current.error(), type, route.name));
+  if (auto error = check_preconditions(type, *current, options)) return send_error(res, *error);
+  if (req.get_param_value("dryRun") == "All") return send_json(res, 200, *current);
+  auto removed = delete_with_dependents(ctx, type, *current, policy, grace_period(req, options, *current));
+  if (!removed.ok()) return send_error(res, from_store_error(removed.error(), type, route.name));
+  if (type.kind == "Pod") return send_json(res, 200, *removed);
+  if (type.kind == "Namespace") {
+    Json last = *current;
+    last["status"] = {{"phase", "Terminating"}};
+    return send_json(res, 200, last);
+  }
+  Json details = {
+      {"name", route.name}, {"kind", type.plural}, {"uid", (*current)["metadata"].value("uid", "")}};
+  if (!type.group.empty()) details["group"] = type.group;
+  send_json(res, 200,
+            {{"kind", "Status"},
+             {"apiVersion", "v1"},
+             {"metadata", Json::object()},
+             {"status", "Success"},
+             {"details", details}});
+}
+
+void delete_collection(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                       const ApiRoute& route) {
+  auto labels = sluice::kube::parse_label_selector(req.get_param_value("labelSelector"));
+  auto fields = parse_field_selector(req.get_param_value("fieldSelector"));
+  if (!labels.ok()) return send_error(res, bad_request(labels.error().message));
+  if (!fields.ok()) return send_error(res, bad_request(fields.error().message));
+  auto [all, rv] = ctx.store.list(route.type->key(), route.ns);
+  Json deleted = Json::array();
+  for (const auto& object : all) {
+    if (!matches_labels(*labels, object) || !matches_fields(*fields, object)) continue;
+    (void)delete_with_dependents(ctx, *route.type, object, "Background",
+                                 grace_period(req, Json::object(), object));
+    deleted.push_back(object);
+  }
+  send_json(res, 200,
+            {{"kind", list_kind(*route.type)},
+             {"apiVersion", route.type->api_version()},
+             {"metadata", {{"resourceVersion", std::to_string(ctx.store.resource_version())}}},
+             {"items", deleted}});
+}
+
+bool is_watch(const httplib::Request& req, const ApiRoute& route) {
+  const std::string w = req.get_param_value("watch");
+  return route.watch_path || w == "true" || w == "1";
+}
+
+}  // namespace
+
+void handle_resource(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                     const ApiRoute& route) {
+  const bool collection = route.name.empty();
+  const std::string& m = req.method;
+  RequestInfo& info = current_request();
+  if ((m == "POST" || m == "PUT" || m == "DELETE") && unsupported_body(req)) {
+    return send_error(res,
+                      {415, "UnsupportedMediaType",
+                       "the body of the request was in an unknown format - accepted media types include: "
+                       "application/json, application/yaml",
+                       Json::object()});
+  }
+  if (m == "GET" && is_watch(req, route)) {
+    info.verb = "watch";
+    return handle_watch(ctx, req, res, route);
+  }
+  if (route.type->namespaced && route.ns.empty() && !(m == "GET" && collection)) {
+    return send_error(res,
+                      {404, "NotFound", "the server could not find the requested resource", Json::object()});
+  }
+  if (!route.subresource.empty() && route.subresource != "status" &&
+      !(route.subresource == "scale" && route.type->has_scale)) {
+    return send_error(res,
+                      {404, "NotFound", "the server could not find the requested resource", Json::object()});
+  }
+  if (m == "GET") {
+    info.verb = collection ? "list" : "get";
+    return collection ? list_objects(ctx, req, res, route) : get_object(ctx, req, res, route);
+  }
+  if (m == "POST" && collection) {
+    info.verb = "create";
+    return create_object(ctx, req, res, route);
+  }
+  if (m == "PUT" && !collection) {
+    info.verb = "update";
+    return update_object(ctx, req, res, route);
+  }
+  if (m == "PATCH" && !collection) {
+    info.verb = "patch";
+    return handle_patch(ctx, req, res, route);
+  }
+  if (m == "DELETE") {
+    info.verb = collection ? "deletecollection" : "delete";
+    return collection ? delete_collection(ctx, req, res, route) : delete_object(ctx, req, res, route);
+  }
+  send_error(res, method_not_allowed());
+}
+
+namespace {
+
+// Pods terminate gracefully when a kubelet runs: they get a deletionTimestamp
+// and the simulated kubelet removes them after Timing::pod_delete_ms.
+Result<Json> remove_one(ApiContext& ctx, const ResourceType& type, const Json& object, long long grace) {
+  const Json& meta = object["metadata"];
+  const std::string ns = meta.value("namespace", "");
+  const std::string name = meta.value("name", "");
+  if (type.kind == "Pod" && ctx.controllers != nullptr && grace > 0) {
+    return ctx.store.mark_deleted("pods", ns, name, grace);
+  }
+  return ctx.store.remove(type.key(), ns, name);
+}
+
+void delete_namespace_contents(ApiContext& ctx, const std::string& ns) {
+  for (const auto& t : resource_types()) {
+    if (!t.namespaced) continue;
+    for (const auto& o : ctx.store.list(t.key(), ns).first) {
+      (void)ctx.store.remove(t.key(), o["metadata"].value("namespace", ""), o["metadata"].value("name", ""));
+    }
+  }
+}
+
+}  // namespace
+
+long long grace_period(const httplib::Request& req, const Json& options, const Json& object) {
+  if (req.has_param("gracePeriodSeconds"))
+    return std::atoll(req.get_param_value("gracePeriodSeconds").c_str());
+  if (options.contains("gracePeriodSeconds") && options["gracePeriodSeconds"].is_number_integer()) {
+    return options["gracePeriodSeconds"].get<long long>();
+  }
+  return object.value("spec", Json::object()).value("terminationGracePeriodSeconds", 30LL);
+}
+
+Result<Json> delete_with_dependents(ApiContext& ctx, const ResourceType& type, const Json& object,
+                                    const std::string& policy, long long grace) {
+  auto removed = remove_one(ctx, type, object, grace);
+  if (!removed.ok()) return removed;
+  const Json& meta = object["metadata"];
+  const std::string ns = meta.value("namespace", "");
+  const std::string uid = meta.value("uid", "");
+  if (type.kind == "Namespace") {
+    delete_namespace_contents(ctx, meta.value("name", ""));
+    return removed;
+  }
+  // With the controllers running, Background deletion is the garbage
+  // collector's job (asynchronous, as in a cluster); otherwise it happens here.
+  const bool cascade_here = policy == "Foreground" || (policy == "Background" && ctx.controllers == nullptr);
+  if (ns.empty() || (policy != "Orphan" && !cascade_here)) return removed;
+  for (const auto& t : resource_types()) {
+    if (!t.namespaced) continue;
+    for (auto& dependent : ctx.store.list(t.key(), ns).first) {
+      Json& refs = dependent["metadata"]["ownerReferences"];
+      if (!refs.is_array()) continue;
+      const auto owned =
+          std::find_if(refs.begin(), refs.end(), [&](const Json& r) { return r.value("uid", "") == uid; });
+      if (owned == refs.end()) continue;
+      if (policy == "Orphan") {
+        refs.erase(owned);
+        if (refs.empty()) dependent["metadata"].erase("ownerReferences");
+        (void)ctx.store.update(t.key(), dependent);
+      } else {
+        (void)delete_with_dependents(ctx, t, dependent, policy, 30);
+      }
+    }
+  }
+  return removed;
+}
+
+}  // namespace kubesim

@@ -1,0 +1,289 @@
+#include <kubesim/managed_fields.hpp>
+
+#include <kubesim/patch.hpp>
+
+#include <map>
+#include <optional>
+#include <set>
+
+namespace kubesim {
+
+namespace {
+
+using Path = std::vector<std::string>;  // "f:spec", "k:{\"name\":\"web\"}"
+using FieldSet = std::set<Path>;
+
+struct Manager {
+  std::string name;
+  std::string operation;
+  std::string api_version;
+  std::string time;
+  FieldSet fields;
+};
+
+void collect(const Json& value, Path& path, FieldSet& out, const std::string& field) {
+  if (value.is_object() && !value.empty()) {
+    for (const auto& [key, child] : value.items()) {
+      path.push_back("f:" + key);
+      collect(child, path, out, key);
+      path.pop_back();
+    }
+    return;
+  }
+  if (value.is_array() && !value.empty() && value[0].is_object()) {
+    const std::string key = merge_key_for(field, value[0]);
+    const bool keyed = !key.empty() && std::all_of(value.begin(), value.end(), [&](const Json& e) {
+      return e.is_object() && e.contains(key);
+    });
+    if (keyed) {
+      for (const auto& element : value) {
+        path.push_back("k:" + Json{{key, element[key]}}.dump());
+        collect(element, path, out, "");
+        path.pop_back();
+      }
+      return;
+    }
+  }
+  out.insert(path);
+}
+
+// Leaf fields a client controls: spec-like content plus labels and annotations.
+FieldSet leaf_fields(const Json& object) {
+  FieldSet out;
+  if (!object.is_object()) return out;
+  Path path;
+  for (const auto& [key, value] : object.items()) {
+    if (key == "apiVersion" || key == "kind" || key == "status") continue;
+    if (key == "metadata") {
+      for (const char* meta : {"labels", "annotations"}) {
+        if (value.contains(meta)) {
+          path = {"f:metadata", std::string("f:") + meta};
+          collect(value[meta], path, out, meta);
+        }
+      }
+      continue;
+    }
+    path = {"f:" + key};
+    collect(value, path, out, key);
+  }
+  return out;
+}
+
+const Json* child(const Json& node, const std::string& element) {
+  if (element.rfind("f:", 0) == 0) {
+    const std::string key = element.substr(2);
+    return node.is_object() && node.contains(key) ? &node[key] : nullptr;
+  }
+  if (!node.is_array()) return nullptr;
+  const Json selector = Json::parse(element.substr(2));
+  for (const auto& item : node) {
+    bool all = item.is_object();
+    for (const auto& [k, v] : selector.items()) all = all && item.contains(k) && item[k] == v;
+    if (all) return &item;
+  }
+  return nullptr;
+}
+
+std::optional<Json> value_at(const Json& object, const Path& path) {
+  const Json* node = &object;
+  for (const auto& element : path) {
+    node = child(*node, element);
+    if (node == nullptr) return std::nullopt;
+  }
+  return *node;
+}
+
+void remove_at(Json& object, const Path& path) {
+  Json* node = &object;
+  for (std::size_t i = 0; i + 1 < path.size(); ++i) {
+    node = const_cast<Json*>(child(*node, path[i]));
+    if (node == nullptr) return;
+  }
+  const std::string& last = path.back();
+  if (last.rfind("f:", 0) == 0) {
+    if (node->is_object()) node->erase(last.substr(2));
+  } else if (const Json* item = child(*node, last)) {
+    for (auto it = node->begin(); it != node->end(); ++it) {
+      if (&*it == item) {
+        node->erase(it);
+        break;
+      }
+    }
+  }
+}
+
+Json to_fields_v1(const FieldSet& fields) {
+  Json out = Json::object();
+  for (const auto& path : fields) {
+    Json* node = &out;
+    for (const auto& element : path) node = &(*node)[element];
+    if (node->is_null()) *node = Json::object();
+  }
+  return out;
+}
+
+void from_fields_v1(const Json& node, Path& path, FieldSet& out) {
+  bool has_children = false;
+  for (const auto& [key, value] : node.items()) {
+    if (key == ".") continue;
+    has_children = true;
+    path.push_back(key);
+    from_fields_v1(value, path, out);
+    path.pop_back();
+  }
+  if (!has_children && !path.empty()) out.insert(path);
+}
+
+std::vector<Manager> read_managers(const Json& object) {
+  std::vector<Manager> managers;
+  if (!object.is_object() || !object.contains("metadata")) return managers;
+  for (const auto& entry : object["metadata"].value("managedFields", Json::array())) {
+    Manager m{entry.value("manager", ""),
+              entry.value("operation", "Update"),
+              entry.value("apiVersion", ""),
+              entry.value("time", ""),
+              {}};
+    Path path;
+    from_fields_v1(entry.value("fieldsV1", Json::object()), path, m.fields);
+    managers.push_back(std::move(m));
+  }
+  return managers;
+}
+
+void write_managers(Json& object, const std::vector<Manager>& managers) {
+  Json entries = Json::array();
+  for (const auto& m : managers) {
+    if (m.fields.empty()) continue;
+    entries.push_back({{"manager", m.name},
+                       {"operation", m.operation},
+                       {"apiVersion", m.api_version},
+                       {"time", m.time},
+                       {"fieldsType", "FieldsV1"},
+                       {"fieldsV1", to_fields_v1(m.fields)}});
+  }
+  if (entries.empty()) {
+    object["metadata"].erase("managedFields");
+  } else {
+    object["metadata"]["managedFields"] = entries;
+  }
+}
+
+Manager& manager_entry(std::vector<Manager>& managers, const std::string& name, const std::string& operation,
+                       const std::string& api_version, const std::string& time) {
+  for (auto& m : managers) {
+    if (m.name == name && m.operation == operation) {
+      m.time = time;
+      m.api_version = api_version;
+      return m;
+    }
+  }
+  managers.push_back({name, operation, api_version, time, {}});
+  return managers.back();
+}
+
+// ".spec.template.spec.containers[name="web"].image", as the apiserver prints paths.
+std::string display(const Path& path) {
+  std::string out;
+  for (const auto& element : path) {
+    if (element.rfind("f:", 0) == 0) {
+      out += "." + element.substr(2);
+      continue;
+    }
+    const Json selector = Json::parse(element.substr(2));
+    for (const auto& [k, v] : selector.items()) out += "[" + k + "=" + v.dump() + "]";
+  }
+  return out;
+}
+
+ApiError conflict_error(
+    const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& by_manager,
+    std::size_t count, const std::string& name, const std::string& kind) {
+  std::string message =
+      "Apply failed with " + std::to_string(count) + " conflict" + (count == 1 ? "" : "s") + ": ";
+  Json causes = Json::array();
+  bool first = true;
+  for (const auto& [manager, items] : by_manager) {
+    const std::string who = "conflict with \"" + manager + "\" using " + items.front().second;
+    for (const auto& [field, version] : items) {
+      causes.push_back({{"reason", "FieldManagerConflict"},
+                        {"message", "conflict with \"" + manager + "\" using " + version},
+                        {"field", field}});
+    }
+    if (!first) message += "\n";
+    first = false;
+    if (count == 1) {
+      message += who + ": " + items.front().first;
+    } else {
+      message += "conflicts with \"" + manager + "\" using " + items.front().second + ":";
+      for (const auto& item : items) message += "\n- " + item.first;
+    }
+  }
+  return {409, "Conflict", message, Json{{"name", name}, {"kind", kind}, {"causes", causes}}};
+}
+
+}  // namespace
+
+void record_update(const Json& old_object, Json& new_object, const std::string& manager,
+                   const std::string& api_version, const std::string& time) {
+  std::vector<Manager> managers = read_managers(old_object.is_null() ? new_object : old_object);
+  const FieldSet now = leaf_fields(new_object);
+  FieldSet changed;
+  for (const auto& path : now) {
+    if (old_object.is_null() || value_at(old_object, path) != value_at(new_object, path))
+      changed.insert(path);
+  }
+  for (auto& m : managers) {
+    for (auto it = m.fields.begin(); it != m.fields.end();) {
+      const bool gone = now.count(*it) == 0 && !value_at(new_object, *it).has_value();
+      it = (gone || (changed.count(*it) != 0 && m.name != manager)) ? m.fields.erase(it) : std::next(it);
+    }
+  }
+  if (!changed.empty()) {
+    Manager& mine = manager_entry(managers, manager, "Update", api_version, time);
+    mine.fields.insert(changed.begin(), changed.end());
+  }
+  write_managers(new_object, managers);
+}
+
+Result<Json> server_side_apply(const Json& current, const Json& config, const std::string& manager,
+                               bool force, const std::string& api_version, const std::string& time,
+                               ApiError& conflict) {
+  std::vector<Manager> managers = read_managers(current);
+  const FieldSet applied = leaf_fields(config);
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> conflicts;
+  std::size_t count = 0;
+  for (const auto& path : applied) {
+    const auto existing = value_at(current, path);
+    if (!existing.has_value() || existing == value_at(config, path)) continue;
+    for (auto& m : managers) {
+      if (m.name == manager || m.fields.count(path) == 0) continue;
+      if (force) {
+        m.fields.erase(path);
+        continue;
+      }
+      conflicts[m.name].push_back({display(path), m.api_version});
+      ++count;
+    }
+  }
+  if (count != 0) {
+    conflict =
+        conflict_error(conflicts, count, config["metadata"].value("name", ""), config.value("kind", ""));
+    return sluice::util::make_error(sluice::util::ErrorKind::conflict, conflict.message);
+  }
+  Json merged = current.is_null() ? Json::object() : current;
+  Manager& mine = manager_entry(managers, manager, "Apply", api_version, time);
+  for (const auto& path : mine.fields) {
+    if (applied.count(path) != 0) continue;
+    const bool shared = std::any_of(managers.begin(), managers.end(), [&](const Manager& m) {
+      return &m != &mine && m.fields.count(path) != 0;
+    });
+    if (!shared) remove_at(merged, path);
+  }
+  auto result = apply_strategic_merge_patch(std::move(merged), config);
+  if (!result.ok()) return result;
+  mine.fields = applied;
+  write_managers(*result, managers);
+  return result;
+}
+
+}  // namespace kubesim

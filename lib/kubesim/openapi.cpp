@@ -1,0 +1,67 @@
+// Just enough OpenAPI for kubectl's validation. kubectl 1.32 downloads
+// /openapi/v2 (protobuf) and then asks /openapi/v3 whether each kind's PATCH
+// accepts the fieldValidation parameter; when it does, kubectl leaves
+// validation to the server. An empty v2 document (zero protobuf bytes) parses
+// as "no schemas", which makes kubectl skip client-side schema checks and
+// fall back to its built-in strategic-merge metadata for apply.
+#include <kubesim/server_internal.hpp>
+
+namespace kubesim {
+
+namespace {
+
+std::string gv_path(const ResourceType& type) {
+  return type.group.empty() ? "api/" + type.version : "apis/" + type.group + "/" + type.version;
+}
+
+Json v3_root() {
+  Json paths = Json::object();
+  for (const auto& type : resource_types()) {
+    paths[gv_path(type)] = {{"serverRelativeURL", "/openapi/v3/" + gv_path(type) + "?hash=kubesim"}};
+  }
+  return {{"paths", paths}};
+}
+
+Json v3_group_version(const std::string& path) {
+  Json paths = Json::object();
+  for (const auto& type : resource_types()) {
+    if (gv_path(type) != path) continue;
+    const std::string item =
+        "/" + path + (type.namespaced ? "/namespaces/{namespace}/" : "/") + type.plural + "/{name}";
+    const Json param = {{"name", "fieldValidation"}, {"in", "query"}, {"schema", {{"type", "string"}}}};
+    paths[item] = {{"patch",
+                    {{"operationId", "patch" + type.kind},
+                     {"x-kubernetes-action", "patch"},
+                     {"x-kubernetes-group-version-kind",
+                      {{"group", type.group}, {"version", type.version}, {"kind", type.kind}}},
+                     {"parameters", {param}},
+                     {"responses", {{"200", {{"description", "OK"}}}}}}}};
+  }
+  return {
+      {"openapi", "3.0.0"}, {"info", {{"title", "Kubernetes"}, {"version", "v1.32.0"}}}, {"paths", paths}};
+}
+
+}  // namespace
+
+bool handle_openapi(const httplib::Request& req, httplib::Response& res) {
+  if (req.method != "GET") return false;
+  if (req.path == "/openapi/v2") {
+    res.status = 200;
+    res.set_content("", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+    return true;
+  }
+  if (req.path == "/openapi/v3" || req.path == "/openapi/v3/") {
+    send_json(res, 200, v3_root());
+    return true;
+  }
+  const std::string prefix = "/openapi/v3/";
+  if (req.path.rfind(prefix, 0) == 0) {
+    const Json doc = v3_group_version(req.path.substr(prefix.size()));
+    if (doc["paths"].empty()) return false;
+    send_json(res, 200, doc);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace kubesim

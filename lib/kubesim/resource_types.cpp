@@ -1,0 +1,63 @@
+// The table of resource types kubesim serves; discovery, routing and the store
+// all read it, so adding a kind here is all it takes to serve it generically.
+#include <kubesim/store.hpp>
+
+namespace kubesim {
+
+namespace {
+
+ResourceType make(std::string group, std::string version, std::string kind, std::string plural,
+                  bool namespaced, std::vector<std::string> short_names, bool has_status, bool has_scale,
+                  bool in_all) {
+  ResourceType type;
+  type.group = std::move(group);
+  type.version = std::move(version);
+  type.kind = std::move(kind);
+  type.plural = std::move(plural);
+  type.namespaced = namespaced;
+  type.short_names = std::move(short_names);
+  type.has_status = has_status;
+  type.has_scale = has_scale;
+  type.in_all = in_all;
+  return type;
+}
+
+std::vector<ResourceType> build_table() {
+  return {
+      make("", "v1", "Namespace", "namespaces", false, {"ns"}, true, false, false),
+      make("", "v1", "Pod", "pods", true, {"po"}, true, false, true),
+      make("", "v1", "Service", "services", true, {"svc"}, true, false, true),
+      make("", "v1", "Endpoints", "endpoints", true, {"ep"}, false, false, false),
+      make("", "v1", "ConfigMap", "configmaps", true, {"cm"}, false, false, false),
+      make("", "v1", "Secret", "secrets", true, {}, false, false, false),
+      make("", "v1", "Event", "events", true, {"ev"}, false, false, false),
+      make("apps", "v1", "Deployment", "deployments", true, {"deploy"}, true, true, true),
+      make("apps", "v1", "ReplicaSet", "replicasets", true, {"rs"}, true, true, true),
+      make("coordination.k8s.io", "v1", "Lease", "leases", true, {}, false, false, false),
+      make("networking.k8s.io", "v1", "Ingress", "ingresses", true, {"ing"}, true, false, false),
+      make("gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes", true, {}, true, false, false),
+  };
+}
+
+}  // namespace
+
+const std::vector<ResourceType>& resource_types() {
+  static const std::vector<ResourceType> table = build_table();
+  return table;
+}
+
+const ResourceType* find_resource_type(const std::string& key) {
+  for (const auto& type : resource_types()) {
+    if (type.key() == key) return &type;
+  }
+  return nullptr;
+}
+
+const ResourceType* find_resource_type(const std::string& group, const std::string& plural) {
+  for (const auto& type : resource_types()) {
+    if (type.group == group && type.plural == plural) return &type;
+  }
+  return nullptr;
+}
+
+}  // namespace kubesim

@@ -1,0 +1,85 @@
+#include <kubesim/selectors.hpp>
+
+#include <optional>
+
+namespace kubesim {
+
+using sluice::util::ErrorKind;
+using sluice::util::make_error;
+
+namespace {
+
+std::optional<std::string> field_value(const Json& object, const std::string& path) {
+  const Json* node = &object;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const auto dot = path.find('.', start);
+    const std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!node->is_object() || !node->contains(part)) return std::nullopt;
+    node = &(*node)[part];
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  if (node->is_string()) return node->get<std::string>();
+  if (node->is_null()) return std::nullopt;
+  return node->dump();
+}
+
+}  // namespace
+
+bool matches_labels(const std::vector<Requirement>& selector, const Json& object) {
+  static const Json none;  // no labels: every key is absent
+  const Json* labels = &none;
+  if (object.contains("metadata") && object["metadata"].contains("labels"))
+    labels = &object["metadata"]["labels"];
+  return sluice::kube::labels_match(selector, *labels);
+}
+
+Result<std::vector<Requirement>> parse_field_selector(const std::string& text) {
+  std::vector<Requirement> selector;
+  if (text.find_first_not_of(" \t") == std::string::npos) return selector;
+  for (const auto& term : sluice::kube::split_selector_terms(text)) {
+    auto r = sluice::kube::parse_requirement(term);
+    if (!r.ok()) return r.error();
+    if (r->op != Requirement::Op::equals && r->op != Requirement::Op::not_equals) {
+      return make_error(ErrorKind::invalid,
+                        "invalid selector: '" + text + "'; can't understand '" + term + "'");
+    }
+    selector.push_back(std::move(*r));
+  }
+  return selector;
+}
+
+bool matches_fields(const std::vector<Requirement>& selector, const Json& object) {
+  for (const auto& r : selector) {
+    auto value = field_value(object, r.key);
+    // The apiserver treats an absent field as the empty string.
+    if (!value.has_value()) value = "";
+    if (!sluice::kube::satisfies(r, value)) return false;
+  }
+  return true;
+}
+
+std::string selector_to_string(const Json& label_selector) {
+  std::string out;
+  auto add = [&out](const std::string& term) { out += (out.empty() ? "" : ",") + term; };
+  if (label_selector.contains("matchLabels")) {
+    for (const auto& [k, v] : label_selector["matchLabels"].items()) add(k + "=" + v.get<std::string>());
+  }
+  if (label_selector.contains("matchExpressions")) {
+    for (const auto& e : label_selector["matchExpressions"]) {
+      const std::string op = e.value("operator", "");
+      std::string values;
+      for (const auto& v : e.value("values", Json::array()))
+        values += (values.empty() ? "" : ",") + v.get<std::string>();
+      const std::string key = e.value("key", "");
+      if (op == "In") add(key + " in (" + values + ")");
+      if (op == "NotIn") add(key + " notin (" + values + ")");
+      if (op == "Exists") add(key);
+      if (op == "DoesNotExist") add("!" + key);
+    }
+  }
+  return out;
+}
+
+}  // namespace kubesim

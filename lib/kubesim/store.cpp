@@ -1,0 +1,375 @@
+// The Store: objects by type/namespace/name under one lock, a global
+// resourceVersion counter, and a bounded event history watches replay from.
+// Listener delivery is serialised through a queue so every listener sees
+// events in resourceVersion order, even when listeners write to the store.
+#include <kubesim/store.hpp>
+
+#include <deque>
+#include <map>
+#include <random>
+#include <thread>
+
+namespace kubesim {
+
+using sluice::util::ErrorKind;
+using sluice::util::make_error;
+
+namespace {
+
+using ObjectKey = std::pair<std::string, std::string>;  // namespace, name
+using ObjectMap = std::map<ObjectKey, Json>;
+
+std::string format_rfc3339(sluice::util::WallTime time) {
+  auto t = std::chrono::system_clock::to_time_t(std::chrono::time_point_cast<std::chrono::seconds>(time));
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string meta_string(const Json& object, const char* field) {
+  const auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return "";
+  const auto it = meta->find(field);
+  return (it != meta->end() && it->is_string()) ? it->get<std::string>() : "";
+}
+
+// Same wording as the apiserver: `deployments.apps "web" not found`.
+std::string quoted(const std::string& resource, const std::string& name) {
+  return resource + " \"" + name + "\"";
+}
+
+}  // namespace
+
+struct Store::Impl {
+  std::size_t history_limit = 10000;
+  const sluice::util::Clock* clock = nullptr;
+  std::uint64_t rv = 1;
+  std::uint64_t floor = 0;  // events with rv > floor are retained
+  std::map<std::string, ObjectMap> objects;
+  std::deque<WatchEvent> history;
+  std::mt19937_64 rng{std::random_device{}()};
+
+  std::mutex queue_mutex;
+  std::deque<WatchEvent> pending;
+  bool delivering = false;
+  std::thread::id deliverer;
+
+  std::mutex listeners_mutex;
+  std::map<int, Listener> listeners;
+  int next_listener = 1;
+  std::mutex delivery_mutex;  // held while listeners run, so remove_listener can wait
+
+  std::string new_uid() {
+    std::uniform_int_distribution<int> hex(0, 15);
+    std::string uid = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx";
+    for (char& c : uid) {
+      if (c == 'x' || c == 'y') {
+        int v = hex(rng);
+        if (c == 'y') v = (v & 0x3) | 0x8;
+        c = "0123456789abcdef"[v];
+      }
+    }
+    return uid;
+  }
+
+  std::string random_suffix() {
+    static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+    std::uniform_int_distribution<int> pick(0, static_cast<int>(sizeof alphabet) - 2);
+    std::string suffix;
+    for (int i = 0; i < 5; ++i) suffix += alphabet[pick(rng)];
+    return suffix;
+  }
+
+  // Called with the store lock held: assigns the event its place in history
+  // and in the delivery queue, both in resourceVersion order.
+  void record(WatchEvent event) {
+    history.push_back(event);
+    while (history.size() > history_limit) {
+      floor = history.front().resource_version;
+      history.pop_front();
+    }
+    std::lock_guard queue(queue_mutex);
+    pending.push_back(std::move(event));
+  }
+
+  sluice::util::WallTime wall_now() const {
+    return clock != nullptr ? clock->wall_now() : std::chrono::system_clock::now();
+  }
+};
+
+Store::Store(std::size_t history_limit, const sluice::util::Clock* clock) : impl_(std::make_shared<Impl>()) {
+  impl_->history_limit = history_limit == 0 ? 1 : history_limit;
+  impl_->clock = clock;
+}
+
+Store::~Store() = default;
+
+Result<Json> Store::get(const std::string& resource, const std::string& ns, const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  const auto type = impl_->objects.find(resource);
+  if (type != impl_->objects.end()) {
+    const auto it = type->second.find({ns, name});
+    if (it != type->second.end()) return it->second;
+  }
+  return make_error(ErrorKind::not_found, quoted(resource, name) + " not found");
+}
+
+std::pair<std::vector<Json>, std::uint64_t> Store::list(const std::string& resource,
+                                                        const std::string& ns) const {
+  std::lock_guard lock(mutex_);
+  std::vector<Json> items;
+  const auto type = impl_->objects.find(resource);
+  if (type != impl_->objects.end()) {
+    for (const auto& [key, object] : type->second) {
+      if (ns.empty() || key.first == ns) items.push_back(object);
+    }
+  }
+  return {std::move(items), impl_->rv};
+}
+
+Result<Json> Store::create(const std::string& resource, Json object) {
+  const ResourceType* type = find_resource_type(resource);
+  if (type == nullptr)
+    return make_error(ErrorKind::not_found, "the server could not find the requested resource");
+  if (!object.is_object()) return make_error(ErrorKind::invalid, "object must be a JSON object");
+  Json& meta = object["metadata"];
+  if (!meta.is_object()) meta = Json::object();
+  const std::string ns = meta_string(object, "namespace");
+  if (type->namespaced && ns.empty())
+    return make_error(ErrorKind::invalid, "metadata.namespace: Required value");
+  if (!type->namespaced) meta.erase("namespace");
+  WatchEvent event;
+  {
+    std::lock_guard lock(mutex_);
+    ObjectMap& objects = impl_->objects[resource];
+    std::string name = meta_string(object, "name");
+    const std::string generate = meta_string(object, "generateName");
+    for (int attempt = 0; name.empty() && !generate.empty() && attempt < 8; ++attempt) {
+      std::string candidate = generate + impl_->random_suffix();
+      if (objects.count({ns, candidate}) == 0) name = candidate;
+    }
+    if (name.empty()) {
+      return make_error(ErrorKind::invalid,
+                        "metadata.name: Required value: name or generateName is required");
+    }
+    if (objects.count({ns, name}) != 0)
+      return make_error(ErrorKind::already_exists, quoted(resource, name) + " already exists");
+    const std::uint64_t rv = ++impl_->rv;
+    object["apiVersion"] = type->api_version();
+    object["kind"] = type->kind;
+    meta["name"] = name;
+    meta["uid"] = impl_->new_uid();
+    meta["creationTimestamp"] = format_rfc3339(impl_->wall_now());
+    meta["generation"] = 1;
+    meta["resourceVersion"] = std::to_string(rv);
+    objects[{ns, name}] = object;
+    event = WatchEvent{"ADDED", resource, object, rv};
+    impl_->record(event);
+  }
+  deliver();
+  return object;
+}
+
+namespace {
+
+// The object an update would store: identity fields come from the stored
+// object, and spec/status are kept apart as the status subresource demands.
+Json merge_for_update(const Json& stored, Json object, bool status_only) {
+  Json next;
+  if (status_only) {
+    next = stored;
+    if (object.contains("status")) {
+      next["status"] = object["status"];
+    } else {
+      next.erase("status");
+    }
+    return next;
+  }
+  next = std::move(object);
+  next["apiVersion"] = stored["apiVersion"];
+  next["kind"] = stored["kind"];
+  Json& meta = next["metadata"];
+  for (const char* field :
+       {"name", "namespace", "uid", "creationTimestamp", "generation", "deletionTimestamp"}) {
+    if (stored["metadata"].contains(field)) {
+      meta[field] = stored["metadata"][field];
+    } else {
+      meta.erase(field);
+    }
+  }
+  if (stored.contains("status")) {
+    next["status"] = stored["status"];
+  } else {
+    next.erase("status");
+  }
+  const Json no_spec;
+  const Json& old_spec = stored.contains("spec") ? stored["spec"] : no_spec;
+  const Json& new_spec = next.contains("spec") ? next["spec"] : no_spec;
+  if (old_spec != new_spec) meta["generation"] = stored["metadata"].value("generation", 0) + 1;
+  return next;
+}
+
+}  // namespace
+
+Result<Json> Store::update(const std::string& resource, Json object, bool status_only) {
+  if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object()) {
+    return make_error(ErrorKind::invalid, "metadata: Required value");
+  }
+  const std::string ns = meta_string(object, "namespace");
+  const std::string name = meta_string(object, "name");
+  const std::string wanted_rv = meta_string(object, "resourceVersion");
+  WatchEvent event;
+  {
+    std::lock_guard lock(mutex_);
+    auto& objects = impl_->objects[resource];
+    const auto it = objects.find({ns, name});
+    if (it == objects.end()) return make_error(ErrorKind::not_found, quoted(resource, name) + " not found");
+    const Json& stored = it->second;
+    const std::string stored_rv = meta_string(stored, "resourceVersion");
+    if (!wanted_rv.empty() && wanted_rv != stored_rv) {
+      return make_error(ErrorKind::conflict, "Operation cannot be fulfilled on " + quoted(resource, name) +
+                                                 ": the object has been modified; please apply your changes "
+                                                 "to the latest version and try again");
+    }
+    Json next = merge_for_update(stored, std::move(object), status_only);
+    next["metadata"]["resourceVersion"] = stored_rv;
+    if (next == stored) return stored;
+    const std::uint64_t rv = ++impl_->rv;
+    next["metadata"]["resourceVersion"] = std::to_string(rv);
+    it->second = next;
+    event = WatchEvent{"MODIFIED", resource, next, rv};
+    impl_->record(event);
+    object = std::move(next);
+  }
+  deliver();
+  return object;
+}
+
+Result<Json> Store::remove(const std::string& resource, const std::string& ns, const std::string& name) {
+  WatchEvent event;
+  {
+    std::lock_guard lock(mutex_);
+    auto& objects = impl_->objects[resource];
+    const auto it = objects.find({ns, name});
+    if (it == objects.end()) return make_error(ErrorKind::not_found, quoted(resource, name) + " not found");
+    const std::uint64_t rv = ++impl_->rv;
+    Json last = std::move(it->second);
+    objects.erase(it);
+    last["metadata"]["resourceVersion"] = std::to_string(rv);
+    event = WatchEvent{"DELETED", resource, last, rv};
+    impl_->record(event);
+  }
+  deliver();
+  return event.object;
+}
+
+Result<Json> Store::mark_deleted(const std::string& resource, const std::string& ns, const std::string& name,
+                                 long long grace_period_seconds) {
+  WatchEvent event;
+  {
+    std::lock_guard lock(mutex_);
+    auto& objects = impl_->objects[resource];
+    const auto it = objects.find({ns, name});
+    if (it == objects.end()) return make_error(ErrorKind::not_found, quoted(resource, name) + " not found");
+    if (it->second["metadata"].contains("deletionTimestamp")) return it->second;
+    const std::uint64_t rv = ++impl_->rv;
+    Json& meta = it->second["metadata"];
+    meta["deletionTimestamp"] = format_rfc3339(impl_->wall_now());
+    meta["deletionGracePeriodSeconds"] = grace_period_seconds;
+    meta["resourceVersion"] = std::to_string(rv);
+    event = WatchEvent{"MODIFIED", resource, it->second, rv};
+    impl_->record(event);
+  }
+  deliver();
+  return event.object;
+}
+
+std::uint64_t Store::resource_version() const {
+  std::lock_guard lock(mutex_);
+  return impl_->rv;
+}
+
+std::uint64_t Store::oldest_retained() const {
+  std::lock_guard lock(mutex_);
+  return impl_->floor;
+}
+
+Result<std::vector<WatchEvent>> Store::events_since(const std::string& resource, const std::string& ns,
+                                                    std::uint64_t since) const {
+  std::lock_guard lock(mutex_);
+  if (since < impl_->floor) {
+    return make_error(ErrorKind::gone, "too old resource version: " + std::to_string(since) + " (" +
+                                           std::to_string(impl_->floor) + ")");
+  }
+  std::vector<WatchEvent> events;
+  for (const auto& event : impl_->history) {
+    if (event.resource_version <= since || event.resource != resource) continue;
+    if (!ns.empty() && meta_string(event.object, "namespace") != ns) continue;
+    events.push_back(event);
+  }
+  return events;
+}
+
+void Store::compact() {
+  std::lock_guard lock(mutex_);
+  impl_->history.clear();
+  impl_->floor = impl_->rv;
+}
+
+int Store::add_listener(Listener listener) {
+  std::lock_guard lock(impl_->listeners_mutex);
+  const int id = impl_->next_listener++;
+  impl_->listeners[id] = std::move(listener);
+  return id;
+}
+
+void Store::remove_listener(int id) {
+  {
+    std::lock_guard lock(impl_->listeners_mutex);
+    impl_->listeners.erase(id);
+  }
+  bool inside_delivery = false;
+  {
+    std::lock_guard queue(impl_->queue_mutex);
+    inside_delivery = impl_->delivering && impl_->deliverer == std::this_thread::get_id();
+  }
+  // Wait out a call that may be running on another thread right now.
+  if (!inside_delivery) std::lock_guard wait(impl_->delivery_mutex);
+}
+
+// Drains the delivery queue unless some thread (perhaps this one, one level
+// up) already does; that thread then delivers this event in order.
+void Store::deliver() {
+  Impl& impl = *impl_;
+  std::unique_lock queue(impl.queue_mutex);
+  if (impl.delivering) return;
+  impl.delivering = true;
+  impl.deliverer = std::this_thread::get_id();
+  while (!impl.pending.empty()) {
+    WatchEvent next = std::move(impl.pending.front());
+    impl.pending.pop_front();
+    queue.unlock();
+    {
+      std::lock_guard running(impl.delivery_mutex);
+      std::map<int, Listener> snapshot;
+      {
+        std::lock_guard lock(impl.listeners_mutex);
+        snapshot = impl.listeners;
+      }
+      for (auto& [id, listener] : snapshot) {
+        {
+          std::lock_guard lock(impl.listeners_mutex);
+          if (impl.listeners.count(id) == 0) continue;  // removed by an earlier listener
+        }
+        listener(next);
+      }
+    }
+    queue.lock();
+  }
+  impl.delivering = false;
+  impl.deliverer = std::thread::id{};
+}
+
+}  // namespace kubesim

@@ -1,0 +1,120 @@
+// kubesim's object store: the one source of truth the API server serves and
+// the simulated controllers read and write. It does what etcd plus the
+// apiserver's generic registry do: a global resourceVersion, uid,
+// creationTimestamp, generation bumps on spec changes, optimistic concurrency,
+// and a bounded history of changes that watches replay from.
+#pragma once
+
+#include <sluice/util/clock.hpp>
+#include <sluice/util/result.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace kubesim {
+
+using Json = nlohmann::json;
+using sluice::util::Result;
+
+// One served resource type, e.g. {"apps","v1","Deployment","deployments",true}.
+struct ResourceType {
+  std::string group;    // "" for the core group
+  std::string version;  // "v1"
+  std::string kind;     // "Deployment"
+  std::string plural;   // "deployments"
+  bool namespaced = true;
+  // Discovery details (kubectl uses them for short names and `get all`).
+  std::vector<std::string> short_names = {};
+  bool has_status = false;  // a /status subresource: status is kept apart from spec writes
+  bool has_scale = false;   // a /scale subresource (autoscaling/v1 Scale)
+  bool in_all = false;      // member of the "all" category
+
+  std::string api_version() const { return group.empty() ? version : group + "/" + version; }
+  // Store key for the type: "deployments.apps", "pods".
+  std::string key() const { return group.empty() ? plural : plural + "." + group; }
+};
+
+// All resource types kubesim serves (Namespace, Pod, Service, Endpoints,
+// ConfigMap, Secret, Event, Deployment, ReplicaSet, Lease, Ingress, HTTPRoute).
+const std::vector<ResourceType>& resource_types();
+const ResourceType* find_resource_type(const std::string& key);  // by key(), e.g. "deployments.apps"
+// By group and plural as they appear in a URL ("apps", "deployments"); null when unknown.
+const ResourceType* find_resource_type(const std::string& group, const std::string& plural);
+
+struct WatchEvent {
+  std::string type;      // ADDED, MODIFIED, DELETED
+  std::string resource;  // ResourceType::key()
+  Json object;           // the object after the change (before it, for DELETED, with the deletion's RV)
+  std::uint64_t resource_version = 0;
+};
+
+class Store {
+ public:
+  using Listener = std::function<void(const WatchEvent&)>;
+
+  // `clock` stamps creationTimestamp (system clock when null); it must outlive the store.
+  explicit Store(std::size_t history_limit = 10000, const sluice::util::Clock* clock = nullptr);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Reads. `ns` empty means all namespaces (or a cluster-scoped type).
+  Result<Json> get(const std::string& resource, const std::string& ns, const std::string& name) const;
+  // Objects sorted by namespace then name, plus the store's resourceVersion at that moment.
+  std::pair<std::vector<Json>, std::uint64_t> list(const std::string& resource, const std::string& ns) const;
+
+  // Writes. Each assigns a new global resourceVersion, records a WatchEvent in
+  // the history and notifies listeners (after the store's lock is released).
+  // create: fills uid, creationTimestamp, generation=1, resourceVersion;
+  //   already_exists when the name is taken; generateName honoured.
+  Result<Json> create(const std::string& resource, Json object);
+  // update: replaces the object (status is preserved from the stored object
+  //   unless `status_only`, in which case only .status is taken from `object`).
+  //   conflict when object.metadata.resourceVersion is set and stale;
+  //   not_found when absent. Bumps metadata.generation when .spec changed.
+  //   A no-op update keeps the resourceVersion and emits no event.
+  Result<Json> update(const std::string& resource, Json object, bool status_only = false);
+  // remove: deletes and returns the last state; not_found when absent.
+  Result<Json> remove(const std::string& resource, const std::string& ns, const std::string& name);
+  // mark_deleted: what a graceful DELETE does (pods): sets
+  //   metadata.deletionTimestamp and deletionGracePeriodSeconds, a MODIFIED
+  //   event; the object stays until remove(). An object already marked is
+  //   returned unchanged; not_found when absent. (update() cannot set these.)
+  Result<Json> mark_deleted(const std::string& resource, const std::string& ns, const std::string& name,
+                            long long grace_period_seconds);
+
+  std::uint64_t resource_version() const;
+
+  // Events after `since` for one resource (ns empty: all namespaces), in
+  // order. gone when `since` is older than the retained history.
+  Result<std::vector<WatchEvent>> events_since(const std::string& resource, const std::string& ns,
+                                               std::uint64_t since) const;
+  // Drops all retained history, so any older resourceVersion gets 410 Gone.
+  void compact();
+
+  // Called for every change, without the store lock held, in resourceVersion
+  // order. Delivery happens on a writing thread; a listener may itself write to
+  // the store (its event is delivered after the current one). remove_listener
+  // returns only once no call of that listener is in flight (unless called
+  // from inside a listener), so a listener may capture `this`.
+  int add_listener(Listener listener);
+  void remove_listener(int id);
+
+  // The resourceVersion below which history has been dropped (0 = none).
+  std::uint64_t oldest_retained() const;
+
+ private:
+  mutable std::mutex mutex_;
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+
+  void deliver();  // runs listeners for queued events, in order
+};
+
+}  // namespace kubesim

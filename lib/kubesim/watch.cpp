@@ -1,0 +1,258 @@
+// Watch: one JSON event per line over a chunked response. Events come from
+// a Store listener into a per-watch queue; resourceVersion ""/"0" first sends
+// the current state as ADDED, an older RV replays history (or ends with an
+// ERROR event carrying a 410 Status when compacted). Objects entering or
+// leaving the selector appear as ADDED / DELETED, as the apiserver does.
+#include <kubesim/selectors.hpp>
+#include <kubesim/server_internal.hpp>
+
+#include <deque>
+
+namespace kubesim {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct WatchStream {
+  ApiContext* ctx = nullptr;
+  const ResourceType* type = nullptr;
+  std::vector<Requirement> labels;
+  std::vector<Requirement> fields;
+  bool bookmarks = false;
+  bool table = false;
+  Clock::time_point deadline;
+  Clock::time_point next_bookmark;
+  std::uint64_t generation = 0;
+  std::uint64_t last_rv = 0;
+  std::set<std::string> visible;  // ns/name of objects the client currently sees
+  std::vector<std::string> initial;
+  bool initial_sent = false;
+  bool end_after_initial = false;
+  int listener = 0;
+
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::deque<WatchEvent> queue;
+
+  static std::string key_of(const Json& o) {
+    return o["metadata"].value("namespace", "") + "/" + o["metadata"].value("name", "");
+  }
+  bool matches(const Json& o) const { return matches_labels(labels, o) && matches_fields(fields, o); }
+
+  std::string line(const std::string& type_name, const Json& object) const {
+    auto make = [&] {
+      const Json shown =
+          table ? to_table(*type, {object}, object["metadata"].value("resourceVersion", "")) : object;
+      return Json{{"type", type_name}, {"object", shown}}.dump() + "\n";
+    };
+    if (table) return make();
+    // An object's state at a resourceVersion is the same for every watcher.
+    const std::string key = object["metadata"].value("resourceVersion", "") + " " + type_name + " " +
+                            object["metadata"].value("uid", "");
+    return *ctx->watches.line(key, make);
+  }
+
+  // The event the client should see for a store event, if any.
+  std::optional<std::string> translate(const WatchEvent& event) {
+    const std::string key = key_of(event.object);
+    const bool was = visible.count(key) != 0;
+    const bool is = event.type != "DELETED" && matches(event.object);
+    if (is) visible.insert(key);
+    if (!is) visible.erase(key);
+    if (is && !was) return line("ADDED", event.object);
+    if (is && was) return line("MODIFIED", event.object);
+    if (!is && was) return line("DELETED", event.object);
+    return std::nullopt;
+  }
+
+  bool should_end() const {
+    return ctx->watches.stopping() || ctx->watches.generation() != generation || Clock::now() >= deadline;
+  }
+
+  bool pump(httplib::DataSink& sink) {
+    if (!initial_sent) {
+      initial_sent = true;
+      for (const auto& l : initial) {
+        if (!sink.write(l.data(), l.size())) return false;
+      }
+      if (end_after_initial) {
+        sink.done();
+        return true;
+      }
+    }
+    std::deque<WatchEvent> batch;
+    {
+      std::unique_lock lock(mutex);
+      const auto wake =
+          std::min({deadline, bookmarks ? next_bookmark : deadline, Clock::now() + std::chrono::seconds(1)});
+      if (queue.empty() && !should_end()) ctx->watches.wait(lock, cv, wake);
+      batch.swap(queue);
+    }
+    if (should_end()) {
+      sink.done();
+      return true;
+    }
+    for (const auto& event : batch) {
+      if (event.resource_version <= last_rv) continue;
+      last_rv = event.resource_version;
+      if (auto l = translate(event)) {
+        if (!sink.write(l->data(), l->size())) return false;
+      }
+    }
+    if (bookmarks && Clock::now() >= next_bookmark) {
+      next_bookmark = Clock::now() + ctx->options.bookmark_interval;
+      const Json object = {
+          {"kind", type->kind},
+          {"apiVersion", type->api_version()},
+          {"metadata",
+           {{"resourceVersion", std::to_string(std::max(last_rv, ctx->store.resource_version()))}}}};
+      const std::string l = Json{{"type", "BOOKMARK"}, {"object", object}}.dump() + "\n";
+      if (!sink.write(l.data(), l.size())) return false;
+    }
+    return sink.is_writable();
+  }
+};
+
+std::string gone_line(const std::string& message) {
+  ApiError gone{410, "Expired", message, Json::object()};
+  return Json{{"type", "ERROR"}, {"object", status_json(gone)}}.dump() + "\n";
+}
+
+// Fills the initial lines: current state for RV ""/"0", else replayed history.
+std::optional<ApiError> prepare(WatchStream& w, const std::string& rv, const ApiRoute& route) {
+  auto [items, list_rv] = w.ctx->store.list(route.type->key(), route.ns);
+  for (const auto& o : items) {
+    if (w.matches(o)) w.visible.insert(WatchStream::key_of(o));
+  }
+  if (rv.empty() || rv == "0") {
+    for (const auto& o : items) {
+      if (w.matches(o)) w.initial.push_back(w.line("ADDED", o));
+    }
+    w.last_rv = list_rv;
+    return std::nullopt;
+  }
+  std::uint64_t since = 0;
+  try {
+    since = std::stoull(rv);
+  } catch (const std::exception&) {
+    return bad_request("invalid resource version: " + rv);
+  }
+  auto events = w.ctx->store.events_since(route.type->key(), route.ns, since);
+  if (!events.ok()) {
+    w.initial.push_back(gone_line(events.error().message));
+    w.end_after_initial = true;
+    return std::nullopt;
+  }
+  // Replay from the state at `since`: objects changed later are judged afresh.
+  for (const auto& e : *events) w.visible.erase(WatchStream::key_of(e.object));
+  for (const auto& e : *events) {
+    if (auto l = w.translate(e)) w.initial.push_back(*l);
+  }
+  w.last_rv = std::max(since, events->empty() ? since : events->back().resource_version);
+  return std::nullopt;
+}
+
+}  // namespace
+
+void handle_watch(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                  const ApiRoute& route) {
+  auto labels = sluice::kube::parse_label_selector(req.get_param_value("labelSelector"));
+  auto fields = parse_field_selector(req.get_param_value("fieldSelector"));
+  if (!labels.ok()) return send_error(res, bad_request(labels.error().message));
+  if (!fields.ok()) return send_error(res, bad_request(fields.error().message));
+  auto w = std::make_shared<WatchStream>();
+  w->ctx = &ctx;
+  w->type = route.type;
+  w->labels = std::move(*labels);
+  w->fields = std::move(*fields);
+  if (!route.name.empty()) w->fields.push_back({"metadata.name", Requirement::Op::equals, {route.name}});
+  w->bookmarks = req.get_param_value("allowWatchBookmarks") == "true";
+  w->table = wants_table(req);
+  const long timeout =
+      req.has_param("timeoutSeconds") ? std::atol(req.get_param_value("timeoutSeconds").c_str()) : 1800;
+  w->deadline = Clock::now() + std::chrono::seconds(timeout > 0 ? timeout : 1800);
+  w->next_bookmark = Clock::now() + ctx.options.bookmark_interval;
+  w->generation = ctx.watches.generation();
+  const std::string key = route.type->key();
+  const std::string ns = route.ns;
+  std::weak_ptr<WatchStream> weak = w;
+  // Subscribe before reading the state so no change falls in between.
+  w->listener = ctx.store.add_listener([weak, key, ns](const WatchEvent& event) {
+    if (event.resource != key) return;
+    if (!ns.empty() && event.object["metadata"].value("namespace", "") != ns) return;
+    if (auto stream = weak.lock()) {
+      std::lock_guard lock(stream->mutex);
+      stream->queue.push_back(event);
+      stream->cv.notify_all();
+    }
+  });
+  if (auto error = prepare(*w, req.get_param_value("resourceVersion"), route)) {
+    ctx.store.remove_listener(w->listener);
+    return send_error(res, *error);
+  }
+  ctx.watches.enter(&w->cv, &w->mutex);
+  res.set_header("Cache-Control", "no-cache, private");
+  res.set_chunked_content_provider(
+      "application/json", [w](std::size_t, httplib::DataSink& sink) { return w->pump(sink); },
+      [w](bool) {
+        w->ctx->watches.leave(&w->cv);
+        w->ctx->store.remove_listener(w->listener);
+      });
+}
+
+void WatchHub::enter(std::condition_variable* cv, std::mutex* m) {
+  std::lock_guard lock(mutex_);
+  watches_[cv] = m;
+}
+
+void WatchHub::leave(std::condition_variable* cv) {
+  std::lock_guard lock(mutex_);
+  watches_.erase(cv);
+}
+
+std::size_t WatchHub::open() const {
+  std::lock_guard lock(mutex_);
+  return watches_.size();
+}
+
+void WatchHub::wait(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                    Clock::time_point until) {
+  cv.wait_until(lock, until);
+}
+
+std::shared_ptr<const std::string> WatchHub::line(const std::string& key,
+                                                  const std::function<std::string()>& make) {
+  constexpr std::size_t k_cached_lines = 8192;
+  {
+    std::lock_guard lock(lines_mutex_);
+    const auto it = lines_.find(key);
+    if (it != lines_.end()) return it->second;
+  }
+  auto made = std::make_shared<const std::string>(make());
+  std::lock_guard lock(lines_mutex_);
+  if (lines_.emplace(key, made).second) {
+    line_order_.push_back(key);
+    if (line_order_.size() > k_cached_lines) {
+      lines_.erase(line_order_.front());
+      line_order_.pop_front();
+    }
+  }
+  return made;
+}
+
+void WatchHub::drop_all() {
+  generation_++;
+  std::lock_guard lock(mutex_);
+  for (auto [cv, m] : watches_) {
+    std::lock_guard watch_lock(*m);
+    cv->notify_all();
+  }
+}
+
+void WatchHub::stop() {
+  stopping_ = true;
+  drop_all();
+}
+
+}  // namespace kubesim

@@ -1,9 +1,0 @@
-// kubesim's command line: flags, starting the server, writing the kubeconfig,
-// stopping on SIGTERM. apps/kubesim/main.cpp only calls run_app().
-#pragma once
-
-namespace sluice::kubesim {
-
-int run_app(int argc, char** argv);
-
-}  // namespace sluice::kubesim
