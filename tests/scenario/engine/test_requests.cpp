@@ -50,8 +50,11 @@ TEST_CASE("requests: a rolling apply makes few requests and writes", "[requests]
 
   auto requests = sluice_requests(w, mark);
   INFO(Json(requests).dump(1));
-  CHECK(requests.size() <= ROLLING_REQUESTS);
-  CHECK(writes(requests) <= ROLLING_WRITES);
+  // Measured with this change: 22 requests, 7 writes (before: 23, 7). The
+  // writes are the lease (create, release), the record (create, three
+  // updates) and the Deployment's template.
+  CHECK(requests.size() <= 22);
+  CHECK(writes(requests) <= 7);
 }
 
 TEST_CASE("requests: the lock is released without reading the lease back", "[requests][lock]") {
@@ -79,8 +82,11 @@ TEST_CASE("requests: a forbidden watch ends the rollout at once with the server'
   auto run = w.sluice({"apply", plan});
 
   INFO(run.out << run.err);
-  CHECK(run.exit_code == 3);  // the run's failure path: rolled back
-  std::string said = run.out + run.err;
-  CHECK(said.find("pods is forbidden: User") != std::string::npos);
+  // The run's failure path: the rollback's own wait cannot confirm the old
+  // version without that watch either, so a human must look (7), at once.
+  CHECK(run.exit_code == 7);
+  REQUIRE(run.last() != nullptr);
+  std::string said = (*run.last()).value("message", "");
+  CHECK(said.rfind("watching pods: pods is forbidden: User", 0) == 0);
   CHECK(said.find("cannot watch resource \"pods\"") != std::string::npos);
 }
