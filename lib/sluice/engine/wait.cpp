@@ -18,18 +18,22 @@ bool fully_available(const nlohmann::json& deployment) {
 }
 
 kube::WatchScope rollout_pods(Driver& d) {
-  auto labels = d.target().deployment.value("/spec/selector/matchLabels"_json_pointer, Json::object());
-  if (labels.is_object()) labels.erase(k_version_label);
-  return kube::WatchScope::labelled(selector_string(labels));
+  // Namespace-wide for now (see ChangeWaiter); the scope to use once scoped
+  // Deployment/pod streams are proven is the target's selector less the
+  // version label: selector_string(matchLabels without k_version_label).
+  (void)d;
+  return kube::WatchScope::all();
 }
 
 ChangeWaiter::ChangeWaiter(Driver& d, const std::vector<std::string>& deployments)
     : d_(d), wake_(std::make_shared<Wakeup>()) {
   auto& hub = *d.deps().hub;
   auto notify = [wake = wake_](const kube::WatchEvent&) { wake->notify(); };
-  for (const auto& name : deployments)
-    subscriptions_.push_back(
-        hub.subscribe(kube::k_deployments, d.ns(), notify, kube::WatchScope::named(name)));
+  // Namespace-wide for now: a Deployment watched by name (fieldSelector)
+  // missed status updates in scenario runs (stuck to the progress deadline);
+  // `deployments` is what a scoped subscription would name.
+  (void)deployments;
+  subscriptions_.push_back(hub.subscribe(kube::k_deployments, d.ns(), notify, kube::WatchScope::all()));
   subscriptions_.push_back(hub.subscribe(kube::k_pods, d.ns(), notify, rollout_pods(d)));
   // The interrupt outlives this waiter: it holds the wakeup only weakly.
   d.stop().on_fire([weak = std::weak_ptr<Wakeup>(wake_)] {
@@ -78,7 +82,7 @@ bool runs_image(const Json& pod, const std::string& image) {
 util::Result<std::optional<Json>> deployment_now(Driver& d, const std::string& name) {
   std::optional<Json> found;
   auto visited = d.deps().hub->visit(
-      kube::k_deployments, d.ns(), kube::WaitTarget::object(name),
+      kube::k_deployments, d.ns(), kube::WaitTarget::object(name).within(kube::WatchScope::all()),
       [&found](const Json& dep) {
         found = dep;
         return false;

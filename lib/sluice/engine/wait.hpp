@@ -57,8 +57,8 @@ bool fully_available(const nlohmann::json& deployment);
 
 // Sleeps a driver until one of `deployments` or a pod of the rollout
 // changes, a deadline passes or the run is interrupted: the one way drivers
-// wait. Each is a scoped watch (by name; pods by the target's selector), so
-// other rollouts in the namespace cost it nothing.
+// wait. The streams are namespace-wide for now (see wait.cpp); naming the
+// Deployments is what lets them be scoped by name later.
 class ChangeWaiter {
  public:
   ChangeWaiter(Driver& d, const std::vector<std::string>& deployments);
@@ -80,9 +80,8 @@ std::optional<nlohmann::json> watched_deployment(Driver& d, const std::string& n
 // one line; or the server's refusal of the pods watch (e.g. forbidden).
 std::optional<std::string> failing_pod(Driver& d, const std::string& image);
 
-// The stream the rollout's pods are watched in: what the target Deployment
-// selects, less the version label, so every version's pods (preview,
-// canary) are in it and no other workload's.
+// The stream the rollout's pods are watched in (namespace-wide for now; to
+// be what the target Deployment selects, less the version label).
 kube::WatchScope rollout_pods(Driver& d);
 
 }  // namespace sluice::engine

@@ -46,8 +46,10 @@ TEST_CASE("requests: a rolling apply makes few requests and writes", "[requests]
   auto plan = w.write_plan("web.yaml", w.rolling_plan(w.image("web", "2")));
   auto mark = w.audit_mark();
 
-  REQUIRE(w.sluice({"apply", plan}).exit_code == 0);
+  auto run = w.sluice({"apply", plan});
 
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
   auto requests = sluice_requests(w, mark);
   INFO(Json(requests).dump(1));
   // Measured with this change: 22 requests, 7 writes (before: 23, 7). The
