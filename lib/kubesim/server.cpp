@@ -223,6 +223,11 @@ bool Server::Impl::inject_fault(const httplib::Request& req, httplib::Response& 
   const int latency = faults.latency_ms() + (rule ? rule->latency_ms : 0);
   if (latency > 0) stopping.wait_until(std::chrono::steady_clock::now() + std::chrono::milliseconds(latency));
   if (!rule || rule->status == 0) return false;
+  // A denied verb answers as RBAC would, naming the user, verb and resource.
+  if (rule->status == 403) {
+    send_error(res, forbidden(current_request().user, guess_verb(req, route), route, req.path));
+    return true;
+  }
   static const std::map<int, std::pair<std::string, std::string>> reasons = {
       {429, {"TooManyRequests", "Too many requests, please try again later."}},
       {500, {"InternalError", "Internal error occurred: injected fault"}},

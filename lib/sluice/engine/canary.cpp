@@ -130,7 +130,7 @@ std::optional<std::string> capacity_lost(Driver& d) {
 // check schedules, it judges the canary's pods, the background checks and
 // the step's own checks, and saves the record when measurements came in.
 StepResult wait_canary(Driver& d, const CanaryWait& w) {
-  ChangeWaiter waiter(d);
+  ChangeWaiter waiter(d, {stable_name(d), canary_name(stable_name(d))});
   for (;;) {
     if (d.cancel().cancelled()) return {StepStatus::interrupted, d.stop_reason()};
     if (w.pause && d.take_promote()) return {StepStatus::next, "promoted"};

@@ -100,7 +100,7 @@ int Driver::watch_requests() {
   auto handled = std::make_shared<std::atomic<int>>(record_.request_seq);
   std::string name = state::RecordStore::object_name(plan_.name);
   int id = record_.rollout_id;
-  return deps_.hub->subscribe(kube::k_configmaps, target_.ns, [=](const kube::WatchEvent& e) {
+  auto on_change = [=](const kube::WatchEvent& e) {
     if (e.type == "DELETED" || e.object.value("/metadata/name"_json_pointer, std::string()) != name) return;
     auto rec = state::record_from_configmap(e.object);
     if (!rec || !*rec || (**rec).rollout_id != id || (**rec).request_seq <= handled->load()) return;
@@ -109,7 +109,9 @@ int Driver::watch_requests() {
       requests->request_abort((**rec).requested_by);
     else if ((**rec).promote_requested)
       requests->request_promote();
-  });
+  };
+  // The record alone, not every ConfigMap of the namespace.
+  return deps_.hub->subscribe(kube::k_configmaps, target_.ns, on_change, kube::WatchScope::named(name));
 }
 
 namespace {

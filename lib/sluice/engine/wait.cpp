@@ -17,11 +17,24 @@ bool fully_available(const nlohmann::json& deployment) {
   return status.done && c.available >= c.desired;
 }
 
-ChangeWaiter::ChangeWaiter(Driver& d) : d_(d), wake_(std::make_shared<Wakeup>()) {
+kube::WatchScope rollout_pods(Driver& d) {
+  // Namespace-wide for now (see ChangeWaiter); the scope to use once scoped
+  // Deployment/pod streams are proven is the target's selector less the
+  // version label: selector_string(matchLabels without k_version_label).
+  (void)d;
+  return kube::WatchScope::all();
+}
+
+ChangeWaiter::ChangeWaiter(Driver& d, const std::vector<std::string>& deployments)
+    : d_(d), wake_(std::make_shared<Wakeup>()) {
   auto& hub = *d.deps().hub;
   auto notify = [wake = wake_](const kube::WatchEvent&) { wake->notify(); };
-  subscriptions_.push_back(hub.subscribe(kube::k_deployments, d.ns(), notify));
-  subscriptions_.push_back(hub.subscribe(kube::k_pods, d.ns(), notify));
+  // Namespace-wide for now: a Deployment watched by name (fieldSelector)
+  // missed status updates in scenario runs (stuck to the progress deadline);
+  // `deployments` is what a scoped subscription would name.
+  (void)deployments;
+  subscriptions_.push_back(hub.subscribe(kube::k_deployments, d.ns(), notify, kube::WatchScope::all()));
+  subscriptions_.push_back(hub.subscribe(kube::k_pods, d.ns(), notify, rollout_pods(d)));
   // The interrupt outlives this waiter: it holds the wakeup only weakly.
   d.stop().on_fire([weak = std::weak_ptr<Wakeup>(wake_)] {
     if (auto w = weak.lock()) w->notify();
@@ -40,20 +53,66 @@ void ChangeWaiter::sleep_until(util::TimePoint until) {
   wake_->sleep_until(*d_.deps().clock, until);
 }
 
-std::optional<nlohmann::json> watched_deployment(Driver& d, const std::string& name) {
-  auto snap = d.deps().hub->snapshot(kube::k_deployments, d.ns(), kube::WaitTarget::object(name),
-                                     d.deps().clock->now() + std::chrono::seconds(30), &d.cancel());
-  if (!snap || snap->empty()) return std::nullopt;
-  return snap->front();
+namespace {
+
+// How long a first use of a watch may take to list before a read gives up.
+util::TimePoint sync_deadline(Driver& d) {
+  return d.deps().clock->now() + std::chrono::seconds(30);
 }
 
+// A watch the server stopped for good (forbidden, not found) will never
+// deliver the change a wait is for: that ends the wait at once, with the
+// server's words. A timeout or a cancel is the wait's own business.
+bool watch_refused(const util::Error& error) {
+  return error.kind != util::ErrorKind::cancelled && error.kind != util::ErrorKind::timeout;
+}
+
+bool runs_image(const Json& pod, const std::string& image) {
+  auto containers = pod.find("spec");
+  if (containers == pod.end() || !containers->is_object()) return false;
+  auto list = containers->find("containers");
+  if (list == containers->end() || !list->is_array()) return false;
+  return std::any_of(list->begin(), list->end(), [&image](const Json& c) {
+    auto it = c.find("image");
+    return it != c.end() && it->is_string() && it->get_ref<const std::string&>() == image;
+  });
+}
+
+// Deployment `name` as the shared watch sees it now (nullopt: absent), or the watch's error.
+util::Result<std::optional<Json>> deployment_now(Driver& d, const std::string& name) {
+  std::optional<Json> found;
+  auto visited = d.deps().hub->visit(
+      kube::k_deployments, d.ns(), kube::WaitTarget::object(name).within(kube::WatchScope::all()),
+      [&found](const Json& dep) {
+        found = dep;
+        return false;
+      },
+      sync_deadline(d), &d.cancel());
+  if (!visited) return visited.error();
+  return found;
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> watched_deployment(Driver& d, const std::string& name) {
+  auto dep = deployment_now(d, name);
+  if (!dep) return std::nullopt;
+  return std::move(*dep);
+}
+
+// Visits the cached pods in place: a copy of every pod per change is what
+// made a rollout's CPU grow with its replicas.
 std::optional<std::string> failing_pod(Driver& d, const std::string& image) {
-  auto pods = d.deps().hub->snapshot(kube::k_pods, d.ns(), kube::WaitTarget::selector(""),
-                                     d.deps().clock->now() + std::chrono::seconds(30), &d.cancel());
-  if (!pods) return std::nullopt;
-  for (const auto& pod : pods_running(*pods, image))
-    if (auto signal = kube::pod_failure_signal(pod)) return signal;
-  return std::nullopt;
+  std::optional<std::string> signal;
+  auto visited = d.deps().hub->visit(
+      kube::k_pods, d.ns(), kube::WaitTarget::selector("").within(rollout_pods(d)),
+      [&](const Json& pod) {
+        if (runs_image(pod, image)) signal = kube::pod_failure_signal(pod);
+        return !signal;
+      },
+      sync_deadline(d), &d.cancel());
+  if (!visited && watch_refused(visited.error())) return visited.error().message;
+  return signal;
 }
 
 namespace {
@@ -108,11 +167,15 @@ namespace {
 // Deployment and its pods, measures `w.checks` when due, and ends once
 // `ready` holds (and the checks passed) or the deadline passes.
 VersionWaitResult wait_until(Driver& d, const VersionWait& w, const std::function<bool(const Json&)>& ready) {
-  ChangeWaiter waiter(d);
+  std::vector<std::string> deployments = w.also_report;
+  deployments.push_back(w.deployment);
+  ChangeWaiter waiter(d, deployments);
   std::string last_progress;
   for (;;) {
     if (d.cancel().cancelled()) return {WaitEnd::interrupted, d.stop_reason()};
-    auto dep = watched_deployment(d, w.deployment);
+    auto now = deployment_now(d, w.deployment);
+    if (!now && watch_refused(now.error())) return {WaitEnd::failed, now.error().message};
+    std::optional<Json> dep = now ? std::move(*now) : std::nullopt;
     if (dep) report_progress(d, w, *dep, last_progress);
     if (auto signal = failing_pod(d, w.image)) return {WaitEnd::failed, *signal};
     if (dep && kube::deployment_rollout_status(*dep).failed)
@@ -136,11 +199,15 @@ VersionWaitResult wait_until(Driver& d, const VersionWait& w, const std::functio
 // versions' pods are gone, terminating ones included.
 bool only_pods_of(Driver& d, const Json& deployment, const std::string& image) {
   auto labels = deployment.value("/spec/selector/matchLabels"_json_pointer, Json::object());
-  auto pods =
-      d.deps().hub->snapshot(kube::k_pods, d.ns(), kube::WaitTarget::selector(selector_string(labels)),
-                             d.deps().clock->now() + std::chrono::seconds(30), &d.cancel());
-  if (!pods) return false;
-  return pods_running(*pods, image).size() == pods->size();
+  bool only = true;
+  auto visited = d.deps().hub->visit(
+      kube::k_pods, d.ns(), kube::WaitTarget::selector(selector_string(labels)).within(rollout_pods(d)),
+      [&](const Json& pod) {
+        only = runs_image(pod, image);
+        return only;
+      },
+      sync_deadline(d), &d.cancel());
+  return visited && only;
 }
 
 }  // namespace
@@ -157,12 +224,13 @@ VersionWaitResult wait_for_settled(Driver& d, const VersionWait& w) {
 }
 
 VersionWaitResult wait_for_verdict(Driver& d, const VersionWait& w, gate::AnalysisRunner& checks) {
-  ChangeWaiter waiter(d);
+  ChangeWaiter waiter(d, {w.deployment});
   for (;;) {
     if (d.cancel().cancelled()) return {WaitEnd::interrupted, d.stop_reason()};
     if (auto signal = failing_pod(d, w.image)) return {WaitEnd::failed, *signal};
-    auto dep = watched_deployment(d, w.deployment);
-    if (dep && kube::deployment_rollout_status(*dep).failed)
+    auto dep = deployment_now(d, w.deployment);
+    if (!dep && watch_refused(dep.error())) return {WaitEnd::failed, dep.error().message};
+    if (dep && *dep && kube::deployment_rollout_status(**dep).failed)
       return {WaitEnd::failed, "deployment " + w.deployment + " exceeded its progress deadline"};
     switch (checks.poll(&d.cancel())) {
       case gate::Verdict::successful: return {WaitEnd::ready, checks.result().message};

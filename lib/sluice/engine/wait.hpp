@@ -1,5 +1,5 @@
 // Waiting for a version to come up, driven by the shared watches: wakes on
-// every change to Deployments and Pods in the namespace (and on interrupt),
+// every change to the awaited Deployments and the rollout's Pods (and on interrupt),
 // judges rollout status and fail-fast pod signals, and takes check
 // measurements when they are due. No polling interval: the next write
 // follows the awaited change as soon as the watch delivers it.
@@ -62,11 +62,13 @@ StepResult step_after(const VersionWaitResult& end);
 // Judges a Deployment: done when rolled out and every desired replica is available.
 bool fully_available(const nlohmann::json& deployment);
 
-// Sleeps a driver until a Deployment or Pod in its namespace changes, a
-// deadline passes or the run is interrupted: the one way drivers wait.
+// Sleeps a driver until one of `deployments` or a pod of the rollout
+// changes, a deadline passes or the run is interrupted: the one way drivers
+// wait. The streams are namespace-wide for now (see wait.cpp); naming the
+// Deployments is what lets them be scoped by name later.
 class ChangeWaiter {
  public:
-  explicit ChangeWaiter(Driver& d);
+  ChangeWaiter(Driver& d, const std::vector<std::string>& deployments);
   ~ChangeWaiter();
   ChangeWaiter(const ChangeWaiter&) = delete;
   ChangeWaiter& operator=(const ChangeWaiter&) = delete;
@@ -81,7 +83,12 @@ class ChangeWaiter {
 // Deployment `name` as the shared watch sees it now.
 std::optional<nlohmann::json> watched_deployment(Driver& d, const std::string& name);
 
-// The first pod running `image` that shows a failure signal, described in one line.
+// The first pod running `image` that shows a failure signal, described in
+// one line; or the server's refusal of the pods watch (e.g. forbidden).
 std::optional<std::string> failing_pod(Driver& d, const std::string& image);
+
+// The stream the rollout's pods are watched in (namespace-wide for now; to
+// be what the target Deployment selects, less the version label).
+kube::WatchScope rollout_pods(Driver& d);
 
 }  // namespace sluice::engine

@@ -1,15 +1,34 @@
 #include <sluice/http/curl_transfer.hpp>
 
 #include <sluice/http/line_splitter.hpp>
+#include <sluice/http/stream_poll.hpp>
+#include <sluice/util/cancel_wakeup.hpp>
 
 #include <fmt/format.h>
 #include <strings.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <exception>
 #include <functional>
 #include <memory>
 #include <new>
+
+namespace sluice::http {
+
+namespace {
+std::atomic<long long> poll_interval_ms{25};
+}  // namespace
+
+std::chrono::milliseconds stream_poll_interval() {
+  return std::chrono::milliseconds(poll_interval_ms.load());
+}
+
+void set_stream_poll_interval(std::chrono::milliseconds interval) {
+  poll_interval_ms.store(interval.count());
+}
+
+}  // namespace sluice::http
 
 namespace sluice::http::detail {
 namespace {
@@ -17,8 +36,6 @@ namespace {
 using util::ErrorKind;
 using SteadyTime = std::chrono::steady_clock::time_point;
 
-// How often the poll loop wakes to look at the cancel token and idle limit.
-constexpr int k_poll_ms = 25;
 // An error answer on a stream is kept for the caller, up to this size.
 constexpr size_t k_max_error_body = 1024 * 1024;
 
@@ -313,10 +330,13 @@ CURLcode finished_code(CURLM* multi) {
   return code;
 }
 
-// Runs the transfer to its end, polling so cancellation and the stream idle
-// limit are noticed within k_poll_ms even when no byte arrives.
+// Runs the transfer to its end, polling so the stream idle limit is noticed
+// within the poll interval even when no byte arrives; a cancel wakes the poll.
 CURLcode drive(Transfer& t, CURLM* multi) {
   const auto idle_limit = t.ex.request.timeout;
+  const int poll_ms = static_cast<int>(stream_poll_interval().count());
+  // A cancel (a stop, an exit) wakes the poll at once instead of at its next timeout.
+  util::CancelWakeup wakeup(t.ex.cancel, [multi] { curl_multi_wakeup(multi); });
   curl_multi_add_handle(multi, t.easy);
   CURLcode code = CURLE_OK;
   while (true) {
@@ -337,7 +357,7 @@ CURLcode drive(Transfer& t, CURLM* multi) {
       t.idle_timeout = true;
       break;
     }
-    curl_multi_poll(multi, nullptr, 0, k_poll_ms, nullptr);
+    curl_multi_poll(multi, nullptr, 0, poll_ms, nullptr);
   }
   // Removing a handle mid-transfer closes that connection; finished ones stay cached.
   curl_multi_remove_handle(multi, t.easy);

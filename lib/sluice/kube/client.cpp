@@ -127,7 +127,9 @@ std::shared_ptr<http::Client> ApiClient::transport_for(const Credentials& creds)
 
 Result<ApiClient::Prepared> ApiClient::prepare(const ApiRequest& api, bool streaming,
                                                const CancelToken* cancel) {
-  if (!limiter_.acquire(cancel))
+  // A watch is one long request, resumed with its own backoff (list_watch.cpp):
+  // charging its re-sends would make a long-lived process pay for waiting.
+  if (!streaming && !limiter_.acquire(cancel))
     return util::make_error(ErrorKind::cancelled, "cancelled waiting for the rate limit");
   auto creds = auth_.current();
   if (!creds) return creds.error();

@@ -1,7 +1,7 @@
 // Watching without missing anything: list, then watch from the list's
 // resourceVersion, resume from the last seen RV (BOOKMARKs included) when a
 // stream ends, re-list on 410 Gone. WatchHub shares one such stream per
-// (resource, namespace) between every wait_until and subscriber.
+// (resource, namespace, scope) between every wait_until and subscriber.
 #pragma once
 
 #include <sluice/kube/client.hpp>
@@ -39,14 +39,40 @@ util::Status run_list_watch(Client& client, const ResourceRef& ref, const std::s
                             const ListWatchOptions& options, const ListWatchHandlers& handlers,
                             util::Clock& clock, const util::CancelToken& cancel);
 
+// What one shared stream asks the server for: every object of the kind in
+// the namespace (empty), or only what a label and/or field selector picks.
+// Each distinct scope is a stream of its own, so a process watching its
+// rollout's objects does no work for the rest of a busy namespace.
+struct WatchScope {
+  std::string label_selector;
+  std::string field_selector;
+
+  static WatchScope all() { return {}; }
+  static WatchScope named(const std::string& name) { return {"", "metadata.name=" + name}; }
+  static WatchScope labelled(std::string selector) { return {std::move(selector), ""}; }
+  std::string key() const { return label_selector + "|" + field_selector; }
+};
+
 // What a wait is about: one object by name, or every object matching a label
-// selector (empty selector: all objects of the kind in the namespace).
+// selector (empty selector: all objects of the kind in the namespace), and
+// the stream it is read from: by name, a stream of that object alone; by
+// selector, the whole namespace unless `within` narrows it (to a superset
+// of what the selector picks).
 struct WaitTarget {
   std::string name;
   std::string label_selector;
+  WatchScope scope;
 
-  static WaitTarget object(std::string name) { return {std::move(name), ""}; }
-  static WaitTarget selector(std::string selector) { return {"", std::move(selector)}; }
+  static WaitTarget object(std::string name) {
+    WatchScope scope = WatchScope::named(name);
+    return {std::move(name), "", std::move(scope)};
+  }
+  static WaitTarget selector(std::string selector) { return {"", std::move(selector), {}}; }
+  WaitTarget within(WatchScope narrower) const {
+    WaitTarget out = *this;
+    out.scope = std::move(narrower);
+    return out;
+  }
 };
 
 // A predicate's answer: keep waiting, satisfied, or failed (stop, with why).
@@ -62,6 +88,10 @@ struct WaitDecision {
 // Called with the objects the target currently selects (for a name: zero or
 // one), every time one of them changes. Must be quick and must not block.
 using WaitPredicate = std::function<WaitDecision(const std::vector<Json>& objects)>;
+
+// Called with each cached object a target selects, under the cache's lock
+// (so: quick, no calls back into the hub). Return false to stop visiting.
+using ObjectVisitor = std::function<bool(const Json& object)>;
 
 struct WaitResult {
   bool failed = false;        // the predicate said failed
@@ -93,18 +123,28 @@ class WatchHub {
   Result<std::vector<Json>> snapshot(const ResourceRef& ref, const std::string& ns, const WaitTarget& target,
                                      util::TimePoint deadline, const util::CancelToken* cancel = nullptr);
 
+  // Visits the cached objects the target selects, without copying them,
+  // after the first list completed; the watch's non-transient error instead
+  // once the stream stopped for good (it is not re-opened here).
+  util::Status visit(const ResourceRef& ref, const std::string& ns, const WaitTarget& target,
+                     const ObjectVisitor& visitor, util::TimePoint deadline,
+                     const util::CancelToken* cancel = nullptr);
+
   // Every ADDED/MODIFIED/DELETED of the kind in `ns`, from the shared stream
-  // (called on the watch thread; must not block). Returns an id for unsubscribe.
+  // (called on the watch thread; must not block), and one ERROR (object: a
+  // Status with the message) if the stream stops for good, e.g. forbidden.
+  // Returns an id for unsubscribe.
   int subscribe(const ResourceRef& ref, const std::string& ns,
-                std::function<void(const WatchEvent&)> on_event);
+                std::function<void(const WatchEvent&)> on_event, const WatchScope& scope = {});
   void unsubscribe(int id);
 
-  // Watch streams started so far (one per (resource, namespace)).
+  // Watch streams started so far (one per (resource, namespace, scope)).
   std::size_t streams() const;
 
  private:
   class Cache;
-  std::shared_ptr<Cache> cache_for(const ResourceRef& ref, const std::string& ns);
+  std::shared_ptr<Cache> cache_for(const ResourceRef& ref, const std::string& ns, const WatchScope& scope,
+                                   bool retry_failed = true);
 
   Client& client_;
   util::Clock& clock_;

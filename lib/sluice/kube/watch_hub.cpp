@@ -2,6 +2,7 @@
 #include <sluice/kube/watch.hpp>
 
 #include <sluice/kube/selector.hpp>
+#include <sluice/util/cancel_wakeup.hpp>
 
 #include <condition_variable>
 #include <set>
@@ -23,11 +24,23 @@ std::string object_key(const Json& object) {
 // deadline on an injected clock or a cancel is noticed.
 constexpr util::Duration k_wait_slice{20};
 
+const Json& member(const Json& object, const char* key) {
+  static const Json none;
+  if (!object.is_object()) return none;
+  auto it = object.find(key);
+  return it == object.end() ? none : *it;
+}
+
+// By reference: this runs for every cached object on every change.
 bool selects(const WaitTarget& target, const Json& object) {
   if (!object.is_object()) return false;
-  const Json meta = object.value("metadata", Json::object());
-  if (!target.name.empty()) return meta.value("name", "") == target.name;
-  return labels_match(meta.value("labels", Json::object()), target.label_selector);
+  const Json& meta = member(object, "metadata");
+  if (!target.name.empty()) {
+    const Json& name = member(meta, "name");
+    return name.is_string() && name.get_ref<const std::string&>() == target.name;
+  }
+  if (target.label_selector.empty()) return true;
+  return labels_match(member(meta, "labels"), target.label_selector);
 }
 
 // One wait_until in progress. Only changes to objects it selects wake it, so
@@ -50,17 +63,25 @@ class WatchHub::Cache {
     thread_ = std::thread([this, &client, &clock, options, handlers] {
       auto status = run_list_watch(client, ref_, ns_, options, handlers, clock, stop_);
       std::lock_guard lock(mutex_);
-      if (!status && status.error().kind != ErrorKind::cancelled) fatal_ = status.error();
+      if (!status && status.error().kind != ErrorKind::cancelled) {
+        fatal_ = status.error();
+        // Subscribers sleeping on this stream would otherwise wait for a change that never comes.
+        publish({"ERROR", Json{{"kind", "Status"}, {"status", "Failure"}, {"message", fatal_->message}}});
+      }
       wake_all();
     });
   }
   ~Cache() {
-    stop_.cancel();
+    stop();
     thread_.join();
   }
+  // Ends the watch without waiting for its thread: the hub stops them all, then joins.
+  void stop() { stop_.cancel(); }
 
   Result<WaitResult> wait(const WaitTarget& target, const WaitPredicate& predicate, util::Clock& clock,
                           util::TimePoint deadline, const util::CancelToken* cancel);
+  util::Status visit(const WaitTarget& target, const ObjectVisitor& visitor, util::Clock& clock,
+                     util::TimePoint deadline, const util::CancelToken* cancel);
   int subscribe(int id, std::function<void(const WatchEvent&)> fn) {
     std::lock_guard lock(mutex_);
     subscribers_[id] = std::move(fn);
@@ -142,14 +163,18 @@ void WatchHub::Cache::apply(const WatchEvent& event) {
   std::lock_guard lock(mutex_);
   std::string key = object_key(event.object);
   auto it = objects_.find(key);
-  Json before = it == objects_.end() ? Json() : it->second;
+  // Waiters judge only once the lock is released: marking them before the
+  // change spares a copy of the old object.
+  static const Json absent;
+  wake_for(it == objects_.end() ? absent : it->second, event.object);
   if (event.type == "DELETED") {
-    objects_.erase(key);
+    if (it != objects_.end()) objects_.erase(it);
+  } else if (it != objects_.end()) {
+    it->second = event.object;
   } else {
-    objects_[key] = event.object;
+    objects_.emplace(std::move(key), event.object);
   }
   publish(event);
-  wake_for(before, event.object);
 }
 
 std::vector<Json> WatchHub::Cache::select(const WaitTarget& target) const {
@@ -172,6 +197,8 @@ Result<WaitResult> WatchHub::Cache::wait(const WaitTarget& target, const WaitPre
     Waiter* w;
     ~Leave() { set.erase(w); }
   } leave{waiters_, &waiter};
+  // A cancel wakes the waiter at once rather than at its next slice.
+  util::CancelWakeup wake_on_cancel(cancel, [&waiter] { waiter.cv.notify_one(); });
   for (;;) {
     if (fatal_) return fatal_->with_context("watching " + ref_.key());
     if (synced_ && waiter.dirty) {
@@ -195,22 +222,52 @@ Result<WaitResult> WatchHub::Cache::wait(const WaitTarget& target, const WaitPre
   }
 }
 
+util::Status WatchHub::Cache::visit(const WaitTarget& target, const ObjectVisitor& visitor,
+                                    util::Clock& clock, util::TimePoint deadline,
+                                    const util::CancelToken* cancel) {
+  std::unique_lock lock(mutex_);
+  if (!synced_ && !fatal_) {
+    // Only before the first list completes: wait for it like any waiter.
+    lock.unlock();
+    auto synced = wait(
+        target, [](const std::vector<Json>&) { return WaitDecision::done(); }, clock, deadline, cancel);
+    if (!synced) return synced.error();
+    lock.lock();
+  }
+  if (fatal_) return fatal_->with_context("watching " + ref_.key());
+  std::vector<Requirement> selector;  // parsed once, not per object (the hub checked it parses)
+  if (auto parsed = parse_label_selector(target.label_selector); parsed) selector = std::move(*parsed);
+  for (const auto& [key, object] : objects_) {
+    bool chosen = target.name.empty() ? labels_match(selector, member(member(object, "metadata"), "labels"))
+                                      : selects(target, object);
+    if (chosen && !visitor(object)) break;
+  }
+  return {};
+}
+
 WatchHub::WatchHub(Client& client, util::Clock& clock, ListWatchOptions options)
     : client_(client), clock_(clock), options_(std::move(options)) {}
 
 WatchHub::~WatchHub() {
   std::lock_guard lock(mutex_);
+  // Every watch is told first (the cancel wakes its poll at once), so the
+  // joins below overlap instead of each waiting on the one before.
+  for (auto& [key, cache] : caches_) cache->stop();
   subscriptions_.clear();
-  caches_.clear();  // each Cache stops and joins its thread
+  caches_.clear();  // each Cache joins its thread
 }
 
-std::shared_ptr<WatchHub::Cache> WatchHub::cache_for(const ResourceRef& ref, const std::string& ns) {
-  std::string key = ref.key() + "/" + (ref.namespaced ? ns : "");
+std::shared_ptr<WatchHub::Cache> WatchHub::cache_for(const ResourceRef& ref, const std::string& ns,
+                                                     const WatchScope& scope, bool retry_failed) {
+  std::string key = ref.key() + "/" + (ref.namespaced ? ns : "") + "/" + scope.key();
   std::lock_guard lock(mutex_);
   auto it = caches_.find(key);
   // A cache whose watch stopped for good (e.g. forbidden) is replaced, so a later wait tries again.
-  if (it != caches_.end() && !it->second->failed()) return it->second;
-  auto cache = std::make_shared<Cache>(client_, ref, ref.namespaced ? ns : "", clock_, options_);
+  if (it != caches_.end() && (!retry_failed || !it->second->failed())) return it->second;
+  ListWatchOptions options = options_;
+  options.label_selector = scope.label_selector;
+  options.field_selector = scope.field_selector;
+  auto cache = std::make_shared<Cache>(client_, ref, ref.namespaced ? ns : "", clock_, options);
   caches_[key] = cache;
   return cache;
 }
@@ -220,7 +277,7 @@ Result<WaitResult> WatchHub::wait_until(const ResourceRef& ref, const std::strin
                                         util::TimePoint deadline, const util::CancelToken* cancel) {
   // A selector that does not parse would match nothing and only time out: say why now.
   if (auto parsed = parse_label_selector(target.label_selector); !parsed) return parsed.error();
-  return cache_for(ref, ns)->wait(target, predicate, clock_, deadline, cancel);
+  return cache_for(ref, ns, target.scope)->wait(target, predicate, clock_, deadline, cancel);
 }
 
 Result<WaitResult> WatchHub::wait_until(const ResourceRef& ref, const std::string& ns,
@@ -242,9 +299,18 @@ Result<std::vector<Json>> WatchHub::snapshot(const ResourceRef& ref, const std::
   return std::move(result->objects);
 }
 
+util::Status WatchHub::visit(const ResourceRef& ref, const std::string& ns, const WaitTarget& target,
+                             const ObjectVisitor& visitor, util::TimePoint deadline,
+                             const util::CancelToken* cancel) {
+  if (auto parsed = parse_label_selector(target.label_selector); !parsed) return parsed.error();
+  // A stream that stopped for good is reported, not silently re-opened: a
+  // wait that visits on every change must learn why no change will come.
+  return cache_for(ref, ns, target.scope, false)->visit(target, visitor, clock_, deadline, cancel);
+}
+
 int WatchHub::subscribe(const ResourceRef& ref, const std::string& ns,
-                        std::function<void(const WatchEvent&)> fn) {
-  auto cache = cache_for(ref, ns);
+                        std::function<void(const WatchEvent&)> fn, const WatchScope& scope) {
+  auto cache = cache_for(ref, ns, scope);
   std::lock_guard lock(mutex_);
   int id = next_id_++;
   subscriptions_[id] = cache;

@@ -191,19 +191,25 @@ util::Status LeaseLock::release() {
   if (!held_ || lost_ || fence_.lapsed()) return {};
   held_ = false;
   fence_.close("the lock was released");
-  return retry_guarded_write(
-      [this]() -> util::Status {
-        auto got = client_.get(kube::k_leases, ns_, name_);
-        if (!got)
-          return got.error().kind == ErrorKind::not_found ? util::Status() : util::Status(got.error());
-        if (lease_state(*got, identity_) != LeaseState::ours) return {};
-        Json body = *got;  // carries the resourceVersion just read
-        body["spec"]["holderIdentity"] = "";
-        auto written = client_.update(kube::k_leases, ns_, body);
-        if (!written) return written.error();
-        return {};
-      },
-      clock_);
+  // The last renewal's answer carries the resourceVersion: no read is needed.
+  // A 409 means the lease changed since; only then is it read to see whose it is.
+  Json body = lease_;
+  body["spec"]["holderIdentity"] = "";
+  auto written = client_.update(kube::k_leases, ns_, body);
+  if (written) return {};
+  if (written.error().kind != ErrorKind::conflict) return written.error();
+  return retry_guarded_write([this]() -> util::Status { return release_observed(); }, clock_);
+}
+
+util::Status LeaseLock::release_observed() {
+  auto got = client_.get(kube::k_leases, ns_, name_);
+  if (!got) return got.error().kind == ErrorKind::not_found ? util::Status() : util::Status(got.error());
+  if (lease_state(*got, identity_) != LeaseState::ours) return {};
+  Json body = *got;  // carries the resourceVersion just read
+  body["spec"]["holderIdentity"] = "";
+  auto written = client_.update(kube::k_leases, ns_, body);
+  if (!written) return written.error();
+  return {};
 }
 
 }  // namespace sluice::state

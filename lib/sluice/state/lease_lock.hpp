@@ -87,6 +87,7 @@ class LeaseLock {
   util::Result<Json> write_lease(const Json& observed);  // create, or update carrying its RV
   void renew_loop(const std::function<void()>& on_lost);
   util::Status renew_once();
+  util::Status release_observed();  // reads the lease and clears the holder if still ours
   void lose(const std::string& why, const std::function<void()>& on_lost);
   void stop_renewing();
 

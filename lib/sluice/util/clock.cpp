@@ -1,13 +1,60 @@
+#include <sluice/util/cancel_wakeup.hpp>
 #include <sluice/util/clock.hpp>
+
+#include <map>
 
 namespace sluice::util {
 
 void CancelToken::cancel() {
   {
     std::lock_guard lock(mutex_);
-    cancelled_.store(true);
+    if (cancelled_.exchange(true)) return;
   }
   cv_.notify_all();
+  detail::run_wakeups(*this);
+}
+
+namespace {
+
+struct Wakeups {
+  std::mutex mutex;
+  std::map<int, std::pair<const CancelToken*, std::function<void()>>> by_id;
+  int next = 1;
+};
+
+Wakeups& wakeups() {
+  static Wakeups w;
+  return w;
+}
+
+}  // namespace
+
+int add_wakeup(const CancelToken& token, std::function<void()> wake) {
+  auto& w = wakeups();
+  std::lock_guard lock(w.mutex);
+  // Checked under the registry's lock: a cancel either sees this entry or set its flag before.
+  if (token.cancelled()) {
+    wake();
+    return 0;
+  }
+  int id = w.next++;
+  w.by_id.emplace(id, std::make_pair(&token, std::move(wake)));
+  return id;
+}
+
+void remove_wakeup(int id) {
+  if (id == 0) return;
+  auto& w = wakeups();
+  std::lock_guard lock(w.mutex);
+  w.by_id.erase(id);
+}
+
+void detail::run_wakeups(const CancelToken& token) {
+  auto& w = wakeups();
+  // Under the lock, so remove_wakeup can promise the callback is not running.
+  std::lock_guard lock(w.mutex);
+  for (auto& [id, entry] : w.by_id)
+    if (entry.first == &token) entry.second();
 }
 
 bool CancelToken::wait_until(TimePoint deadline) const {

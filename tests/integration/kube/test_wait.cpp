@@ -2,6 +2,7 @@
 // waits on one namespace share one watch stream.
 #include "kube_env.hpp"
 
+#include <sluice/http/stream_poll.hpp>
 #include <sluice/kube/readiness.hpp>
 #include <sluice/kube/watch.hpp>
 
@@ -120,8 +121,12 @@ TEST_CASE("many waits on one namespace share one watch stream", "[kube][integrat
   std::vector<std::future<Result<WaitResult>>> waits;
   for (int i = 0; i < k_waits; ++i) {
     waits.push_back(std::async(std::launch::async, [&hub, i] {
-      return hub.wait_until(
-          k_configmaps, "default", "cm-" + std::to_string(i), [](const Json&) { return true; }, in(10000));
+      auto has_mine = [name = "cm-" + std::to_string(i)](const std::vector<Json>& objects) {
+        for (const auto& o : objects)
+          if (o["metadata"]["name"] == name) return WaitDecision::done();
+        return WaitDecision::pending();
+      };
+      return hub.wait_until(k_configmaps, "default", WaitTarget::selector(""), has_mine, in(10000));
     }));
   }
   for (int i = 0; i < k_waits; ++i) {
@@ -132,4 +137,75 @@ TEST_CASE("many waits on one namespace share one watch stream", "[kube][integrat
   CHECK(sim.control("GET", "watches").body["open"] == 1);
   // One list and one watch, plus the creates: no per-wait requests.
   CHECK(client->requests_made() <= k_waits + 3);
+}
+
+TEST_CASE("destroying a hub wakes every open watch instead of waiting out its poll",
+          "[kube][integration][wait][stop]") {
+  Kubesim sim(plain());
+  // A poll that nothing but the cancel can cut short: a stop that waited on
+  // it would take two minutes per watch (bounded, should this test fail).
+  struct LongPoll {
+    LongPoll() { sluice::http::set_stream_poll_interval(std::chrono::minutes(2)); }
+    ~LongPoll() { sluice::http::set_stream_poll_interval(std::chrono::milliseconds(25)); }
+  } long_poll;
+  auto client = client_for(sim);
+  auto hub = std::make_unique<WatchHub>(*client);
+  const std::vector<ResourceRef> kinds = {k_configmaps, k_pods, k_services, k_deployments, k_leases};
+  for (const auto& kind : kinds)
+    REQUIRE(hub->snapshot(kind, "default", WaitTarget::selector(""), in(10000)).ok());
+  for (int i = 0; i < 500 && sim.control("GET", "watches").body["open"] != kinds.size(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(sim.control("GET", "watches").body["open"] == kinds.size());
+
+  auto stopped = std::async(std::launch::async, [&hub] { hub.reset(); });
+  // Generous: the point is "not a poll interval", not how fast.
+  REQUIRE(stopped.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+}
+
+TEST_CASE("a wait on one object by name watches that object alone", "[kube][integration][wait][scope]") {
+  Kubesim sim(plain());
+  auto client = client_for(sim);
+  WatchHub hub(*client);
+  REQUIRE(client->create(k_configmaps, "default", config_map("other", {})).ok());
+  REQUIRE(client->create(k_configmaps, "default", config_map("flag", {{"state", "on"}})).ok());
+
+  auto seen = hub.snapshot(k_configmaps, "default", WaitTarget::object("flag"), in(10000));
+
+  REQUIRE(seen.ok());
+  REQUIRE(seen->size() == 1);
+  Json log = sim.audit();
+  int scoped = 0;
+  for (const auto& r : log["requests"]) {
+    if (r["verb"] != "list" && r["verb"] != "watch") continue;
+    std::string query = r["query"].get<std::string>();
+    CHECK(query.find("fieldSelector=metadata.name") != std::string::npos);
+    CHECK(query.find("flag") != std::string::npos);
+    ++scoped;
+  }
+  CHECK(scoped >= 1);
+}
+
+TEST_CASE("a forbidden watch is reported to visits with the server's message, not waited out",
+          "[kube][integration][wait][forbidden]") {
+  Kubesim sim(plain());
+  auto client = client_for(sim);
+  WatchHub hub(*client);
+  REQUIRE(sim.control("POST", "faults",
+                      {{"verb", "watch"}, {"path", "/configmaps"}, {"count", -1}, {"status", 403}})
+              .status < 300);
+  auto subscribed_error = std::make_shared<std::promise<std::string>>();
+  auto told = subscribed_error->get_future();
+  hub.subscribe(k_configmaps, "default", [subscribed_error](const WatchEvent& e) {
+    if (e.type == "ERROR") subscribed_error->set_value(e.object.value("message", ""));
+  });
+  // The subscriber is told when the stream stops for good.
+  REQUIRE(told.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
+  CHECK(told.get().find("configmaps is forbidden") != std::string::npos);
+
+  auto visited = hub.visit(
+      k_configmaps, "default", WaitTarget::selector(""), [](const Json&) { return true; }, in(10000));
+
+  REQUIRE_FALSE(visited.ok());
+  CHECK(visited.error().kind == ErrorKind::forbidden);
+  CHECK(visited.error().message.find("cannot watch resource \"configmaps\"") != std::string::npos);
 }

@@ -203,6 +203,28 @@ TEST_CASE("requests beyond the burst wait for the rate limit", "[kube][client][r
   CHECK(clock.now() - sluice::util::TimePoint{} == Duration{200});
 }
 
+TEST_CASE("watch requests take no token from the rate limit", "[kube][client][rate]") {
+  Config config = Fixture::base_config();
+  ManualClock clock;
+  auto state = std::make_shared<FakeHttp::State>();
+  ClientOptions options;
+  options.clock = &clock;
+  options.qps = 10;
+  options.burst = 2;
+  options.http_factory = [state](const sluice::http::ClientOptions&) {
+    return std::make_unique<FakeHttp>(state);
+  };
+  auto client = make_client(config, options);
+  REQUIRE(client.ok());
+  for (int i = 0; i < 20; ++i) state->answers.push_back(sluice::kube::testing::stream_answer({}));
+  for (int i = 0; i < 2; ++i) state->answers.push_back(answer(200, "{}"));
+  for (int i = 0; i < 20; ++i)
+    REQUIRE((*client)->watch(k_pods, "p", {}, [](const WatchEvent&) { return true; }).ok());
+  for (int i = 0; i < 2; ++i) REQUIRE((*client)->get(k_pods, "p", "x").ok());
+  CHECK(state->requests.size() == 22);
+  CHECK(clock.now() - sluice::util::TimePoint{} == Duration{0});
+}
+
 TEST_CASE("TLS settings reach the transport; insecure-skip-tls-verify warns loudly", "[kube][client]") {
   Config config = Fixture::base_config();
   config.cluster.insecure_skip_tls_verify = true;

@@ -152,8 +152,23 @@ TEST_CASE("renewals carry the resourceVersion of the last answer and read nothin
   REQUIRE(lock.release().ok());
 
   CHECK_FALSE(lost);
-  CHECK(api.count("GET") == 2);  // one to acquire, one to release
+  CHECK(api.count("GET") == 1);  // to acquire; the release carries the last renewal's resourceVersion
   CHECK(api.lease()["spec"]["holderIdentity"] == "");
+}
+
+TEST_CASE("a release whose lease changed meanwhile (409) reads it and leaves another holder's alone") {
+  FakeLeaseApi api;
+  ManualClock clock;
+  sluice::kube::WatchHub hub(api, clock);
+  LeaseLock lock(api, hub, clock, "shop", "web", "me", lease_of(3));
+  REQUIRE(lock.acquire()->acquired);
+  int gets = api.count("GET");
+  api.write_as("intruder");
+
+  REQUIRE(lock.release().ok());
+
+  CHECK(api.count("GET") == gets + 1);
+  CHECK(api.lease()["spec"]["holderIdentity"] == "intruder");
 }
 
 TEST_CASE("a renewal answered after the lease ran out counts as lost") {
