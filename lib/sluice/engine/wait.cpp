@@ -1,5 +1,6 @@
 #include <sluice/engine/objects.hpp>
 #include <sluice/engine/wait.hpp>
+#include <sluice/engine/writes.hpp>
 
 #include <sluice/gate/runner.hpp>
 #include <sluice/kube/readiness.hpp>
@@ -17,23 +18,20 @@ bool fully_available(const nlohmann::json& deployment) {
   return status.done && c.available >= c.desired;
 }
 
+// The pods a rollout owns: its target's selector without the labels sluice
+// adds, so every version's pods (blue-green, canary) are in one stream.
 kube::WatchScope rollout_pods(Driver& d) {
-  // Namespace-wide for now (see ChangeWaiter); the scope to use once scoped
-  // Deployment/pod streams are proven is the target's selector less the
-  // version label: selector_string(matchLabels without k_version_label).
-  (void)d;
-  return kube::WatchScope::all();
+  auto labels = d.target().deployment.value("/spec/selector/matchLabels"_json_pointer, Json::object());
+  return kube::WatchScope::labelled(selector_string(base_selector(labels)));
 }
 
 ChangeWaiter::ChangeWaiter(Driver& d, const std::vector<std::string>& deployments)
     : d_(d), wake_(std::make_shared<Wakeup>()) {
   auto& hub = *d.deps().hub;
   auto notify = [wake = wake_](const kube::WatchEvent&) { wake->notify(); };
-  // Namespace-wide for now: a Deployment watched by name (fieldSelector)
-  // missed status updates in scenario runs (stuck to the progress deadline);
-  // `deployments` is what a scoped subscription would name.
-  (void)deployments;
-  subscriptions_.push_back(hub.subscribe(kube::k_deployments, d.ns(), notify, kube::WatchScope::all()));
+  // Each Deployment by name, as `kubectl rollout status` watches its one.
+  for (const auto& name : deployments)
+    subscriptions_.push_back(hub.subscribe(kube::k_deployments, d.ns(), notify, kube::WatchScope::named(name)));
   subscriptions_.push_back(hub.subscribe(kube::k_pods, d.ns(), notify, rollout_pods(d)));
   // The interrupt outlives this waiter: it holds the wakeup only weakly.
   d.stop().on_fire([weak = std::weak_ptr<Wakeup>(wake_)] {
@@ -82,7 +80,7 @@ bool runs_image(const Json& pod, const std::string& image) {
 util::Result<std::optional<Json>> deployment_now(Driver& d, const std::string& name) {
   std::optional<Json> found;
   auto visited = d.deps().hub->visit(
-      kube::k_deployments, d.ns(), kube::WaitTarget::object(name).within(kube::WatchScope::all()),
+      kube::k_deployments, d.ns(), kube::WaitTarget::object(name),
       [&found](const Json& dep) {
         found = dep;
         return false;
