@@ -151,13 +151,13 @@ void server_side_apply_patch(ApiContext& ctx, const httplib::Request& req, httpl
                          ", " + config->value("kind", "") + ") do not match the request (" +
                          type.api_version() + ", " + type.kind + ")"));
   }
-  if (auto error = decode_body(req, res, type, *config, true)) return send_error(res, *error);
   Json& meta = (*config)["metadata"];
   if (meta.value("name", "") != route.name) {
     return send_error(res, bad_request("the name of the object (" + meta.value("name", "") +
                                        ") does not match the name on the URL (" + route.name + ")"));
   }
   if (type.namespaced) meta["namespace"] = route.ns;
+  if (auto error = decode_body(req, res, type, *config, true)) return send_error(res, *error);
   const bool force = req.get_param_value("force") == "true";
   for (int attempt = 0;; ++attempt) {
     auto current = ctx.store.get(type.key(), route.ns, route.name);
