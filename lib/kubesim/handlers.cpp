@@ -478,6 +478,25 @@ long long grace_period(const httplib::Request& req, const Json& options, const J
 
 namespace {
 
+// Removes the owner reference to `uid`, re-reading on a concurrent change (a
+// controller's status write) as the garbage collector's orphaning retries.
+void orphan(ApiContext& ctx, const ResourceType& type, Json dependent, const std::string& uid) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    Json& refs = dependent["metadata"]["ownerReferences"];
+    if (!refs.is_array()) return;
+    refs.erase(
+        std::remove_if(refs.begin(), refs.end(), [&](const Json& r) { return r.value("uid", "") == uid; }),
+        refs.end());
+    if (refs.empty()) dependent["metadata"].erase("ownerReferences");
+    auto written = ctx.store.update(type.key(), dependent);
+    if (written.ok() || written.error().kind != sluice::util::ErrorKind::conflict) return;
+    auto fresh = ctx.store.get(type.key(), dependent["metadata"].value("namespace", ""),
+                               dependent["metadata"].value("name", ""));
+    if (!fresh.ok()) return;
+    dependent = std::move(*fresh);
+  }
+}
+
 // A namespace goes through phase Terminating (watchers see it) while its
 // contents are deleted, then disappears (the namespace controller's work, done at once).
 Result<Json> terminate_namespace(ApiContext& ctx, const Json& object) {
@@ -491,15 +510,41 @@ Result<Json> terminate_namespace(ApiContext& ctx, const Json& object) {
 
 }  // namespace
 
+namespace {
+
+// Orphans (policy Orphan) or deletes the dependents of the object with `uid` in `ns`.
+void visit_dependents(ApiContext& ctx, const std::string& ns, const std::string& uid,
+                      const std::string& policy) {
+  for (const auto& t : resource_types()) {
+    if (!t.namespaced) continue;
+    for (auto& dependent : ctx.store.list(t.key(), ns).first) {
+      const Json refs = dependent["metadata"].value("ownerReferences", Json::array());
+      const bool owned =
+          std::any_of(refs.begin(), refs.end(), [&](const Json& r) { return r.value("uid", "") == uid; });
+      if (!owned) continue;
+      if (policy == "Orphan") {
+        orphan(ctx, t, dependent, uid);
+      } else {
+        (void)delete_with_dependents(ctx, t, dependent, policy, 30);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 Result<Json> delete_with_dependents(ApiContext& ctx, const ResourceType& type, const Json& object,
                                     const std::string& policy, long long grace) {
   if (type.kind == "Namespace" && object["metadata"].value("finalizers", Json::array()).empty())
     return terminate_namespace(ctx, object);
-  auto removed = remove_one(ctx, type, object, grace);
-  if (!removed.ok()) return removed;
   const Json& meta = object["metadata"];
   const std::string ns = meta.value("namespace", "");
   const std::string uid = meta.value("uid", "");
+  // Orphaning comes first (the apiserver's orphan finalizer), so the garbage
+  // collector never sees the owner gone while dependents still point at it.
+  if (policy == "Orphan" && !ns.empty()) visit_dependents(ctx, ns, uid, policy);
+  auto removed = remove_one(ctx, type, object, grace);
+  if (!removed.ok()) return removed;
   if (type.kind == "Namespace") {
     delete_namespace_contents(ctx, meta.value("name", ""));
     return removed;
@@ -509,24 +554,7 @@ Result<Json> delete_with_dependents(ApiContext& ctx, const ResourceType& type, c
   // With the controllers running, Background deletion is the garbage
   // collector's job (asynchronous, as in a cluster); otherwise it happens here.
   const bool cascade_here = policy == "Foreground" || (policy == "Background" && ctx.controllers == nullptr);
-  if (ns.empty() || (policy != "Orphan" && !cascade_here)) return removed;
-  for (const auto& t : resource_types()) {
-    if (!t.namespaced) continue;
-    for (auto& dependent : ctx.store.list(t.key(), ns).first) {
-      Json& refs = dependent["metadata"]["ownerReferences"];
-      if (!refs.is_array()) continue;
-      const auto owned =
-          std::find_if(refs.begin(), refs.end(), [&](const Json& r) { return r.value("uid", "") == uid; });
-      if (owned == refs.end()) continue;
-      if (policy == "Orphan") {
-        refs.erase(owned);
-        if (refs.empty()) dependent["metadata"].erase("ownerReferences");
-        (void)ctx.store.update(t.key(), dependent);
-      } else {
-        (void)delete_with_dependents(ctx, t, dependent, policy, 30);
-      }
-    }
-  }
+  if (!ns.empty() && cascade_here) visit_dependents(ctx, ns, uid, policy);
   return removed;
 }
 
