@@ -46,17 +46,13 @@ void Audit::append(Json entry, bool request) {
 }
 
 void Audit::record_request(const RequestRecord& r) {
-  append({{"kind", "request"},
-          {"time", rfc3339_millis(r.time_ms)},
-          {"timeMs", r.time_ms},
-          {"verb", r.verb},
-          {"method", r.method},
-          {"path", r.path},
-          {"query", r.query},
-          {"userAgent", r.user_agent},
-          {"status", r.status},
-          {"durationMs", r.duration_ms}},
-         true);
+  Json entry = {{"kind", "request"},   {"time", rfc3339_millis(r.time_ms)},
+                {"timeMs", r.time_ms}, {"verb", r.verb},
+                {"method", r.method},  {"path", r.path},
+                {"query", r.query},    {"userAgent", r.user_agent},
+                {"status", r.status},  {"durationMs", r.duration_ms}};
+  if (r.dry_run) entry["dryRun"] = true;
+  append(std::move(entry), true);
 }
 
 void Audit::attach(Store& store) {

@@ -24,6 +24,7 @@ struct RequestRecord {
   std::string user_agent;
   int status = 0;
   double duration_ms = 0;
+  bool dry_run = false;  // dryRun=All: nothing was changed
 };
 
 class Audit {

@@ -100,6 +100,23 @@ void Controllers::Impl::enqueue_gc_of_dependents(const Json& owner) {
         work_key(std::string(k_work_gc) + ":" + resource, namespace_of(*dependent), name_of(*dependent)),
         ctx.reaction());
   }
+  // Kinds the index does not hold (ConfigMaps, Secrets, Services...) are owned
+  // too: the real garbage collector watches every resource with ownerReferences.
+  // Pods, the bulk of all deletions, own nothing a client creates: not worth a scan.
+  if (owner.value("kind", "") == "Pod") return;
+  const std::string uid = uid_of(owner);
+  for (const ResourceType& type : resource_types()) {
+    if (!type.namespaced || ObjectIndex::indexes(type.key())) continue;
+    for (const Json& dependent : store.list(type.key(), namespace_of(owner)).first) {
+      const Json refs = dependent["metadata"].value("ownerReferences", Json::array());
+      const bool owned =
+          std::any_of(refs.begin(), refs.end(), [&](const Json& r) { return r.value("uid", "") == uid; });
+      if (!owned) continue;
+      queue.add_after(
+          work_key(std::string(k_work_gc) + ":" + type.key(), namespace_of(dependent), name_of(dependent)),
+          ctx.reaction());
+    }
+  }
 }
 
 void Controllers::Impl::on_event(const WatchEvent& event) {

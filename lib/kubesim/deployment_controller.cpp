@@ -65,6 +65,9 @@ sluice::util::Status DeploymentController::sync(const std::string& ns, const std
   if (!limits) return {};  // validation refuses such specs; nothing sensible to do
   r.limits = *limits;
   for (const ObjectPtr& rs : ctx_.index.controlled_by(k_replicasets, uid_of(r.d))) r.rss.push_back(*rs);
+  if (!has_at(r.d, "/metadata/deletionTimestamp")) {
+    if (auto ok = adopt_orphans(r); !ok) return ok;
+  }
   std::sort(r.rss.begin(), r.rss.end(), created_before);
 
   if (has_at(r.d, "/metadata/deletionTimestamp")) {
@@ -85,6 +88,26 @@ sluice::util::Status DeploymentController::sync(const std::string& ns, const std
     return sync_status_only(r);
   }
   return r.limits.rolling ? rollout_rolling(r) : rollout_recreate(r);
+}
+
+sluice::util::Status DeploymentController::adopt_orphans(Rollout& r) {
+  const Json selector = r.d["spec"].value("selector", Json::object());
+  for (const ObjectPtr& rs : ctx_.index.list(k_replicasets, namespace_of(r.d))) {
+    if (controller_ref(*rs) != nullptr || has_at(*rs, "/metadata/deletionTimestamp")) continue;
+    if (!label_selector_matches(selector, (*rs)["metadata"].value("labels", Json::object()))) continue;
+    Json adopted = *rs;
+    Json& refs = adopted["metadata"]["ownerReferences"];
+    if (!refs.is_array()) refs = Json::array();
+    refs.push_back(make_controller_ref(r.d, "apps/v1", "Deployment"));
+    auto written = ctx_.update(k_replicasets, std::move(adopted));
+    if (!written) {
+      if (written.error().kind == sluice::util::ErrorKind::conflict)
+        continue;  // seen again on its next event
+      return written.error();
+    }
+    r.rss.push_back(*written);
+  }
+  return {};
 }
 
 sluice::util::Status DeploymentController::check_paused_conditions(Rollout& r) {

@@ -41,6 +41,8 @@ class DeploymentController {
 
   // deployment_controller.cpp: the strategies.
   sluice::util::Status check_paused_conditions(Rollout& r);
+  // ControllerRefManager's adoption: orphaned ReplicaSets the selector matches become this Deployment's.
+  sluice::util::Status adopt_orphans(Rollout& r);
   sluice::util::Result<bool> is_scaling_event(Rollout& r);
   sluice::util::Status scale(Rollout& r);
   sluice::util::Status rollout_rolling(Rollout& r);

@@ -3,6 +3,7 @@
 // validation and error wording. Patch and watch live in their own files.
 #include <kubesim/managed_fields.hpp>
 #include <kubesim/patch.hpp>
+#include <kubesim/schema.hpp>
 #include <kubesim/selectors.hpp>
 #include <kubesim/server_internal.hpp>
 #include <kubesim/validation.hpp>
@@ -110,7 +111,7 @@ void fresh_status(const ResourceType& type, Json& object) {
 void list_objects(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                   const ApiRoute& route) {
   auto labels = sluice::kube::parse_label_selector(req.get_param_value("labelSelector"));
-  auto fields = parse_field_selector(req.get_param_value("fieldSelector"));
+  auto fields = parse_field_selector(req.get_param_value("fieldSelector"), route.type->kind);
   if (!labels.ok()) return send_error(res, bad_request(labels.error().message));
   if (!fields.ok()) return send_error(res, bad_request(fields.error().message));
   auto [all, rv] = ctx.store.list(route.type->key(), route.ns);
@@ -159,18 +160,10 @@ void get_object(ApiContext& ctx, const httplib::Request& req, httplib::Response&
   send_json(res, 200, *object);
 }
 
-void create_object(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
-                   const ApiRoute& route) {
-  const ResourceType& type = *route.type;
-  auto body = parse_body(req);
-  if (!body.ok()) return send_error(res, bad_request(body.error().message));
-  Json object = std::move(*body);
-  if (auto error = check_identity(type, {route.type, route.ns, "", "", false}, object))
-    return send_error(res, *error);
+// What create and a create-on-update PUT share once the body is decoded.
+void store_new_object(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                      const ResourceType& type, Json object) {
   Json& meta = object["metadata"];
-  if (meta.contains("resourceVersion") && !meta["resourceVersion"].get<std::string>().empty()) {
-    return send_error(res, bad_request("resourceVersion should not be set on objects to be created"));
-  }
   for (const char* field : {"uid", "creationTimestamp", "generation", "managedFields", "deletionTimestamp"})
     meta.erase(field);
   fresh_status(type, object);
@@ -180,12 +173,39 @@ void create_object(ApiContext& ctx, const httplib::Request& req, httplib::Respon
     probe["metadata"]["name"] = meta["generateName"].get<std::string>() + "x";
   }
   if (auto error = validate_object(type, probe)) return send_error(res, *error);
-  if (!namespace_exists(ctx, type, route.ns)) return send_error(res, namespace_missing(route.ns));
-  record_update(Json(), object, field_manager(req, "kubectl-create"), type.api_version(), now_rfc3339());
-  if (req.get_param_value("dryRun") == "All") return send_json(res, 201, object);
-  auto created = ctx.store.create(type.key(), object);
+  const std::string ns = meta.value("namespace", "");
+  if (!namespace_exists(ctx, type, ns)) return send_error(res, namespace_missing(ns));
+  const std::string manager = field_manager(req, req.method == "PUT" ? "kubectl-replace" : "kubectl-create");
+  record_update(Json(), object, manager, type.api_version(), now_rfc3339());
+  auto created = ctx.store.create(type.key(), object, is_dry_run(req));
   if (!created.ok()) return send_error(res, from_store_error(created.error(), type, meta.value("name", "")));
   send_json(res, 201, *created);
+}
+
+void create_object(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                   const ApiRoute& route) {
+  const ResourceType& type = *route.type;
+  auto body = parse_body(req);
+  if (!body.ok()) return send_error(res, bad_request(body.error().message));
+  Json object = std::move(*body);
+  if (auto error = decode_body(req, res, type, object)) return send_error(res, *error);
+  if (auto error = check_identity(type, {route.type, route.ns, "", "", false}, object))
+    return send_error(res, *error);
+  Json& meta = object["metadata"];
+  if (meta.contains("resourceVersion") && !meta["resourceVersion"].get<std::string>().empty()) {
+    return send_error(res, bad_request("resourceVersion should not be set on objects to be created"));
+  }
+  store_new_object(ctx, req, res, type, std::move(object));
+}
+
+// registry/generic/registry/store.go Update: a kind whose strategy refuses
+// unconditional updates needs the resourceVersion the client read.
+std::optional<ApiError> check_conditional(const ResourceType& type, const Json& object) {
+  if (type.unconditional_update || !object["metadata"].value("resourceVersion", "").empty())
+    return std::nullopt;
+  return invalid(type, object["metadata"].value("name", ""),
+                 {{"metadata.resourceVersion", "FieldValueInvalid",
+                   "Invalid value: 0x0: must be specified for an update"}});
 }
 
 void update_object(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
@@ -195,16 +215,23 @@ void update_object(ApiContext& ctx, const httplib::Request& req, httplib::Respon
   if (!body.ok()) return send_error(res, bad_request(body.error().message));
   if (route.subresource == "scale") return handle_patch(ctx, req, res, route);  // PUT of a whole Scale
   Json object = std::move(*body);
+  if (auto error = decode_body(req, res, type, object)) return send_error(res, *error);
   if (auto error = check_identity(type, route, object)) return send_error(res, *error);
-  auto current = ctx.store.get(type.key(), route.ns, route.name);
-  if (!current.ok()) return send_error(res, from_store_error(current.error(), type, route.name));
   const bool status_only = route.subresource == "status";
-  if (!status_only) {
-    apply_defaults(type, object);
-    if (auto error = validate_object(type, object, &*current)) return send_error(res, *error);
-    record_update(*current, object, field_manager(req, "kubectl-edit"), type.api_version(), now_rfc3339());
+  auto current = ctx.store.get(type.key(), route.ns, route.name);
+  if (!current.ok() && type.create_on_update && !status_only) {
+    object["metadata"].erase("resourceVersion");
+    return store_new_object(ctx, req, res, type, std::move(object));
   }
-  auto updated = ctx.store.update(type.key(), object, status_only);
+  if (!current.ok()) return send_error(res, from_store_error(current.error(), type, route.name));
+  if (auto error = check_conditional(type, object)) return send_error(res, *error);
+  if (!status_only) {
+    apply_defaults(type, object, &*current);
+    if (auto error = validate_object(type, object, &*current)) return send_error(res, *error);
+  }
+  record_update(*current, object, field_manager(req, "kubectl-edit"), type.api_version(), now_rfc3339(),
+                route.subresource);
+  auto updated = ctx.store.update(type.key(), object, status_only, is_dry_run(req));
   if (!updated.ok()) return send_error(res, from_store_error(updated.error(), type, route.name));
   send_json(res, 200, *updated);
 }
@@ -215,6 +242,18 @@ std::string delete_policy(const httplib::Request& req, const Json& options) {
     return options["propagationPolicy"];
   if (options.value("orphanDependents", false)) return "Orphan";
   return "Background";
+}
+
+// What a dry-run DELETE answers: the object as the deletion would leave it
+// (a Pod that terminates gracefully carries its deletionTimestamp).
+Result<Json> deleted_preview(ApiContext& ctx, const ResourceType& type, Json object, long long grace) {
+  const bool held = !object["metadata"].value("finalizers", Json::array()).empty();
+  if (((type.kind == "Pod" && ctx.controllers != nullptr && grace > 0) || held) &&
+      !object["metadata"].contains("deletionTimestamp")) {
+    object["metadata"]["deletionTimestamp"] = now_rfc3339();
+    object["metadata"]["deletionGracePeriodSeconds"] = type.kind == "Pod" ? grace : 0;
+  }
+  return object;
 }
 
 std::optional<ApiError> check_preconditions(const ResourceType& type, const Json& object,
@@ -259,10 +298,14 @@ void delete_object(ApiContext& ctx, const httplib::Request& req, httplib::Respon
   auto current = ctx.store.get(type.key(), route.ns, route.name);
   if (!current.ok()) return send_error(res, from_store_error(current.error(), type, route.name));
   if (auto error = check_preconditions(type, *current, options)) return send_error(res, *error);
-  if (req.get_param_value("dryRun") == "All") return send_json(res, 200, *current);
-  auto removed = delete_with_dependents(ctx, type, *current, policy, grace_period(req, options, *current));
+  const long long grace = grace_period(req, options, *current);
+  auto removed = is_dry_run(req, options) ? deleted_preview(ctx, type, *current, grace)
+                                          : delete_with_dependents(ctx, type, *current, policy, grace);
   if (!removed.ok()) return send_error(res, from_store_error(removed.error(), type, route.name));
-  if (type.kind == "Pod") return send_json(res, 200, *removed);
+  // A Pod, and an object its finalizers hold, answer with the object itself.
+  if (type.kind == "Pod" ||
+      ((*removed)["metadata"].contains("deletionTimestamp") && type.kind != "Namespace"))
+    return send_json(res, 200, *removed);
   if (type.kind == "Namespace") {
     Json last = *current;
     last["status"] = {{"phase", "Terminating"}};
@@ -282,15 +325,17 @@ void delete_object(ApiContext& ctx, const httplib::Request& req, httplib::Respon
 void delete_collection(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                        const ApiRoute& route) {
   auto labels = sluice::kube::parse_label_selector(req.get_param_value("labelSelector"));
-  auto fields = parse_field_selector(req.get_param_value("fieldSelector"));
+  auto fields = parse_field_selector(req.get_param_value("fieldSelector"), route.type->kind);
   if (!labels.ok()) return send_error(res, bad_request(labels.error().message));
   if (!fields.ok()) return send_error(res, bad_request(fields.error().message));
   auto [all, rv] = ctx.store.list(route.type->key(), route.ns);
   Json deleted = Json::array();
+  const bool dry_run = is_dry_run(req);
   for (const auto& object : all) {
     if (!matches_labels(*labels, object) || !matches_fields(*fields, object)) continue;
-    (void)delete_with_dependents(ctx, *route.type, object, "Background",
-                                 grace_period(req, Json::object(), object));
+    if (!dry_run)
+      (void)delete_with_dependents(ctx, *route.type, object, "Background",
+                                   grace_period(req, Json::object(), object));
     deleted.push_back(object);
   }
   send_json(res, 200,
@@ -298,6 +343,23 @@ void delete_collection(ApiContext& ctx, const httplib::Request& req, httplib::Re
              {"apiVersion", route.type->api_version()},
              {"metadata", {{"resourceVersion", std::to_string(ctx.store.resource_version())}}},
              {"items", deleted}});
+}
+
+// apimachinery's ValidateDryRun: "All" is the only value a server accepts.
+std::optional<ApiError> check_dry_run_value(const httplib::Request& req) {
+  if (!req.has_param("dryRun") || req.method == "GET") return std::nullopt;
+  const std::string value = req.get_param_value("dryRun");
+  if (value == "All") return std::nullopt;
+  const std::string options = req.method == "POST"    ? "CreateOptions"
+                              : req.method == "PUT"   ? "UpdateOptions"
+                              : req.method == "PATCH" ? "PatchOptions"
+                                                      : "DeleteOptions";
+  const std::string detail = "Unsupported value: []string{\"" + value + "\"}: supported values: \"All\"";
+  return ApiError{
+      422, "Invalid", options + ".meta.k8s.io \"\" is invalid: dryRun: " + detail,
+      Json{{"group", "meta.k8s.io"},
+           {"kind", options},
+           {"causes", {{{"reason", "FieldValueNotSupported"}, {"message", detail}, {"field", "dryRun"}}}}}};
 }
 
 bool is_watch(const httplib::Request& req, const ApiRoute& route) {
@@ -319,6 +381,7 @@ void handle_resource(ApiContext& ctx, const httplib::Request& req, httplib::Resp
                        "application/json, application/yaml",
                        Json::object()});
   }
+  if (auto error = check_dry_run_value(req)) return send_error(res, *error);
   if (m == "GET" && is_watch(req, route)) {
     info.verb = "watch";
     return handle_watch(ctx, req, res, route);
@@ -363,6 +426,11 @@ Result<Json> remove_one(ApiContext& ctx, const ResourceType& type, const Json& o
   const Json& meta = object["metadata"];
   const std::string ns = meta.value("namespace", "");
   const std::string name = meta.value("name", "");
+  // Finalizers hold the object: it gets a deletionTimestamp and stays until
+  // the last one is removed (registry store.go updateForGracefulDeletionAndFinalizers).
+  if (!meta.value("finalizers", Json::array()).empty()) {
+    return ctx.store.mark_deleted(type.key(), ns, name, type.kind == "Pod" ? grace : 0);
+  }
   if (type.kind == "Pod" && ctx.controllers != nullptr && grace > 0) {
     return ctx.store.mark_deleted("pods", ns, name, grace);
   }
@@ -380,6 +448,25 @@ void delete_namespace_contents(ApiContext& ctx, const std::string& ns) {
 
 }  // namespace
 
+std::optional<ApiError> decode_body(const httplib::Request& req, httplib::Response& res,
+                                    const ResourceType& type, Json& object, bool apply) {
+  const std::string asked = req.get_param_value("fieldValidation");
+  DecodeOutcome outcome = decode_fields(type, object, asked.empty() ? "Warn" : asked, apply);
+  for (const auto& warning : outcome.warnings) {
+    res.set_header("Warning", "299 - " + Json(warning).dump());
+  }
+  return outcome.error;
+}
+
+bool is_dry_run(const httplib::Request& req, const Json& options) {
+  bool dry_run = req.get_param_value("dryRun") == "All";
+  if (options.is_object() && options.contains("dryRun") && options["dryRun"].is_array()) {
+    for (const auto& value : options["dryRun"]) dry_run = dry_run || value == "All";
+  }
+  if (dry_run) current_request().dry_run = true;
+  return dry_run;
+}
+
 long long grace_period(const httplib::Request& req, const Json& options, const Json& object) {
   if (req.has_param("gracePeriodSeconds"))
     return std::atoll(req.get_param_value("gracePeriodSeconds").c_str());
@@ -389,38 +476,85 @@ long long grace_period(const httplib::Request& req, const Json& options, const J
   return object.value("spec", Json::object()).value("terminationGracePeriodSeconds", 30LL);
 }
 
-Result<Json> delete_with_dependents(ApiContext& ctx, const ResourceType& type, const Json& object,
-                                    const std::string& policy, long long grace) {
-  auto removed = remove_one(ctx, type, object, grace);
-  if (!removed.ok()) return removed;
-  const Json& meta = object["metadata"];
-  const std::string ns = meta.value("namespace", "");
-  const std::string uid = meta.value("uid", "");
-  if (type.kind == "Namespace") {
-    delete_namespace_contents(ctx, meta.value("name", ""));
-    return removed;
+namespace {
+
+// Removes the owner reference to `uid`, re-reading on a concurrent change (a
+// controller's status write) as the garbage collector's orphaning retries.
+void orphan(ApiContext& ctx, const ResourceType& type, Json dependent, const std::string& uid) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    Json& refs = dependent["metadata"]["ownerReferences"];
+    if (!refs.is_array()) return;
+    refs.erase(
+        std::remove_if(refs.begin(), refs.end(), [&](const Json& r) { return r.value("uid", "") == uid; }),
+        refs.end());
+    if (refs.empty()) dependent["metadata"].erase("ownerReferences");
+    auto written = ctx.store.update(type.key(), dependent);
+    if (written.ok() || written.error().kind != sluice::util::ErrorKind::conflict) return;
+    auto fresh = ctx.store.get(type.key(), dependent["metadata"].value("namespace", ""),
+                               dependent["metadata"].value("name", ""));
+    if (!fresh.ok()) return;
+    dependent = std::move(*fresh);
   }
-  // With the controllers running, Background deletion is the garbage
-  // collector's job (asynchronous, as in a cluster); otherwise it happens here.
-  const bool cascade_here = policy == "Foreground" || (policy == "Background" && ctx.controllers == nullptr);
-  if (ns.empty() || (policy != "Orphan" && !cascade_here)) return removed;
+}
+
+// A namespace goes through phase Terminating (watchers see it) while its
+// contents are deleted, then disappears (the namespace controller's work, done at once).
+Result<Json> terminate_namespace(ApiContext& ctx, const Json& object) {
+  Json terminating = object;
+  terminating["status"] = {{"phase", "Terminating"}};
+  (void)ctx.store.update("namespaces", terminating, true);
+  (void)ctx.store.mark_deleted("namespaces", "", object["metadata"].value("name", ""), 0);
+  delete_namespace_contents(ctx, object["metadata"].value("name", ""));
+  return ctx.store.remove("namespaces", "", object["metadata"].value("name", ""));
+}
+
+}  // namespace
+
+namespace {
+
+// Orphans (policy Orphan) or deletes the dependents of the object with `uid` in `ns`.
+void visit_dependents(ApiContext& ctx, const std::string& ns, const std::string& uid,
+                      const std::string& policy) {
   for (const auto& t : resource_types()) {
     if (!t.namespaced) continue;
     for (auto& dependent : ctx.store.list(t.key(), ns).first) {
-      Json& refs = dependent["metadata"]["ownerReferences"];
-      if (!refs.is_array()) continue;
-      const auto owned =
-          std::find_if(refs.begin(), refs.end(), [&](const Json& r) { return r.value("uid", "") == uid; });
-      if (owned == refs.end()) continue;
+      const Json refs = dependent["metadata"].value("ownerReferences", Json::array());
+      const bool owned =
+          std::any_of(refs.begin(), refs.end(), [&](const Json& r) { return r.value("uid", "") == uid; });
+      if (!owned) continue;
       if (policy == "Orphan") {
-        refs.erase(owned);
-        if (refs.empty()) dependent["metadata"].erase("ownerReferences");
-        (void)ctx.store.update(t.key(), dependent);
+        orphan(ctx, t, dependent, uid);
       } else {
         (void)delete_with_dependents(ctx, t, dependent, policy, 30);
       }
     }
   }
+}
+
+}  // namespace
+
+Result<Json> delete_with_dependents(ApiContext& ctx, const ResourceType& type, const Json& object,
+                                    const std::string& policy, long long grace) {
+  if (type.kind == "Namespace" && object["metadata"].value("finalizers", Json::array()).empty())
+    return terminate_namespace(ctx, object);
+  const Json& meta = object["metadata"];
+  const std::string ns = meta.value("namespace", "");
+  const std::string uid = meta.value("uid", "");
+  // Orphaning comes first (the apiserver's orphan finalizer), so the garbage
+  // collector never sees the owner gone while dependents still point at it.
+  if (policy == "Orphan" && !ns.empty()) visit_dependents(ctx, ns, uid, policy);
+  auto removed = remove_one(ctx, type, object, grace);
+  if (!removed.ok()) return removed;
+  if (type.kind == "Namespace") {
+    delete_namespace_contents(ctx, meta.value("name", ""));
+    return removed;
+  }
+  if ((*removed)["metadata"].contains("deletionTimestamp") && type.kind != "Pod")
+    return removed;  // finalizers pending
+  // With the controllers running, Background deletion is the garbage
+  // collector's job (asynchronous, as in a cluster); otherwise it happens here.
+  const bool cascade_here = policy == "Foreground" || (policy == "Background" && ctx.controllers == nullptr);
+  if (!ns.empty() && cascade_here) visit_dependents(ctx, ns, uid, policy);
   return removed;
 }
 

@@ -23,6 +23,14 @@ ApiError patch_failed(const std::string& message) {
   return {422, "Invalid", message, Json::object()};
 }
 
+// apiserver patch.go: a JSON patch that does not apply is a generic 422
+// (NewGenericServerResponse) with the library's text as its only cause.
+ApiError json_patch_failed(const std::string& message) {
+  if (message.rfind("json: cannot unmarshal", 0) == 0) return bad_request(message);  // DecodePatch
+  return {422, "Invalid", "the server rejected our request due to an error in our request",
+          Json{{"causes", {{{"reason", "UnexpectedServerResponse"}, {"message", message}}}}}};
+}
+
 Result<Json> apply_patch_body(const std::string& media, const Json& base, const Json& patch) {
   if (media == "application/json-patch+json") return apply_json_patch(base, patch);
   if (media == "application/merge-patch+json") {
@@ -45,14 +53,15 @@ Result<Json> write_patched(ApiContext& ctx, const httplib::Request& req, const A
   object["kind"] = type.kind;
   const bool status_only = route.subresource == "status";
   if (!status_only) {
-    apply_defaults(type, object);
+    apply_defaults(type, object, &current);
     if (auto invalid_error = validate_object(type, object, &current)) {
       error = *invalid_error;
       return sluice::util::make_error(sluice::util::ErrorKind::invalid, error.message);
     }
-    record_update(current, object, field_manager(req, "kubectl-patch"), type.api_version(), now_rfc3339());
   }
-  auto updated = ctx.store.update(type.key(), object, status_only);
+  record_update(current, object, field_manager(req, "kubectl-patch"), type.api_version(), now_rfc3339(),
+                route.subresource);
+  auto updated = ctx.store.update(type.key(), object, status_only, is_dry_run(req));
   if (!updated.ok()) error = from_store_error(updated.error(), type, route.name);
   return updated;
 }
@@ -86,7 +95,11 @@ void apply_patch(ApiContext& ctx, const httplib::Request& req, httplib::Response
     const bool scale = route.subresource == "scale";
     const Json base = scale ? to_scale(*current) : *current;
     auto patched = put_scale ? Result<Json>(patch) : apply_patch_body(media, base, patch);
-    if (!patched.ok()) return send_error(res, patch_failed(patched.error().message));
+    if (!patched.ok()) {
+      return send_error(res, media == "application/json-patch+json"
+                                 ? json_patch_failed(patched.error().message)
+                                 : patch_failed(patched.error().message));
+    }
     const std::string current_rv = (*current)["metadata"].value("resourceVersion", "");
     const Json patched_meta = patched->value("metadata", Json::object());
     const bool pinned = patched_meta.value("resourceVersion", "") != current_rv &&
@@ -98,6 +111,11 @@ void apply_patch(ApiContext& ctx, const httplib::Request& req, httplib::Response
                                        {{"spec.replicas", "FieldValueRequired", "Required value"}}));
     }
     if (!pinned) (*patched)["metadata"]["resourceVersion"] = current_rv;
+    if (!scale) {
+      httplib::Response scratch;  // a retry after a conflict warns only once
+      if (auto error = decode_body(req, attempt == 0 ? res : scratch, *route.type, *patched))
+        return send_error(res, *error);
+    }
     ApiError error;
     auto written = write_patched(ctx, req, route, *current, std::move(*patched), error);
     if (written.ok()) return send_json(res, 200, scale ? to_scale(*written) : *written);
@@ -139,13 +157,14 @@ void server_side_apply_patch(ApiContext& ctx, const httplib::Request& req, httpl
                                        ") does not match the name on the URL (" + route.name + ")"));
   }
   if (type.namespaced) meta["namespace"] = route.ns;
+  if (auto error = decode_body(req, res, type, *config, true)) return send_error(res, *error);
   const bool force = req.get_param_value("force") == "true";
   for (int attempt = 0;; ++attempt) {
     auto current = ctx.store.get(type.key(), route.ns, route.name);
     const Json base = current.ok() ? *current : Json();
     ApiError conflict;
-    auto merged =
-        server_side_apply(base, *config, manager, force, type.api_version(), now_rfc3339(), conflict);
+    auto merged = server_side_apply(base, *config, manager, force, type.api_version(), now_rfc3339(),
+                                    conflict, route.subresource);
     if (!merged.ok())
       return send_error(res, conflict.code == 409 ? conflict : patch_failed(merged.error().message));
     if (!current.ok()) {
@@ -157,7 +176,7 @@ void server_side_apply_patch(ApiContext& ctx, const httplib::Request& req, httpl
         return send_error(res, {404, "NotFound", "namespaces \"" + route.ns + "\" not found",
                                 Json{{"name", route.ns}, {"kind", "namespaces"}}});
       }
-      auto created = ctx.store.create(type.key(), object);
+      auto created = ctx.store.create(type.key(), object, is_dry_run(req));
       if (created.ok()) return send_json(res, 201, *created);
       if (created.error().kind != sluice::util::ErrorKind::already_exists ||
           attempt + 1 >= k_patch_attempts) {
@@ -166,12 +185,17 @@ void server_side_apply_patch(ApiContext& ctx, const httplib::Request& req, httpl
       continue;
     }
     Json object = std::move(*merged);
-    object["metadata"]["resourceVersion"] = (*current)["metadata"].value("resourceVersion", "");
-    apply_defaults(type, object);
+    // An applied body that names a resourceVersion is a precondition (fieldmanager
+    // leaves it in place, and the store's update refuses a stale one with 409).
+    const std::string pinned = meta.value("resourceVersion", "");
+    object["metadata"]["resourceVersion"] =
+        pinned.empty() ? (*current)["metadata"].value("resourceVersion", "") : pinned;
+    apply_defaults(type, object, &*current);
     if (auto error = validate_object(type, object, &*current)) return send_error(res, *error);
-    auto updated = ctx.store.update(type.key(), object, route.subresource == "status");
+    auto updated = ctx.store.update(type.key(), object, route.subresource == "status", is_dry_run(req));
     if (updated.ok()) return send_json(res, 200, *updated);
-    if (updated.error().kind != sluice::util::ErrorKind::conflict || attempt + 1 >= k_patch_attempts) {
+    if (updated.error().kind != sluice::util::ErrorKind::conflict || !pinned.empty() ||
+        attempt + 1 >= k_patch_attempts) {
       return send_error(res, from_store_error(updated.error(), type, route.name));
     }
   }

@@ -13,16 +13,25 @@ namespace {
 using Path = std::vector<std::string>;  // "f:spec", "k:{\"name\":\"web\"}"
 using FieldSet = std::set<Path>;
 
+// A manager is told apart by (name, operation, subresource), as the
+// apiserver's fieldmanager BuildManagerIdentifier does.
 struct Manager {
   std::string name;
   std::string operation;
   std::string api_version;
   std::string time;
   FieldSet fields;
+  std::string subresource;
 };
 
+// metav1.LabelSelector is a structType=atomic: owned as one field.
+bool atomic_selector(const std::string& field, const Json& value) {
+  return field == "selector" && value.is_object() &&
+         (value.contains("matchLabels") || value.contains("matchExpressions"));
+}
+
 void collect(const Json& value, Path& path, FieldSet& out, const std::string& field) {
-  if (value.is_object() && !value.empty()) {
+  if (value.is_object() && !value.empty() && !atomic_selector(field, value)) {
     for (const auto& [key, child] : value.items()) {
       path.push_back("f:" + key);
       collect(child, path, out, key);
@@ -48,12 +57,13 @@ void collect(const Json& value, Path& path, FieldSet& out, const std::string& fi
 }
 
 // Leaf fields a client controls: spec-like content plus labels and annotations.
-FieldSet leaf_fields(const Json& object) {
+// `status_scope`: the fields a /status write owns (status only) instead of the rest.
+FieldSet leaf_fields(const Json& object, bool status_scope = false) {
   FieldSet out;
   if (!object.is_object()) return out;
   Path path;
   for (const auto& [key, value] : object.items()) {
-    if (key == "apiVersion" || key == "kind" || key == "status") continue;
+    if (key == "apiVersion" || key == "kind" || (key == "status") != status_scope) continue;
     if (key == "metadata") {
       for (const char* meta : {"labels", "annotations"}) {
         if (value.contains(meta)) {
@@ -142,7 +152,8 @@ std::vector<Manager> read_managers(const Json& object) {
               entry.value("operation", "Update"),
               entry.value("apiVersion", ""),
               entry.value("time", ""),
-              {}};
+              {},
+              entry.value("subresource", "")};
     Path path;
     from_fields_v1(entry.value("fieldsV1", Json::object()), path, m.fields);
     managers.push_back(std::move(m));
@@ -154,12 +165,10 @@ void write_managers(Json& object, const std::vector<Manager>& managers) {
   Json entries = Json::array();
   for (const auto& m : managers) {
     if (m.fields.empty()) continue;
-    entries.push_back({{"manager", m.name},
-                       {"operation", m.operation},
-                       {"apiVersion", m.api_version},
-                       {"time", m.time},
-                       {"fieldsType", "FieldsV1"},
-                       {"fieldsV1", to_fields_v1(m.fields)}});
+    Json entry = {{"manager", m.name}, {"operation", m.operation}, {"apiVersion", m.api_version},
+                  {"time", m.time},    {"fieldsType", "FieldsV1"}, {"fieldsV1", to_fields_v1(m.fields)}};
+    if (!m.subresource.empty()) entry["subresource"] = m.subresource;
+    entries.push_back(std::move(entry));
   }
   if (entries.empty()) {
     object["metadata"].erase("managedFields");
@@ -169,16 +178,26 @@ void write_managers(Json& object, const std::vector<Manager>& managers) {
 }
 
 Manager& manager_entry(std::vector<Manager>& managers, const std::string& name, const std::string& operation,
-                       const std::string& api_version, const std::string& time) {
+                       const std::string& subresource, const std::string& api_version,
+                       const std::string& time) {
   for (auto& m : managers) {
-    if (m.name == name && m.operation == operation) {
+    if (m.name == name && m.operation == operation && m.subresource == subresource) {
       m.time = time;
       m.api_version = api_version;
       return m;
     }
   }
-  managers.push_back({name, operation, api_version, time, {}});
+  managers.push_back({name, operation, api_version, time, {}, subresource});
   return managers.back();
+}
+
+// fieldmanager's printManager: `"kubectl" with subresource "scale" using apps/v1`;
+// appliers are named without an apiVersion.
+std::string print_manager(const Manager& m) {
+  std::string out = Json(m.name).dump();
+  if (!m.subresource.empty()) out += " with subresource " + Json(m.subresource).dump();
+  if (m.operation == "Update") out += " using " + m.api_version;
+  return out;
 }
 
 // ".spec.template.spec.containers[name="web"].image", as the apiserver prints paths.
@@ -203,18 +222,17 @@ ApiError conflict_error(
   Json causes = Json::array();
   bool first = true;
   for (const auto& [manager, items] : by_manager) {
-    const std::string who = "conflict with \"" + manager + "\" using " + items.front().second;
-    for (const auto& [field, version] : items) {
+    for (const auto& item : items) {
       causes.push_back({{"reason", "FieldManagerConflict"},
-                        {"message", "conflict with \"" + manager + "\" using " + version},
-                        {"field", field}});
+                        {"message", "conflict with " + manager},
+                        {"field", item.first}});
     }
     if (!first) message += "\n";
     first = false;
     if (count == 1) {
-      message += who + ": " + items.front().first;
+      message += "conflict with " + manager + ": " + items.front().first;
     } else {
-      message += "conflicts with \"" + manager + "\" using " + items.front().second + ":";
+      message += "conflicts with " + manager + ":";
       for (const auto& item : items) message += "\n- " + item.first;
     }
   }
@@ -224,9 +242,9 @@ ApiError conflict_error(
 }  // namespace
 
 void record_update(const Json& old_object, Json& new_object, const std::string& manager,
-                   const std::string& api_version, const std::string& time) {
+                   const std::string& api_version, const std::string& time, const std::string& subresource) {
   std::vector<Manager> managers = read_managers(old_object.is_null() ? new_object : old_object);
-  const FieldSet now = leaf_fields(new_object);
+  const FieldSet now = leaf_fields(new_object, subresource == "status");
   FieldSet changed;
   for (const auto& path : now) {
     if (old_object.is_null() || value_at(old_object, path) != value_at(new_object, path))
@@ -235,11 +253,12 @@ void record_update(const Json& old_object, Json& new_object, const std::string& 
   for (auto& m : managers) {
     for (auto it = m.fields.begin(); it != m.fields.end();) {
       const bool gone = now.count(*it) == 0 && !value_at(new_object, *it).has_value();
-      it = (gone || (changed.count(*it) != 0 && m.name != manager)) ? m.fields.erase(it) : std::next(it);
+      const bool self = m.name == manager && m.operation == "Update" && m.subresource == subresource;
+      it = (gone || (changed.count(*it) != 0 && !self)) ? m.fields.erase(it) : std::next(it);
     }
   }
   if (!changed.empty()) {
-    Manager& mine = manager_entry(managers, manager, "Update", api_version, time);
+    Manager& mine = manager_entry(managers, manager, "Update", subresource, api_version, time);
     mine.fields.insert(changed.begin(), changed.end());
   }
   write_managers(new_object, managers);
@@ -247,21 +266,22 @@ void record_update(const Json& old_object, Json& new_object, const std::string& 
 
 Result<Json> server_side_apply(const Json& current, const Json& config, const std::string& manager,
                                bool force, const std::string& api_version, const std::string& time,
-                               ApiError& conflict) {
+                               ApiError& conflict, const std::string& subresource) {
   std::vector<Manager> managers = read_managers(current);
-  const FieldSet applied = leaf_fields(config);
+  const FieldSet applied = leaf_fields(config, subresource == "status");
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> conflicts;
   std::size_t count = 0;
   for (const auto& path : applied) {
     const auto existing = value_at(current, path);
     if (!existing.has_value() || existing == value_at(config, path)) continue;
     for (auto& m : managers) {
-      if (m.name == manager || m.fields.count(path) == 0) continue;
+      const bool self = m.name == manager && m.operation == "Apply" && m.subresource == subresource;
+      if (self || m.fields.count(path) == 0) continue;
       if (force) {
         m.fields.erase(path);
         continue;
       }
-      conflicts[m.name].push_back({display(path), m.api_version});
+      conflicts[print_manager(m)].push_back({display(path), m.api_version});
       ++count;
     }
   }
@@ -271,7 +291,7 @@ Result<Json> server_side_apply(const Json& current, const Json& config, const st
     return sluice::util::make_error(sluice::util::ErrorKind::conflict, conflict.message);
   }
   Json merged = current.is_null() ? Json::object() : current;
-  Manager& mine = manager_entry(managers, manager, "Apply", api_version, time);
+  Manager& mine = manager_entry(managers, manager, "Apply", subresource, api_version, time);
   for (const auto& path : mine.fields) {
     if (applied.count(path) != 0) continue;
     const bool shared = std::any_of(managers.begin(), managers.end(), [&](const Manager& m) {

@@ -9,15 +9,39 @@ namespace kubesim {
 using sluice::util::ErrorKind;
 using sluice::util::make_error;
 
+namespace {
+
+// What evanphx/json-patch (the apiserver's RFC 6902 library) says about an
+// operation that does not apply; never the C++ library's exception text.
+std::string json_patch_failure(const Json& op) {
+  const std::string kind = op.is_object() ? op.value("op", "") : "";
+  const std::string path =
+      op.is_object() && op.contains("path") && op["path"].is_string() ? op["path"].get<std::string>() : "";
+  if (kind == "add" || kind == "remove" || kind == "replace")
+    return kind + " operation does not apply: doc is missing path: \"" + path + "\": missing value";
+  if (kind == "move" || kind == "copy") {
+    const std::string from = op.value("from", Json("")).is_string() ? op.value("from", "") : "";
+    return kind + " operation does not apply: doc is missing from path: \"" + from + "\": missing value";
+  }
+  if (kind == "test") return "testing value " + path + " failed: test failed";
+  return "Unexpected kind: " + kind;
+}
+
+}  // namespace
+
 Result<Json> apply_json_patch(const Json& target, const Json& patch) {
   if (!patch.is_array())
     return make_error(ErrorKind::invalid,
                       "json: cannot unmarshal object into Go value of type jsonpatch.Patch");
-  try {
-    return target.patch(patch);
-  } catch (const Json::exception& e) {
-    return make_error(ErrorKind::invalid, e.what());
+  Json doc = target;
+  for (const auto& op : patch) {
+    try {
+      doc = doc.patch(Json::array({op}));
+    } catch (const Json::exception&) {
+      return make_error(ErrorKind::invalid, json_patch_failure(op));
+    }
   }
+  return doc;
 }
 
 Json apply_merge_patch(Json target, const Json& patch) {
@@ -124,6 +148,14 @@ Result<Json> merge_object(Json target, const Json& patch) {
       auto merged = merge_value(target.contains(key) ? target[key] : Json(), value);
       if (!merged.ok()) return merged;
       target[key] = std::move(*merged);
+    }
+  }
+  // $retainKeys (strategic merge patch, used for Deployment strategy and volume
+  // sources): fields not listed are cleared, so `type: Recreate` drops rollingUpdate.
+  if (patch.contains("$retainKeys") && patch["$retainKeys"].is_array()) {
+    const Json& keep = patch["$retainKeys"];
+    for (auto it = target.begin(); it != target.end();) {
+      it = std::find(keep.begin(), keep.end(), it.key()) == keep.end() ? target.erase(it) : std::next(it);
     }
   }
   return target;

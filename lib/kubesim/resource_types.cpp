@@ -22,8 +22,23 @@ ResourceType make(std::string group, std::string version, std::string kind, std:
   return type;
 }
 
+// Per kind, as the apiserver's registry strategies say (pkg/registry/<group>/<kind>/strategy.go):
+// Services, Endpoints, Events and Leases may be created by PUT; a Lease may
+// not be updated without a resourceVersion; generation is set by the
+// workload, Ingress and custom-resource strategies only (Pods, ConfigMaps,
+// Services... have none).
+void set_update_policy(std::vector<ResourceType>& table) {
+  for (auto& type : table) {
+    type.create_on_update =
+        type.kind == "Service" || type.kind == "Endpoints" || type.kind == "Event" || type.kind == "Lease";
+    type.unconditional_update = type.kind != "Lease";
+    type.has_generation = type.kind == "Deployment" || type.kind == "ReplicaSet" || type.kind == "Ingress" ||
+                          type.kind == "HTTPRoute";
+  }
+}
+
 std::vector<ResourceType> build_table() {
-  return {
+  std::vector<ResourceType> table = {
       make("", "v1", "Namespace", "namespaces", false, {"ns"}, true, false, false),
       make("", "v1", "Pod", "pods", true, {"po"}, true, false, true),
       make("", "v1", "Service", "services", true, {"svc"}, true, false, true),
@@ -37,6 +52,8 @@ std::vector<ResourceType> build_table() {
       make("networking.k8s.io", "v1", "Ingress", "ingresses", true, {"ing"}, true, false, false),
       make("gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes", true, {}, true, false, false),
   };
+  set_update_policy(table);
+  return table;
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include <kubesim/selectors.hpp>
 
+#include <map>
 #include <optional>
+#include <set>
 
 namespace kubesim {
 
@@ -25,6 +27,26 @@ std::optional<std::string> field_value(const Json& object, const std::string& pa
   return node->dump();
 }
 
+// The field labels each kind converts (kubernetes pkg/apis/core/v1/conversion.go,
+// pkg/apis/apps/v1/conversion.go); every kind takes metadata.name and metadata.namespace.
+bool supported_field(const std::string& kind, const std::string& field) {
+  static const std::map<std::string, std::set<std::string>> extra = {
+      {"Pod",
+       {"spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
+        "spec.hostNetwork", "status.phase", "status.podIP", "status.podIPs", "status.nominatedNodeName"}},
+      {"Secret", {"type"}},
+      {"Namespace", {"status.phase"}},
+      {"ReplicaSet", {"status.replicas"}},
+      {"Event",
+       {"involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
+        "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason",
+        "reportingComponent", "source", "type"}},
+  };
+  if (field == "metadata.name" || field == "metadata.namespace") return true;
+  const auto it = extra.find(kind);
+  return it != extra.end() && it->second.count(field) != 0;
+}
+
 }  // namespace
 
 bool matches_labels(const std::vector<Requirement>& selector, const Json& object) {
@@ -35,7 +57,7 @@ bool matches_labels(const std::vector<Requirement>& selector, const Json& object
   return sluice::kube::labels_match(selector, *labels);
 }
 
-Result<std::vector<Requirement>> parse_field_selector(const std::string& text) {
+Result<std::vector<Requirement>> parse_field_selector(const std::string& text, const std::string& kind) {
   std::vector<Requirement> selector;
   if (text.find_first_not_of(" \t") == std::string::npos) return selector;
   for (const auto& term : sluice::kube::split_selector_terms(text)) {
@@ -45,6 +67,8 @@ Result<std::vector<Requirement>> parse_field_selector(const std::string& text) {
       return make_error(ErrorKind::invalid,
                         "invalid selector: '" + text + "'; can't understand '" + term + "'");
     }
+    if (!kind.empty() && !supported_field(kind, r->key))
+      return make_error(ErrorKind::invalid, "field label not supported: " + r->key);
     selector.push_back(std::move(*r));
   }
   return selector;

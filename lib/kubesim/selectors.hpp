@@ -14,7 +14,9 @@ namespace kubesim {
 using sluice::kube::Requirement;
 
 // Field selectors: `metadata.name=web,status.phase!=Running`; any dotted path.
-Result<std::vector<Requirement>> parse_field_selector(const std::string& text);
+// With `kind`, a field the kind does not index is refused as the apiserver's
+// ConvertFieldLabel does: "field label not supported: spec.foo".
+Result<std::vector<Requirement>> parse_field_selector(const std::string& text, const std::string& kind = "");
 bool matches_fields(const std::vector<Requirement>& selector, const Json& object);
 
 // Label selectors matched against an object's metadata.labels.

@@ -249,6 +249,7 @@ bool Server::Impl::inject_fault(const httplib::Request& req, httplib::Response& 
 void Server::Impl::dispatch(const httplib::Request& req, httplib::Response& res) {
   RequestInfo& info = current_request();
   info.verb = "get";
+  info.dry_run = false;
   // Metrics are scraped by Prometheus without credentials, like a pod's own
   // /metrics endpoint, so they are answered before authentication.
   if (serve_traffic(traffic, req, res)) return;
@@ -277,6 +278,7 @@ void Server::Impl::log_request(const httplib::Request& req, const httplib::Respo
   RequestRecord record;
   record.time_ms = unix_millis();
   record.verb = info.verb;
+  record.dry_run = info.dry_run;
   record.method = req.method;
   record.path = req.path;
   const auto q = req.target.find('?');

@@ -94,6 +94,7 @@ struct RequestInfo {
   std::chrono::steady_clock::time_point start;
   std::string verb;
   std::string user;
+  bool dry_run = false;  // a write asked with dryRun=All: the audit marks it
 };
 RequestInfo& current_request();
 
@@ -113,6 +114,14 @@ void handle_control(ApiContext& ctx, const httplib::Request& req, httplib::Respo
 std::optional<ApiRoute> parse_route(const std::string& path);
 
 // Shared by the verb handlers.
+// True for `?dryRun=All` or a body (DeleteOptions) holding `dryRun: ["All"]`;
+// marks the request as a dry run for the audit log.
+bool is_dry_run(const httplib::Request& req, const Json& options = Json::object());
+// Decodes `object` as the request's fieldValidation asks (Warn when absent,
+// the apiserver's default): the 400 to send, or nullopt after adding a
+// `Warning: 299` header to `res` for each unknown field it dropped.
+std::optional<ApiError> decode_body(const httplib::Request& req, httplib::Response& res,
+                                    const ResourceType& type, Json& object, bool apply = false);
 std::string now_rfc3339();
 std::string field_manager(const httplib::Request& req, const std::string& fallback);
 Json to_table(const ResourceType& type, const std::vector<Json>& items, const std::string& resource_version);

@@ -129,7 +129,7 @@ std::pair<std::vector<Json>, std::uint64_t> Store::list(const std::string& resou
   return {std::move(items), impl_->rv};
 }
 
-Result<Json> Store::create(const std::string& resource, Json object) {
+Result<Json> Store::create(const std::string& resource, Json object, bool dry_run) {
   const ResourceType* type = find_resource_type(resource);
   if (type == nullptr)
     return make_error(ErrorKind::not_found, "the server could not find the requested resource");
@@ -156,13 +156,19 @@ Result<Json> Store::create(const std::string& resource, Json object) {
     }
     if (objects.count({ns, name}) != 0)
       return make_error(ErrorKind::already_exists, quoted(resource, name) + " already exists");
-    const std::uint64_t rv = ++impl_->rv;
     object["apiVersion"] = type->api_version();
     object["kind"] = type->kind;
     meta["name"] = name;
     meta["uid"] = impl_->new_uid();
     meta["creationTimestamp"] = format_rfc3339(impl_->wall_now());
-    meta["generation"] = 1;
+    if (type->has_generation) {
+      meta["generation"] = 1;
+    } else {
+      meta.erase("generation");
+    }
+    // A dry run answers what etcd would have been given: no resourceVersion is consumed.
+    if (dry_run) return object;
+    const std::uint64_t rv = ++impl_->rv;
     meta["resourceVersion"] = std::to_string(rv);
     objects[{ns, name}] = object;
     event = WatchEvent{"ADDED", resource, object, rv};
@@ -176,7 +182,7 @@ namespace {
 
 // The object an update would store: identity fields come from the stored
 // object, and spec/status are kept apart as the status subresource demands.
-Json merge_for_update(const Json& stored, Json object, bool status_only) {
+Json merge_for_update(const Json& stored, Json object, bool status_only, bool has_generation) {
   Json next;
   if (status_only) {
     next = stored;
@@ -185,14 +191,17 @@ Json merge_for_update(const Json& stored, Json object, bool status_only) {
     } else {
       next.erase("status");
     }
+    // The status write's own field ownership (managedFields) is kept with it.
+    if (object["metadata"].contains("managedFields"))
+      next["metadata"]["managedFields"] = object["metadata"]["managedFields"];
     return next;
   }
   next = std::move(object);
   next["apiVersion"] = stored["apiVersion"];
   next["kind"] = stored["kind"];
   Json& meta = next["metadata"];
-  for (const char* field :
-       {"name", "namespace", "uid", "creationTimestamp", "generation", "deletionTimestamp"}) {
+  for (const char* field : {"name", "namespace", "uid", "creationTimestamp", "generation",
+                            "deletionTimestamp", "deletionGracePeriodSeconds"}) {
     if (stored["metadata"].contains(field)) {
       meta[field] = stored["metadata"][field];
     } else {
@@ -207,13 +216,14 @@ Json merge_for_update(const Json& stored, Json object, bool status_only) {
   const Json no_spec;
   const Json& old_spec = stored.contains("spec") ? stored["spec"] : no_spec;
   const Json& new_spec = next.contains("spec") ? next["spec"] : no_spec;
-  if (old_spec != new_spec) meta["generation"] = stored["metadata"].value("generation", 0) + 1;
+  if (has_generation && old_spec != new_spec)
+    meta["generation"] = stored["metadata"].value("generation", 0) + 1;
   return next;
 }
 
 }  // namespace
 
-Result<Json> Store::update(const std::string& resource, Json object, bool status_only) {
+Result<Json> Store::update(const std::string& resource, Json object, bool status_only, bool dry_run) {
   if (!object.is_object() || !object.contains("metadata") || !object["metadata"].is_object()) {
     return make_error(ErrorKind::invalid, "metadata: Required value");
   }
@@ -233,13 +243,23 @@ Result<Json> Store::update(const std::string& resource, Json object, bool status
                                                  ": the object has been modified; please apply your changes "
                                                  "to the latest version and try again");
     }
-    Json next = merge_for_update(stored, std::move(object), status_only);
+    const ResourceType* type = find_resource_type(resource);
+    Json next =
+        merge_for_update(stored, std::move(object), status_only, type != nullptr && type->has_generation);
     next["metadata"]["resourceVersion"] = stored_rv;
-    if (next == stored) return stored;
+    if (next == stored || dry_run) return next;
     const std::uint64_t rv = ++impl_->rv;
     next["metadata"]["resourceVersion"] = std::to_string(rv);
-    it->second = next;
-    event = WatchEvent{"MODIFIED", resource, next, rv};
+    // The registry deletes an object being deleted once its last finalizer is removed.
+    const bool finalized = stored["metadata"].contains("deletionTimestamp") &&
+                           !stored["metadata"].value("finalizers", Json::array()).empty() &&
+                           next["metadata"].value("finalizers", Json::array()).empty();
+    if (finalized) {
+      objects.erase(it);
+    } else {
+      it->second = next;
+    }
+    event = WatchEvent{finalized ? "DELETED" : "MODIFIED", resource, next, rv};
     impl_->record(event);
     object = std::move(next);
   }

@@ -34,6 +34,12 @@ struct ResourceType {
   bool has_status = false;  // a /status subresource: status is kept apart from spec writes
   bool has_scale = false;   // a /scale subresource (autoscaling/v1 Scale)
   bool in_all = false;      // member of the "all" category
+  // The registry strategy's AllowCreateOnUpdate (a PUT of a missing object
+  // creates it) and AllowUnconditionalUpdate (a PUT may omit resourceVersion).
+  bool create_on_update = false;
+  bool unconditional_update = true;
+  // metadata.generation is kept only by kinds whose strategy sets it (workloads, Ingress, custom resources).
+  bool has_generation = false;
 
   std::string api_version() const { return group.empty() ? version : group + "/" + version; }
   // Store key for the type: "deployments.apps", "pods".
@@ -73,13 +79,17 @@ class Store {
   // the history and notifies listeners (after the store's lock is released).
   // create: fills uid, creationTimestamp, generation=1, resourceVersion;
   //   already_exists when the name is taken; generateName honoured.
-  Result<Json> create(const std::string& resource, Json object);
+  //   dry_run: every check and the object as it would be stored, without
+  //   storing it, consuming a resourceVersion or emitting an event.
+  Result<Json> create(const std::string& resource, Json object, bool dry_run = false);
   // update: replaces the object (status is preserved from the stored object
   //   unless `status_only`, in which case only .status is taken from `object`).
   //   conflict when object.metadata.resourceVersion is set and stale;
   //   not_found when absent. Bumps metadata.generation when .spec changed.
   //   A no-op update keeps the resourceVersion and emits no event.
-  Result<Json> update(const std::string& resource, Json object, bool status_only = false);
+  //   dry_run as for create; the stored resourceVersion is kept.
+  Result<Json> update(const std::string& resource, Json object, bool status_only = false,
+                      bool dry_run = false);
   // remove: deletes and returns the last state; not_found when absent.
   Result<Json> remove(const std::string& resource, const std::string& ns, const std::string& name);
   // mark_deleted: what a graceful DELETE does (pods): sets

@@ -10,7 +10,8 @@
 namespace kubesim {
 
 // Fills defaults in place (as the apiserver does on create and update).
-void apply_defaults(const ResourceType& type, Json& object);
+// `previous`: the stored object an update replaces (a Service keeps its cluster IPs).
+void apply_defaults(const ResourceType& type, Json& object, const Json* previous = nullptr);
 // nullopt when valid, else the 422 Status. `previous`: the stored object an
 // update replaces, for the fields that are immutable (a workload's selector).
 std::optional<ApiError> validate_object(const ResourceType& type, const Json& object,

@@ -158,7 +158,7 @@ std::optional<ApiError> prepare(WatchStream& w, const std::string& rv, const Api
 void handle_watch(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                   const ApiRoute& route) {
   auto labels = sluice::kube::parse_label_selector(req.get_param_value("labelSelector"));
-  auto fields = parse_field_selector(req.get_param_value("fieldSelector"));
+  auto fields = parse_field_selector(req.get_param_value("fieldSelector"), route.type->kind);
   if (!labels.ok()) return send_error(res, bad_request(labels.error().message));
   if (!fields.ok()) return send_error(res, bad_request(fields.error().message));
   auto w = std::make_shared<WatchStream>();
