@@ -189,11 +189,15 @@ void list_objects(ApiContext& ctx, const httplib::Request& req, httplib::Respons
     }
     items.push_back(std::move(object));
   }
-  if (wants_table(req)) return send_json(res, 200, to_table(*route.type, items, std::to_string(rv)));
   Json meta = {{"resourceVersion", std::to_string(rv)}};
   if (!next.empty()) {
     meta["continue"] = next;
     meta["remainingItemCount"] = remaining;
+  }
+  if (wants_table(req)) {  // kubectl pages tables too (`get --chunk-size`)
+    Json table = to_table(*route.type, items, std::to_string(rv));
+    table["metadata"] = meta;
+    return send_json(res, 200, table);
   }
   send_json(res, 200,
             {{"kind", list_kind(*route.type)},

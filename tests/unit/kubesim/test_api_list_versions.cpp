@@ -158,3 +158,23 @@ TEST_CASE("a watch with sendInitialEvents sends the state, then a BOOKMARK marki
           "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan");
   }
 }
+
+TEST_CASE("a limited Table list carries the continue token kubectl pages with", "[kubesim][list]") {
+  // kubectl get --chunk-size asks for Tables with limit and follows metadata.continue.
+  Kubesim sim(api_only(k_bookmarks));
+  for (const char* name : {"a", "b", "c"})
+    REQUIRE(sim.request("POST", k_configmaps, config_map(name)).status == 201);
+  httplib::Client client(sim.url());
+  const httplib::Headers table = {{"Accept", "application/json;as=Table;g=meta.k8s.io;v=v1"}};
+  const Json first = Json::parse(client.Get(k_configmaps + "?limit=2", table)->body);
+  CHECK(first["kind"] == "Table");
+  CHECK(first["rows"].size() == 2);
+  REQUIRE(first["metadata"].contains("continue"));
+  CHECK(first["metadata"]["remainingItemCount"] == 1);
+  const Json rest = Json::parse(
+      client
+          .Get(k_configmaps + "?limit=2&continue=" + first["metadata"]["continue"].get<std::string>(), table)
+          ->body);
+  CHECK(rest["rows"].size() == 1);
+  CHECK(rest["rows"][0]["cells"][0] == "c");
+}
