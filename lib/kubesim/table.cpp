@@ -186,7 +186,8 @@ Json node_cells(const Json& o) {
     if (c.value("type", "") == "Ready" && c.value("status", "") == "True") status = "Ready";
   }
   std::string roles;
-  for (const auto& [key, value] : o["metadata"].value("labels", Json::object()).items()) {
+  const Json labels = o["metadata"].value("labels", Json::object());
+  for (const auto& [key, value] : labels.items()) {
     const std::string prefix = "node-role.kubernetes.io/";
     if (key.rfind(prefix, 0) == 0) roles += (roles.empty() ? "" : ",") + key.substr(prefix.size());
   }

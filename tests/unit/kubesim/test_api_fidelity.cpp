@@ -99,6 +99,13 @@ TEST_CASE("a cluster's control plane objects exist with the controllers running"
   CHECK(sim.get("/api/v1/namespaces/shop/serviceaccounts/default").status == 200);
   CHECK(sim.get("/api/v1/namespaces/shop/configmaps/kube-root-ca.crt").status == 200);
   CHECK(sim.get("/api/v1/namespaces/default/serviceaccounts/default").status == 200);
+  httplib::Client client(sim.url());
+  const auto nodes =
+      client.Get("/api/v1/nodes", {{"Accept", "application/json;as=Table;g=meta.k8s.io;v=v1"}});
+  REQUIRE(nodes);
+  const Json row = Json::parse(nodes->body)["rows"][0]["cells"];
+  CHECK(row[1] == "Ready");
+  CHECK(row[2] == "control-plane");
 }
 
 TEST_CASE("server-side tables carry the real columns for secrets, leases and pods -o wide",
