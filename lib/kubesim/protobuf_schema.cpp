@@ -117,6 +117,11 @@ const std::vector<Message>& messages() {
       {"ContainerPort",
        {str(1, "name"), num(2, "hostPort"), num(3, "containerPort"), str(4, "protocol"), str(5, "hostIP")}},
       {"EnvVar", {str(1, "name"), str(2, "value")}},
+      // A DELETE's body (helm uninstall sends it as protobuf).
+      {"DeleteOptions",
+       {num(1, "gracePeriodSeconds", true), msg(2, "preconditions", "Preconditions", false, true),
+        flag(3, "orphanDependents", true), str(4, "propagationPolicy"), str(5, "dryRun", true)}},
+      {"Preconditions", {str(1, "uid"), str(2, "resourceVersion")}},
       {"ResourceRequirements", {of(1, "limits", K::quantity_map), of(2, "requests", K::quantity_map)}},
   };
   return all;
@@ -133,9 +138,14 @@ const Message* find_message(const std::string& name) {
 
 const Message* find_kind(const std::string& api_version, const std::string& kind) {
   static const std::map<std::pair<std::string, std::string>, std::string> kinds = {
-      {{"v1", "Namespace"}, "Namespace"}, {{"v1", "ConfigMap"}, "ConfigMap"},
-      {{"v1", "Secret"}, "Secret"},       {{"v1", "ServiceAccount"}, "ServiceAccount"},
-      {{"v1", "Service"}, "Service"},     {{"apps/v1", "Deployment"}, "Deployment"}};
+      {{"v1", "Namespace"}, "Namespace"},
+      {{"v1", "ConfigMap"}, "ConfigMap"},
+      {{"v1", "Secret"}, "Secret"},
+      {{"v1", "ServiceAccount"}, "ServiceAccount"},
+      {{"v1", "Service"}, "Service"},
+      {{"apps/v1", "Deployment"}, "Deployment"},
+      {{"v1", "DeleteOptions"}, "DeleteOptions"},
+      {{"meta.k8s.io/v1", "DeleteOptions"}, "DeleteOptions"}};
   const auto it = kinds.find({api_version, kind});
   return it == kinds.end() ? nullptr : find_message(it->second);
 }

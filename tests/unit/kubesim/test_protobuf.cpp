@@ -78,3 +78,13 @@ TEST_CASE("protobuf kubesim cannot read is refused, never half-decoded", "[kubes
           "kubesim cannot decode protobuf field 9 of ConfigMap; send application/json");
   }
 }
+
+TEST_CASE("a protobuf DeleteOptions body decodes (helm uninstall sends one)", "[kubesim][protobuf]") {
+  const std::string raw = std::string("\x22\x0a", 2) + "Background" + std::string("\x08\x00", 2);
+  const std::string body = std::string("k8s\0", 4) + "\x0a\x13\x0a\x02v1\x12\x0d" + "DeleteOptions" + "\x12" +
+                           static_cast<char>(raw.size()) + raw;
+  const auto options = kubesim::decode_kubernetes_protobuf(body);
+  REQUIRE(options.ok());
+  CHECK((*options)["propagationPolicy"] == "Background");
+  CHECK((*options)["gracePeriodSeconds"] == 0);
+}
