@@ -27,7 +27,8 @@ struct Stats {
 
 class EmbeddedCluster {
  public:
-  EmbeddedCluster() : server_(options()) {}
+  EmbeddedCluster() : server_(fast_options()) {}
+  explicit EmbeddedCluster(kubesim::ServerOptions options) : server_(std::move(options)) {}
   // Starts the server and connects; false when either fails.
   bool start() {
     if (!server_.start().ok()) return false;
@@ -64,13 +65,14 @@ class EmbeddedCluster {
   sluice::kube::Client& kube() { return *client_; }
   sluice::kube::WatchHub& hub() { return *hub_; }
 
- private:
-  static kubesim::ServerOptions options() {
+  static kubesim::ServerOptions fast_options() {
     kubesim::ServerOptions o;
     o.sim_config = {{"timing", {{"controllerDelayMs", 2}, {"podDeleteMs", 5}}},
                     {"default", {{"startupMs", 20}}}};
     return o;
   }
+
+ private:
   kubesim::Server server_;
   std::unique_ptr<sluice::kube::Client> client_;
   std::unique_ptr<sluice::kube::WatchHub> hub_;

@@ -12,6 +12,8 @@
 #include <iostream>
 #include <sstream>
 
+#include <sys/resource.h>
+
 namespace kubesim {
 
 namespace {
@@ -38,6 +40,15 @@ Result<std::string> read_text(const std::string& path) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
+}
+
+// Every open watch is a socket; a soft limit of 1024 descriptors would cap
+// kubesim near a thousand watches. Go programs (the apiserver) raise it too.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  (void)::setrlimit(RLIMIT_NOFILE, &limit);
 }
 
 struct Flags {
@@ -69,7 +80,8 @@ void add_flags(CLI::App& app, Flags& f) {
                "serve the API only: no simulated controllers or kubelet");
   app.add_option("--bookmark-interval-ms", f.bookmark_ms, "interval between watch BOOKMARK events")
       ->capture_default_str();
-  app.add_option("--threads", f.options.threads, "request threads (each open watch holds one)")
+  app.add_option("--threads", f.options.threads,
+                 "connection threads kept ready (each open connection, a watch too, holds one)")
       ->capture_default_str();
 }
 
@@ -120,6 +132,7 @@ int run_app(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  raise_open_file_limit();
   Server server(flags.options);
   if (auto started = server.start(); !started.ok()) {
     std::cerr << "kubesim: " << started.error().message << "\n";

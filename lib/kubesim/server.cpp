@@ -1,6 +1,7 @@
 // The Server: owns the Store, SimConfig, Controllers, audit log and the
 // cpp-httplib server, and routes each request through authentication, fault
 // injection and on to the discovery, resource or control handlers.
+#include <kubesim/connection_pool.hpp>
 #include <kubesim/controllers.hpp>
 #include <kubesim/server_internal.hpp>
 #include <kubesim/tls.hpp>
@@ -129,6 +130,7 @@ struct Server::Impl {
   std::thread thread;
   sluice::util::CancelToken stopping;
   GeneratedCerts certs;
+  int listen_socket = -1;
   bool started = false;
   bool stopped = false;
 
@@ -357,10 +359,8 @@ sluice::util::Status Server::start() {
   if (auto made = impl.make_http(); !made.ok()) return made;
   impl.ctx = std::make_unique<ApiContext>(
       ApiContext{impl.store, impl.config, nullptr, impl.audit, impl.faults, impl.watches, impl.options});
-  const int threads = impl.options.threads;
-  impl.http->new_task_queue = [threads] {
-    return new httplib::ThreadPool(static_cast<std::size_t>(threads));
-  };
+  configure_connections(*impl.http, static_cast<std::size_t>(std::max(impl.options.threads, 1)),
+                        impl.listen_socket);
   impl.http->set_keep_alive_max_count(1000);
   impl.http->set_keep_alive_timeout(30);
   impl.http->set_payload_max_length(16 * 1024 * 1024);
@@ -398,6 +398,7 @@ sluice::util::Status Server::start() {
         "cannot listen on " + impl.options.host + ":" + std::to_string(impl.options.port));
   }
   impl.options.port = port;
+  widen_backlog(impl.listen_socket);
   impl.audit.attach(impl.store);
   if (impl.options.run_controllers) {
     impl.controllers = std::make_unique<Controllers>(impl.store, impl.config);

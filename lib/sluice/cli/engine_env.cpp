@@ -136,7 +136,7 @@ int EngineEnv::finish(const std::string& rollout, engine::Outcome outcome) {
   // Preflight reports what it could not read; when a signal cut those reads
   // short, the honest answer is "interrupted", and nothing was changed.
   if (outcome.exit_code == k_exit_preflight && interrupt.fired())
-    outcome = {k_exit_interrupted, "", "interrupted (" + interrupt.reason() + ") before any change"};
+    outcome = {k_exit_interrupted, {}, "interrupted (" + interrupt.reason() + ") before any change"};
   engine::emit_finished(*deps_.out, rollout, outcome);
   return outcome.exit_code;
 }

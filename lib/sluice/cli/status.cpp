@@ -16,7 +16,7 @@ namespace {
 bool settled(const engine::StatusView& view) {
   if (!view.record || view.abandoned) return true;
   auto phase = view.record->phase;
-  return phase != strategy::RecordPhase::progressing && phase != strategy::RecordPhase::rolling_back;
+  return phase != state::RecordPhase::progressing && phase != state::RecordPhase::rolling_back;
 }
 
 int show_status(Context& ctx, EngineEnv& env, const std::string& name, bool watch) {

@@ -19,14 +19,14 @@ state::Record new_record(const plan::Plan& plan, const std::string& plan_text, c
   state::Record r;
   r.name = plan.name;
   r.ns = target.ns;
-  r.strategy = strategy_name(plan);
+  r.strategy = plan::kind_of(plan.strategy);
   r.rollout_id = last_id + 1;
   r.plan_hash = plan.source_hash;
   r.plan_path = plan.source_path;
   r.plan_text = state::recordable_plan_text(plan_text);  // inline secrets never reach the cluster
   r.image = plan.image;
   r.digest = target.digest_ref;
-  r.phase = strategy::RecordPhase::progressing;
+  r.phase = state::RecordPhase::progressing;
   r.started_by = state::current_starter();
   r.started_at = util::format_rfc3339(deps.clock->wall_now());
   return r;
@@ -40,33 +40,27 @@ std::string previous_image(const state::Record& r, const Target& t) {
 
 void emit_started(Deps& deps, const state::Record& r, const Target& t, bool resumed) {
   report::Event e{report::EventType::rollout_started, r.name, 0, 0, "", "", {}};
-  e.data = {{"strategy", r.strategy},   {"image", r.image},
-            {"digest", r.digest},       {"previousImage", previous_image(r, t)},
-            {"floor", t.floor},         {"resumed", resumed},
+  e.data = {{"strategy", plan::to_string(r.strategy)},
+            {"image", r.image},
+            {"digest", r.digest},
+            {"previousImage", previous_image(r, t)},
+            {"floor", t.floor},
+            {"resumed", resumed},
             {"rolloutId", r.rollout_id}};
   deps.out->emit(e);
 }
 
-// A blue-green version kept warm by the last rollout is retired now that a
-// new rollout starts: it no longer serves and is not the one we roll back to.
-void retire_kept_warm(const state::Record& last, Deps& deps) {
-  if (last.strategy != "blueGreen" || last.phase != strategy::RecordPhase::healthy) return;
-  if (last.previous.deployment.empty() || last.previous.deployment == last.next.deployment) return;
-  auto scaled = deps.kube->set_scale(kube::k_deployments, last.ns, last.previous.deployment, 0);
-  (void)scaled;  // best effort: a missing old version is already retired
-}
-
 bool failed_with(const state::Record& r, const std::string& digest) {
-  using strategy::RecordPhase;
+  using state::RecordPhase;
   return r.digest == digest && (r.phase == RecordPhase::rolled_back || r.phase == RecordPhase::degraded);
 }
 
 Outcome roll_back_recorded(state::Record record, state::RecordStore& store, Deps& deps,
-                           strategy::RecordPhase final_phase, const std::string& why) {
+                           state::RecordPhase final_phase, const std::string& why) {
   auto old_plan = recorded_plan(record);
-  if (!old_plan) return {k_exit_needs_human, "", old_plan.error().message};
+  if (!old_plan) return {k_exit_needs_human, {}, old_plan.error().message};
   auto pf = preflight_recorded(*old_plan, record, deps);
-  if (!pf.ok) return {k_exit_preflight, "", pf.problems.front()};
+  if (!pf.ok) return {k_exit_preflight, {}, pf.problems.front()};
   Driver d(*old_plan, deps, store, std::move(record), pf.target);
   return d.roll_back(why, final_phase);
 }
@@ -75,18 +69,17 @@ Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, De
                         const RunOptions& options, const Target& target) {
   state::RecordStore store(*deps.kube, *deps.clock, target.ns, plan.name);
   auto loaded = store.load();
-  if (!loaded) return {k_exit_preflight, "", loaded.error().message};
+  if (!loaded) return {k_exit_preflight, {}, loaded.error().message};
   std::optional<strategy::PreviousRun> previous;
   if (*loaded)
     previous = strategy::PreviousRun{(*loaded)->phase, (*loaded)->plan_hash, (*loaded)->step_index};
   auto decision = strategy::decide_resume(previous, plan.source_hash, options.abort_previous);
   switch (decision.action) {
-    case ResumeAction::refuse: return {k_exit_usage, "", decision.reason};
+    case ResumeAction::refuse: return {k_exit_usage, {}, decision.reason};
     case ResumeAction::continue_rollback:
-      return roll_back_recorded(**loaded, store, deps, strategy::RecordPhase::rolled_back,
-                                (*loaded)->message);
+      return roll_back_recorded(**loaded, store, deps, state::RecordPhase::rolled_back, (*loaded)->message);
     case ResumeAction::abort_previous: {
-      auto aborted = roll_back_recorded(**loaded, store, deps, strategy::RecordPhase::aborted,
+      auto aborted = roll_back_recorded(**loaded, store, deps, state::RecordPhase::aborted,
                                         "aborted by --abort-previous");
       if (aborted.exit_code != k_exit_ok) return aborted;
       if (auto again = store.load(); again && *again) loaded = again;
@@ -106,11 +99,14 @@ Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, De
   // The version this record failed with still serving means its rollback did
   // not finish: finish it rather than call a failed version healthy.
   if (serving && *loaded && failed_with((**loaded), target.digest_ref))
-    return roll_back_recorded(**loaded, store, deps, strategy::RecordPhase::rolled_back,
+    return roll_back_recorded(**loaded, store, deps, state::RecordPhase::rolled_back,
                               "the last rollout of " + target.digest_ref + " failed and it still serves");
-  if (serving) return {k_exit_ok, "Healthy", plan.target.deployment + " already runs " + target.digest_ref};
+  if (serving)
+    return {k_exit_ok, state::RecordPhase::healthy,
+            plan.target.deployment + " already runs " + target.digest_ref};
   int last_id = *loaded ? (*loaded)->rollout_id : 0;
-  if (*loaded) retire_kept_warm(**loaded, deps);
+  if (*loaded)
+    if (auto superseded = strategy_entry((*loaded)->strategy).superseded) superseded(**loaded, deps);
   state::Record record = new_record(plan, plan_text, target, deps, last_id);
   emit_started(deps, record, target, false);
   Driver d(plan, deps, store, std::move(record), target);
@@ -131,7 +127,7 @@ Outcome apply_plan(const plan::Plan& plan, const std::string& plan_text, Deps& d
     for (const auto& problem : pf.problems)
       deps.out->emit(
           report::Event{report::EventType::info, plan.name, 0, 0, "", "preflight: " + problem, {}});
-    return {k_exit_preflight, "", pf.problems.front()};
+    return {k_exit_preflight, {}, pf.problems.front()};
   }
   return with_lock(deps, ns, plan.name, options,
                    [&] { return start_or_resume(plan, plan_text, deps, options, pf.target); });
@@ -139,7 +135,7 @@ Outcome apply_plan(const plan::Plan& plan, const std::string& plan_text, Deps& d
 
 void emit_finished(report::Reporter& out, const std::string& rollout, const Outcome& outcome) {
   report::Event e{report::EventType::finished, rollout, 0, 0, "", outcome.message, {}};
-  e.data = {{"outcome", outcome.phase.empty() ? "Unchanged" : outcome.phase},
+  e.data = {{"outcome", outcome.phase ? state::to_string(*outcome.phase) : "Unchanged"},
             {"exitCode", outcome.exit_code},
             {"meaning", exit_code_meaning(outcome.exit_code)}};
   out.emit(e);

@@ -35,21 +35,17 @@ std::string live_deployment(const Driver& d, const Json& selector) {
   return d.plan().target.deployment;
 }
 
-}  // namespace
-
-StepResult bluegreen_create_preview(Driver& d) {
+StepResult create_preview(Driver& d) {
   auto& rec = d.record();
   Json selector = d.target().service.value("/spec/selector"_json_pointer, Json::object());
   if (rec.previous.deployment.empty()) {
-    rec.previous.deployment = live_deployment(d, selector);
-    auto live = d.deps().kube->get(kube::k_deployments, d.ns(), rec.previous.deployment);
-    if (!live) return failed_write(live.error(), "reading the live deployment " + rec.previous.deployment);
+    auto live = d.deps().kube->get(kube::k_deployments, d.ns(), live_deployment(d, selector));
+    if (!live)
+      return failed_write(live.error(), "reading the live deployment " + live_deployment(d, selector));
     auto pinned = pinned_selector(d, *live, selector);
     if (!pinned) return failed_write(pinned.error(), "pinning the live service to the live version");
-    rec.previous.image = container_image(*live, d.target().container);
-    rec.previous.revision = current_revision(*live);
+    rec.previous = serving_version(d, *live);
     rec.previous.service_selector = *pinned;
-    rec.previous.template_spec = live->at("spec").at("template");
     d.target().deployment = *live;
     std::string version = version_id(rec.digest);
     rec.next.deployment = preview_name(d.plan().target.deployment, version);
@@ -57,7 +53,7 @@ StepResult bluegreen_create_preview(Driver& d) {
     rec.next.service_selector = selector_with(base_selector(selector), k_version_label, version);
     if (!d.save()) return {StepStatus::needs_human, "could not write the rollout record"};
   }
-  if (auto pinned = set_selector(d, d.plan().target.service, rec.previous.service_selector); !pinned)
+  if (auto pinned = d.writes().set_selector(d.plan().target.service, rec.previous.service_selector); !pinned)
     return failed_write(pinned.error(), "pinning the live service");
   auto live = d.deps().kube->get(kube::k_deployments, d.ns(), rec.previous.deployment);
   if (!live) return failed_write(live.error(), "reading the live deployment");
@@ -65,28 +61,25 @@ StepResult bluegreen_create_preview(Driver& d) {
   Json body = make_preview_deployment(*live, rec.next.deployment, d.plan().name,
                                       rec.next.service_selector[k_version_label].get<std::string>(),
                                       d.target().container, rec.digest, replicas);
-  if (auto made = create_or_adopt(d, body); !made)
+  if (auto made = d.writes().create_or_adopt(body); !made)
     return failed_write(made.error(), "creating " + rec.next.deployment);
   return {StepStatus::next, rec.next.deployment + " with " + std::to_string(replicas) + " replicas"};
 }
 
-StepResult bluegreen_point_preview_service(Driver& d) {
+StepResult point_preview_service(Driver& d) {
   std::string name = preview_service_name(d);
   if (auto s = ensure_service(d, name, d.record().next.service_selector); !s)
     return failed_write(s.error(), "pointing " + name);
   return StepResult::next();
 }
 
-StepResult bluegreen_wait_preview_ready(Driver& d) {
-  VersionWait w;
-  w.deployment = d.record().next.deployment;
-  w.image = d.record().digest;
-  w.deadline = d.deps().clock->now() + d.plan().progress_deadline;
+StepResult wait_preview_ready(Driver& d) {
+  VersionWait w = version_wait(d, d.record().next.deployment, d.record().digest);
   w.also_report = {d.record().previous.deployment};
   return step_after(wait_for_version(d, w));
 }
 
-StepResult bluegreen_switch_service(Driver& d) {
+StepResult switch_service(Driver& d) {
   auto& rec = d.record();
   auto fresh = d.deps().kube->get(kube::k_deployments, d.ns(), rec.next.deployment);
   if (!fresh) return failed_write(fresh.error(), "reading " + rec.next.deployment);
@@ -95,24 +88,22 @@ StepResult bluegreen_switch_service(Driver& d) {
   if (!strategy::may_scale_down_old(counts.available, floor))
     return StepResult::rollback(rec.next.deployment + " has " + std::to_string(counts.available) +
                                 " available pods, below the floor of " + std::to_string(floor));
-  if (auto s = set_selector(d, d.plan().target.service, rec.next.service_selector); !s)
+  if (auto s = d.writes().set_selector(d.plan().target.service, rec.next.service_selector); !s)
     return failed_write(s.error(), "switching the live service");
   if (rec.switched_at.empty()) rec.switched_at = util::format_rfc3339(d.deps().clock->wall_now());
   return {StepStatus::next, d.plan().target.service + " now selects " + rec.next.deployment};
 }
 
-StepResult bluegreen_scale_down_old(Driver& d) {
+StepResult scale_down_old(Driver& d) {
   // A delay keeps the old version warm after this run ends, so `sluice
   // rollback` is one Service write; the next apply retires it.
   if (bluegreen(d).scale_down_delay.count() > 0)
     return {StepStatus::next, d.record().previous.deployment + " kept warm for rollback"};
   if (d.record().previous.deployment == d.record().next.deployment) return StepResult::next();
-  if (auto s = scale(d, d.record().previous.deployment, 0); !s)
+  if (auto s = d.writes().scale(d.record().previous.deployment, 0); !s)
     return failed_write(s.error(), "scaling down " + d.record().previous.deployment);
   return {StepStatus::next, d.record().previous.deployment + " scaled to 0"};
 }
-
-namespace {
 
 // Replicas the version we return to must run: as many as the larger of the
 // two versions wants now, so a rollback never shrinks what serves.
@@ -132,44 +123,65 @@ bool service_selects(Driver& d, const Json& selector) {
 
 // Brings the version we return to up to `size` and waits until it alone
 // meets the floor: only then may the Service move to it.
-Outcome make_ready_to_serve(Driver& d, const Json& back, int size, const std::string& why) {
+util::Status make_ready_to_serve(Driver& d, const Json& back, int size) {
   const auto& prev = d.record().previous;
-  if (ready_counts(back).desired < size) {
-    if (auto s = scale(d, prev.deployment, size); !s)
-      return {k_exit_needs_human, "", why + "; scaling up " + prev.deployment + ": " + s.error().message};
-  }
-  VersionWait w;
-  w.deployment = prev.deployment;
-  w.image = prev.image;
-  w.deadline = d.deps().clock->now() + d.plan().progress_deadline;
+  if (ready_counts(back).desired < size)
+    if (auto s = d.writes().scale(prev.deployment, size); !s)
+      return s.error().with_context("scaling up " + prev.deployment);
+  VersionWait w = version_wait(d, prev.deployment, prev.image);
   w.min_available = plan_floor(d.plan(), size);
-  auto end = wait_for_version(d, w);
-  if (end.end == WaitEnd::interrupted) return {k_exit_interrupted, "", why};
-  if (end.end != WaitEnd::ready) return {k_exit_needs_human, "", why + "; " + end.message};
-  return {k_exit_ok, "", ""};
+  return wait_back(d, w);
 }
+
+util::Result<std::string> roll_back(Driver& d) {
+  auto& rec = d.record();
+  if (rec.previous.deployment.empty()) return std::string("nothing had changed");
+  auto back = d.deps().kube->get(kube::k_deployments, d.ns(), rec.previous.deployment);
+  if (!back) return back.error().with_context("cannot read " + rec.previous.deployment);
+  // Already serving (paused before the switch): nothing to wait for.
+  if (!service_selects(d, rec.previous.service_selector)) {
+    if (auto ready = make_ready_to_serve(d, *back, serving_size(d, *back)); !ready) return ready.error();
+    if (auto s = d.writes().set_selector(d.plan().target.service, rec.previous.service_selector); !s)
+      return s.error().with_context("switching the live service back");
+  }
+  if (!rec.next.deployment.empty() && rec.next.deployment != rec.previous.deployment) {
+    auto s = d.writes().scale(rec.next.deployment, 0);
+    if (!s && s.error().kind != util::ErrorKind::not_found)
+      return s.error().with_context("scaling down " + rec.next.deployment);
+  }
+  return rec.previous.deployment + " serves again";
+}
+
+class BlueGreen final : public StrategyDriver {
+ public:
+  explicit BlueGreen(Driver& d) : StrategyDriver(d) {}
+  StepResult execute(const strategy::StepSpec& step) override {
+    using strategy::StepKind;
+    switch (step.kind) {
+      case StepKind::create_preview: return create_preview(d_);
+      case StepKind::point_preview_service: return point_preview_service(d_);
+      case StepKind::wait_preview_ready: return wait_preview_ready(d_);
+      case StepKind::switch_service: return switch_service(d_);
+      case StepKind::scale_down_old: return scale_down_old(d_);
+      default: return StepResult::needs_human("blue-green has no step " + step.name);
+    }
+  }
+  util::Result<std::string> roll_back() override { return engine::roll_back(d_); }
+};
 
 }  // namespace
 
-Outcome bluegreen_roll_back(Driver& d, const std::string& why) {
-  auto& rec = d.record();
-  if (rec.previous.deployment.empty()) return {k_exit_rolled_back, "", why + "; nothing had changed"};
-  auto back = d.deps().kube->get(kube::k_deployments, d.ns(), rec.previous.deployment);
-  if (!back) return {k_exit_needs_human, "", why + "; cannot read " + rec.previous.deployment};
-  // Already serving (paused before the switch): nothing to wait for.
-  if (!service_selects(d, rec.previous.service_selector)) {
-    auto ready = make_ready_to_serve(d, *back, serving_size(d, *back), why);
-    if (ready.exit_code != k_exit_ok) return ready;
-    if (auto s = set_selector(d, d.plan().target.service, rec.previous.service_selector); !s)
-      return {k_exit_needs_human, "", why + "; switching the live service back: " + s.error().message};
-  }
-  if (!rec.next.deployment.empty() && rec.next.deployment != rec.previous.deployment) {
-    auto s = scale(d, rec.next.deployment, 0);
-    if (!s && s.error().kind != util::ErrorKind::not_found)
-      return {k_exit_needs_human, "",
-              why + "; scaling down " + rec.next.deployment + ": " + s.error().message};
-  }
-  return {k_exit_rolled_back, "", why + "; " + rec.previous.deployment + " serves again"};
+std::unique_ptr<StrategyDriver> make_blue_green(Driver& d) {
+  return std::make_unique<BlueGreen>(d);
+}
+
+// A blue-green version kept warm by the last rollout is retired now that a
+// new rollout starts: it no longer serves and is not the one we roll back to.
+void retire_kept_warm(const state::Record& last, Deps& deps) {
+  if (last.phase != state::RecordPhase::healthy) return;
+  if (last.previous.deployment.empty() || last.previous.deployment == last.next.deployment) return;
+  auto scaled = deps.kube->set_scale(kube::k_deployments, last.ns, last.previous.deployment, 0);
+  (void)scaled;  // best effort: a missing old version is already retired
 }
 
 }  // namespace sluice::engine

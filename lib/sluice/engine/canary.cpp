@@ -10,7 +10,6 @@
 #include <sluice/engine/writes.hpp>
 
 #include <sluice/kube/resources.hpp>
-#include <sluice/state/guarded_write.hpp>
 #include <sluice/strategy/canary_math.hpp>
 #include <sluice/strategy/capacity.hpp>
 #include <sluice/util/exit_code.hpp>
@@ -60,43 +59,33 @@ int serving(const Json& deployment) {
 
 // Sets the stable and canary backend weights on the route, re-reading on 409.
 util::Status set_route_weights(Driver& d, int stable_weight, int canary_weight) {
-  auto& kube = *d.deps().kube;
   const std::string& route_name = canary(d).route_name;
   RouteBackends backends{d.ns(), d.plan().target.service, canary_service(d)};
-  return state::retry_guarded_write(
-      [&]() -> util::Status {
-        if (d.cancel().cancelled()) return util::make_error(util::ErrorKind::cancelled, "interrupted");
-        auto route = kube.get(kube::k_httproutes, d.ns(), route_name);
-        if (!route) return route.error();
-        Json before = *route;
-        if (set_backend_weights(*route, backends, stable_weight, canary_weight) == 0)
-          return util::make_error(
-              util::ErrorKind::invalid,
-              "HTTPRoute " + route_name + " has no rule with a backendRef to Service " + backends.stable);
-        if (*route == before) return {};  // already there (resumed)
-        auto written = kube.update(kube::k_httproutes, d.ns(), *route);
-        if (!written) return written.error();
-        return {};
-      },
-      *d.deps().clock, &d.cancel());
+  bool routed = true;
+  auto s = d.writes().modify(kube::k_httproutes, route_name, [&](Json& route) {
+    Json before = route;
+    routed = set_backend_weights(route, backends, stable_weight, canary_weight) > 0;
+    return routed && route != before;  // unchanged: already there (resumed)
+  });
+  if (s && !routed)
+    return util::make_error(
+        util::ErrorKind::invalid,
+        "HTTPRoute " + route_name + " has no rule with a backendRef to Service " + backends.stable);
+  return s;
 }
 
 // --- waiting ---------------------------------------------------------------
 
-// The canary's background checks, started once traffic reaches the canary.
-util::Result<gate::AnalysisRunner*> background(Driver& d) {
-  auto& slot = d.background();
-  if (slot) return slot.get();
+// Starts the canary's background checks once traffic reaches the canary (in
+// d.background()); the result ends the step when they cannot start.
+std::optional<StepResult> start_background(Driver& d) {
   const auto& names = canary(d).background_checks;
-  if (names.empty() || d.record().full_promote || d.record().traffic.value("weight", 0) <= 0)
-    return static_cast<gate::AnalysisRunner*>(nullptr);
-  if (d.deps().http == nullptr)
-    return util::make_error(util::ErrorKind::invalid, "no HTTP client for checks");
-  auto specs = gate::make_check_specs(d.plan(), names, *d.deps().http, *d.deps().clock);
-  if (!specs) return specs.error();
-  slot = std::make_unique<gate::AnalysisRunner>(std::move(*specs), check_context(d, -1), *d.deps().clock,
-                                                record_measurements(d, "Background"));
-  return slot.get();
+  if (d.background() || names.empty() || d.record().full_promote || d.record().traffic.weight <= 0)
+    return std::nullopt;
+  auto runner = analysis_runner(d, names, "Background", -1);
+  if (auto* end = std::get_if<StepResult>(&runner)) return *end;
+  d.background() = std::move(std::get<std::unique_ptr<gate::AnalysisRunner>>(runner));
+  return std::nullopt;
 }
 
 int measured(const gate::AnalysisRunner* runner) {
@@ -109,14 +98,9 @@ int measured(const gate::AnalysisRunner* runner) {
 // What a verdict means for the step: nothing yet, a rollback or a pause.
 std::optional<StepResult> judge(Driver& d, gate::Verdict verdict, const gate::AnalysisRunner& runner,
                                 const std::string& what) {
-  switch (verdict) {
-    case gate::Verdict::failed:
-    case gate::Verdict::error: return StepResult::rollback(what + runner.result().message);
-    case gate::Verdict::inconclusive:
-      return StepResult::inconclusive(what + runner.result().message + "; " + d.command("promote") +
-                                      " continues, " + d.command("abort") + " rolls back");
-    default: return std::nullopt;
-  }
+  if (verdict == gate::Verdict::running || verdict == gate::Verdict::successful) return std::nullopt;
+  return after_verdict(verdict, what + runner.result().message,
+                       d.command("promote") + " continues, " + d.command("abort") + " rolls back");
 }
 
 struct CanaryWait {
@@ -152,18 +136,18 @@ StepResult wait_canary(Driver& d, const CanaryWait& w) {
     if (w.pause && d.take_promote()) return {StepStatus::next, "promoted"};
     if (auto signal = failing_pod(d, d.record().digest)) return StepResult::rollback("canary " + *signal);
     if (auto lost = capacity_lost(d)) return StepResult::rollback(*lost);
-    auto bg = background(d);
-    if (!bg) return StepResult::rollback("background checks: " + bg.error().message);
-    int seen = measured(*bg) + measured(w.checks);
-    if (*bg != nullptr)
-      if (auto end = judge(d, (*bg)->poll(&d.cancel()), **bg, "background ")) return *end;
+    if (auto end = start_background(d)) return *end;
+    gate::AnalysisRunner* bg = d.background().get();
+    int seen = measured(bg) + measured(w.checks);
+    if (bg != nullptr)
+      if (auto end = judge(d, bg->poll(&d.cancel()), *bg, "background ")) return *end;
     bool done = true;
     if (w.checks != nullptr) {
       gate::Verdict v = w.checks->poll(&d.cancel());
       if (auto end = judge(d, v, *w.checks, "")) return *end;
       done = v == gate::Verdict::successful;
     }
-    if (measured(*bg) + measured(w.checks) != seen) d.save();  // so `status` shows each measurement
+    if (measured(bg) + measured(w.checks) != seen) d.save();  // so `status` shows each measurement
     if (w.converge) {
       auto moved = w.converge();
       if (!moved) return failed_write(moved.error(), "moving traffic");
@@ -174,7 +158,7 @@ StepResult wait_canary(Driver& d, const CanaryWait& w) {
     if (now >= w.until)
       return StepResult::rollback("the canary did not reach its step within the progress deadline");
     auto until = w.until;
-    if (*bg != nullptr) until = std::min(until, (*bg)->next_due());
+    if (bg != nullptr) until = std::min(until, bg->next_due());
     if (w.checks != nullptr) until = std::min(until, w.checks->next_due());
     waiter.sleep_until(until);
   }
@@ -193,11 +177,8 @@ void learn_canary_hash(Driver& d) {
 
 // Records where traffic stands and reports it, with the weight the pods or route really give.
 std::string note_traffic(Driver& d, int weight, double measured_weight, int canary_ready, int stable_ready) {
-  d.record().traffic = {{"weight", weight},
-                        {"measuredWeight", measured_weight},
-                        {"canaryReady", canary_ready},
-                        {"stableReady", stable_ready}};
-  d.emit(report::EventType::progress, "", {{"traffic", d.record().traffic}});
+  d.record().traffic = state::Traffic{weight, measured_weight, canary_ready, stable_ready};
+  d.emit(report::EventType::progress, "", {{"traffic", state::to_json(d.record().traffic)}});
   return fmt::format("{:g}% of traffic to the canary (asked {}%): {} canary, {} stable pods ready",
                      measured_weight, weight, canary_ready, stable_ready);
 }
@@ -221,12 +202,12 @@ StepResult move_by_replicas(Driver& d, const strategy::CanaryPosition& pos) {
       return true;
     auto next = strategy::next_scale(target, current, ready, total(d), floor, surge);
     if (next.canary != current.canary)
-      if (auto s = scale(d, canary_name(stable_name(d)), next.canary); !s) return s.error();
+      if (auto s = d.writes().scale(canary_name(stable_name(d)), next.canary); !s) return s.error();
     if (next.stable != current.stable)
-      if (auto s = scale(d, stable_name(d), next.stable); !s) return s.error();
+      if (auto s = d.writes().scale(stable_name(d), next.stable); !s) return s.error();
     return false;
   };
-  d.record().traffic["weight"] = pos.weight;  // checks measuring meanwhile see the weight asked for
+  d.record().traffic.weight = pos.weight;  // checks measuring meanwhile see the weight asked for
   auto result = wait_canary(d, w);
   if (result.status != StepStatus::next) return result;
   learn_canary_hash(d);
@@ -238,7 +219,7 @@ StepResult move_by_replicas(Driver& d, const strategy::CanaryPosition& pos) {
 // in one write (or the route first when the share shrinks).
 StepResult move_by_route(Driver& d, const strategy::CanaryPosition& pos) {
   auto split = strategy::gateway_split(total(d), pos.weight, pos.scale);
-  int before = d.record().traffic.value("weight", 0);
+  int before = d.record().traffic.weight;
   if (split.route_canary_weight < before)
     if (auto s = set_route_weights(d, split.route_stable_weight, split.route_canary_weight); !s)
       return failed_write(s.error(), "setting the HTTPRoute weights");
@@ -250,7 +231,7 @@ StepResult move_by_route(Driver& d, const strategy::CanaryPosition& pos) {
     auto can = watched_deployment(d, can_name);
     if (!can) return false;
     if (replicas_of(*can) != split.canary_replicas)
-      if (auto s = scale(d, can_name, split.canary_replicas); !s) return s.error();
+      if (auto s = d.writes().scale(can_name, split.canary_replicas); !s) return s.error();
     canary_ready = serving(*can);
     return replicas_of(*can) == split.canary_replicas && canary_ready >= split.canary_replicas;
   };
@@ -264,7 +245,7 @@ StepResult move_by_route(Driver& d, const strategy::CanaryPosition& pos) {
 
 util::Status restore_service(Driver& d) {
   if (d.plan().target.service.empty()) return {};
-  return set_selector(d, d.plan().target.service, d.record().previous.service_selector);
+  return d.writes().set_selector(d.plan().target.service, d.record().previous.service_selector);
 }
 
 // What a rollback starts from: whether promotion had already moved the stable
@@ -301,37 +282,30 @@ util::Status traffic_to_stable(Driver& d, const RollbackStart& start, bool early
   if (early && start.stable_serving < plan_floor(d.plan(), total(d))) return {};
   Json pinned =
       selector_with(rec.previous.service_selector, "pod-template-hash", rec.previous.pod_template_hash);
-  return with_context(set_selector(d, d.plan().target.service, pinned), "sending all traffic to stable");
+  return with_context(d.writes().set_selector(d.plan().target.service, pinned),
+                      "sending all traffic to stable");
 }
 
 // Stable back at full size (on its recorded template if promotion had begun), watched until ready.
 util::Status stable_at_full_size(Driver& d, const RollbackStart& start) {
   const auto& rec = d.record();
-  util::Status resized = start.template_moved
-                             ? update_deployment(d, stable_name(d),
-                                                 [&](Json& dep) {
-                                                   dep["spec"]["replicas"] = total(d);
-                                                   dep["spec"]["template"] =
-                                                       writable_template(rec.previous.template_spec);
-                                                 })
-                             : scale(d, stable_name(d), total(d));
+  util::Status resized =
+      start.template_moved ? d.writes().update_deployment(stable_name(d),
+                                                          [&](Json& dep) {
+                                                            dep["spec"]["replicas"] = total(d);
+                                                            dep["spec"]["template"] =
+                                                                writable_template(rec.previous.template_spec);
+                                                          })
+                           : d.writes().scale(stable_name(d), total(d));
   if (!resized) return with_context(resized, "scaling " + stable_name(d) + " back up");
-  VersionWait w{stable_name(d),
-                rec.previous.image,
-                d.deps().clock->now() + d.plan().progress_deadline,
-                nullptr,
-                {canary_name(stable_name(d))}};
-  auto end = wait_for_version(d, w);
-  if (end.end == WaitEnd::interrupted) return util::make_error(util::ErrorKind::cancelled, end.message);
-  if (end.end != WaitEnd::ready)
-    return util::make_error(util::ErrorKind::unavailable,
-                            "the stable version did not come back: " + end.message);
-  return {};
+  VersionWait w = version_wait(d, stable_name(d), rec.previous.image);
+  w.also_report = {canary_name(stable_name(d))};
+  return with_context(wait_back(d, w), "the stable version did not come back");
 }
 
 // The canary scaled to 0, then the Service selects by its own selector again.
 util::Status retire_canary(Driver& d) {
-  auto s = scale(d, canary_name(stable_name(d)), 0);
+  auto s = d.writes().scale(canary_name(stable_name(d)), 0);
   if (!s && s.error().kind != util::ErrorKind::not_found)
     return with_context(s, "scaling down " + canary_name(stable_name(d)));
   return with_context(restore_service(d), "restoring " + d.plan().target.service);
@@ -340,21 +314,18 @@ util::Status retire_canary(Driver& d) {
 // Records the version serving now: what promotion replaces and rollback restores.
 util::Status remember_stable(Driver& d) {
   auto& rec = d.record();
-  const Json& stable = d.target().deployment;
-  auto hash = current_hash(d, stable);
-  if (!hash) return hash.error();
-  rec.previous.deployment = stable_name(d);
-  rec.previous.image = container_image(stable, d.target().container);
-  rec.previous.revision = current_revision(stable);
-  rec.previous.template_spec = stable.at("spec").at("template");
-  rec.previous.pod_template_hash = *hash;
+  auto stable = serving_version(d, d.target().deployment);
+  // The stable pods' hash is what a rollback pins the Service to: without it, no canary.
+  if (stable.pod_template_hash.empty())
+    return util::make_error(util::ErrorKind::unavailable, "cannot read the ReplicaSets of " + stable_name(d));
+  rec.previous = stable;
   if (d.target().service.is_object())
     rec.previous.service_selector =
         base_selector(d.target().service.value("/spec/selector"_json_pointer, Json()));
   rec.next.deployment = stable_name(d);
   rec.next.image = rec.digest;
   rec.total_replicas = std::max(1, d.target().desired);
-  rec.traffic = {{"weight", 0}, {"measuredWeight", 0}};
+  rec.traffic = state::Traffic{};
   return {};
 }
 
@@ -366,7 +337,7 @@ util::Status prepare_route(Driver& d, const std::string& version) {
   auto s = ensure_service(d, canary_service(d), selector_with(base, k_version_label, version));
   if (!s) return with_context(s, "pointing " + canary_service(d) + " at the canary");
   auto pinned = selector_with(base, "pod-template-hash", d.record().previous.pod_template_hash);
-  s = set_selector(d, d.plan().target.service, pinned);
+  s = d.writes().set_selector(d.plan().target.service, pinned);
   if (!s) return with_context(s, "pinning " + d.plan().target.service + " to the stable pods");
   return with_context(set_route_weights(d, 100, 0),
                       "adding " + canary_service(d) + " to HTTPRoute " + canary(d).route_name);
@@ -390,9 +361,7 @@ util::Status retire_older_canary(Driver& d, const Json& body) {
   return {};
 }
 
-}  // namespace
-
-StepResult canary_create(Driver& d) {
+StepResult create_canary(Driver& d) {
   auto& rec = d.record();
   if (rec.total_replicas == 0) {  // first run: remember what serves now, for promotion and rollback
     if (auto s = remember_stable(d); !s) return failed_write(s.error(), "reading the stable version");
@@ -404,20 +373,21 @@ StepResult canary_create(Driver& d) {
                                       d.target().container, rec.digest, 0);
   if (auto old = retire_older_canary(d, body); !old)
     return failed_write(old.error(), "deleting the previous rollout's " + name);
-  if (auto made = create_or_adopt(d, body); !made) return failed_write(made.error(), "creating " + name);
+  if (auto made = d.writes().create_or_adopt(body); !made)
+    return failed_write(made.error(), "creating " + name);
   if (gateway(d))
     if (auto s = prepare_route(d, version); !s) return failed_write(s.error(), "preparing the HTTPRoute");
   return {StepStatus::next, name + " created beside " + stable_name(d) + " (" +
                                 std::to_string(rec.total_replicas) + " replicas)"};
 }
 
-StepResult canary_move_traffic(Driver& d, const strategy::StepSpec& step) {
+StepResult move_traffic(Driver& d, const strategy::StepSpec& step) {
   auto pos = strategy::canary_position(canary(d).steps, step.plan_step + 1);
   if (gateway(d)) return move_by_route(d, pos);
   return move_by_replicas(d, pos);
 }
 
-StepResult canary_pause(Driver& d, const strategy::StepSpec& step) {
+StepResult timed_pause(Driver& d, const strategy::StepSpec& step) {
   const auto& pause = std::get<plan::PauseStep>(canary(d).steps[step.plan_step].action);
   // Resumed or promoted, the pause goes on from when it first started.
   util::Duration elapsed{0};
@@ -431,13 +401,11 @@ StepResult canary_pause(Driver& d, const strategy::StepSpec& step) {
   return wait_canary(d, w);
 }
 
-StepResult canary_analysis(Driver& d, const strategy::StepSpec& step) {
-  if (d.deps().http == nullptr) return {StepStatus::needs_human, "no HTTP client for checks"};
+StepResult analysis(Driver& d, const strategy::StepSpec& step) {
   learn_canary_hash(d);
-  auto specs = gate::make_check_specs(d.plan(), step.checks, *d.deps().http, *d.deps().clock);
-  if (!specs) return StepResult::rollback(specs.error().message);
-  gate::AnalysisRunner runner(std::move(*specs), check_context(d, static_cast<int>(d.record().step_index)),
-                              *d.deps().clock, record_measurements(d, step.name));
+  auto made = analysis_runner(d, step.checks, step.name, static_cast<int>(d.record().step_index));
+  if (auto* end = std::get_if<StepResult>(&made)) return *end;
+  auto& runner = *std::get<std::unique_ptr<gate::AnalysisRunner>>(made);
   CanaryWait w;
   w.checks = &runner;
   w.until = d.deps().clock->now() + std::chrono::hours(24 * 7);  // checks end by count; this is a backstop
@@ -447,7 +415,7 @@ StepResult canary_analysis(Driver& d, const strategy::StepSpec& step) {
   return result;
 }
 
-StepResult canary_promote(Driver& d) {
+StepResult promote(Driver& d) {
   auto& rec = d.record();
   if (auto& bg = d.background()) {
     // Stopped here: an outage at the end leaves health unconfirmed, which never promotes.
@@ -463,44 +431,65 @@ StepResult canary_promote(Driver& d) {
       strategy::rolling_parameters(total(d), c.max_surge, c.max_unavailable, d.plan().min_available);
   std::size_t index = d.target().container;
   Json written;
-  auto status = update_deployment(d, stable_name(d), [&](Json& dep) {
+  auto status = d.writes().update_deployment(stable_name(d), [&](Json& dep) {
     dep["spec"]["replicas"] = total(d);
     dep["spec"]["template"]["spec"]["containers"][index]["image"] = rec.digest;
-    dep["spec"]["strategy"] = {
-        {"type", "RollingUpdate"},
-        {"rollingUpdate", {{"maxSurge", params.max_surge}, {"maxUnavailable", params.max_unavailable}}}};
+    set_rolling_update(dep, params, d.plan().progress_deadline);
     written = dep["spec"]["template"];
   });
   if (!status) return failed_write(status.error(), "moving " + stable_name(d) + " to the new version");
   rec.next.template_spec = writable_template(written);
-  VersionWait w{stable_name(d),
-                rec.digest,
-                d.deps().clock->now() + d.plan().progress_deadline,
-                nullptr,
-                {canary_name(stable_name(d))}};
+  VersionWait w = version_wait(d, stable_name(d), rec.digest);
+  w.also_report = {canary_name(stable_name(d))};
   if (auto waited = step_after(wait_for_version(d, w)); waited.status != StepStatus::next) return waited;
   if (gateway(d))
     if (auto s = set_route_weights(d, 100, 0); !s)
       return failed_write(s.error(), "setting the HTTPRoute weights");
-  if (auto s = scale(d, canary_name(stable_name(d)), 0); !s)
+  if (auto s = d.writes().scale(canary_name(stable_name(d)), 0); !s)
     return failed_write(s.error(), "scaling down " + canary_name(stable_name(d)));
-  rec.traffic = {{"weight", 100}, {"measuredWeight", 100}, {"canaryReady", 0}, {"stableReady", total(d)}};
+  rec.traffic = state::Traffic{100, 100, 0, total(d)};
   return {StepStatus::next,
           stable_name(d) + " runs the new version; " + canary_name(stable_name(d)) + " scaled to 0"};
 }
 
-Outcome canary_roll_back(Driver& d, const std::string& why) {
+util::Result<std::string> roll_back(Driver& d) {
   auto& rec = d.record();
-  if (rec.total_replicas == 0) return {k_exit_rolled_back, "", why + "; nothing had changed"};
+  if (rec.total_replicas == 0) return std::string("nothing had changed");
   auto back = read_rollback(d);
   util::Status s = back ? traffic_to_stable(d, *back, true) : util::Status(back.error());
   if (s) s = stable_at_full_size(d, *back);
   if (s) s = traffic_to_stable(d, *back, false);  // no write when step 1 already did it
   if (s) s = retire_canary(d);
-  if (!s && s.error().kind == util::ErrorKind::cancelled) return {k_exit_interrupted, "", why};
-  if (!s) return {k_exit_needs_human, "", why + "; " + s.error().message};
-  rec.traffic = {{"weight", 0}, {"measuredWeight", 0}, {"canaryReady", 0}, {"stableReady", total(d)}};
-  return {k_exit_rolled_back, "", why + "; " + stable_name(d) + " serves " + rec.previous.image + " again"};
+  if (!s) return s.error();
+  rec.traffic = state::Traffic{0, 0, 0, total(d)};
+  return stable_name(d) + " serves " + rec.previous.image + " again";
+}
+
+class Canary final : public StrategyDriver {
+ public:
+  explicit Canary(Driver& d) : StrategyDriver(d) {}
+  StepResult execute(const strategy::StepSpec& step) override {
+    using strategy::StepKind;
+    switch (step.kind) {
+      case StepKind::create_canary: return create_canary(d_);
+      case StepKind::set_weight:
+      case StepKind::set_canary_scale: return move_traffic(d_, step);
+      case StepKind::timed_pause: return timed_pause(d_, step);
+      case StepKind::promote_canary: return promote(d_);
+      default: return StepResult::needs_human("canary has no step " + step.name);
+    }
+  }
+  // Analysis steps are measured alongside the canary's pods and background checks.
+  StepResult run_checks(const strategy::StepSpec& step) override { return analysis(d_, step); }
+  util::Result<std::string> roll_back() override { return engine::roll_back(d_); }
+  // The canary learns its hashes as its Deployments change (learn_canary_hash).
+  void learn_template_hashes() override {}
+};
+
+}  // namespace
+
+std::unique_ptr<StrategyDriver> make_canary(Driver& d) {
+  return std::make_unique<Canary>(d);
 }
 
 }  // namespace sluice::engine

@@ -31,9 +31,8 @@ std::string current_hash_running(Driver& d, const std::string& name, const std::
 
 }  // namespace
 
-void learn_template_hashes(Driver& d) {
+void learn_both_template_hashes(Driver& d) {
   auto& rec = d.record();
-  if (rec.strategy == "canary") return;  // canary.cpp learns its hashes as its Deployments change
   if (rec.next.pod_template_hash.empty() && !rec.next.deployment.empty())
     rec.next.pod_template_hash = current_hash_running(d, rec.next.deployment, rec.digest);
   // Rolling has one Deployment: its old hash was taken before the template moved.
@@ -42,8 +41,27 @@ void learn_template_hashes(Driver& d) {
     rec.previous.pod_template_hash = current_hash_running(d, rec.previous.deployment, rec.previous.image);
 }
 
+void StrategyDriver::learn_template_hashes() {
+  learn_both_template_hashes(d_);
+}
+
+StepResult StrategyDriver::run_checks(const strategy::StepSpec& step) {
+  return run_named_checks(d_, step.checks, step.name);
+}
+
+StepResult after_verdict(gate::Verdict verdict, const std::string& message, const std::string& on_hold) {
+  switch (verdict) {
+    case gate::Verdict::successful: return StepResult::next(message);
+    case gate::Verdict::inconclusive: return StepResult::inconclusive(message + "; " + on_hold);
+    case gate::Verdict::running: return StepResult::interrupted("interrupted during checks");
+    case gate::Verdict::failed:
+    case gate::Verdict::error: break;
+  }
+  return StepResult::rollback(message);
+}
+
 gate::CheckContext check_context(Driver& d, int step) {
-  learn_template_hashes(d);
+  d.strategy().learn_template_hashes();
   gate::CheckContext c;
   c.rollout = d.plan().name;
   c.ns = d.ns();
@@ -51,9 +69,9 @@ gate::CheckContext check_context(Driver& d, int step) {
   c.canary_hash = d.record().next.pod_template_hash;
   c.stable_hash = d.record().previous.pod_template_hash;
   c.digest = d.record().digest;
-  c.strategy = d.record().strategy;
+  c.strategy = plan::to_string(d.record().strategy);
   c.step = step;
-  if (d.record().strategy == "canary") c.weight = d.record().traffic.value("weight", 0);
+  c.weight = d.record().traffic.weight;  // 0 but for a canary
   return c;
 }
 
@@ -71,21 +89,23 @@ gate::MeasurementCallback record_measurements(Driver& d, const std::string& step
   };
 }
 
-StepResult run_named_checks(Driver& d, const std::vector<std::string>& checks, const std::string& step_name) {
-  if (checks.empty()) return StepResult::next();
-  if (d.deps().http == nullptr) return {StepStatus::needs_human, "no HTTP client for checks"};
+RunnerOrEnd analysis_runner(Driver& d, const std::vector<std::string>& checks, const std::string& step_name,
+                            int step) {
+  if (d.deps().http == nullptr) return StepResult::needs_human("no HTTP client for checks");
   auto specs = gate::make_check_specs(d.plan(), checks, *d.deps().http, *d.deps().clock);
   if (!specs) return StepResult::rollback(specs.error().message);
-  auto result = gate::run_checks(std::move(*specs), check_context(d, static_cast<int>(d.record().step_index)),
-                                 *d.deps().clock, &d.cancel(), record_measurements(d, step_name));
+  return std::make_unique<gate::AnalysisRunner>(std::move(*specs), check_context(d, step), *d.deps().clock,
+                                                record_measurements(d, step_name));
+}
+
+StepResult run_named_checks(Driver& d, const std::vector<std::string>& checks, const std::string& step_name) {
+  if (checks.empty()) return StepResult::next();
+  auto runner = analysis_runner(d, checks, step_name, static_cast<int>(d.record().step_index));
+  if (auto* end = std::get_if<StepResult>(&runner)) return *end;
+  auto& checking = *std::get<std::unique_ptr<gate::AnalysisRunner>>(runner);
+  auto result = checking.run(&d.cancel());
   d.save();  // the measurements, so `status` shows why
-  switch (result.verdict) {
-    case gate::Verdict::successful: return {StepStatus::next, result.message};
-    case gate::Verdict::inconclusive:
-      return StepResult::inconclusive(result.message + "; " + d.command("promote") + " continues");
-    case gate::Verdict::running: return {StepStatus::interrupted, "interrupted during checks"};
-    default: return StepResult::rollback(result.message);
-  }
+  return after_verdict(result.verdict, result.message, d.command("promote") + " continues");
 }
 
 }  // namespace sluice::engine

@@ -9,7 +9,7 @@
 
 namespace sluice::engine {
 
-using strategy::RecordPhase;
+using state::RecordPhase;
 using strategy::StepKind;
 
 Driver::Driver(const plan::Plan& plan, Deps& deps, state::RecordStore& store, state::Record record,
@@ -19,7 +19,9 @@ Driver::Driver(const plan::Plan& plan, Deps& deps, state::RecordStore& store, st
       store_(store),
       record_(std::move(record)),
       target_(std::move(target)),
-      steps_(strategy::steps_for(plan)) {
+      steps_(strategy::steps_for(plan)),
+      writes_(*deps.kube, target_.ns, *deps.clock, [this]() -> const util::CancelToken& { return cancel(); }),
+      strategy_(strategy_entry(plan::kind_of(plan.strategy)).make(*this)) {
   // A signal or a lost lock stops the steps too; the hook holds the requests
   // weakly, as the run's Interrupt outlives this driver.
   deps_.interrupt->on_fire([weak = std::weak_ptr<RunRequests>(requests_), interrupt = deps_.interrupt] {
@@ -30,15 +32,6 @@ Driver::Driver(const plan::Plan& plan, Deps& deps, state::RecordStore& store, st
     for (const auto& s : steps_)
       record_.steps.push_back(state::StepRecord{s.name, state::StepState::pending, "", "", ""});
   }
-}
-
-const char* to_string(PauseReason reason) {
-  switch (reason) {
-    case PauseReason::step: return "step";
-    case PauseReason::inconclusive: return "inconclusive";
-    case PauseReason::failed: return "failed";
-  }
-  return "step";
 }
 
 std::string Driver::command(const std::string& verb) const {
@@ -83,31 +76,15 @@ void Driver::mark_step(std::size_t index, state::StepState state, const std::str
 
 StepResult Driver::execute(const strategy::StepSpec& step) {
   switch (step.kind) {
-    case StepKind::update_template: return rolling_update_template(*this);
-    case StepKind::wait_rolled_out: return rolling_wait_rolled_out(*this, step.checks);
-    case StepKind::create_preview: return bluegreen_create_preview(*this);
-    case StepKind::point_preview_service: return bluegreen_point_preview_service(*this);
-    case StepKind::wait_preview_ready: return bluegreen_wait_preview_ready(*this);
-    case StepKind::run_checks: return run_checks_step(step);
+    case StepKind::run_checks:
+      if (record_.full_promote) return StepResult::next();  // promote --full skips the remaining checks
+      return strategy_->run_checks(step);
     case StepKind::await_promotion:
-      if (take_promote()) return {StepStatus::next, "promoted"};
+      if (take_promote()) return StepResult::next("promoted");
       return {StepStatus::paused, "waiting for " + command("promote")};
-    case StepKind::switch_service: return bluegreen_switch_service(*this);
-    case StepKind::scale_down_old: return bluegreen_scale_down_old(*this);
-    case StepKind::create_canary: return canary_create(*this);
-    case StepKind::set_weight:
-    case StepKind::set_canary_scale: return canary_move_traffic(*this, step);
-    case StepKind::timed_pause: return canary_pause(*this, step);
-    case StepKind::promote_canary: return canary_promote(*this);
     case StepKind::finish: return StepResult::next();
+    default: return strategy_->execute(step);
   }
-  return {StepStatus::needs_human, "unknown step"};
-}
-
-StepResult Driver::run_checks_step(const strategy::StepSpec& step) {
-  if (record_.full_promote) return StepResult::next();  // promote --full skips the remaining checks
-  if (record_.strategy == "canary") return canary_analysis(*this, step);
-  return run_named_checks(*this, step.checks, step.name);
 }
 
 bool Driver::take_promote() {
@@ -155,7 +132,7 @@ Outcome Driver::run() {
     mark_step(i, state::StepState::running, "");
     if (!save()) {
       if (deps_.interrupt->fired()) return finish_interrupted();
-      return {k_exit_needs_human, "Progressing", "could not write the rollout record"};
+      return {k_exit_needs_human, RecordPhase::progressing, "could not write the rollout record"};
     }
     emit(report::EventType::step_started);
     StepResult result = execute(steps_[i]);
@@ -168,8 +145,8 @@ Outcome Driver::run() {
       case StepStatus::next:
         // A promote moves the rollout past one pause, not every later one.
         record_.promote_requested = false;
-        record_.pause_reason.clear();
-        learn_template_hashes(*this);  // recorded with the step, for `status` and later checks
+        record_.pause_reason = PauseReason::none;
+        strategy_->learn_template_hashes();  // recorded with the step, for `status` and later checks
         mark_step(i, state::StepState::done, result.message);
         emit(report::EventType::step_finished, result.message, {{"result", "done"}});
         continue;
@@ -188,7 +165,7 @@ Outcome Driver::run() {
         record_.phase = RecordPhase::degraded;
         record_.message = result.message;
         save();
-        return {k_exit_needs_human, "Degraded", result.message};
+        return {k_exit_needs_human, RecordPhase::degraded, result.message};
     }
   }
   return finish_healthy();
@@ -197,10 +174,10 @@ Outcome Driver::run() {
 Outcome Driver::finish_paused(const std::string& message, PauseReason reason) {
   record_.phase = RecordPhase::paused;
   record_.message = message;
-  record_.pause_reason = to_string(reason);
-  if (!save()) return {k_exit_needs_human, "Paused", "could not write the rollout record"};
-  emit(report::EventType::paused, message, {{"reason", record_.pause_reason}});
-  return {reason == PauseReason::failed ? k_exit_held : k_exit_paused, "Paused", message};
+  record_.pause_reason = reason;
+  if (!save()) return {k_exit_needs_human, RecordPhase::paused, "could not write the rollout record"};
+  emit(report::EventType::paused, message, {{"reason", state::to_string(reason)}});
+  return {reason == PauseReason::failed ? k_exit_held : k_exit_paused, RecordPhase::paused, message};
 }
 
 Outcome Driver::finish_interrupted() {
@@ -208,7 +185,7 @@ Outcome Driver::finish_interrupted() {
   record_.message = "interrupted: " + why;
   // The step stays recorded as running: the next apply redoes it.
   save();
-  return {k_exit_interrupted, strategy::to_string(record_.phase), "interrupted (" + why + ")"};
+  return {k_exit_interrupted, record_.phase, "interrupted (" + why + ")"};
 }
 
 Outcome Driver::finish_healthy() {
@@ -217,8 +194,9 @@ Outcome Driver::finish_healthy() {
   record_.message = "rolled out " + record_.digest;
   record_.finished_at = util::format_rfc3339(deps_.clock->wall_now());
   auto saved = store_.save_finished(record_);
-  if (!saved) return {k_exit_needs_human, "Healthy", "rolled out, but the record could not be written"};
-  return {k_exit_ok, "Healthy", record_.message};
+  if (!saved)
+    return {k_exit_needs_human, RecordPhase::healthy, "rolled out, but the record could not be written"};
+  return {k_exit_ok, RecordPhase::healthy, record_.message};
 }
 
 Outcome Driver::finish_aborted() {
@@ -240,24 +218,23 @@ Outcome Driver::roll_back(const std::string& why, RecordPhase final_phase) {
   record_.phase = RecordPhase::rolling_back;
   record_.message = why;
   save();
-  Outcome out = record_.strategy == "blueGreen" ? bluegreen_roll_back(*this, why)
-                : record_.strategy == "canary"  ? canary_roll_back(*this, why)
-                                                : rolling_roll_back(*this, why);
+  auto back = strategy_->roll_back();
   // A rollback cut short by a signal or a lost lock is unfinished, not failed:
   // the record stays RollingBack and the next run finishes it.
-  if (out.exit_code == k_exit_interrupted ||
-      (out.exit_code == k_exit_needs_human && deps_.interrupt->fired()))
-    return finish_interrupted();
-  if (out.exit_code != k_exit_needs_human) {
+  bool cut_short = !back && (back.error().kind == util::ErrorKind::cancelled || deps_.interrupt->fired());
+  if (cut_short) return finish_interrupted();
+  Outcome out;
+  if (back) {
     record_.phase = final_phase;
-    out.phase = strategy::to_string(final_phase);
-    out.exit_code = final_phase == RecordPhase::rolled_back ? k_exit_rolled_back : k_exit_ok;
+    out = {final_phase == RecordPhase::rolled_back ? k_exit_rolled_back : k_exit_ok, final_phase,
+           why + "; " + *back};
     // A requested rollback is a healthy rollout to the older version: what serves now is `next`.
     if (final_phase == RecordPhase::healthy) std::swap(record_.previous, record_.next);
     emit(final_phase == RecordPhase::aborted ? report::EventType::aborted : report::EventType::rolled_back,
          why, {{"to", record_.previous.image}});
   } else {
     record_.phase = RecordPhase::degraded;
+    out = {k_exit_needs_human, RecordPhase::degraded, why + "; " + back.error().message};
   }
   record_.message = out.message;
   record_.finished_at = util::format_rfc3339(deps_.clock->wall_now());

@@ -1,11 +1,15 @@
 // One rollout run: walks the plan's named steps (strategy/steps.hpp), writing
-// the record before each step, and turns each step's outcome into the next
-// step, a pause, or a rollback. The strategy files (rolling.cpp,
-// bluegreen.cpp) implement the steps; this class is what they share.
+// the record before each step, and turns each step's result into the next
+// step, a pause, or a rollback, and the run's end into an exit code. The
+// strategy (strategy_driver.hpp, chosen once from the plan) runs its own
+// steps and its rollback; this class is what the strategies share.
 #pragma once
 
 #include <sluice/engine/context.hpp>
 #include <sluice/engine/preflight.hpp>
+#include <sluice/engine/step_result.hpp>
+#include <sluice/engine/strategy_driver.hpp>
+#include <sluice/engine/writes.hpp>
 #include <sluice/gate/runner.hpp>
 #include <sluice/plan/model.hpp>
 #include <sluice/state/record_store.hpp>
@@ -13,31 +17,10 @@
 
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace sluice::engine {
-
-// What a step (or a whole run) ended in; exit codes from util/exit_code.hpp.
-struct Outcome {
-  int exit_code = 0;
-  std::string phase;    // the record phase it left ("Healthy", "Paused", ...)
-  std::string message;  // one line: why
-};
-
-enum class StepStatus { next, paused, rollback, interrupted, needs_human };
-// Why a step paused; recorded so `status` and CI can tell them apart.
-enum class PauseReason { step, inconclusive, failed };
-const char* to_string(PauseReason reason);  // "step", "inconclusive", "failed"
-struct StepResult {
-  StepStatus status = StepStatus::next;
-  std::string message;
-  PauseReason pause = PauseReason::step;
-  static StepResult inconclusive(std::string why) {
-    return {StepStatus::paused, std::move(why), PauseReason::inconclusive};
-  }
-  static StepResult next() { return {}; }
-  static StepResult rollback(std::string why) { return {StepStatus::rollback, std::move(why)}; }
-};
 
 class Driver {
  public:
@@ -47,7 +30,7 @@ class Driver {
   Outcome run();
   // Returns the target to the previous version (record.previous) and records
   // `final_phase` (RolledBack after a failure, Aborted on request).
-  Outcome roll_back(const std::string& why, strategy::RecordPhase final_phase);
+  Outcome roll_back(const std::string& why, state::RecordPhase final_phase);
 
   state::Record& record() { return record_; }
 
@@ -72,6 +55,9 @@ class Driver {
   bool take_promote();
   // A canary's background checks, measured across its steps in this process.
   std::unique_ptr<gate::AnalysisRunner>& background() { return background_; }
+  StrategyDriver& strategy() { return *strategy_; }
+  // The cluster writes, stopped by cancel() as it is when each write starts.
+  Writes& writes() { return writes_; }
 
  private:
   StepResult execute(const strategy::StepSpec& step);
@@ -92,38 +78,28 @@ class Driver {
   std::unique_ptr<gate::AnalysisRunner> background_;
   std::shared_ptr<RunRequests> requests_ = std::make_shared<RunRequests>();
   bool rolling_back_ = false;
+  Writes writes_;
+  std::unique_ptr<StrategyDriver> strategy_;
 };
 
-// The step implementations, one file per strategy.
-StepResult rolling_update_template(Driver& d);
-StepResult rolling_wait_rolled_out(Driver& d, const std::vector<std::string>& checks);
-Outcome rolling_roll_back(Driver& d, const std::string& why);
-
-StepResult bluegreen_create_preview(Driver& d);
-StepResult bluegreen_point_preview_service(Driver& d);
-StepResult bluegreen_wait_preview_ready(Driver& d);
-StepResult bluegreen_switch_service(Driver& d);
-StepResult bluegreen_scale_down_old(Driver& d);
-Outcome bluegreen_roll_back(Driver& d, const std::string& why);
-
-StepResult canary_create(Driver& d);
-StepResult canary_move_traffic(Driver& d, const strategy::StepSpec& step);  // setWeight, setCanaryScale
-StepResult canary_pause(Driver& d, const strategy::StepSpec& step);
-StepResult canary_analysis(Driver& d, const strategy::StepSpec& step);
-StepResult canary_promote(Driver& d);
-Outcome canary_roll_back(Driver& d, const std::string& why);
-
-// The template variables checks see, and the callback that records each
-// measurement in the rollout record and the event stream.
-// check_context first learns the template hashes it can (learn_template_hashes).
+// The template variables checks see (the strategy first learns the template
+// hashes it can), and the callback that records each measurement in the
+// rollout record and the event stream.
 gate::CheckContext check_context(Driver& d, int step);
-// Fills record.next/previous.pod_template_hash ({{canary_hash}}/{{stable_hash}})
-// from the versions' current ReplicaSets once they exist; rolling and
-// blue-green only (canary.cpp learns its own). Costs a list only while unknown.
-void learn_template_hashes(Driver& d);
 gate::MeasurementCallback record_measurements(Driver& d, const std::string& step_name);
+
+// The runner for named checks measured at `step` (-1: in the background),
+// recording under `step_name`. The error ends the step: the StepResult says how
+// (needs a human without an HTTP client, a rollback when a check cannot be built).
+using RunnerOrEnd = std::variant<std::unique_ptr<gate::AnalysisRunner>, StepResult>;
+RunnerOrEnd analysis_runner(Driver& d, const std::vector<std::string>& checks, const std::string& step_name,
+                            int step);
 
 // Runs named checks to a verdict, recording each measurement.
 StepResult run_named_checks(Driver& d, const std::vector<std::string>& checks, const std::string& step_name);
+
+// Fills record.next/previous.pod_template_hash from the versions' current
+// ReplicaSets once they exist. Costs a list only while unknown.
+void learn_both_template_hashes(Driver& d);
 
 }  // namespace sluice::engine

@@ -67,6 +67,15 @@ std::string canary_name(const std::string& deployment) {
   return deployment + "-canary";
 }
 
+void set_rolling_update(Json& deployment, const strategy::RollingParameters& params,
+                        util::Duration progress_deadline) {
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(progress_deadline).count();
+  deployment["spec"]["strategy"] = {
+      {"type", "RollingUpdate"},
+      {"rollingUpdate", {{"maxSurge", params.max_surge}, {"maxUnavailable", params.max_unavailable}}}};
+  deployment["spec"]["progressDeadlineSeconds"] = std::max<long long>(1, seconds);
+}
+
 Json writable_template(Json pod_template) {
   if (pod_template.contains("metadata") && pod_template["metadata"].contains("labels"))
     pod_template["metadata"]["labels"].erase("pod-template-hash");

@@ -3,6 +3,8 @@
 // ready counts, selectors, and building the blue-green preview Deployment.
 #pragma once
 
+#include <sluice/strategy/capacity.hpp>
+#include <sluice/util/clock.hpp>
 #include <sluice/util/result.hpp>
 
 #include <nlohmann/json.hpp>
@@ -46,6 +48,13 @@ std::string canary_name(const std::string& deployment);
 Json make_preview_deployment(const Json& live, const std::string& name, const std::string& rollout,
                              const std::string& version, std::size_t index, const std::string& image,
                              int replicas);
+
+// The one rolling-update spec sluice writes (a rolling rollout's template
+// change and a canary's promotion): RollingUpdate with `params`' absolute
+// surge and unavailable, and the plan's progress deadline, so Kubernetes too
+// reports a rollout that stopped progressing.
+void set_rolling_update(Json& deployment, const strategy::RollingParameters& params,
+                        util::Duration progress_deadline);
 
 // A recorded pod template made fit to write back into a Deployment: without
 // the pod-template-hash label a ReplicaSet's copy of it carries.

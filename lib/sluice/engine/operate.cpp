@@ -12,7 +12,7 @@ namespace sluice::engine {
 
 namespace {
 
-using strategy::RecordPhase;
+using state::RecordPhase;
 
 struct Loaded {
   state::Record record;
@@ -34,7 +34,7 @@ util::Result<Loaded> load(state::RecordStore& store, Deps& deps, const std::stri
 }
 
 Outcome load_failed(const util::Error& e) {
-  return {e.kind == util::ErrorKind::not_found ? k_exit_usage : k_exit_preflight, "", e.message};
+  return {e.kind == util::ErrorKind::not_found ? k_exit_usage : k_exit_preflight, {}, e.message};
 }
 
 Outcome promote_locked(const std::string& ns, const std::string& name, bool full, Deps& deps) {
@@ -42,9 +42,9 @@ Outcome promote_locked(const std::string& ns, const std::string& name, bool full
   auto l = load(store, deps, name);
   if (!l) return load_failed(l.error());
   auto& rec = l->record;
-  if (strategy::is_terminal(rec.phase) || rec.phase == RecordPhase::rolling_back)
-    return {k_exit_usage, strategy::to_string(rec.phase),
-            "rollout " + name + " is " + strategy::to_string(rec.phase) + ": nothing to promote"};
+  if (state::is_terminal(rec.phase) || rec.phase == RecordPhase::rolling_back)
+    return {k_exit_usage, rec.phase,
+            "rollout " + name + " is " + state::to_string(rec.phase) + ": nothing to promote"};
   // Left Progressing by a run that stopped: this process continues it, past its next pause.
   if (rec.phase != RecordPhase::paused) {
     rec.full_promote = full;
@@ -72,15 +72,14 @@ Outcome promote_locked(const std::string& ns, const std::string& name, bool full
 // What `abort` ends with when the rollout was already over, by itself or by
 // the running process acting on our request: 0 only when stable serves.
 Outcome already_over(const std::string& name, RecordPhase phase) {
-  std::string text = "rollout " + name + " is " + strategy::to_string(phase);
+  std::string text = "rollout " + name + " is " + state::to_string(phase);
   switch (phase) {
     case RecordPhase::aborted:
-    case RecordPhase::rolled_back: return {k_exit_ok, strategy::to_string(phase), text + ": stable serves"};
-    case RecordPhase::degraded:
-      return {k_exit_needs_human, strategy::to_string(phase), text + ": its rollback did not finish"};
+    case RecordPhase::rolled_back: return {k_exit_ok, phase, text + ": stable serves"};
+    case RecordPhase::degraded: return {k_exit_needs_human, phase, text + ": its rollback did not finish"};
     default:
       return {
-          k_exit_usage, strategy::to_string(phase),
+          k_exit_usage, phase,
           "nothing to abort: " + text + "; `sluice rollback " + name + "` returns to the previous version"};
   }
 }
@@ -89,7 +88,7 @@ Outcome abort_locked(const std::string& ns, const std::string& name, Deps& deps)
   state::RecordStore store(*deps.kube, *deps.clock, ns, name);
   auto l = load(store, deps, name);
   if (!l) return load_failed(l.error());
-  if (strategy::is_terminal(l->record.phase)) return already_over(name, l->record.phase);
+  if (state::is_terminal(l->record.phase)) return already_over(name, l->record.phase);
   Driver d(l->plan, deps, store, std::move(l->record), l->target);
   return d.roll_back("aborted by " + state::current_starter().identity(), RecordPhase::aborted);
 }
@@ -102,7 +101,7 @@ util::Result<RecordPhase> wait_until_over(Deps& deps, const std::string& ns, con
   std::optional<RecordPhase> phase;
   auto over = [&phase](const nlohmann::json& cm) {
     auto r = state::record_from_configmap(cm);
-    if (!r || !*r || !strategy::is_terminal((**r).phase)) return false;
+    if (!r || !*r || !state::is_terminal((**r).phase)) return false;
     phase = (**r).phase;
     return true;
   };
@@ -119,7 +118,7 @@ util::Result<state::Version> rollback_target(state::RecordStore& store, const st
   auto history = store.history();
   if (!history) return history.error();
   for (const auto& e : *history)
-    if (e.rollout_id == *to_revision && e.phase == "Healthy") return e.version;
+    if (e.rollout_id == *to_revision && e.phase == RecordPhase::healthy) return e.version;
   return util::make_error(util::ErrorKind::not_found,
                           "no healthy rollout " + std::to_string(*to_revision) + " in the history");
 }
@@ -129,12 +128,12 @@ Outcome rollback_locked(const std::string& ns, const std::string& name, std::opt
   state::RecordStore store(*deps.kube, *deps.clock, ns, name);
   auto l = load(store, deps, name);
   if (!l) return load_failed(l.error());
-  if (!strategy::is_terminal(l->record.phase))
-    return {k_exit_usage, strategy::to_string(l->record.phase),
-            "rollout " + name + " is still " + strategy::to_string(l->record.phase) + "; use `sluice abort " +
+  if (!state::is_terminal(l->record.phase))
+    return {k_exit_usage, l->record.phase,
+            "rollout " + name + " is still " + state::to_string(l->record.phase) + "; use `sluice abort " +
                 name + "`"};
   auto to = rollback_target(store, l->record, to_revision);
-  if (!to) return {k_exit_usage, "", to.error().message};
+  if (!to) return {k_exit_usage, {}, to.error().message};
   // A rollback is recorded as a rollout of its own, from what serves now back to `to`.
   state::Record r = l->record;
   r.rollout_id += 1;
@@ -161,8 +160,8 @@ Outcome promote_rollout(const std::string& ns, const std::string& name, bool ful
   // (it goes on past its pause at once); if no one runs it, this process does.
   state::RecordStore store(*deps.kube, *deps.clock, ns, name);
   auto rec = store.load();
-  bool running = rec && *rec && !strategy::is_terminal((**rec).phase) &&
-                 (**rec).phase != RecordPhase::paused && (**rec).phase != RecordPhase::rolling_back;
+  bool running = rec && *rec && !state::is_terminal((**rec).phase) && (**rec).phase != RecordPhase::paused &&
+                 (**rec).phase != RecordPhase::rolling_back;
   bool asked = false;
   if (running) {
     auto a = store.request(state::RecordStore::Request::promote, state::current_starter().identity());
@@ -172,7 +171,7 @@ Outcome promote_rollout(const std::string& ns, const std::string& name, bool ful
   // Asked, the running process went on at once: it still holds the lock, or it
   // already finished and let it go, leaving this process nothing to promote.
   if (asked && (out.exit_code == k_exit_locked || out.exit_code == k_exit_usage))
-    return {k_exit_ok, out.phase.empty() ? "Progressing" : out.phase,
+    return {k_exit_ok, out.phase.value_or(RecordPhase::progressing),
             "asked the process running rollout " + name + " to go on past its pause"};
   return out;
 }
@@ -195,7 +194,8 @@ Outcome abort_rollout(const std::string& ns, const std::string& name, Deps& deps
   // Still held after a lease: the running process is rolling back; wait for what came of it.
   auto phase = wait_until_over(deps, ns, name);
   if (!phase)
-    return {phase.error().kind == util::ErrorKind::cancelled ? k_exit_interrupted : k_exit_needs_human, "",
+    return {phase.error().kind == util::ErrorKind::cancelled ? k_exit_interrupted : k_exit_needs_human,
+            {},
             "waiting for the running process to abort: " + phase.error().message};
   return already_over(name, *phase);
 }

@@ -28,13 +28,9 @@ const plan::RollingStrategy& rolling(const Driver& d) {
 void remember_previous(Driver& d) {
   auto& rec = d.record();
   if (!rec.previous.image.empty()) return;  // resumed: keep what the first run saw
-  const Json& dep = d.target().deployment;
-  rec.previous.deployment = d.plan().target.deployment;
-  rec.previous.image = container_image(dep, d.target().container);
-  rec.previous.revision = current_revision(dep);
-  rec.previous.template_spec = dep.at("spec").at("template");
   // Before the template moves, the current ReplicaSet is the old version's: {{stable_hash}}.
-  if (auto hash = current_hash(d, dep)) rec.previous.pod_template_hash = *hash;
+  rec.previous = serving_version(d, d.target().deployment);
+  rec.previous.deployment = d.plan().target.deployment;
   rec.next.deployment = d.plan().target.deployment;
 }
 
@@ -54,7 +50,7 @@ bool held_by(const Json& dep, const std::string& rollout) {
 // until `promote` (which releases it) or `abort` (which restores the template).
 util::Status hold(Driver& d) {
   std::string rollout = d.plan().name;
-  return update_deployment(d, d.plan().target.deployment, [&](Json& dep) {
+  return d.writes().update_deployment(d.plan().target.deployment, [&](Json& dep) {
     dep["spec"]["paused"] = true;
     dep["metadata"]["annotations"][k_held_annotation] = rollout;
   });
@@ -70,7 +66,7 @@ void release_in(Json& dep) {
 util::Status release(Driver& d) {
   auto dep = watched_deployment(d, d.plan().target.deployment);
   if (!dep || !held_by(*dep, d.plan().name)) return {};
-  return update_deployment(d, d.plan().target.deployment, [](Json& fresh) { release_in(fresh); });
+  return d.writes().update_deployment(d.plan().target.deployment, [](Json& fresh) { release_in(fresh); });
 }
 
 // The rollout stopped before the new version was settled. When it is about
@@ -84,24 +80,18 @@ StepResult stopped_rolling_out(Driver& d, const VersionWaitResult& end) {
   return result;
 }
 
-}  // namespace
-
-StepResult rolling_update_template(Driver& d) {
+StepResult update_template(Driver& d) {
   remember_previous(d);
   if (!d.save()) return {StepStatus::needs_human, "could not write the rollout record"};
   auto params = strategy::rolling_parameters(d.target().desired, rolling(d).max_surge,
                                              rolling(d).max_unavailable, d.plan().min_available);
   std::size_t index = d.target().container;
   std::string image = d.record().digest;
-  int deadline_s = static_cast<int>(d.plan().progress_deadline.count() / 1000);
   Json written_template;
-  auto status = update_deployment(d, d.plan().target.deployment, [&](Json& dep) {
+  auto status = d.writes().update_deployment(d.plan().target.deployment, [&](Json& dep) {
     dep["spec"]["template"]["spec"]["containers"][index]["image"] = image;
     written_template = dep["spec"]["template"];
-    dep["spec"]["strategy"] = {
-        {"type", "RollingUpdate"},
-        {"rollingUpdate", {{"maxSurge", params.max_surge}, {"maxUnavailable", params.max_unavailable}}}};
-    dep["spec"]["progressDeadlineSeconds"] = std::max(1, deadline_s);
+    set_rolling_update(dep, params, d.plan().progress_deadline);
   });
   // What this rollout leaves serving, for a later `rollback --to-revision`.
   d.record().next.image = image;
@@ -109,25 +99,19 @@ StepResult rolling_update_template(Driver& d) {
   return step_result(status);
 }
 
-StepResult rolling_wait_rolled_out(Driver& d, const std::vector<std::string>& checks) {
+StepResult wait_rolled_out(Driver& d, const std::vector<std::string>& checks) {
   // A promote accepts the version as it is: the rollout finishes without the checks.
   bool accepted = d.record().full_promote || d.record().promote_requested;
   if (auto released = release(d); !released) return step_result(released);
-  VersionWait w;
-  w.deployment = d.plan().target.deployment;
-  w.image = d.record().digest;
-  w.deadline = d.deps().clock->now() + d.plan().progress_deadline;
+  VersionWait w = version_wait(d, d.plan().target.deployment, d.record().digest);
   // Checks measure the new version alone: only once it is rolled out and the old pods are gone.
   auto settled = wait_for_settled(d, w);
   if (settled.end != WaitEnd::ready) return stopped_rolling_out(d, settled);
-  learn_template_hashes(d);
+  learn_both_template_hashes(d);
   if (checks.empty() || accepted) return StepResult::next();
-  if (d.deps().http == nullptr) return {StepStatus::needs_human, "no HTTP client for checks"};
-  auto specs = gate::make_check_specs(d.plan(), checks, *d.deps().http, *d.deps().clock);
-  if (!specs) return StepResult::rollback(specs.error().message);
-  gate::AnalysisRunner runner(std::move(*specs), check_context(d, static_cast<int>(d.record().step_index)),
-                              *d.deps().clock, record_measurements(d, "WaitRolledOut"));
-  auto judged = wait_for_verdict(d, w, runner);
+  auto runner = analysis_runner(d, checks, "WaitRolledOut", static_cast<int>(d.record().step_index));
+  if (auto* end = std::get_if<StepResult>(&runner)) return *end;
+  auto judged = wait_for_verdict(d, w, *std::get<std::unique_ptr<gate::AnalysisRunner>>(runner));
   d.save();  // the measurements, so `status` shows why
   // A failure now leaves the Deployment as it is: fully rolled out, nothing left to hold.
   if (judged.end == WaitEnd::inconclusive)
@@ -135,26 +119,35 @@ StepResult rolling_wait_rolled_out(Driver& d, const std::vector<std::string>& ch
   return step_after(judged);
 }
 
-Outcome rolling_roll_back(Driver& d, const std::string& why) {
+util::Result<std::string> roll_back(Driver& d) {
   const Json& previous = d.record().previous.template_spec;
-  if (!previous.is_object()) return {k_exit_needs_human, "", why + "; no previous template recorded"};
-  auto status = update_deployment(d, d.plan().target.deployment, [&](Json& dep) {
+  if (!previous.is_object())
+    return util::make_error(util::ErrorKind::invalid, "no previous template recorded");
+  auto status = d.writes().update_deployment(d.plan().target.deployment, [&](Json& dep) {
     dep["spec"]["template"] = writable_template(previous);
     release_in(dep);  // a held (or paused) Deployment could not roll back
   });
-  if (!status) {
-    if (status.error().kind == util::ErrorKind::cancelled) return {k_exit_interrupted, "", why};
-    return {k_exit_needs_human, "", why + "; rollback failed: " + status.error().message};
+  if (!status) return status.error().with_context("rollback failed");
+  auto back = wait_back(d, version_wait(d, d.plan().target.deployment, d.record().previous.image));
+  if (!back) return back.error().with_context("the previous version did not come back");
+  return "rolled back to " + d.record().previous.image;
+}
+
+class Rolling final : public StrategyDriver {
+ public:
+  explicit Rolling(Driver& d) : StrategyDriver(d) {}
+  StepResult execute(const strategy::StepSpec& step) override {
+    if (step.kind == strategy::StepKind::update_template) return update_template(d_);
+    if (step.kind == strategy::StepKind::wait_rolled_out) return wait_rolled_out(d_, step.checks);
+    return StepResult::needs_human("rolling has no step " + step.name);
   }
-  VersionWait w;
-  w.deployment = d.plan().target.deployment;
-  w.image = d.record().previous.image;
-  w.deadline = d.deps().clock->now() + d.plan().progress_deadline;
-  auto end = wait_for_version(d, w);
-  if (end.end == WaitEnd::interrupted) return {k_exit_interrupted, "", why};
-  if (end.end != WaitEnd::ready)
-    return {k_exit_needs_human, "", why + "; the previous version did not come back: " + end.message};
-  return {k_exit_rolled_back, "", why + "; rolled back to " + d.record().previous.image};
+  util::Result<std::string> roll_back() override { return engine::roll_back(d_); }
+};
+
+}  // namespace
+
+std::unique_ptr<StrategyDriver> make_rolling(Driver& d) {
+  return std::make_unique<Rolling>(d);
 }
 
 }  // namespace sluice::engine

@@ -42,11 +42,12 @@ Outcome with_lock(Deps& deps, const std::string& ns, const std::string& name, co
   auto got = lock.acquire(&deps.interrupt->token());
   if (!got) {
     if (got.error().kind == util::ErrorKind::cancelled)
-      return {k_exit_interrupted, "", "interrupted while waiting for the lock"};
-    return {k_exit_preflight, "", "taking the lock: " + got.error().message};
+      return {k_exit_interrupted, {}, "interrupted while waiting for the lock"};
+    return {k_exit_preflight, {}, "taking the lock: " + got.error().message};
   }
   if (!got->acquired)
-    return {k_exit_locked, "",
+    return {k_exit_locked,
+            {},
             "rollout " + name + " is locked by " + got->holder + " (lease " +
                 state::LeaseLock::lease_name(name) + ")"};
   if (got->took_over)
@@ -92,12 +93,6 @@ PreflightResult preflight_recorded(const plan::Plan& plan, const state::Record& 
   auto pf = preflight(pinned, no_registry, record.ns, false);
   pf.target.digest_ref = record.digest;
   return pf;
-}
-
-std::string strategy_name(const plan::Plan& plan) {
-  if (std::holds_alternative<plan::RollingStrategy>(plan.strategy)) return "rolling";
-  if (std::holds_alternative<plan::BlueGreenStrategy>(plan.strategy)) return "blueGreen";
-  return "canary";
 }
 
 }  // namespace sluice::engine

@@ -25,6 +25,4 @@ util::Result<plan::Plan> recorded_plan(const state::Record& record);
 // Preflight for continuing `record`: cluster objects only; the image is the recorded digest.
 PreflightResult preflight_recorded(const plan::Plan& plan, const state::Record& record, Deps& deps);
 
-std::string strategy_name(const plan::Plan& plan);
-
 }  // namespace sluice::engine

@@ -39,13 +39,14 @@ void add_version(kube::Client& kube, const std::string& ns, const std::string& n
 // The exit code the rollout's own run would end with in this state.
 int status_exit_code(const state::Record& r, bool abandoned) {
   switch (r.phase) {
-    case strategy::RecordPhase::paused: return r.pause_reason == "failed" ? k_exit_held : k_exit_paused;
-    case strategy::RecordPhase::degraded: return k_exit_needs_human;
-    case strategy::RecordPhase::aborted:
-    case strategy::RecordPhase::rolled_back: return k_exit_rolled_back;
-    case strategy::RecordPhase::progressing:
-    case strategy::RecordPhase::rolling_back: return abandoned ? k_exit_interrupted : k_exit_ok;
-    case strategy::RecordPhase::healthy: return k_exit_ok;
+    case state::RecordPhase::paused:
+      return r.pause_reason == state::PauseReason::failed ? k_exit_held : k_exit_paused;
+    case state::RecordPhase::degraded: return k_exit_needs_human;
+    case state::RecordPhase::aborted:
+    case state::RecordPhase::rolled_back: return k_exit_rolled_back;
+    case state::RecordPhase::progressing:
+    case state::RecordPhase::rolling_back: return abandoned ? k_exit_interrupted : k_exit_ok;
+    case state::RecordPhase::healthy: return k_exit_ok;
   }
   return k_exit_ok;
 }
@@ -63,27 +64,20 @@ std::string live_lock_holder(const nlohmann::json& lease, util::WallTime now) {
 util::Result<StatusView> read_status(kube::Client& kube, const std::string& ns, const std::string& name,
                                      util::WallTime now) {
   StatusView view;
-  auto cm = kube.get(kube::k_configmaps, ns, state::RecordStore::object_name(name));
-  if (!cm) {
-    if (cm.error().kind == util::ErrorKind::not_found)
-      return util::make_error(util::ErrorKind::not_found, "no rollout named " + name + " in namespace " + ns);
-    return cm.error();
-  }
-  auto rec = state::record_from_configmap(*cm);
+  state::RecordStore store(kube, util::system_clock(), ns, name);  // reads only: its clock is unused
+  auto rec = store.load();
   if (!rec) return rec.error();
+  if (!*rec)
+    return util::make_error(util::ErrorKind::not_found, "no rollout named " + name + " in namespace " + ns);
   view.record = *rec;
   auto lease = kube.get(kube::k_leases, ns, state::LeaseLock::lease_name(name));
   if (lease) view.lock_holder = live_lock_holder(*lease, now);
-  if (view.record && !strategy::is_terminal(view.record->phase) &&
-      view.record->phase != strategy::RecordPhase::paused)
+  if (view.record && !state::is_terminal(view.record->phase) &&
+      view.record->phase != state::RecordPhase::paused)
     view.abandoned = view.lock_holder.empty();
-  if (view.record && view.record->strategy == "canary") {
-    add_version(kube, ns, canary_name(view.record->previous.deployment), "canary", view.versions);
-    add_version(kube, ns, view.record->previous.deployment, "stable", view.versions);
-  } else if (view.record) {
-    add_version(kube, ns, view.record->next.deployment, "new", view.versions);
-    add_version(kube, ns, view.record->previous.deployment, "previous", view.versions);
-  }
+  if (view.record)
+    for (const auto& [deployment, role] : strategy_entry(view.record->strategy).versions(*view.record))
+      add_version(kube, ns, deployment, role, view.versions);
   if (view.record) view.exit_code = status_exit_code(*view.record, view.abandoned);
   return view;
 }
@@ -104,20 +98,21 @@ void print_status(const StatusView& view, std::ostream& out, bool json) {
     return;
   }
   const auto& r = *view.record;
-  out << fmt::format("rollout {} #{} ({}): {}{}\n", r.name, r.rollout_id, r.strategy,
-                     strategy::to_string(r.phase), r.message.empty() ? "" : " — " + r.message);
+  out << fmt::format("rollout {} #{} ({}): {}{}\n", r.name, r.rollout_id, plan::to_string(r.strategy),
+                     state::to_string(r.phase), r.message.empty() ? "" : " — " + r.message);
   out << fmt::format("  image    {}\n  digest   {}\n", r.image, r.digest);
   if (r.step_index < r.steps.size())
     out << fmt::format("  step     {}/{} {} ({})\n", r.step_index + 1, r.steps.size(),
                        r.steps[r.step_index].name, state::to_string(r.steps[r.step_index].state));
-  if (r.phase == strategy::RecordPhase::paused && !r.pause_reason.empty())
-    out << fmt::format("  paused   {}\n", r.pause_reason == "failed"
+  if (r.phase == state::RecordPhase::paused && r.pause_reason != state::PauseReason::none)
+    out << fmt::format("  paused   {}\n", r.pause_reason == state::PauseReason::failed
                                               ? "a check failed; automatic rollback is off"
-                                          : r.pause_reason == "inconclusive" ? "a check was inconclusive"
-                                                                             : "by a pause step");
-  if (r.strategy == "canary" && r.traffic.contains("measuredWeight"))
-    out << fmt::format("  traffic  {:g}% to the canary (asked {}%)\n", r.traffic.value("measuredWeight", 0.0),
-                       r.traffic.value("weight", 0));
+                                          : r.pause_reason == state::PauseReason::inconclusive
+                                              ? "a check was inconclusive"
+                                              : "by a pause step");
+  if (r.strategy == plan::StrategyKind::canary)
+    out << fmt::format("  traffic  {:g}% to the canary (asked {}%)\n", r.traffic.measured_weight,
+                       r.traffic.weight);
   for (const auto& v : view.versions)
     out << fmt::format("  version  {} ({}): {}/{} ready, {}{}\n", v.value("name", ""), v.value("role", ""),
                        v.value("ready", 0), v.value("desired", 0), v.value("image", ""),
@@ -145,8 +140,8 @@ util::Status print_history(kube::Client& kube, const std::string& ns, const std:
       out << j.dump() << "\n";
       continue;
     }
-    out << fmt::format("#{:<4} {:<11} {}  {}  by {}{}\n", e.rollout_id, e.phase, e.finished_at, e.digest,
-                       e.started_by, e.message.empty() ? "" : "  — " + e.message);
+    out << fmt::format("#{:<4} {:<11} {}  {}  by {}{}\n", e.rollout_id, state::to_string(e.phase),
+                       e.finished_at, e.digest, e.started_by, e.message.empty() ? "" : "  — " + e.message);
   }
   return {};
 }

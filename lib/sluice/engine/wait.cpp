@@ -76,6 +76,22 @@ void report_progress(Driver& d, const VersionWait& w, const nlohmann::json& dep,
 
 }  // namespace
 
+VersionWait version_wait(Driver& d, std::string deployment, std::string image) {
+  VersionWait w;
+  w.deployment = std::move(deployment);
+  w.image = std::move(image);
+  w.deadline = d.deps().clock->now() + d.plan().progress_deadline;
+  return w;
+}
+
+util::Status wait_back(Driver& d, const VersionWait& wait) {
+  auto end = wait_for_version(d, wait);
+  if (end.end == WaitEnd::ready) return {};
+  return util::make_error(
+      end.end == WaitEnd::interrupted ? util::ErrorKind::cancelled : util::ErrorKind::unavailable,
+      end.message);
+}
+
 StepResult step_after(const VersionWaitResult& end) {
   switch (end.end) {
     case WaitEnd::ready: return StepResult::next();

@@ -36,7 +36,14 @@ struct VersionWaitResult {
   std::string message;
 };
 
+// A wait for `deployment` to run `image`, bounded by the plan's progress deadline.
+VersionWait version_wait(Driver& d, std::string deployment, std::string image);
+
 VersionWaitResult wait_for_version(Driver& d, const VersionWait& wait);
+
+// A rollback's wait for the version it returns to: ok once ready; a
+// cancelled error when interrupted, else why it did not come back.
+util::Status wait_back(Driver& d, const VersionWait& wait);
 
 // As wait_for_version, but ready only once no pod of an older version is
 // left among the Deployment's pods either (terminating ones included): the

@@ -1,3 +1,4 @@
+#include <sluice/engine/driver.hpp>
 #include <sluice/engine/objects.hpp>
 #include <sluice/engine/writes.hpp>
 
@@ -24,66 +25,75 @@ StepResult failed_write(const util::Error& e, const std::string& what) {
   return {StepStatus::needs_human, what + ": " + e.message};
 }
 
-util::Status set_selector(Driver& d, const std::string& name, const Json& selector) {
-  auto& kube = *d.deps().kube;
+Writes::Writes(kube::Client& kube, std::string ns, util::Clock& clock, CancelSource cancel)
+    : kube_(kube), ns_(std::move(ns)), clock_(clock), cancel_(std::move(cancel)) {}
+
+template <class Fn>
+util::Status Writes::guarded(Fn&& fn) {
+  const util::CancelToken& cancel = cancel_();
   return state::retry_guarded_write(
       [&]() -> util::Status {
-        if (d.cancel().cancelled()) return interrupted();
-        auto svc = kube.get(kube::k_services, d.ns(), name);
-        if (!svc) return svc.error();
-        if (svc->value("/spec/selector"_json_pointer, Json()) == selector) return {};  // already there
-        (*svc)["spec"]["selector"] = selector;
-        auto written = kube.update(kube::k_services, d.ns(), *svc);
-        if (!written) return written.error();
-        return {};
+        if (cancel.cancelled()) return interrupted();
+        return fn();
       },
-      *d.deps().clock, &d.cancel());
+      clock_, &cancel);
 }
 
-util::Status create_or_adopt(Driver& d, const Json& body) {
-  auto& kube = *d.deps().kube;
+util::Status Writes::modify(const kube::ResourceRef& resource, const std::string& name,
+                            const std::function<bool(Json&)>& change) {
+  return guarded([&]() -> util::Status {
+    auto object = kube_.get(resource, ns_, name);
+    if (!object) return object.error();
+    if (!change(*object)) return {};
+    auto written = kube_.update(resource, ns_, *object);
+    if (!written) return written.error();
+    return {};
+  });
+}
+
+util::Status Writes::update_deployment(const std::string& name, const std::function<void(Json&)>& change) {
+  return modify(kube::k_deployments, name, [&](Json& dep) {
+    change(dep);
+    return true;
+  });
+}
+
+util::Status Writes::set_selector(const std::string& name, const Json& selector) {
+  return modify(kube::k_services, name, [&](Json& svc) {
+    if (svc.value("/spec/selector"_json_pointer, Json()) == selector) return false;  // already there
+    svc["spec"]["selector"] = selector;
+    return true;
+  });
+}
+
+util::Status Writes::create_or_adopt(const Json& body) {
   std::string name = body["metadata"]["name"].get<std::string>();
-  return state::retry_guarded_write(
-      [&]() -> util::Status {
-        if (d.cancel().cancelled()) return interrupted();
-        auto created = kube.create(kube::k_deployments, d.ns(), body);
-        if (created) return {};
-        if (created.error().kind != util::ErrorKind::already_exists) return created.error();
-        auto dep = kube.get(kube::k_deployments, d.ns(), name);
-        if (!dep) return dep.error();
-        (*dep)["spec"] = body["spec"];
-        auto written = kube.update(kube::k_deployments, d.ns(), *dep);
-        if (!written) return written.error();
-        return {};
-      },
-      *d.deps().clock, &d.cancel());
+  return guarded([&]() -> util::Status {
+    auto created = kube_.create(kube::k_deployments, ns_, body);
+    if (created) return {};
+    if (created.error().kind != util::ErrorKind::already_exists) return created.error();
+    auto dep = kube_.get(kube::k_deployments, ns_, name);
+    if (!dep) return dep.error();
+    (*dep)["spec"] = body["spec"];
+    auto written = kube_.update(kube::k_deployments, ns_, *dep);
+    if (!written) return written.error();
+    return {};
+  });
 }
 
-util::Status scale(Driver& d, const std::string& deployment, int replicas) {
+util::Status Writes::scale(const std::string& deployment, int replicas) {
   // An absolute replica count is idempotent, so transient failures are retried too.
-  return state::retry_guarded_write(
-      [&]() -> util::Status {
-        if (d.cancel().cancelled()) return interrupted();
-        auto done = d.deps().kube->set_scale(kube::k_deployments, d.ns(), deployment, replicas);
-        if (!done) return done.error();
-        return {};
-      },
-      *d.deps().clock, &d.cancel());
+  return guarded([&]() -> util::Status {
+    auto done = kube_.set_scale(kube::k_deployments, ns_, deployment, replicas);
+    if (!done) return done.error();
+    return {};
+  });
 }
 
-util::Status update_deployment(Driver& d, const std::string& name, const std::function<void(Json&)>& change) {
-  auto& kube = *d.deps().kube;
-  return state::retry_guarded_write(
-      [&]() -> util::Status {
-        if (d.cancel().cancelled()) return interrupted();
-        auto dep = kube.get(kube::k_deployments, d.ns(), name);
-        if (!dep) return dep.error();
-        change(*dep);
-        auto written = kube.update(kube::k_deployments, d.ns(), *dep);
-        if (!written) return written.error();
-        return {};
-      },
-      *d.deps().clock, &d.cancel());
+util::Status Writes::create(const kube::ResourceRef& resource, const Json& object) {
+  auto created = kube_.create(resource, ns_, object);
+  if (!created) return created.error();
+  return {};
 }
 
 Json base_selector(Json selector) {
@@ -95,7 +105,7 @@ Json base_selector(Json selector) {
 
 util::Status ensure_service(Driver& d, const std::string& name, const Json& selector) {
   auto existing = d.deps().kube->get(kube::k_services, d.ns(), name);
-  if (existing) return set_selector(d, name, selector);
+  if (existing) return d.writes().set_selector(name, selector);
   if (existing.error().kind != util::ErrorKind::not_found) return existing.error();
   Json ports = d.target().service.value("/spec/ports"_json_pointer, Json::array());
   for (auto& p : ports) p.erase("nodePort");
@@ -106,11 +116,20 @@ util::Status ensure_service(Driver& d, const std::string& name, const Json& sele
              {"namespace", d.ns()},
              {"labels", {{"app.kubernetes.io/managed-by", "sluice"}, {k_rollout_label, d.plan().name}}}}},
            {"spec", {{"selector", selector}, {"ports", ports}}}};
-  auto created = d.deps().kube->create(kube::k_services, d.ns(), svc);
+  auto created = d.writes().create(kube::k_services, svc);
   if (!created && created.error().kind == util::ErrorKind::already_exists)
-    return set_selector(d, name, selector);  // created meanwhile (a killed run's retry)
-  if (!created) return created.error();
-  return {};
+    return d.writes().set_selector(name, selector);  // created meanwhile (a killed run's retry)
+  return created;
+}
+
+state::Version serving_version(Driver& d, const nlohmann::json& deployment) {
+  state::Version v;
+  v.deployment = deployment.value("/metadata/name"_json_pointer, std::string());
+  v.image = container_image(deployment, d.target().container);
+  v.revision = current_revision(deployment);
+  v.template_spec = deployment.at("spec").at("template");
+  if (auto hash = current_hash(d, deployment)) v.pod_template_hash = *hash;
+  return v;
 }
 
 util::Result<std::string> current_hash(Driver& d, const Json& deployment) {

@@ -3,7 +3,10 @@
 // after a 409, a transient failure or a killed run (state/guarded_write.hpp).
 #pragma once
 
-#include <sluice/engine/driver.hpp>
+#include <sluice/engine/step_result.hpp>
+#include <sluice/kube/client.hpp>
+#include <sluice/kube/resources.hpp>
+#include <sluice/state/record.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -12,26 +15,53 @@
 
 namespace sluice::engine {
 
+class Driver;
+
+// The cluster writes a run makes in its namespace, without the rest of the
+// Driver. Each re-reads what it changes and carries the resourceVersion it
+// read (state/guarded_write.hpp); every one stops when the run's current
+// cancel token (steps or rollback) fires.
+class Writes {
+ public:
+  using CancelSource = std::function<const util::CancelToken&()>;
+  Writes(kube::Client& kube, std::string ns, util::Clock& clock, CancelSource cancel);
+
+  // The one guarded read-modify-write: reads `name`, lets `change` edit it
+  // (false: already as wanted, nothing written), updates; re-reads on 409.
+  util::Status modify(const kube::ResourceRef& resource, const std::string& name,
+                      const std::function<bool(nlohmann::json&)>& change);
+  // Applies `change` to Deployment `name` as read now.
+  util::Status update_deployment(const std::string& name, const std::function<void(nlohmann::json&)>& change);
+  // Sets the selector of Service `name`; no write when it already has it.
+  util::Status set_selector(const std::string& name, const nlohmann::json& selector);
+  // Creates Deployment `body`, or takes over the one a killed run already created.
+  util::Status create_or_adopt(const nlohmann::json& body);
+  // Sets an absolute replica count through the scale subresource.
+  util::Status scale(const std::string& deployment, int replicas);
+  // Creates `object` of `resource`; AlreadyExists is an error the caller may expect.
+  util::Status create(const kube::ResourceRef& resource, const nlohmann::json& object);
+
+ private:
+  template <class Fn>
+  util::Status guarded(Fn&& fn);
+  kube::Client& kube_;
+  std::string ns_;
+  util::Clock& clock_;
+  CancelSource cancel_;
+};
+
 // The step result for a write that failed: interrupted when cancelled, a
 // rollback when the API stayed unavailable through retries, else a human is needed.
 StepResult failed_write(const util::Error& e, const std::string& what);
 
-// Sets the selector of Service `name`; no write when it already has it.
-util::Status set_selector(Driver& d, const std::string& name, const nlohmann::json& selector);
-
-// Creates Deployment `body`, or takes over the one a killed run already created.
-util::Status create_or_adopt(Driver& d, const nlohmann::json& body);
-
-// Sets an absolute replica count through the scale subresource.
-util::Status scale(Driver& d, const std::string& deployment, int replicas);
-
-// Applies `change` to Deployment `name` as read now, re-reading on 409.
-util::Status update_deployment(Driver& d, const std::string& name,
-                               const std::function<void(nlohmann::json&)>& change);
-
 // Points Service `name` at `selector`, creating it (with the ports of the
 // target Service, labelled as sluice's) when it does not exist yet.
 util::Status ensure_service(Driver& d, const std::string& name, const nlohmann::json& selector);
+
+// The version `deployment` serves now, as a record keeps it (without the
+// Service selector, which each strategy reads its own way). The
+// pod-template-hash is left empty when its ReplicaSets could not be read.
+state::Version serving_version(Driver& d, const nlohmann::json& deployment);
 
 // The pod-template-hash of `deployment`'s current ReplicaSet, from the ReplicaSets it owns.
 util::Result<std::string> current_hash(Driver& d, const nlohmann::json& deployment);

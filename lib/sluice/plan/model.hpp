@@ -165,6 +165,26 @@ struct CanaryStrategy {
 
 using Strategy = std::variant<RollingStrategy, BlueGreenStrategy, CanaryStrategy>;
 
+// Which strategy a plan (or a record) runs, in the variant's order; the
+// names are the plan's keys and what records store.
+enum class StrategyKind { rolling, blue_green, canary };
+inline StrategyKind kind_of(const Strategy& strategy) {
+  return static_cast<StrategyKind>(strategy.index());
+}
+inline const char* to_string(StrategyKind kind) {
+  switch (kind) {
+    case StrategyKind::rolling: return "rolling";
+    case StrategyKind::blue_green: return "blueGreen";
+    case StrategyKind::canary: return "canary";
+  }
+  return "rolling";
+}
+inline std::optional<StrategyKind> parse_strategy_kind(const std::string& text) {
+  for (auto kind : {StrategyKind::rolling, StrategyKind::blue_green, StrategyKind::canary})
+    if (text == to_string(kind)) return kind;
+  return std::nullopt;
+}
+
 struct Plan {
   std::string name;  // metadata.name: the rollout's name
   Target target;

@@ -117,7 +117,19 @@ Measurement measurement_from(const Json& j) {
                      j.value("value", ""), j.value("message", ""), j.value("at", "")};
 }
 
+Traffic traffic_from(const Json& j) {
+  return Traffic{j.value("weight", 0), j.value("measuredWeight", 0.0), j.value("canaryReady", 0),
+                 j.value("stableReady", 0)};
+}
+
 }  // namespace
+
+Json to_json(const Traffic& t) {
+  return Json{{"weight", t.weight},
+              {"measuredWeight", t.measured_weight},
+              {"canaryReady", t.canary_ready},
+              {"stableReady", t.stable_ready}};
+}
 
 std::string recordable_plan_text(const std::string& plan_text) {
   return plan::redact_plan_text(plan_text);
@@ -131,7 +143,7 @@ Json to_json(const Record& r) {
   return Json{{"format", r.format},
               {"name", r.name},
               {"namespace", r.ns},
-              {"strategy", r.strategy},
+              {"strategy", plan::to_string(r.strategy)},
               {"rolloutId", r.rollout_id},
               {"planHash", r.plan_hash},
               {"planPath", r.plan_path},
@@ -139,7 +151,7 @@ Json to_json(const Record& r) {
               {"switchedAt", r.switched_at},
               {"image", r.image},
               {"digest", r.digest},
-              {"phase", strategy::to_string(r.phase)},
+              {"phase", to_string(r.phase)},
               {"message", r.message},
               {"stepIndex", r.step_index},
               {"steps", steps},
@@ -155,9 +167,9 @@ Json to_json(const Record& r) {
               {"abortRequested", r.abort_requested},
               {"requestedBy", r.requested_by},
               {"requestSeq", r.request_seq},
-              {"pauseReason", r.pause_reason},
+              {"pauseReason", to_string(r.pause_reason)},
               {"totalReplicas", r.total_replicas},
-              {"traffic", r.traffic}};
+              {"traffic", to_json(r.traffic)}};
 }
 
 util::Result<Record> record_from_json(const Json& j) {
@@ -170,7 +182,11 @@ util::Result<Record> record_from_json(const Json& j) {
                                                 " is newer than this sluice understands");
     r.name = j.value("name", "");
     r.ns = j.value("namespace", "");
-    r.strategy = j.value("strategy", "");
+    auto kind = plan::parse_strategy_kind(j.value("strategy", ""));
+    if (!kind)
+      return make_error(ErrorKind::invalid,
+                        "rollout record has unknown strategy '" + j.value("strategy", "") + "'");
+    r.strategy = *kind;
     r.rollout_id = j.value("rolloutId", 0);
     r.plan_hash = j.value("planHash", "");
     r.plan_path = j.value("planPath", "");
@@ -178,7 +194,7 @@ util::Result<Record> record_from_json(const Json& j) {
     r.switched_at = j.value("switchedAt", "");
     r.image = j.value("image", "");
     r.digest = j.value("digest", "");
-    auto phase = strategy::parse_record_phase(j.value("phase", ""));
+    auto phase = parse_record_phase(j.value("phase", ""));
     if (!phase)
       return make_error(ErrorKind::invalid,
                         "rollout record has unknown phase '" + j.value("phase", "") + "'");
@@ -199,9 +215,9 @@ util::Result<Record> record_from_json(const Json& j) {
     r.abort_requested = j.value("abortRequested", false);
     r.requested_by = j.value("requestedBy", "");
     r.request_seq = j.value("requestSeq", 0);
-    r.pause_reason = j.value("pauseReason", "");
+    r.pause_reason = parse_pause_reason(j.value("pauseReason", ""));
     r.total_replicas = j.value("totalReplicas", 0);
-    r.traffic = j.value("traffic", Json::object());
+    r.traffic = traffic_from(j.value("traffic", Json::object()));
     return r;
   } catch (const Json::exception& e) {
     return make_error(ErrorKind::invalid, std::string("rollout record: ") + e.what());
@@ -211,7 +227,7 @@ util::Result<Record> record_from_json(const Json& j) {
 HistoryEntry history_entry(const Record& r) {
   HistoryEntry e;
   e.rollout_id = r.rollout_id;
-  e.phase = strategy::to_string(r.phase);
+  e.phase = r.phase;
   e.digest = r.digest;
   e.image = r.image;
   e.plan_hash = r.plan_hash;
@@ -219,12 +235,12 @@ HistoryEntry history_entry(const Record& r) {
   e.finished_at = r.finished_at;
   e.started_by = r.started_by.identity();
   e.message = r.message;
-  e.version = r.phase == strategy::RecordPhase::healthy ? r.next : r.previous;
+  e.version = r.phase == RecordPhase::healthy ? r.next : r.previous;
   return e;
 }
 
 Json to_json(const HistoryEntry& e) {
-  return Json{{"rolloutId", e.rollout_id},   {"phase", e.phase},
+  return Json{{"rolloutId", e.rollout_id},   {"phase", to_string(e.phase)},
               {"digest", e.digest},          {"image", e.image},
               {"planHash", e.plan_hash},     {"startedAt", e.started_at},
               {"finishedAt", e.finished_at}, {"startedBy", e.started_by},
@@ -236,7 +252,9 @@ util::Result<HistoryEntry> history_entry_from_json(const Json& j) {
   try {
     HistoryEntry e;
     e.rollout_id = j.value("rolloutId", 0);
-    e.phase = j.value("phase", "");
+    auto phase = parse_record_phase(j.value("phase", ""));
+    if (!phase) return make_error(ErrorKind::invalid, "history entry has unknown phase");
+    e.phase = *phase;
     e.digest = j.value("digest", "");
     e.image = j.value("image", "");
     e.plan_hash = j.value("planHash", "");

@@ -3,7 +3,8 @@
 // `sluice-<name>` next to the target. Written before the step it describes.
 #pragma once
 
-#include <sluice/strategy/steps.hpp>
+#include <sluice/plan/model.hpp>
+#include <sluice/state/phase.hpp>
 #include <sluice/util/result.hpp>
 
 #include <nlohmann/json.hpp>
@@ -64,18 +65,29 @@ struct Version {
   Json service_selector;          // the live Service selector that selected it
 };
 
+// Where a canary's traffic stands: the weight asked for, what the pods or the
+// route really give, and the ready pods of each side.
+struct Traffic {
+  int weight = 0;
+  double measured_weight = 0;
+  int canary_ready = 0;
+  int stable_ready = 0;
+  bool operator==(const Traffic&) const = default;
+};
+Json to_json(const Traffic& traffic);
+
 struct Record {
   int format = 1;
   std::string name;
   std::string ns;
-  std::string strategy;  // "rolling" | "blueGreen" | "canary"
-  int rollout_id = 0;    // counts rollouts of this name; history keys on it
+  plan::StrategyKind strategy = plan::StrategyKind::rolling;
+  int rollout_id = 0;  // counts rollouts of this name; history keys on it
   std::string plan_hash;
   std::string plan_path;
   std::string plan_text;  // the plan file, secrets redacted, so promote/abort can continue without it
   std::string image;      // as written in the plan
   std::string digest;     // resolved: repo@sha256:...
-  strategy::RecordPhase phase = strategy::RecordPhase::progressing;
+  RecordPhase phase = RecordPhase::progressing;
   std::string message;
   std::size_t step_index = 0;
   std::vector<StepRecord> steps;
@@ -91,16 +103,12 @@ struct Record {
   bool abort_requested = false;
   std::string requested_by;  // who asked for the abort or promote (another process)
   int request_seq = 0;       // counts those requests: the running process acts on each once
-  // Why a Paused rollout waits: "step" (a pause step), "inconclusive" (a check
-  // could not decide) or "failed" (a check failed, automatic rollback is off).
-  std::string pause_reason;
-  std::string switched_at;  // blue-green: when the live Service moved to the new version
+  PauseReason pause_reason = PauseReason::none;  // why a Paused rollout waits
+  std::string switched_at;                       // blue-green: when the live Service moved to the new version
   // Canary: the replicas the stable version ran before it began (what
-  // promotion and rollback restore), and where traffic stands now:
-  // {"weight": asked percent, "measuredWeight": what the pods or route give,
-  //  "canaryReady": n, "stableReady": n}.
+  // promotion and rollback restore), and where traffic stands now.
   int total_replicas = 0;
-  Json traffic = Json::object();
+  Traffic traffic;
 };
 
 // The plan text as a record keeps it: every inline secret replaced by a
@@ -114,7 +122,7 @@ util::Result<Record> record_from_json(const Json& json);
 // A finished rollout, as kept in the bounded history.
 struct HistoryEntry {
   int rollout_id = 0;
-  std::string phase;
+  RecordPhase phase = RecordPhase::healthy;
   std::string digest;
   std::string image;
   std::string plan_hash;

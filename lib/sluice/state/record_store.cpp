@@ -139,7 +139,7 @@ util::Result<bool> RecordStore::request(Request what, const std::string& by) {
         }
         auto rec = record_from_configmap(*cm);
         if (!rec) return rec.error();
-        if (!*rec || strategy::is_terminal((*rec)->phase)) return {};
+        if (!*rec || is_terminal((*rec)->phase)) return {};
         Record r = std::move(**rec);
         (what == Request::abort ? r.abort_requested : r.promote_requested) = true;
         r.requested_by = by;

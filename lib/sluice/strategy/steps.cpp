@@ -102,35 +102,6 @@ std::vector<StepSpec> steps_for(const plan::Plan& plan) {
   return canary_steps(std::get<plan::CanaryStrategy>(plan.strategy));
 }
 
-namespace {
-constexpr std::array<std::pair<RecordPhase, const char*>, 7> k_phase_names{{
-    {RecordPhase::progressing, "Progressing"},
-    {RecordPhase::paused, "Paused"},
-    {RecordPhase::rolling_back, "RollingBack"},
-    {RecordPhase::healthy, "Healthy"},
-    {RecordPhase::degraded, "Degraded"},
-    {RecordPhase::aborted, "Aborted"},
-    {RecordPhase::rolled_back, "RolledBack"},
-}};
-}  // namespace
-
-const char* to_string(RecordPhase phase) {
-  for (const auto& [p, name] : k_phase_names)
-    if (p == phase) return name;
-  return "Unknown";
-}
-
-std::optional<RecordPhase> parse_record_phase(const std::string& text) {
-  for (const auto& [p, name] : k_phase_names)
-    if (text == name) return p;
-  return std::nullopt;
-}
-
-bool is_terminal(RecordPhase phase) {
-  return phase != RecordPhase::progressing && phase != RecordPhase::paused &&
-         phase != RecordPhase::rolling_back;
-}
-
 ResumeDecision decide_resume(const std::optional<PreviousRun>& previous, const std::string& plan_hash,
                              bool abort_previous) {
   if (!previous || is_terminal(previous->phase))

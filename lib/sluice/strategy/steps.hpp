@@ -4,6 +4,7 @@
 #pragma once
 
 #include <sluice/plan/model.hpp>
+#include <sluice/state/phase.hpp>
 
 #include <cstddef>
 #include <optional>
@@ -43,12 +44,9 @@ struct StepSpec {
 // taking the lock come before them and write nothing, so they are not listed.
 std::vector<StepSpec> steps_for(const plan::Plan& plan);
 
-// What a rollout record says about where a previous run got to.
-enum class RecordPhase { progressing, paused, rolling_back, healthy, degraded, aborted, rolled_back };
-const char* to_string(RecordPhase phase);  // "Progressing", ...
-std::optional<RecordPhase> parse_record_phase(const std::string& text);
-bool is_terminal(RecordPhase phase);  // healthy, degraded, aborted, rolled_back
+using state::RecordPhase;
 
+// What a rollout record says about where a previous run got to.
 struct PreviousRun {
   RecordPhase phase = RecordPhase::healthy;
   std::string plan_hash;

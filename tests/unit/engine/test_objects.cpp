@@ -121,3 +121,21 @@ TEST_CASE("a recorded template is written back without the ReplicaSet's hash lab
   CHECK(out["spec"] == recorded["spec"]);
   CHECK(writable_template(Json{{"spec", Json::object()}}) == Json{{"spec", Json::object()}});
 }
+
+TEST_CASE("the rolling-update spec names absolute limits and the plan's progress deadline") {
+  struct Row {
+    sluice::strategy::RollingParameters params;
+    long long deadline_ms;
+    int want_deadline_s;
+  };
+  const Row rows[] = {{{1, 0, 4}, 600000, 600}, {{2, 1, 3}, 20000, 20}, {{1, 0, 1}, 400, 1}};
+  for (const auto& row : rows) {
+    Json dep = {{"spec", {{"replicas", 4}}}};
+    set_rolling_update(dep, row.params, sluice::util::Duration{row.deadline_ms});
+    CHECK(dep["spec"]["strategy"]["type"] == "RollingUpdate");
+    CHECK(dep["spec"]["strategy"]["rollingUpdate"]["maxSurge"] == row.params.max_surge);
+    CHECK(dep["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == row.params.max_unavailable);
+    CHECK(dep["spec"]["progressDeadlineSeconds"] == row.want_deadline_s);
+    CHECK(dep["spec"]["replicas"] == 4);
+  }
+}

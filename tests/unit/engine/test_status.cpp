@@ -5,32 +5,33 @@
 #include <catch2/catch.hpp>
 
 using namespace sluice;
-using strategy::RecordPhase;
+using state::RecordPhase;
 
 TEST_CASE("status exits with the code the rollout's run ends with") {
   struct Row {
     RecordPhase phase;
-    std::string pause_reason;
+    state::PauseReason pause_reason;
     bool abandoned;
     int code;
   };
   const Row rows[] = {
-      {RecordPhase::healthy, "", false, k_exit_ok},
-      {RecordPhase::progressing, "", false, k_exit_ok},
-      {RecordPhase::progressing, "", true, k_exit_interrupted},
-      {RecordPhase::rolling_back, "", true, k_exit_interrupted},
-      {RecordPhase::paused, "step", false, k_exit_paused},
-      {RecordPhase::paused, "inconclusive", false, k_exit_paused},
-      {RecordPhase::paused, "failed", false, k_exit_held},
-      {RecordPhase::rolled_back, "", false, k_exit_rolled_back},
-      {RecordPhase::aborted, "", false, k_exit_rolled_back},
-      {RecordPhase::degraded, "", false, k_exit_needs_human},
+      {RecordPhase::healthy, state::PauseReason::none, false, k_exit_ok},
+      {RecordPhase::progressing, state::PauseReason::none, false, k_exit_ok},
+      {RecordPhase::progressing, state::PauseReason::none, true, k_exit_interrupted},
+      {RecordPhase::rolling_back, state::PauseReason::none, true, k_exit_interrupted},
+      {RecordPhase::paused, state::PauseReason::step, false, k_exit_paused},
+      {RecordPhase::paused, state::PauseReason::inconclusive, false, k_exit_paused},
+      {RecordPhase::paused, state::PauseReason::failed, false, k_exit_held},
+      {RecordPhase::rolled_back, state::PauseReason::none, false, k_exit_rolled_back},
+      {RecordPhase::aborted, state::PauseReason::none, false, k_exit_rolled_back},
+      {RecordPhase::degraded, state::PauseReason::none, false, k_exit_needs_human},
   };
   for (const auto& row : rows) {
     state::Record r;
     r.phase = row.phase;
     r.pause_reason = row.pause_reason;
-    INFO(strategy::to_string(row.phase) << " " << row.pause_reason << " abandoned=" << row.abandoned);
+    INFO(state::to_string(row.phase) << " " << state::to_string(row.pause_reason)
+                                     << " abandoned=" << row.abandoned);
     CHECK(engine::status_exit_code(r, row.abandoned) == row.code);
   }
 }

@@ -3,14 +3,14 @@
 #include <catch2/catch.hpp>
 
 using namespace sluice::state;
-using sluice::strategy::RecordPhase;
+using sluice::state::RecordPhase;
 
 namespace {
 Record sample() {
   Record r;
   r.name = "web";
   r.ns = "prod";
-  r.strategy = "blueGreen";
+  r.strategy = sluice::plan::StrategyKind::blue_green;
   r.rollout_id = 7;
   r.plan_hash = "abc";
   r.plan_text = "apiVersion: x\n";
@@ -33,7 +33,7 @@ Record sample() {
   r.abort_requested = true;
   r.switched_at = "t5";
   r.total_replicas = 10;
-  r.traffic = {{"weight", 10}, {"measuredWeight", 10.0}, {"canaryReady", 1}, {"stableReady", 9}};
+  r.traffic = Traffic{10, 10.0, 1, 9};
   return r;
 }
 }  // namespace
@@ -47,11 +47,19 @@ TEST_CASE("a rollout record survives a JSON round trip unchanged") {
   CHECK(back->steps[1].state == StepState::running);
   CHECK(back->started_by.identity() == "ci-7/pid 4242 (ci job 99) #5eed1e55");
   CHECK(back->total_replicas == 10);
-  CHECK(back->traffic["measuredWeight"] == 10.0);
+  CHECK(back->traffic == Traffic{10, 10.0, 1, 9});
+  CHECK(back->strategy == sluice::plan::StrategyKind::blue_green);
+  CHECK(to_json(r)["strategy"] == "blueGreen");
 }
 
 TEST_CASE("a record with an unknown phase or a newer format is refused") {
   Json j = to_json(sample());
+  SECTION("unknown strategy") {
+    j["strategy"] = "yolo";
+    auto r = record_from_json(j);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message == "rollout record has unknown strategy 'yolo'");
+  }
   SECTION("unknown phase") {
     j["phase"] = "Exploded";
     auto r = record_from_json(j);

@@ -76,8 +76,8 @@ TEST_CASE("record phases round-trip through their names") {
   for (auto phase :
        {RecordPhase::progressing, RecordPhase::paused, RecordPhase::rolling_back, RecordPhase::healthy,
         RecordPhase::degraded, RecordPhase::aborted, RecordPhase::rolled_back})
-    CHECK(parse_record_phase(to_string(phase)) == phase);
-  CHECK_FALSE(parse_record_phase("Running").has_value());
+    CHECK(sluice::state::parse_record_phase(sluice::state::to_string(phase)) == phase);
+  CHECK_FALSE(sluice::state::parse_record_phase("Running").has_value());
 }
 
 TEST_CASE("resume decisions follow the recorded phase and plan hash") {

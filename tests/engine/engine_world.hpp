@@ -1,0 +1,66 @@
+// The engine tier's world: the engine run in this process against an
+// embedded kubesim (fast timing, no child processes, no registry: plans name
+// images by digest). Each test gets its own server on a free loopback port.
+#pragma once
+
+#include <kubesim/server.hpp>
+#include <sluice/engine/commands.hpp>
+#include <sluice/engine/context.hpp>
+#include <sluice/kube/client.hpp>
+#include <sluice/kube/watch.hpp>
+#include <sluice/report/events.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace engine_test {
+
+using Json = nlohmann::json;
+namespace engine = sluice::engine;
+
+// Images by digest; "bad" crash-loops once it starts.
+inline const std::string k_v1 = "example.test/web@sha256:" + std::string(64, '1');
+inline const std::string k_v2 = "example.test/web-v2@sha256:" + std::string(64, '2');
+inline const std::string k_bad = "example.test/web-bad@sha256:" + std::string(64, '3');
+
+class EngineWorld {
+ public:
+  // Namespace "shop" with Deployment and Service "web": `replicas` pods of k_v1, all available.
+  explicit EngineWorld(int replicas = 4);
+  ~EngineWorld();
+  EngineWorld(const EngineWorld&) = delete;
+  EngineWorld& operator=(const EngineWorld&) = delete;
+
+  // A plan for Deployment web running `image`; `strategy` is the YAML under `strategy:` (indented 2).
+  static std::string plan(const std::string& image, const std::string& strategy);
+
+  engine::Outcome apply(const std::string& plan_yaml);
+  engine::Outcome abort();
+  engine::Outcome rollback();
+
+  Json deployment(const std::string& name);
+  Json service(const std::string& name);
+  // The image deployment `name` runs now.
+  std::string image_of(const std::string& name);
+  bool saw_event(sluice::report::EventType type) const;
+  // The Deployments' status and the pods as the API lists them now: for a failing test's message.
+  std::string describe();
+
+  kubesim::Server& sim() { return server_; }
+  sluice::report::MemoryReporter& events() { return events_; }
+  const std::string ns = "shop";
+
+ private:
+  engine::Deps deps();
+  kubesim::Server server_;
+  std::unique_ptr<sluice::kube::Client> kube_;
+  std::unique_ptr<sluice::kube::WatchHub> hub_;
+  sluice::report::MemoryReporter events_;
+  std::unique_ptr<engine::Interrupt> interrupt_;
+  engine::RunOptions options_;
+};
+
+}  // namespace engine_test
