@@ -1,3 +1,4 @@
+#include <kubesim/cluster_objects.hpp>
 #include <kubesim/controllers.hpp>
 
 #include <kubesim/controller_context.hpp>
@@ -137,6 +138,7 @@ void Controllers::Impl::route(const WatchEvent& event) {
   const std::string name = name_of(object);
   const bool deleted = event.type == "DELETED";
   const sluice::util::Duration delay = ctx.reaction();
+  if (event.resource == "namespaces" && event.type == "ADDED") ensure_namespace_objects(store, name);
   if (deleted) enqueue_gc_of_dependents(object);
   if (!deleted && ObjectIndex::indexes(event.resource) && gc.has_missing_owner(object)) {
     queue.add_after(work_key(std::string(k_work_gc) + ":" + event.resource, ns, name), delay);
@@ -223,6 +225,8 @@ void Controllers::Impl::reconcile(const std::string& key) {
 }
 
 void Controllers::Impl::prime() {
+  ensure_cluster_objects(store);
+  for (const Json& ns : store.list("namespaces", "").first) ensure_namespace_objects(store, name_of(ns));
   for (const char* resource : {k_deployments, k_replicasets, k_pods, k_services}) {
     for (Json& object : store.list(resource, "").first) {
       WatchEvent event{"ADDED", resource, std::move(object), 0};

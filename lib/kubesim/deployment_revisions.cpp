@@ -78,6 +78,7 @@ sluice::util::Status DeploymentController::find_new_replica_set(Rollout& r, bool
   long long min_ready = int_at(r.d, "/spec/minReadySeconds", 0);
   if (annotations_changed || int_at(copy, "/spec/minReadySeconds", 0) != min_ready) {
     copy["spec"]["minReadySeconds"] = min_ready;
+    if (min_ready == 0) copy["spec"].erase("minReadySeconds");  // int32 omitempty, as the real RS shows
     auto written = ctx_.update(k_replicasets, std::move(copy));
     if (!written) return written.error();
     rs = std::move(*written);
@@ -112,11 +113,9 @@ sluice::util::Status DeploymentController::create_new_replica_set(Rollout& r, lo
                {"namespace", namespace_of(d)},
                {"labels", pod_template["metadata"]["labels"]},
                {"ownerReferences", Json::array({make_controller_ref(d, "apps/v1", "Deployment")})}}},
-             {"spec",
-              {{"replicas", 0},
-               {"minReadySeconds", int_at(d, "/spec/minReadySeconds", 0)},
-               {"selector", selector},
-               {"template", pod_template}}}};
+             {"spec", {{"replicas", 0}, {"selector", selector}, {"template", pod_template}}}};
+  if (const long long min_ready = int_at(d, "/spec/minReadySeconds", 0); min_ready != 0)
+    rs["spec"]["minReadySeconds"] = min_ready;
   int all = 0;
   for (const Json& old : r.rss) all += rs_replicas(old);
   rs["spec"]["replicas"] = new_rs_new_replicas(r.limits, all, 0);

@@ -18,12 +18,16 @@ Json resource_list(const std::string& group, const std::string& version) {
   Json resources = Json::array();
   for (const auto& type : resource_types()) {
     if (type.group != group || type.version != version) continue;
-    Json entry = {
-        {"name", type.plural},
-        {"singularName", singular(type)},
-        {"namespaced", type.namespaced},
-        {"kind", type.kind},
-        {"verbs", {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}}};
+    // The apiserver serves no deletecollection for namespaces (core/namespace/storage).
+    const Json verbs =
+        type.kind == "Namespace"
+            ? Json{"create", "delete", "get", "list", "patch", "update", "watch"}
+            : Json{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"};
+    Json entry = {{"name", type.plural},
+                  {"singularName", singular(type)},
+                  {"namespaced", type.namespaced},
+                  {"kind", type.kind},
+                  {"verbs", verbs}};
     if (!type.short_names.empty()) entry["shortNames"] = type.short_names;
     if (type.in_all) entry["categories"] = {"all"};
     resources.push_back(entry);
@@ -74,6 +78,20 @@ Json version_info() {
           {"platform", "linux/amd64"}};
 }
 
+// What `?verbose` lists on a real apiserver (apiserver pkg/server/healthz):
+// one `[+]<check> ok` line per check, then `<endpoint> check passed`.
+std::string health_report(const std::string& endpoint) {
+  std::string report;
+  std::vector<std::string> checks = {"ping", "log", "etcd"};
+  if (endpoint == "readyz") checks.insert(checks.end(), {"etcd-readiness", "informer-sync", "shutdown"});
+  for (const char* hook : {"start-apiextensions-informers", "start-apiextensions-controllers",
+                           "bootstrap-controller", "start-kube-aggregator-informers"}) {
+    checks.push_back(std::string("poststarthook/") + hook);
+  }
+  for (const auto& check : checks) report += "[+]" + check + " ok\n";
+  return report + endpoint + " check passed\n";
+}
+
 bool known_group_version(const std::string& group, const std::string& version) {
   return std::any_of(resource_types().begin(), resource_types().end(),
                      [&](const ResourceType& t) { return t.group == group && t.version == version; });
@@ -88,7 +106,8 @@ bool handle_discovery(ApiContext& ctx, const httplib::Request& req, httplib::Res
   if (path == "/version" || path == "/version/") {
     send_json(res, 200, version_info());
   } else if (path == "/healthz" || path == "/livez" || path == "/readyz") {
-    res.set_content("ok", "text/plain");
+    res.set_content(req.has_param("verbose") ? health_report(path.substr(1)) : "ok",
+                    "text/plain; charset=utf-8");
   } else if (path == "/api" || path == "/api/") {
     send_json(res, 200,
               {{"kind", "APIVersions"},

@@ -108,6 +108,7 @@ sluice::util::Status EndpointsController::sync(const std::string& ns, const std:
     Json endpoints = {{"apiVersion", "v1"},
                       {"kind", "Endpoints"},
                       {"metadata", {{"name", name}, {"namespace", ns}, {"labels", labels}}}};
+    if (labels.empty()) endpoints["metadata"].erase("labels");  // omitempty, as a real Endpoints shows
     if (!subsets.empty()) endpoints["subsets"] = subsets;
     auto created = ctx_.create(k_endpoints, std::move(endpoints));
     if (!created && created.error().kind != sluice::util::ErrorKind::already_exists) return created.error();
@@ -121,6 +122,7 @@ sluice::util::Status EndpointsController::sync(const std::string& ns, const std:
       has_at(endpoints, "/metadata/labels") ? endpoints["metadata"]["labels"] : Json::object();
   if (current_subsets == subsets && current_labels == labels) return {};
   endpoints["metadata"]["labels"] = labels;
+  if (labels.empty()) endpoints["metadata"].erase("labels");
   if (subsets.empty()) {
     endpoints.erase("subsets");
   } else {

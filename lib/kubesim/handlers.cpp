@@ -1,14 +1,18 @@
 // The generic registry verbs over the Store: get, list, create, update,
 // delete and deletecollection, with the apiserver's preconditions, defaults,
 // validation and error wording. Patch and watch live in their own files.
+#include <kubesim/list_options.hpp>
 #include <kubesim/managed_fields.hpp>
 #include <kubesim/patch.hpp>
 #include <kubesim/schema.hpp>
+#include <kubesim/protobuf.hpp>
 #include <kubesim/selectors.hpp>
 #include <kubesim/server_internal.hpp>
 #include <kubesim/validation.hpp>
 
 #include <openssl/evp.h>
+
+#include <variant>
 
 namespace kubesim {
 
@@ -42,15 +46,16 @@ std::string decode_token(std::string in) {
   return out;
 }
 
-// kubectl's typed commands (`kubectl create namespace`) send protobuf, which
-// kubesim cannot decode without the Go types: answer 415 like a server that
-// does not speak it. apply, patch, scale and sluice all send JSON.
+// kubectl >= 1.32 sends its typed commands' bodies (`kubectl create
+// namespace`) as protobuf and does not fall back to JSON on a 415, so kubesim
+// decodes the kinds those commands create (protobuf.cpp); CBOR it does not speak.
 bool unsupported_body(const httplib::Request& req) {
-  const std::string type = req.get_header_value("Content-Type");
-  return type.find("protobuf") != std::string::npos || type.find("cbor") != std::string::npos;
+  return req.get_header_value("Content-Type").find("cbor") != std::string::npos;
 }
 
 Result<Json> parse_body(const httplib::Request& req) {
+  if (req.get_header_value("Content-Type").find("protobuf") != std::string::npos)
+    return decode_kubernetes_protobuf(req.body);
   if (req.get_header_value("Content-Type").find("yaml") != std::string::npos)
     return parse_json_or_yaml(req.body);
   try {
@@ -108,40 +113,93 @@ void fresh_status(const ResourceType& type, Json& object) {
   if (type.kind == "Service") object["status"] = {{"loadBalancer", Json::object()}};
 }
 
+// The apiserver's watch cache waits this long for a list from a future
+// resourceVersion before answering 504 (apiserver cacher watch_cache.go blockTimeout).
+constexpr std::chrono::seconds k_future_version_wait{3};
+
+ApiError too_large_resource_version(std::uint64_t wanted, std::uint64_t current) {
+  const std::string message =
+      "Too large resource version: " + std::to_string(wanted) + ", current: " + std::to_string(current);
+  return {504, "Timeout", "Timeout: " + message,
+          Json{{"causes", Json::array({{{"reason", "ResourceVersionTooLarge"},
+                                        {"message", "Too large resource version"}}})},
+               {"retryAfterSeconds", 1}}};
+}
+
+// The objects a list serves and the version they are at: the current state,
+// or the state at an exact retained version (apiserver storage/etcd3 GetList).
+std::variant<std::pair<std::vector<Json>, std::uint64_t>, ApiError> objects_for_list(
+    ApiContext& ctx, const ListOptions& options, const ApiRoute& route) {
+  const std::string& rv = options.resource_version;
+  if (rv.empty() || rv == "0") return ctx.store.list(route.type->key(), route.ns);
+  std::uint64_t wanted = 0;
+  try {
+    wanted = std::stoull(rv);
+  } catch (const std::exception&) {
+    return bad_request("invalid resource version: " + rv);
+  }
+  if (!ctx.store.wait_for_version(wanted, k_future_version_wait))
+    return too_large_resource_version(wanted, ctx.store.resource_version());
+  if (options.resource_version_match != "Exact") return ctx.store.list(route.type->key(), route.ns);
+  auto items = ctx.store.list_at(route.type->key(), route.ns, wanted);
+  if (!items.ok()) return ApiError{410, "Expired", items.error().message, Json::object()};
+  return std::make_pair(std::move(*items), wanted);
+}
+
 void list_objects(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                   const ApiRoute& route) {
   auto labels = sluice::kube::parse_label_selector(req.get_param_value("labelSelector"));
   auto fields = parse_field_selector(req.get_param_value("fieldSelector"), route.type->kind);
   if (!labels.ok()) return send_error(res, bad_request(labels.error().message));
   if (!fields.ok()) return send_error(res, bad_request(fields.error().message));
-  auto [all, rv] = ctx.store.list(route.type->key(), route.ns);
+  const ListOptions options = read_list_options(req);
+  if (auto error = validate_list_options(options)) return send_error(res, *error);
   std::string after;
-  if (req.has_param("continue")) {
-    const std::string token = decode_token(req.get_param_value("continue"));
+  ListOptions at = options;
+  if (!options.continue_token.empty()) {
+    const std::string token = decode_token(options.continue_token);
     const auto nul = token.find('\n');
     if (nul == std::string::npos) return send_error(res, bad_request("continue key is not valid"));
-    rv = std::stoull("0" + token.substr(0, nul));
+    at.resource_version = std::to_string(std::stoull("0" + token.substr(0, nul)));
+    at.resource_version_match = "Exact";
     after = token.substr(nul + 1);
   }
-  const long limit = req.has_param("limit") ? std::atol(req.get_param_value("limit").c_str()) : 0;
+  auto served = objects_for_list(ctx, at, route);
+  if (auto* error = std::get_if<ApiError>(&served)) {
+    if (error->details.contains("retryAfterSeconds"))
+      res.set_header("Retry-After", std::to_string(error->details["retryAfterSeconds"].get<int>()));
+    return send_error(res, *error);
+  }
+  auto& [all, rv] = std::get<0>(served);
   std::vector<Json> items;
   std::string next;
+  long remaining = 0;
   for (auto& object : all) {
     const std::string key =
         object["metadata"].value("namespace", "") + "/" + object["metadata"].value("name", "");
     if (!after.empty() && key <= after) continue;
     if (!matches_labels(*labels, object) || !matches_fields(*fields, object)) continue;
-    if (limit > 0 && static_cast<long>(items.size()) == limit) {
-      const Json& last = items.back()["metadata"];
-      next = encode_token(std::to_string(rv) + "\n" + last.value("namespace", "") + "/" +
-                          last.value("name", ""));
-      break;
+    if (options.limit > 0 && static_cast<long>(items.size()) == options.limit) {
+      if (next.empty()) {
+        const Json& last = items.back()["metadata"];
+        next = encode_token(std::to_string(rv) + "\n" + last.value("namespace", "") + "/" +
+                            last.value("name", ""));
+      }
+      ++remaining;
+      continue;
     }
     items.push_back(std::move(object));
   }
-  if (wants_table(req)) return send_json(res, 200, to_table(*route.type, items, std::to_string(rv)));
   Json meta = {{"resourceVersion", std::to_string(rv)}};
-  if (!next.empty()) meta["continue"] = next;
+  if (!next.empty()) {
+    meta["continue"] = next;
+    meta["remainingItemCount"] = remaining;
+  }
+  if (wants_table(req)) {  // kubectl pages tables too (`get --chunk-size`)
+    Json table = to_table(*route.type, items, std::to_string(rv));
+    table["metadata"] = meta;
+    return send_json(res, 200, table);
+  }
   send_json(res, 200,
             {{"kind", list_kind(*route.type)},
              {"apiVersion", route.type->api_version()},
@@ -362,9 +420,21 @@ std::optional<ApiError> check_dry_run_value(const httplib::Request& req) {
            {"causes", {{{"reason", "FieldValueNotSupported"}, {"message", detail}, {"field", "dryRun"}}}}}};
 }
 
+// Logs and the streaming subresources need a container runtime kubesim does not have.
+bool is_streaming(const std::string& subresource) {
+  return subresource == "log" || subresource == "exec" || subresource == "attach" ||
+         subresource == "portforward" || subresource == "proxy";
+}
+
+void streaming_not_supported(ApiContext& ctx, httplib::Response& res, const ApiRoute& route) {
+  auto pod = ctx.store.get("pods", route.ns, route.name);
+  if (!pod.ok()) return send_error(res, from_store_error(pod.error(), *route.type, route.name));
+  send_error(
+      res, bad_request("pods/" + route.subresource + " is not supported by kubesim: it runs no containers"));
+}
+
 bool is_watch(const httplib::Request& req, const ApiRoute& route) {
-  const std::string w = req.get_param_value("watch");
-  return route.watch_path || w == "true" || w == "1";
+  return route.watch_path || parse_go_bool(req.get_param_value("watch")).value_or(false);
 }
 
 }  // namespace
@@ -378,10 +448,15 @@ void handle_resource(ApiContext& ctx, const httplib::Request& req, httplib::Resp
     return send_error(res,
                       {415, "UnsupportedMediaType",
                        "the body of the request was in an unknown format - accepted media types include: "
-                       "application/json, application/yaml",
+                       "application/json, application/yaml, application/vnd.kubernetes.protobuf",
                        Json::object()});
   }
   if (auto error = check_dry_run_value(req)) return send_error(res, *error);
+  if (is_review(*route.type)) return handle_review(req, res, route);
+  if (m == "DELETE" && collection && route.type->kind == "Namespace")
+    return send_error(res, method_not_allowed());
+  if (route.type->kind == "Pod" && is_streaming(route.subresource))
+    return streaming_not_supported(ctx, res, route);
   if (m == "GET" && is_watch(req, route)) {
     info.verb = "watch";
     return handle_watch(ctx, req, res, route);

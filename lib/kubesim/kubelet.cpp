@@ -68,6 +68,19 @@ std::string go_duration(sluice::util::Duration d) {
   return text + "s";
 }
 
+std::string normalized_image(const std::string& image) {
+  std::string name = image;
+  const std::size_t slash = name.find('/');
+  const std::string first = slash == std::string::npos ? "" : name.substr(0, slash);
+  const bool has_domain = !first.empty() && (first.find('.') != std::string::npos ||
+                                             first.find(':') != std::string::npos || first == "localhost");
+  if (!has_domain) name = (slash == std::string::npos ? "docker.io/library/" : "docker.io/") + name;
+  const std::size_t last_slash = name.rfind('/');
+  const bool tagged = name.find(':', last_slash) != std::string::npos;
+  if (!tagged && name.find('@') == std::string::npos) name += ":latest";
+  return name;
+}
+
 std::string image_id_for(const std::string& image) {
   std::size_t at = image.find("@sha256:");
   if (at != std::string::npos) return image;
@@ -193,8 +206,8 @@ Json Kubelet::render_container(const Container& c, const Runtime& rt, const Json
   }
   bool pulled = c.stage == Stage::running || c.stage == Stage::crash_backoff;
   Json status = {{"name", c.name},
-                 {"image", c.image},
-                 {"imageID", pulled ? image_id_for(c.image) : ""},
+                 {"image", normalized_image(c.image)},
+                 {"imageID", pulled ? image_id_for(normalized_image(c.image)) : ""},
                  {"ready", container_ready(c, rt, now)},
                  {"restartCount", c.restarts},
                  {"started", c.stage == Stage::running},

@@ -73,6 +73,10 @@ class Kubelet {
 
 // Go's time.Duration text for whole milliseconds: "10s", "1.5s", "100ms".
 std::string go_duration(sluice::util::Duration d);
+// The image name containerd reports in a container status, as
+// distribution/reference normalises it: "nginx:1.25" -> "docker.io/library/nginx:1.25",
+// "team/app" -> "docker.io/team/app:latest"; a registry host is kept.
+std::string normalized_image(const std::string& image);
 // The imageID a container runtime reports: "<repo>@sha256:<digest>".
 std::string image_id_for(const std::string& image);
 

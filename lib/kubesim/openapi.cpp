@@ -47,7 +47,10 @@ bool handle_openapi(const httplib::Request& req, httplib::Response& res) {
   if (req.method != "GET") return false;
   if (req.path == "/openapi/v2") {
     res.status = 200;
-    res.set_content("", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+    // kubectl asks for `...spec.v2@v1.0+protobuf`; kube-openapi answers with
+    // the dotted form, since Go's mime parser (kubectl <= 1.28) rejects the `@`
+    // (kube-openapi pkg/handler/handler.go subTypeProtobuf).
+    res.set_content("", "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
     return true;
   }
   if (req.path == "/openapi/v3" || req.path == "/openapi/v3/") {

@@ -51,6 +51,25 @@ std::vector<ResourceType> build_table() {
       make("coordination.k8s.io", "v1", "Lease", "leases", true, {}, false, false, false),
       make("networking.k8s.io", "v1", "Ingress", "ingresses", true, {"ing"}, true, false, false),
       make("gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes", true, {}, true, false, false),
+      // Kinds every real cluster serves, stored and listed generically.
+      make("", "v1", "Node", "nodes", false, {"no"}, true, false, false),
+      make("", "v1", "ServiceAccount", "serviceaccounts", true, {"sa"}, false, false, false),
+      make("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, {}, false, false, false),
+      make("rbac.authorization.k8s.io", "v1", "Role", "roles", true, {}, false, false, false),
+      make("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true, {}, false, false, false),
+      make("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false, {}, false, false, false),
+      make("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false, {}, false,
+           false, false),
+      make("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, {"hpa"}, true,
+           false, true),
+      make("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, {"pdb"}, true, false, false),
+      make("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false,
+           {"crd", "crds"}, true, false, false),
+      // Create-only reviews (reviews.cpp), never stored.
+      make("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false, {},
+           false, false, false),
+      make("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", false, {}, false, false,
+           false),
   };
   set_update_policy(table);
   return table;

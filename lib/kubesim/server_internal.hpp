@@ -110,6 +110,9 @@ void handle_patch(ApiContext& ctx, const httplib::Request& req, httplib::Respons
                   const ApiRoute& route);
 void handle_watch(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                   const ApiRoute& route);
+// SelfSubjectAccessReview and SelfSubjectReview: answered, never stored.
+bool is_review(const ResourceType& type);
+void handle_review(const httplib::Request& req, httplib::Response& res, const ApiRoute& route);
 void handle_control(ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 std::optional<ApiRoute> parse_route(const std::string& path);
 

@@ -4,6 +4,7 @@
 // events in resourceVersion order, even when listeners write to the store.
 #include <kubesim/store.hpp>
 
+#include <condition_variable>
 #include <deque>
 #include <map>
 #include <random>
@@ -49,6 +50,7 @@ struct Store::Impl {
   std::uint64_t floor = 0;  // events with rv > floor are retained
   std::map<std::string, ObjectMap> objects;
   std::deque<WatchEvent> history;
+  mutable std::condition_variable version_changed;  // waited on with Store::mutex_
   std::mt19937_64 rng{std::random_device{}()};
 
   std::mutex queue_mutex;
@@ -85,6 +87,7 @@ struct Store::Impl {
   // Called with the store lock held: assigns the event its place in history
   // and in the delivery queue, both in resourceVersion order.
   void record(WatchEvent event) {
+    version_changed.notify_all();
     history.push_back(event);
     while (history.size() > history_limit) {
       floor = history.front().resource_version;
@@ -254,12 +257,13 @@ Result<Json> Store::update(const std::string& resource, Json object, bool status
     const bool finalized = stored["metadata"].contains("deletionTimestamp") &&
                            !stored["metadata"].value("finalizers", Json::array()).empty() &&
                            next["metadata"].value("finalizers", Json::array()).empty();
+    auto previous = std::make_shared<const Json>(it->second);
     if (finalized) {
       objects.erase(it);
     } else {
       it->second = next;
     }
-    event = WatchEvent{finalized ? "DELETED" : "MODIFIED", resource, next, rv};
+    event = WatchEvent{finalized ? "DELETED" : "MODIFIED", resource, next, rv, std::move(previous)};
     impl_->record(event);
     object = std::move(next);
   }
@@ -275,10 +279,11 @@ Result<Json> Store::remove(const std::string& resource, const std::string& ns, c
     const auto it = objects.find({ns, name});
     if (it == objects.end()) return make_error(ErrorKind::not_found, quoted(resource, name) + " not found");
     const std::uint64_t rv = ++impl_->rv;
-    Json last = std::move(it->second);
+    auto previous = std::make_shared<const Json>(std::move(it->second));
     objects.erase(it);
+    Json last = *previous;
     last["metadata"]["resourceVersion"] = std::to_string(rv);
-    event = WatchEvent{"DELETED", resource, last, rv};
+    event = WatchEvent{"DELETED", resource, std::move(last), rv, std::move(previous)};
     impl_->record(event);
   }
   deliver();
@@ -295,11 +300,12 @@ Result<Json> Store::mark_deleted(const std::string& resource, const std::string&
     if (it == objects.end()) return make_error(ErrorKind::not_found, quoted(resource, name) + " not found");
     if (it->second["metadata"].contains("deletionTimestamp")) return it->second;
     const std::uint64_t rv = ++impl_->rv;
+    auto previous = std::make_shared<const Json>(it->second);
     Json& meta = it->second["metadata"];
     meta["deletionTimestamp"] = format_rfc3339(impl_->wall_now());
     meta["deletionGracePeriodSeconds"] = grace_period_seconds;
     meta["resourceVersion"] = std::to_string(rv);
-    event = WatchEvent{"MODIFIED", resource, it->second, rv};
+    event = WatchEvent{"MODIFIED", resource, it->second, rv, std::move(previous)};
     impl_->record(event);
   }
   deliver();
@@ -330,6 +336,43 @@ Result<std::vector<WatchEvent>> Store::events_since(const std::string& resource,
     events.push_back(event);
   }
   return events;
+}
+
+Result<std::vector<Json>> Store::list_at(const std::string& resource, const std::string& ns,
+                                         std::uint64_t at) const {
+  std::lock_guard lock(mutex_);
+  if (at < impl_->floor)
+    return make_error(ErrorKind::gone, "The resourceVersion for the provided list is too old.");
+  if (at > impl_->rv)
+    return make_error(ErrorKind::invalid, "resourceVersion " + std::to_string(at) + " is in the future");
+  ObjectMap state;
+  const auto type = impl_->objects.find(resource);
+  if (type != impl_->objects.end()) {
+    for (const auto& [key, object] : type->second) {
+      if (ns.empty() || key.first == ns) state[key] = object;
+    }
+  }
+  // Undo, newest first, every change made after `at`.
+  for (auto it = impl_->history.rbegin(); it != impl_->history.rend() && it->resource_version > at; ++it) {
+    if (it->resource != resource) continue;
+    const std::string event_ns = meta_string(it->object, "namespace");
+    if (!ns.empty() && event_ns != ns) continue;
+    const ObjectKey key{event_ns, meta_string(it->object, "name")};
+    if (it->previous == nullptr) {
+      state.erase(key);
+    } else {
+      state[key] = *it->previous;
+    }
+  }
+  std::vector<Json> items;
+  items.reserve(state.size());
+  for (auto& [key, object] : state) items.push_back(std::move(object));
+  return items;
+}
+
+bool Store::wait_for_version(std::uint64_t at, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return impl_->version_changed.wait_for(lock, timeout, [&] { return impl_->rv >= at; });
 }
 
 void Store::compact() {

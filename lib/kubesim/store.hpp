@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -58,6 +59,10 @@ struct WatchEvent {
   std::string resource;  // ResourceType::key()
   Json object;           // the object after the change (before it, for DELETED, with the deletion's RV)
   std::uint64_t resource_version = 0;
+  // The object before the change (null for ADDED): a watch with a selector
+  // judges ADDED/MODIFIED/DELETED by whether the old and new states match,
+  // and a list at an older resourceVersion undoes events with it.
+  std::shared_ptr<const Json> previous = nullptr;
 };
 
 class Store {
@@ -100,6 +105,15 @@ class Store {
                             long long grace_period_seconds);
 
   std::uint64_t resource_version() const;
+  // The objects as they were at resourceVersion `at` (ns empty: all
+  // namespaces), rebuilt from the retained history; gone when `at` is older
+  // than that history, invalid when it is newer than the store.
+  Result<std::vector<Json>> list_at(const std::string& resource, const std::string& ns,
+                                    std::uint64_t at) const;
+  // Blocks until the store's resourceVersion reaches `at` or `timeout` passes;
+  // true when it did (what the apiserver's watch cache does for a list from a
+  // future resourceVersion).
+  bool wait_for_version(std::uint64_t at, std::chrono::milliseconds timeout) const;
 
   // Events after `since` for one resource (ns empty: all namespaces), in
   // order. gone when `since` is older than the retained history.

@@ -50,8 +50,15 @@ std::vector<Column> columns_for(const std::string& kind) {
             {"Images", "string", 1}, {"Selector", "string", 1}};
   }
   if (kind == "Pod") {
-    return {{"Name", "string", 0}, {"Ready", "string", 0}, {"Status", "string", 0}, {"Restarts", "string", 0},
-            {"Age", "string", 0},  {"IP", "string", 1},    {"Node", "string", 1}};
+    return {{"Name", "string", 0},
+            {"Ready", "string", 0},
+            {"Status", "string", 0},
+            {"Restarts", "string", 0},
+            {"Age", "string", 0},
+            {"IP", "string", 1},
+            {"Node", "string", 1},
+            {"Nominated Node", "string", 1},
+            {"Readiness Gates", "string", 1}};
   }
   if (kind == "Service") {
     return {{"Name", "string", 0},        {"Type", "string", 0},    {"Cluster-IP", "string", 0},
@@ -61,6 +68,27 @@ std::vector<Column> columns_for(const std::string& kind) {
   if (kind == "Endpoints") return {{"Name", "string", 0}, {"Endpoints", "string", 0}, {"Age", "string", 0}};
   if (kind == "Namespace") return {{"Name", "string", 0}, {"Status", "string", 0}, {"Age", "string", 0}};
   if (kind == "ConfigMap") return {{"Name", "string", 0}, {"Data", "integer", 0}, {"Age", "string", 0}};
+  if (kind == "Secret")
+    return {{"Name", "string", 0}, {"Type", "string", 0}, {"Data", "string", 0}, {"Age", "string", 0}};
+  if (kind == "Lease") return {{"Name", "string", 0}, {"Holder", "string", 0}, {"Age", "string", 0}};
+  if (kind == "Ingress") {
+    return {{"Name", "string", 0},    {"Class", "string", 0}, {"Hosts", "string", 0},
+            {"Address", "string", 0}, {"Ports", "string", 0}, {"Age", "string", 0}};
+  }
+  if (kind == "Event") {
+    return {{"Last Seen", "string", 0},
+            {"Type", "string", 0},
+            {"Reason", "string", 0},
+            {"Object", "string", 0},
+            {"Message", "string", 0}};
+  }
+  if (kind == "Node") {
+    return {{"Name", "string", 0},
+            {"Status", "string", 0},
+            {"Roles", "string", 0},
+            {"Age", "string", 0},
+            {"Version", "string", 0}};
+  }
   return {{"Name", "string", 0}, {"Age", "string", 0}};
 }
 
@@ -116,7 +144,55 @@ Json pod_cells(const Json& o) {
           std::to_string(restarts),
           age(o),
           st.value("podIP", "<none>"),
-          o.value("spec", Json::object()).value("nodeName", "<none>")};
+          o.value("spec", Json::object()).value("nodeName", "<none>"),
+          "<none>",
+          "<none>"};
+}
+
+std::string age_of_time(const std::string& stamp) {
+  return age(Json{{"metadata", {{"creationTimestamp", stamp}}}});
+}
+
+Json ingress_cells(const Json& o) {
+  const Json spec = o.value("spec", Json::object());
+  std::string hosts;
+  for (const auto& rule : spec.value("rules", Json::array()))
+    hosts += (hosts.empty() ? "" : ",") + rule.value("host", "*");
+  std::string address;
+  for (const auto& lb : o.value("status", Json::object())
+                            .value("loadBalancer", Json::object())
+                            .value("ingress", Json::array()))
+    address += (address.empty() ? "" : ",") + lb.value("ip", lb.value("hostname", ""));
+  return {o["metadata"]["name"],
+          spec.value("ingressClassName", "<none>"),
+          hosts.empty() ? "*" : hosts,
+          address,
+          spec.contains("tls") ? "80, 443" : "80",
+          age(o)};
+}
+
+Json event_cells(const Json& o) {
+  const Json involved = o.value("involvedObject", Json::object());
+  std::string kind = involved.value("kind", "");
+  for (char& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string last = o.value("lastTimestamp", o.value("eventTime", std::string()));
+  return {last.empty() ? age(o) : age_of_time(last), o.value("type", ""), o.value("reason", ""),
+          kind + "/" + involved.value("name", ""), o.value("message", "")};
+}
+
+Json node_cells(const Json& o) {
+  std::string status = "NotReady";
+  for (const auto& c : o.value("status", Json::object()).value("conditions", Json::array())) {
+    if (c.value("type", "") == "Ready" && c.value("status", "") == "True") status = "Ready";
+  }
+  std::string roles;
+  const Json labels = o["metadata"].value("labels", Json::object());
+  for (const auto& [key, value] : labels.items()) {
+    const std::string prefix = "node-role.kubernetes.io/";
+    if (key.rfind(prefix, 0) == 0) roles += (roles.empty() ? "" : ",") + key.substr(prefix.size());
+  }
+  return {o["metadata"]["name"], status, roles.empty() ? "<none>" : roles, age(o),
+          o.value("status", Json::object()).value("nodeInfo", Json::object()).value("kubeletVersion", "")};
 }
 
 Json service_cells(const Json& o) {
@@ -164,6 +240,15 @@ Json cells_for(const std::string& kind, const Json& o) {
   if (kind == "Namespace")
     return {o["metadata"]["name"], o.value("status", Json::object()).value("phase", "Active"), age(o)};
   if (kind == "ConfigMap") return {o["metadata"]["name"], o.value("data", Json::object()).size(), age(o)};
+  if (kind == "Secret") {
+    return {o["metadata"]["name"], o.value("type", "Opaque"),
+            std::to_string(o.value("data", Json::object()).size()), age(o)};
+  }
+  if (kind == "Lease")
+    return {o["metadata"]["name"], o.value("spec", Json::object()).value("holderIdentity", ""), age(o)};
+  if (kind == "Ingress") return ingress_cells(o);
+  if (kind == "Event") return event_cells(o);
+  if (kind == "Node") return node_cells(o);
   return {o["metadata"]["name"], age(o)};
 }
 

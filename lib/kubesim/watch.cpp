@@ -3,6 +3,7 @@
 // the current state as ADDED, an older RV replays history (or ends with an
 // ERROR event carrying a 410 Status when compacted). Objects entering or
 // leaving the selector appear as ADDED / DELETED, as the apiserver does.
+#include <kubesim/list_options.hpp>
 #include <kubesim/selectors.hpp>
 #include <kubesim/server_internal.hpp>
 
@@ -25,7 +26,6 @@ struct WatchStream {
   Clock::time_point next_bookmark;
   std::uint64_t generation = 0;
   std::uint64_t last_rv = 0;
-  std::set<std::string> visible;  // ns/name of objects the client currently sees
   std::vector<std::string> initial;
   bool initial_sent = false;
   bool end_after_initial = false;
@@ -35,9 +35,6 @@ struct WatchStream {
   std::condition_variable cv;
   std::deque<WatchEvent> queue;
 
-  static std::string key_of(const Json& o) {
-    return o["metadata"].value("namespace", "") + "/" + o["metadata"].value("name", "");
-  }
   bool matches(const Json& o) const { return matches_labels(labels, o) && matches_fields(fields, o); }
 
   std::string line(const std::string& type_name, const Json& object) const {
@@ -53,13 +50,13 @@ struct WatchStream {
     return *ctx->watches.line(key, make);
   }
 
-  // The event the client should see for a store event, if any.
-  std::optional<std::string> translate(const WatchEvent& event) {
-    const std::string key = key_of(event.object);
-    const bool was = visible.count(key) != 0;
+  // The event the client should see for a store event, if any: with a
+  // selector, an object entering it is ADDED and one leaving it DELETED, judged
+  // by the states before and after the change, as the apiserver's cacher does.
+  std::optional<std::string> translate(const WatchEvent& event) const {
+    const Json& before = event.previous != nullptr ? *event.previous : event.object;
+    const bool was = event.type != "ADDED" && matches(before);
     const bool is = event.type != "DELETED" && matches(event.object);
-    if (is) visible.insert(key);
-    if (!is) visible.erase(key);
     if (is && !was) return line("ADDED", event.object);
     if (is && was) return line("MODIFIED", event.object);
     if (!is && was) return line("DELETED", event.object);
@@ -119,17 +116,30 @@ std::string gone_line(const std::string& message) {
   return Json{{"type", "ERROR"}, {"object", status_json(gone)}}.dump() + "\n";
 }
 
-// Fills the initial lines: current state for RV ""/"0", else replayed history.
-std::optional<ApiError> prepare(WatchStream& w, const std::string& rv, const ApiRoute& route) {
-  auto [items, list_rv] = w.ctx->store.list(route.type->key(), route.ns);
-  for (const auto& o : items) {
-    if (w.matches(o)) w.visible.insert(WatchStream::key_of(o));
-  }
-  if (rv.empty() || rv == "0") {
+std::string initial_events_end(const ResourceType& type, std::uint64_t rv) {
+  const Json object = {
+      {"kind", type.kind},
+      {"apiVersion", type.api_version()},
+      {"metadata",
+       {{"resourceVersion", std::to_string(rv)}, {"annotations", {{"k8s.io/initial-events-end", "true"}}}}}};
+  return Json{{"type", "BOOKMARK"}, {"object", object}}.dump() + "\n";
+}
+
+// Fills the initial lines: the current state as ADDED for RV ""/"0" (and for
+// sendInitialEvents, closed by a BOOKMARK), else exactly the history after RV.
+std::optional<ApiError> prepare(WatchStream& w, const ListOptions& request, const ApiRoute& route) {
+  const std::string& rv = request.resource_version;
+  const bool from_now = rv.empty() || rv == "0";
+  // sendInitialEvents=false with no version starts at the current version, with no state.
+  const bool send_state = request.send_initial_events.value_or(from_now);
+  if (send_state || from_now) {
+    auto [items, list_rv] = w.ctx->store.list(route.type->key(), route.ns);
     for (const auto& o : items) {
-      if (w.matches(o)) w.initial.push_back(w.line("ADDED", o));
+      if (send_state && w.matches(o)) w.initial.push_back(w.line("ADDED", o));
     }
     w.last_rv = list_rv;
+    if (request.send_initial_events.value_or(false))
+      w.initial.push_back(initial_events_end(*route.type, list_rv));
     return std::nullopt;
   }
   std::uint64_t since = 0;
@@ -144,8 +154,6 @@ std::optional<ApiError> prepare(WatchStream& w, const std::string& rv, const Api
     w.end_after_initial = true;
     return std::nullopt;
   }
-  // Replay from the state at `since`: objects changed later are judged afresh.
-  for (const auto& e : *events) w.visible.erase(WatchStream::key_of(e.object));
   for (const auto& e : *events) {
     if (auto l = w.translate(e)) w.initial.push_back(*l);
   }
@@ -167,7 +175,10 @@ void handle_watch(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   w->labels = std::move(*labels);
   w->fields = std::move(*fields);
   if (!route.name.empty()) w->fields.push_back({"metadata.name", Requirement::Op::equals, {route.name}});
-  w->bookmarks = req.get_param_value("allowWatchBookmarks") == "true";
+  ListOptions options = read_list_options(req);
+  options.watch = true;
+  if (auto error = validate_list_options(options)) return send_error(res, *error);
+  w->bookmarks = options.allow_watch_bookmarks;
   w->table = wants_table(req);
   const long timeout =
       req.has_param("timeoutSeconds") ? std::atol(req.get_param_value("timeoutSeconds").c_str()) : 1800;
@@ -187,7 +198,7 @@ void handle_watch(ApiContext& ctx, const httplib::Request& req, httplib::Respons
       stream->cv.notify_all();
     }
   });
-  if (auto error = prepare(*w, req.get_param_value("resourceVersion"), route)) {
+  if (auto error = prepare(*w, options, route)) {
     ctx.store.remove_listener(w->listener);
     return send_error(res, *error);
   }

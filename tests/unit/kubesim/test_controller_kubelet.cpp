@@ -76,6 +76,17 @@ TEST_CASE("a digest reference is its own imageID", "[kubelet]") {
   CHECK(kubesim::go_duration(std::chrono::milliseconds(80)) == "80ms");
 }
 
+TEST_CASE("container statuses report the image as containerd normalises it", "[kubelet]") {
+  // distribution/reference ParseNormalizedNamed + TagNameOnly, as a containerd node reports it.
+  CHECK(kubesim::normalized_image("nginx:1.25") == "docker.io/library/nginx:1.25");
+  CHECK(kubesim::normalized_image("nginx") == "docker.io/library/nginx:latest");
+  CHECK(kubesim::normalized_image("team/app:v1") == "docker.io/team/app:v1");
+  CHECK(kubesim::normalized_image("registry.local/web:1") == "registry.local/web:1");
+  CHECK(kubesim::normalized_image("localhost:5000/web") == "localhost:5000/web:latest");
+  CHECK(kubesim::image_id_for(kubesim::normalized_image("nginx:1.25"))
+            .rfind("docker.io/library/nginx@sha256:", 0) == 0);
+}
+
 TEST_CASE("a crash-looping image restarts with rising restartCount and CrashLoopBackOff", "[kubelet]") {
   Cluster cluster;
   kubesim::ImageBehaviour crash;
