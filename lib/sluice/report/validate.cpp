@@ -1,12 +1,17 @@
-#include <sluice/plan/validate.hpp>
+#include <sluice/report/validate.hpp>
 
-#include <sluice/plan/describe.hpp>
 #include <sluice/plan/parser.hpp>
 #include <sluice/plan/secrets.hpp>
+#include <sluice/report/plan_preview.hpp>
 
 #include <ostream>
 
-namespace sluice::plan {
+namespace sluice::report {
+
+using plan::Diagnostic;
+using plan::load_plan;
+using plan::Plan;
+using plan::PlanParse;
 
 namespace {
 
@@ -26,7 +31,7 @@ void report_problems(const std::string& path, const PlanParse& parse, bool json,
 
 // Inline secrets: allowed, but promote/abort/rollback cannot send them.
 void report_warnings(const Plan& plan, bool json, std::ostream& out, std::ostream& err) {
-  for (auto warning : inline_secret_warnings(plan)) {
+  for (auto warning : plan::inline_secret_warnings(plan)) {
     if (json) {
       auto line = to_json(warning);
       line["severity"] = "warning";
@@ -86,4 +91,4 @@ bool preview_file(const std::string& path, bool json, std::ostream& out, std::os
   return true;
 }
 
-}  // namespace sluice::plan
+}  // namespace sluice::report
