@@ -76,12 +76,13 @@ void probe_prometheus(const plan::Plan& plan, Deps& deps, PreflightResult& r) {
     metrics::PrometheusClient prometheus(*deps.http, prom->address, util::Duration(5000));
     prometheus.set_headers(std::move(*headers));
     auto answer = prometheus.send_query("1", &deps.interrupt->token());
-    if (!answer)
+    if (!answer) {
       r.problems.push_back("check " + name + ": Prometheus at " + address +
                            " unreachable: " + answer.error().message);
-    else if (answer->status != 200)
+    } else if (answer->status != 200) {
       r.problems.push_back("check " + name + ": Prometheus at " + address + " answered HTTP " +
                            std::to_string(answer->status));
+    }
   }
 }
 

@@ -160,9 +160,10 @@ void describe_canary(const CanaryStrategy& s, const Plan& plan, Builder& out) {
            {"maxSurge", format_int_or_percent(s.max_surge)},
            {"maxUnavailable", format_int_or_percent(s.max_unavailable)},
            {"backgroundChecks", s.background_checks}});
-  if (!s.background_checks.empty())
+  if (!s.background_checks.empty()) {
     out.add("  background checks for the whole rollout: " + util::join(s.background_checks, ", "),
             {{"kind", "backgroundChecks"}, {"checks", s.background_checks}});
+  }
   out.step("start the canary with the new image", step_json("startCanary"));
   for (const auto& step : s.steps) describe_canary_step(step, !route, out);
   out.step("promote: the new version becomes stable and takes all traffic; the old one scales down",
@@ -225,19 +226,21 @@ std::vector<PreviewLine> describe_plan(const Plan& plan) {
   if (auto* blue_green = std::get_if<BlueGreenStrategy>(&plan.strategy))
     describe_blue_green(*blue_green, plan, out);
   if (auto* canary = std::get_if<CanaryStrategy>(&plan.strategy)) describe_canary(*canary, plan, out);
-  for (const auto& [name, check] : plan.checks)
+  for (const auto& [name, check] : plan.checks) {
     out.add("check " + describe_check(check),
             {{"kind", "check"}, {"name", name}, {"summary", describe_check(check)}});
+  }
   std::string rollback = plan.rollback_automatic
                              ? "rollback: automatic when a check fails or the progress deadline (" +
                                    format_duration(plan.progress_deadline) + ") passes"
                              : "rollback: manual; on failure sluice stops and leaves the rollout paused";
   if (!plan.rollback_automatic && std::holds_alternative<RollingStrategy>(plan.strategy))
     rollback += " (a rolling update still under way is held there: the Deployment is paused)";
-  if (plan.min_available)
+  if (plan.min_available) {
     out.add("capacity: at least " + format_int_or_percent(*plan.min_available) +
                 " of the replicas serve throughout",
             {{"kind", "capacity"}, {"minAvailable", format_int_or_percent(*plan.min_available)}});
+  }
   out.add(rollback, {{"kind", "rollback"},
                      {"automatic", plan.rollback_automatic},
                      {"progressDeadline", format_duration(plan.progress_deadline)}});

@@ -12,8 +12,11 @@ void print_status(const state::StatusView& view, std::ostream& out, bool json) {
                      {"abandoned", view.abandoned},
                      {"versions", view.versions},
                      {"exitCode", view.exit_code}};
-    if (view.record) j["rollout"] = state::to_json(*view.record);
-    j["rollout"].erase("planText");
+    // A record ConfigMap may hold only history, no current record.
+    if (view.record) {
+      j["rollout"] = state::to_json(*view.record);
+      j["rollout"].erase("planText");
+    }
     out << j.dump() << "\n";
     return;
   }
@@ -25,29 +28,34 @@ void print_status(const state::StatusView& view, std::ostream& out, bool json) {
   out << fmt::format("rollout {} #{} ({}): {}{}\n", r.name, r.rollout_id, r.strategy,
                      strategy::to_string(r.phase), r.message.empty() ? "" : " — " + r.message);
   out << fmt::format("  image    {}\n  digest   {}\n", r.image, r.digest);
-  if (r.step_index < r.steps.size())
+  if (r.step_index < r.steps.size()) {
     out << fmt::format("  step     {}/{} {} ({})\n", r.step_index + 1, r.steps.size(),
                        r.steps[r.step_index].name, state::to_string(r.steps[r.step_index].state));
-  if (r.phase == strategy::RecordPhase::paused && !r.pause_reason.empty())
+  }
+  if (r.phase == strategy::RecordPhase::paused && !r.pause_reason.empty()) {
     out << fmt::format("  paused   {}\n", r.pause_reason == "failed"
                                               ? "a check failed; automatic rollback is off"
                                           : r.pause_reason == "inconclusive" ? "a check was inconclusive"
                                                                              : "by a pause step");
-  if (r.strategy == "canary" && r.traffic.contains("measuredWeight"))
+  }
+  if (r.strategy == "canary" && r.traffic.contains("measuredWeight")) {
     out << fmt::format("  traffic  {:g}% to the canary (asked {}%)\n", r.traffic.value("measuredWeight", 0.0),
                        r.traffic.value("weight", 0));
-  for (const auto& v : view.versions)
+  }
+  for (const auto& v : view.versions) {
     out << fmt::format("  version  {} ({}): {}/{} ready, {}{}\n", v.value("name", ""), v.value("role", ""),
                        v.value("ready", 0), v.value("desired", 0), v.value("image", ""),
                        v.value("held", false) ? ", held (Deployment paused)" : "");
+  }
   std::size_t shown = 0;
   for (auto it = r.measurements.rbegin(); it != r.measurements.rend() && shown < 5; ++it, ++shown)
     out << fmt::format("  check    {}: {} {} {}\n", it->check, it->verdict, it->value, it->message);
   out << fmt::format("  started  {} by {}\n", r.started_at, r.started_by.identity());
   out << "  lock     " << (view.lock_holder.empty() ? "free" : "held by " + view.lock_holder) << "\n";
-  if (view.abandoned)
+  if (view.abandoned) {
     out << "  note     no process is running this rollout: `sluice apply` resumes it, `sluice abort` rolls "
            "it back\n";
+  }
 }
 
 void print_history(const std::vector<state::HistoryEntry>& history, std::ostream& out, bool json) {

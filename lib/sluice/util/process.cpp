@@ -122,7 +122,7 @@ int spawn(pid_t& pid, std::vector<std::string> argv,
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   std::vector<std::string> envs;
   if (env)
-    for (const auto& [k, v] : *env) envs.push_back(k + "=" + v);
+    for (const auto& [k, v] : *env) envs.push_back(fmt::format("{}={}", k, v));
   auto c_args = c_strings(argv);
   auto c_envs = c_strings(envs);
   int rc = posix_spawn(&pid, c_args[0], &actions, &attr, c_args.data(), env ? c_envs.data() : environ);
@@ -165,9 +165,10 @@ Result<ProcessOutput> run_process(const std::vector<std::string>& argv, const Pr
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (!finished)
+  if (!finished) {
     return make_error(ErrorKind::timeout,
                       fmt::format("'{}' did not finish within {} ms", argv[0], options.timeout.count()));
+  }
   output.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return output;
 }

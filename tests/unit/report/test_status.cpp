@@ -39,6 +39,7 @@ TEST_CASE("print_history in JSON leaves the pod template out") {
   CHECK_FALSE(line["version"].contains("template"));
 }
 
+// Used to throw (and exit 1) in JSON: it erased planText from a null "rollout".
 TEST_CASE("print_status without a record says so, in text and JSON") {
   state::StatusView view;
   view.exit_code = 0;
