@@ -25,7 +25,7 @@ std::string surge_text(const IntOrPercent& surge, const IntOrPercent& unavailabl
 class Builder {
  public:
   void add(std::string text, ordered_json json) { lines_.push_back({std::move(text), std::move(json)}); }
-  void step(std::string text, ordered_json json) {
+  void step(const std::string& text, ordered_json json) {
     ++step_;
     json["step"] = step_;
     add("  " + std::to_string(step_) + ". " + text, std::move(json));
