@@ -69,8 +69,15 @@ int main(int argc, char** argv) {
   }
   Quiet quiet;
   engine::Interrupt interrupt;
-  engine::Deps deps{&cluster.kube(), &cluster.hub(), nullptr, nullptr, &sluice::util::system_clock(),
-                    &quiet,          &interrupt,     ""};
+  engine::Deps deps{&cluster.kube(),
+                    &cluster.hub(),
+                    nullptr,
+                    nullptr,
+                    &sluice::util::system_clock(),
+                    &quiet,
+                    &interrupt,
+                    "",
+                    sluice::state::current_starter()};
   bench::Stats to_pause, promote, abort_ms, requests, writes;
   auto& audit = cluster.server().audit();
   for (int i = 1; i <= rollouts; ++i) {

@@ -108,7 +108,15 @@ int main(int argc, char** argv) {
     }
   } hook;
   engine::Interrupt interrupt;
-  engine::Deps deps{&kube, &hub, nullptr, nullptr, &sluice::util::system_clock(), &hook, &interrupt, ""};
+  engine::Deps deps{&kube,
+                    &hub,
+                    nullptr,
+                    nullptr,
+                    &sluice::util::system_clock(),
+                    &hook,
+                    &interrupt,
+                    "",
+                    sluice::state::current_starter()};
   bench::Stats rolling_reaction, kubectl_reaction, bg_reaction, requests, rollback_ms;
   auto& audit = server.audit();
   for (int i = 1; i <= rollouts; ++i) {

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git clang lld libclang-rt-14-dev clang-format
+  build-essential cmake ninja-build pkg-config git clang lld libclang-rt-14-dev clang-format clang-tidy
   libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev libfmt-dev libspdlog-dev
   catch2 libcpp-httplib-dev libssl-dev openssl zlib1g-dev libbrotli-dev
   docker-registry prometheus apache2-utils curl ccache

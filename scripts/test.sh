@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds sluice and kubesim with AddressSanitizer and
-# UndefinedBehaviorSanitizer, and runs every test tier, then a short fuzz run
-# of the parsers. This is the README's test command and all that CI runs.
+# UndefinedBehaviorSanitizer, lints (scripts/tidy.sh), and runs every test
+# tier, then a short fuzz run of the parsers. This is the README's test command and all that CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,9 @@ build=${SLUICE_TEST_BUILD:-build/test}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON -DSLUICE_WERROR=ON \
   -DCMAKE_CXX_FLAGS="-O1" >/dev/null
 cmake --build "$build" -j "$(nproc)"
+
+# Lint: clang-format on every source, the project's .clang-tidy on the product.
+./scripts/tidy.sh "$build"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

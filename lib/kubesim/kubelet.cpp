@@ -2,7 +2,7 @@
 
 #include <kubesim/kube_object.hpp>
 
-#include <openssl/evp.h>
+#include <sluice/util/sha256.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -10,19 +10,6 @@
 namespace kubesim {
 
 namespace {
-
-std::string sha256_hex(const std::string& text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
-  std::string hex;
-  char byte[3];
-  for (unsigned int i = 0; i < size; ++i) {
-    std::snprintf(byte, sizeof(byte), "%02x", digest[i]);
-    hex += byte;
-  }
-  return hex;
-}
 
 std::string qos_class(const Json& spec) {
   bool any = false, guaranteed = true;
@@ -88,7 +75,7 @@ std::string image_id_for(const std::string& image) {
   std::size_t colon = repo.rfind(':');
   std::size_t slash = repo.rfind('/');
   if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) repo.resize(colon);
-  return repo + "@sha256:" + sha256_hex(image);
+  return repo + "@sha256:" + sluice::util::sha256_hex(image);
 }
 
 void Kubelet::forget(const std::string& uid) {
@@ -129,7 +116,8 @@ void Kubelet::enter_running(Container& c, const std::string& pod_uid, sluice::ut
   c.behaviour = ctx_.config.behaviour_for(c.image);  // a fixed image recovers on its next start
   c.stage = Stage::running;
   c.started_at = wall_text(at);
-  c.container_id = "containerd://" + sha256_hex(pod_uid + "/" + c.name + "/" + std::to_string(c.restarts));
+  c.container_id =
+      "containerd://" + sluice::util::sha256_hex(pod_uid + "/" + c.name + "/" + std::to_string(c.restarts));
   int startup = c.behaviour.startup_ms;
   bool never = c.behaviour.crash_loop || c.behaviour.never_ready;
   c.ready_at = never ? sluice::util::TimePoint::max() : at + sluice::util::Duration(startup - startup / 2);

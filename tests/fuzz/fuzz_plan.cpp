@@ -1,8 +1,8 @@
 // libFuzzer target for the plan parser: any bytes must give a Plan or
 // one-line diagnostics, never a crash, hang, leak or runaway allocation.
 #include <sluice/plan/condition.hpp>
-#include <sluice/plan/describe.hpp>
 #include <sluice/plan/parser.hpp>
+#include <sluice/report/plan_preview.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (diagnostic.to_string().find('\n') != std::string::npos) std::abort();  // one line each, always
   }
   if (parse.ok()) {
-    for (const auto& line : sluice::plan::describe_plan(*parse.plan)) (void)line.json.dump();
+    for (const auto& line : sluice::report::describe_plan(*parse.plan)) (void)line.json.dump();
     for (const auto& [name, check] : parse.plan->checks) {
       for (const auto* condition : {&check.success_condition, &check.failure_condition})
         if (*condition) (void)sluice::plan::evaluate(*(*condition)->expr, {0.5, 1.0});

@@ -9,11 +9,11 @@ namespace sluice::cli {
 
 void add_abort(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("abort", "Send a rollout back to the stable version now");
-  static OperatorArgs args;  // lives as long as the parsed command line
+  auto& args = ctx.keep<OperatorArgs>();
   add_operator_flags(*sub, args);
-  sub->callback([&ctx] {
-    ctx.exit_code =
-        run_operator(ctx, args, [](const std::string& ns, engine::Deps& deps, const engine::RunOptions& o) {
+  sub->callback([&ctx, &args] {
+    ctx.exit_code = run_operator(
+        ctx, args, [&args](const std::string& ns, engine::Deps& deps, const engine::RunOptions& o) {
           gate::KubeSecretsScope secrets(*deps.kube);  // checks read secretKeyRef values through it
           return engine::abort_rollout(ns, args.name, deps, o);
         });

@@ -1,11 +1,15 @@
 // The sluice command line: global flags, the verb table and the one place
 // where exceptions become exit code 1. apps/sluice/main.cpp only calls run().
+// Everything a run parses lives in that run's Context, so run() can be called
+// again in the same process (the unit tests do) and starts from the defaults.
 #pragma once
 
 #include <sluice/util/exit_code.hpp>
 
 #include <iosfwd>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -21,18 +25,41 @@ struct GlobalOptions {
   int verbosity = 0;
 };
 
-// What every verb gets: the parsed global flags and where to write.
-struct Context {
+// What every verb gets: the parsed global flags, where to read and write, and
+// a store for its own flags (CLI11 writes to them during parse, so they must
+// outlive it: they live as long as the run).
+class Context {
+ public:
+  Context(std::istream& in, std::ostream& out, std::ostream& err) : in(&in), out(&out), err(&err) {}
+
+  // A default-constructed T owned by this run.
+  template <class T>
+  T& keep() {
+    auto owned = std::make_shared<T>();
+    T& flags = *owned;
+    kept_.push_back(std::move(owned));
+    return flags;
+  }
+
   GlobalOptions global;
-  std::ostream* out = nullptr;
-  std::ostream* err = nullptr;
+  std::istream* in;
+  std::ostream* out;
+  std::ostream* err;
   int exit_code = k_exit_ok;
+
+ private:
+  std::vector<std::shared_ptr<void>> kept_;
 };
 
-// Runs the command line and returns the process exit code.
+// Runs the command line `args` (without the program name) and returns the
+// exit code. Reads stdin from `in` (`image resolve --password-stdin`).
+int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
+// The process entry point: run() on argv with the standard streams.
 int run(int argc, char** argv);
 
-// Each verb adds its subcommand to `app`; its callback stores the exit code in ctx.exit_code.
+// A verb adds its subcommand to `app`, keeps its flags in ctx and, when
+// called back, stores its exit code in ctx.exit_code.
+using AddVerb = void (*)(CLI::App& app, Context& ctx);
 void add_validate(CLI::App& app, Context& ctx);
 void add_plan(CLI::App& app, Context& ctx);
 void add_apply(CLI::App& app, Context& ctx);

@@ -2,7 +2,7 @@
 #include <sluice/cli/app.hpp>
 #include <sluice/cli/engine_env.hpp>
 #include <sluice/gate/secrets.hpp>
-#include <sluice/plan/validate.hpp>
+#include <sluice/report/validate.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -19,7 +19,7 @@ struct ApplyArgs {
 int run_apply(Context& ctx, const ApplyArgs& args) {
   // The same bounded loader as validate: a FIFO, a device or a huge file is
   // refused without being read, with validate's words and exit code.
-  auto parsed = plan::load_checked(args.plan_path, ctx.global.output == "json", *ctx.out, *ctx.err);
+  auto parsed = report::load_checked(args.plan_path, ctx.global.output == "json", *ctx.out, *ctx.err);
   if (!parsed.ok()) return k_exit_usage;
   auto env = EngineEnv::create(ctx, parsed.plan->target.context);
   if (!env) return k_exit_preflight;
@@ -37,13 +37,13 @@ int run_apply(Context& ctx, const ApplyArgs& args) {
 
 void add_apply(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("apply", "Run a plan's rollout to completion or to a pause");
-  static ApplyArgs args;  // lives as long as the parsed command line
+  auto& args = ctx.keep<ApplyArgs>();
   sub->add_option("PLAN", args.plan_path, "Plan file")->required();
   sub->add_flag("--abort-previous", args.abort_previous,
                 "Abort an unfinished rollout of a different plan for this target first");
   sub->add_option("--lease-seconds", args.lease_seconds, "Lock lease duration in seconds")
       ->check(CLI::Range(1, 3600));
-  sub->callback([&ctx] { ctx.exit_code = run_apply(ctx, args); });
+  sub->callback([&ctx, &args] { ctx.exit_code = run_apply(ctx, args); });
 }
 
 }  // namespace sluice::cli

@@ -79,12 +79,12 @@ int run_doctor(Context& ctx, const DoctorFlags& flags) {
 
 void add_doctor(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("doctor", "Check that the cluster and the plan's target are reachable");
-  static DoctorFlags flags;  // lives as long as the parsed command line
+  auto& flags = ctx.keep<DoctorFlags>();
   sub->add_option("PLAN", flags.plan,
                   "Plan file (optional): also checks its namespace, Deployment and Service");
   sub->add_option("--timeout", flags.timeout_seconds, "Seconds to wait for the cluster to answer")
       ->capture_default_str();
-  sub->callback([&ctx] { ctx.exit_code = run_doctor(ctx, flags); });
+  sub->callback([&ctx, &flags] { ctx.exit_code = run_doctor(ctx, flags); });
 }
 
 }  // namespace sluice::cli

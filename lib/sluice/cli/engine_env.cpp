@@ -18,6 +18,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <iostream>
 #include <ostream>
 #include <stdexcept>
 
@@ -84,10 +85,9 @@ EngineEnv::~EngineEnv() = default;
 namespace {
 
 // Names this process in the API server's audit log: which of two sluice runs made a request.
-kube::ClientOptions kube_options() {
+kube::ClientOptions kube_options(const state::Starter& starter) {
   kube::ClientOptions options;
-  options.user_agent =
-      std::string("sluice/") + SLUICE_VERSION + " (" + state::current_starter().identity() + ")";
+  options.user_agent = std::string("sluice/") + SLUICE_VERSION + " (" + starter.identity() + ")";
   return options;
 }
 
@@ -107,7 +107,8 @@ std::unique_ptr<EngineEnv> EngineEnv::create(Context& ctx, const std::string& pl
     return nullptr;
   }
   p.config = *config;
-  auto client = kube::make_client(p.config, kube_options());
+  state::Starter starter = state::current_starter();
+  auto client = kube::make_client(p.config, kube_options(starter));
   if (!client) {
     *ctx.err << "sluice: " << client.error().message << "\n";
     return nullptr;
@@ -120,9 +121,11 @@ std::unique_ptr<EngineEnv> EngineEnv::create(Context& ctx, const std::string& pl
   p.http = http::make_curl_client(http::ClientOptions{});
   bool json = ctx.global.output == "json";
   p.reporter = report::make_reporter(json ? report::Format::json : report::Format::text, *ctx.out,
-                                     !json && isatty(STDOUT_FILENO) == 1, util::system_clock());
-  env->deps_ = engine::Deps{p.kube.get(),          p.hub.get(),      p.registry.get(), p.http.get(),
-                            &util::system_clock(), p.reporter.get(), &p.interrupt,     load.context};
+                                     !json && ctx.out == &std::cout && isatty(STDOUT_FILENO) == 1,
+                                     util::system_clock());
+  env->deps_ =
+      engine::Deps{p.kube.get(),     p.hub.get(),  p.registry.get(), p.http.get(), &util::system_clock(),
+                   p.reporter.get(), &p.interrupt, load.context,     starter};
   return env;
 }
 

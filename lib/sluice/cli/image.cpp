@@ -6,7 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include <iostream>
+#include <istream>
 #include <iterator>
 #include <ostream>
 
@@ -45,9 +45,9 @@ void print_resolved(const registry::ResolvedImage& image, const Context& ctx) {
 }
 
 // Credentials: --username with --password-stdin, else REGISTRY_USERNAME/REGISTRY_PASSWORD.
-void set_credentials(const ResolveArgs& args, registry::RegistryOptions& options) {
+void set_credentials(const ResolveArgs& args, std::istream& in, registry::RegistryOptions& options) {
   if (!args.username.empty() && args.password_stdin) {
-    std::string password((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    std::string password((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
     options.credentials = registry::Credentials{args.username, password};
     options.credentials_source = "--username/--password-stdin";
@@ -77,7 +77,7 @@ int resolve_image(const ResolveArgs& args, Context& ctx) {
   registry::RegistryOptions options;
   options.insecure_hosts = args.insecure_registries;
   options.docker_config_path = args.docker_config;
-  set_credentials(args, options);
+  set_credentials(args, *ctx.in, options);
   auto resolved = registry::make_registry(std::move(options))->resolve(*ref, required);
   if (!resolved) {
     return fail(resolved.error(),
@@ -93,7 +93,7 @@ void add_image(CLI::App& app, Context& ctx) {
   auto* image = app.add_subcommand("image", "Work with container images in their registry");
   image->require_subcommand(1);
   auto* resolve = image->add_subcommand("resolve", "Resolve an image reference to its digest and platforms");
-  static ResolveArgs args;  // lives as long as the parsed command line
+  auto& args = ctx.keep<ResolveArgs>();
   resolve
       ->add_option("REF", args.ref, "Image reference, e.g. nginx:1.25 or registry.example.com/app@sha256:...")
       ->required();
@@ -106,7 +106,7 @@ void add_image(CLI::App& app, Context& ctx) {
                     "Read the registry password from standard input");
   resolve->add_option("--docker-config", args.docker_config,
                       "Docker config.json to read credentials from (default ~/.docker/config.json)");
-  resolve->callback([&ctx] { ctx.exit_code = resolve_image(args, ctx); });
+  resolve->callback([&ctx, &args] { ctx.exit_code = resolve_image(args, ctx); });
 }
 
 }  // namespace sluice::cli

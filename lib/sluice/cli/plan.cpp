@@ -1,6 +1,6 @@
 // `sluice plan PLAN`: what a rollout would do, step by step, contacting nothing.
 #include <sluice/cli/app.hpp>
-#include <sluice/plan/validate.hpp>
+#include <sluice/report/validate.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -8,10 +8,10 @@ namespace sluice::cli {
 
 void add_plan(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("plan", "Show what a rollout of a plan would do");
-  static std::string path;  // lives as long as the parsed command line
+  auto& path = ctx.keep<std::string>();
   sub->add_option("PLAN", path, "Plan file")->required();
-  sub->callback([&ctx] {
-    bool valid = plan::preview_file(path, ctx.global.output == "json", *ctx.out, *ctx.err);
+  sub->callback([&ctx, &path] {
+    bool valid = report::preview_file(path, ctx.global.output == "json", *ctx.out, *ctx.err);
     ctx.exit_code = valid ? k_exit_ok : k_exit_usage;
   });
 }

@@ -25,14 +25,15 @@ std::string check_revision(std::string& text) {
 
 void add_rollback(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("rollback", "Return a finished rollout to the version before it");
-  static OperatorArgs args;    // lives as long as the parsed command line
-  static int to_revision = 0;  // 0: not given (given values are checked to be >= 1)
+  auto& args = ctx.keep<OperatorArgs>();
+  auto& to_revision = ctx.keep<int>();  // 0: not given (given values are checked to be >= 1)
   add_operator_flags(*sub, args);
   sub->add_option("--to-revision", to_revision, "Rollout number from `sluice history` to return to")
       ->check(CLI::Validator(check_revision, "N>=1", "rollout number"));
-  sub->callback([&ctx] {
-    ctx.exit_code =
-        run_operator(ctx, args, [](const std::string& ns, engine::Deps& deps, const engine::RunOptions& o) {
+  sub->callback([&ctx, &args, &to_revision] {
+    ctx.exit_code = run_operator(
+        ctx, args,
+        [&args, &to_revision](const std::string& ns, engine::Deps& deps, const engine::RunOptions& o) {
           std::optional<int> to = to_revision > 0 ? std::optional<int>(to_revision) : std::nullopt;
           gate::KubeSecretsScope secrets(*deps.kube);  // checks read secretKeyRef values through it
           return engine::rollback_rollout(ns, args.name, to, deps, o);

@@ -27,7 +27,7 @@ state::Record new_record(const plan::Plan& plan, const std::string& plan_text, c
   r.image = plan.image;
   r.digest = target.digest_ref;
   r.phase = state::RecordPhase::progressing;
-  r.started_by = state::current_starter();
+  r.started_by = deps.starter;
   r.started_at = util::format_rfc3339(deps.clock->wall_now());
   return r;
 }

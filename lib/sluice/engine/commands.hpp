@@ -1,16 +1,17 @@
 // The operator commands as library functions (the cli/ files only parse
 // flags): apply a plan, promote, abort, roll back, and read status and
-// history from the cluster. Each returns the exit code and says why.
+// history from the cluster (report/ prints them). Each returns the exit code and says why.
 #pragma once
 
 #include <sluice/engine/context.hpp>
 #include <sluice/engine/driver.hpp>
 #include <sluice/plan/model.hpp>
 #include <sluice/state/record.hpp>
+#include <sluice/state/status_view.hpp>
 
-#include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sluice::engine {
 
@@ -31,26 +32,21 @@ Outcome abort_rollout(const std::string& ns, const std::string& name, Deps& deps
 Outcome rollback_rollout(const std::string& ns, const std::string& name, std::optional<int> to_revision,
                          Deps& deps, const RunOptions& options);
 
-// `status`: the record, the versions' ready counts and who holds the lock.
-struct StatusView {
-  std::optional<state::Record> record;
-  std::string lock_holder;                            // empty when free (or its lease ran out)
-  bool abandoned = false;                             // in progress, but no live process holds the lock
-  nlohmann::json versions = nlohmann::json::array();  // [{name, image, ready, desired}]
-  int exit_code = 0;                                  // docs/exit-codes.md, "sluice status"
-};
+// `status`: the record, the versions' ready counts and who holds the lock
+// (report::print_status shows it).
+using StatusView = state::StatusView;
 // `now` judges whether the lock's last renewal is older than its lease.
 util::Result<StatusView> read_status(kube::Client& kube, const std::string& ns, const std::string& name,
                                      util::WallTime now);
-void print_status(const StatusView& view, std::ostream& out, bool json);
 
 // Pure parts of `status`: the exit code a record's run ends (or ended) with,
 // and the holder of a Lease still inside its lease ("" when free or run out).
 int status_exit_code(const state::Record& record, bool abandoned);
 std::string live_lock_holder(const nlohmann::json& lease, util::WallTime now);
 
-util::Status print_history(kube::Client& kube, const std::string& ns, const std::string& name,
-                           std::ostream& out, bool json);
+// `history`: the finished rollouts kept in the record, oldest first (report::print_history shows them).
+util::Result<std::vector<state::HistoryEntry>> read_history(kube::Client& kube, const std::string& ns,
+                                                            const std::string& name);
 
 // The final event every command ends with: outcome and the exit code's meaning.
 void emit_finished(report::Reporter& out, const std::string& rollout, const Outcome& outcome);

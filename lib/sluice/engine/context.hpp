@@ -7,6 +7,7 @@
 #include <sluice/kube/client.hpp>
 #include <sluice/kube/watch.hpp>
 #include <sluice/report/events.hpp>
+#include <sluice/state/record.hpp>
 #include <sluice/util/clock.hpp>
 
 #include <atomic>
@@ -87,7 +88,8 @@ struct Deps {
   util::Clock* clock = &util::system_clock();
   report::Reporter* out = nullptr;
   Interrupt* interrupt = nullptr;
-  std::string context;  // the kubeconfig context chosen by --context or the plan, for printed commands
+  std::string context;     // the kubeconfig context chosen by --context or the plan, for printed commands
+  state::Starter starter;  // who runs this command (host, pid, user, CI job): the CLI fills it in
 };
 
 struct RunOptions {

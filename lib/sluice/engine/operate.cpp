@@ -90,7 +90,7 @@ Outcome abort_locked(const std::string& ns, const std::string& name, Deps& deps)
   if (!l) return load_failed(l.error());
   if (state::is_terminal(l->record.phase)) return already_over(name, l->record.phase);
   Driver d(l->plan, deps, store, std::move(l->record), l->target);
-  return d.roll_back("aborted by " + state::current_starter().identity(), RecordPhase::aborted);
+  return d.roll_back("aborted by " + deps.starter.identity(), RecordPhase::aborted);
 }
 
 // Waits (by watch) until the record says the rollout is over: how a request
@@ -142,14 +142,13 @@ Outcome rollback_locked(const std::string& ns, const std::string& name, std::opt
   r.image = to->image;
   r.steps.clear();
   r.step_index = 0;
-  r.started_by = state::current_starter();
+  r.started_by = deps.starter;
   r.started_at = util::format_rfc3339(deps.clock->wall_now());
   r.finished_at.clear();
   r.measurements.clear();
   Driver d(l->plan, deps, store, std::move(r), l->target);
-  return d.roll_back(
-      "rolled back to " + to->image + " as requested by " + state::current_starter().identity(),
-      RecordPhase::healthy);
+  return d.roll_back("rolled back to " + to->image + " as requested by " + deps.starter.identity(),
+                     RecordPhase::healthy);
 }
 
 }  // namespace
@@ -164,7 +163,7 @@ Outcome promote_rollout(const std::string& ns, const std::string& name, bool ful
                  (**rec).phase != RecordPhase::rolling_back;
   bool asked = false;
   if (running) {
-    auto a = store.request(state::RecordStore::Request::promote, state::current_starter().identity());
+    auto a = store.request(state::RecordStore::Request::promote, deps.starter.identity());
     asked = a && *a;
   }
   Outcome out = with_lock(deps, ns, name, options, [&] { return promote_locked(ns, name, full, deps); });
@@ -180,7 +179,7 @@ Outcome abort_rollout(const std::string& ns, const std::string& name, Deps& deps
   // Recorded first, so a live process running the rollout aborts it at once and
   // lets the lock go; with no one running it, this process aborts it itself.
   state::RecordStore store(*deps.kube, *deps.clock, ns, name);
-  auto asked = store.request(state::RecordStore::Request::abort, state::current_starter().identity());
+  auto asked = store.request(state::RecordStore::Request::abort, deps.starter.identity());
   if (asked && *asked)
     deps.out->emit(report::Event{report::EventType::info,
                                  name,

@@ -4,6 +4,7 @@
 #include <sluice/gate/secrets.hpp>
 #include <sluice/http/client.hpp>
 #include <sluice/kube/resources.hpp>
+#include <sluice/metrics/prometheus.hpp>
 #include <sluice/registry/registry.hpp>
 #include <sluice/strategy/capacity.hpp>
 
@@ -72,17 +73,16 @@ void probe_prometheus(const plan::Plan& plan, Deps& deps, PreflightResult& r) {
       r.problems.push_back("check " + name + ": " + headers.error().message);
       continue;
     }
-    http::Request req;
-    req.url = prom->address + "/api/v1/query?query=1";
-    req.headers = *headers;
-    req.timeout = util::Duration(5000);
-    auto answer = deps.http->send(req, &deps.interrupt->token());
-    if (!answer)
+    metrics::PrometheusClient prometheus(*deps.http, prom->address, util::Duration(5000));
+    prometheus.set_headers(std::move(*headers));
+    auto answer = prometheus.send_query("1", &deps.interrupt->token());
+    if (!answer) {
       r.problems.push_back("check " + name + ": Prometheus at " + address +
                            " unreachable: " + answer.error().message);
-    else if (answer->status != 200)
+    } else if (answer->status != 200) {
       r.problems.push_back("check " + name + ": Prometheus at " + address + " answered HTTP " +
                            std::to_string(answer->status));
+    }
   }
 }
 

@@ -36,7 +36,7 @@ Outcome lost_lock(state::LeaseLock& lock, const std::string& name, const Outcome
 
 Outcome with_lock(Deps& deps, const std::string& ns, const std::string& name, const RunOptions& options,
                   const std::function<Outcome()>& body) {
-  std::string identity = options.identity.empty() ? state::current_starter().identity() : options.identity;
+  std::string identity = options.identity.empty() ? deps.starter.identity() : options.identity;
   state::LeaseLock lock(*deps.kube, *deps.hub, *deps.clock, ns, name, identity,
                         state::LockOptions{options.lease_duration, util::Duration(0)});
   auto got = lock.acquire(&deps.interrupt->token());

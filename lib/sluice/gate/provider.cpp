@@ -4,6 +4,7 @@
 #include <sluice/http/client.hpp>
 #include <sluice/metrics/prometheus.hpp>
 #include <sluice/plan/model.hpp>
+#include <sluice/util/strings.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -32,15 +33,6 @@ std::map<std::string, std::string> CheckContext::baseline_variables() const {
   return vars;
 }
 
-namespace {
-std::string trim(const std::string& s) {
-  auto begin = s.find_first_not_of(" \t");
-  if (begin == std::string::npos) return "";
-  auto end = s.find_last_not_of(" \t");
-  return s.substr(begin, end - begin + 1);
-}
-}  // namespace
-
 util::Result<std::string> expand_template(const std::string& text,
                                           const std::map<std::string, std::string>& variables) {
   std::string out;
@@ -52,7 +44,7 @@ util::Result<std::string> expand_template(const std::string& text,
     if (close == std::string::npos) {
       return util::make_error(util::ErrorKind::invalid, fmt::format("unclosed '{{{{' at offset {}", open));
     }
-    std::string name = trim(text.substr(open + 2, close - open - 2));
+    std::string name(util::trim(text.substr(open + 2, close - open - 2)));
     auto it = variables.find(name);
     if (it == variables.end()) {
       return util::make_error(util::ErrorKind::invalid, "unknown template variable '{{" + name + "}}'");
@@ -89,30 +81,6 @@ util::Result<std::optional<double>> single_value(metrics::PrometheusClient& prom
   return std::optional<double>(result->samples.front().value);
 }
 
-// Sends every request with the check's credential headers, which the
-// Prometheus client (it knows only an address) does not know about.
-class HeaderClient final : public http::Client {
- public:
-  explicit HeaderClient(http::Client& inner) : inner_(&inner) {}
-  void set_headers(http::Headers headers) { headers_ = std::move(headers); }
-
-  util::Result<http::Response> send(const http::Request& request, const util::CancelToken* cancel) override {
-    return inner_->send(with_headers(request), cancel);
-  }
-  util::Result<http::Response> stream(const http::Request& request, const http::LineHandler& on_line,
-                                      const util::CancelToken* cancel) override {
-    return inner_->stream(with_headers(request), on_line, cancel);
-  }
-
- private:
-  http::Request with_headers(http::Request request) const {
-    request.headers.insert(request.headers.end(), headers_.begin(), headers_.end());
-    return request;
-  }
-  http::Client* inner_;
-  http::Headers headers_;
-};
-
 // The headers to send, or the error measurement that replaces the attempt.
 util::Result<http::Headers> request_headers(const std::string& url, const plan::Credentials& credentials,
                                             const CheckContext& context, SecretReader& secrets) {
@@ -126,15 +94,14 @@ class PrometheusProvider final : public Provider {
                      SecretReader& secrets)
       : check_(check),
         source_(std::get<plan::PrometheusSource>(check.source)),
-        client_(client),
-        prometheus_(client_, source_.address),
+        prometheus_(client, source_.address),
         clock_(&clock),
         secrets_(&secrets) {}
 
   Measurement measure(const CheckContext& context, const util::CancelToken* cancel) override {
     auto headers = request_headers(source_.address, source_.credentials, context, *secrets_);
     if (!headers) return error_measurement("credentials: " + headers.error().message, clock_->wall_now());
-    client_.set_headers(std::move(*headers));
+    prometheus_.set_headers(std::move(*headers));
     auto value = run(source_.query, context.variables(), cancel);
     if (!value) return error_measurement(value.error().message, clock_->wall_now());
     std::optional<double> baseline;
@@ -157,7 +124,6 @@ class PrometheusProvider final : public Provider {
 
   plan::Check check_;
   plan::PrometheusSource source_;
-  HeaderClient client_;
   metrics::PrometheusClient prometheus_;
   util::Clock* clock_;
   SecretReader* secrets_;

@@ -3,6 +3,7 @@
 #include <sluice/http/line_splitter.hpp>
 #include <sluice/http/stream_poll.hpp>
 #include <sluice/util/cancel_wakeup.hpp>
+#include <sluice/util/strings.hpp>
 
 #include <fmt/format.h>
 #include <strings.h>
@@ -61,23 +62,17 @@ struct Transfer {
   char errbuf[CURL_ERROR_SIZE] = {};
 };
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+constexpr std::string_view k_header_space = " \t\r\n";
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto& t = *static_cast<Transfer*>(user);
-  std::string_view line = trim(std::string_view(data, size * count));
+  std::string_view line = util::trim(std::string_view(data, size * count), k_header_space);
   // Each status line starts a new answer (100 Continue, redirects, proxy CONNECT).
   if (line.substr(0, 5) == "HTTP/") {
     t.response.headers.clear();
   } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
-    t.response.headers.emplace_back(std::string(trim(line.substr(0, colon))),
-                                    std::string(trim(line.substr(colon + 1))));
+    t.response.headers.emplace_back(std::string(util::trim(line.substr(0, colon), k_header_space)),
+                                    std::string(util::trim(line.substr(colon + 1), k_header_space)));
   }
   return size * count;
 }

@@ -1,5 +1,7 @@
 #include <sluice/http/retry.hpp>
 
+#include <sluice/util/backoff.hpp>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -60,11 +62,7 @@ std::optional<Duration> parse_retry_after(const std::string& raw, system_clock::
 Duration backoff_delay(const RetryPolicy& policy, int attempt, std::optional<Duration> retry_after,
                        double random01) {
   if (retry_after) return std::min(*retry_after, policy.max_delay);
-  Duration delay = policy.base_delay;
-  for (int i = 1; i < attempt && delay < policy.max_delay; ++i) delay *= 2;
-  delay = std::min(delay, policy.max_delay);
-  auto half = delay / 2;
-  return half + Duration{static_cast<Duration::rep>(static_cast<double>((delay - half).count()) * random01)};
+  return util::equal_jitter(util::doubling_backoff(policy.base_delay, attempt, policy.max_delay), random01);
 }
 
 }  // namespace sluice::http

@@ -1,6 +1,6 @@
 #include <sluice/kube/auth.hpp>
-#include <sluice/kube/process.hpp>
 #include <sluice/util/base64.hpp>
+#include <sluice/util/process.hpp>
 #include <sluice/util/rfc3339.hpp>
 
 #include <fmt/format.h>
@@ -76,7 +76,7 @@ std::string first_line(const std::string& text) {
 
 Result<ExecResult> run_exec_plugin(const ExecConfig& exec, const ClusterInfo& cluster, bool interactive) {
   Env env = process_env();
-  std::string path = process::find_executable(exec.command, env["PATH"]);
+  std::string path = util::find_executable(exec.command, env["PATH"]);
   if (path.empty()) {
     std::string message = fmt::format("exec plugin: executable '{}' not found", exec.command);
     if (!exec.install_hint.empty()) message += "; " + exec.install_hint;
@@ -86,7 +86,10 @@ Result<ExecResult> run_exec_plugin(const ExecConfig& exec, const ClusterInfo& cl
   env["KUBERNETES_EXEC_INFO"] = exec_info(exec, cluster, interactive).dump();
   std::vector<std::string> argv{path};
   argv.insert(argv.end(), exec.args.begin(), exec.args.end());
-  auto output = process::run(argv, env, k_exec_timeout);
+  util::ProcessOptions options;
+  options.env = env;
+  options.timeout = k_exec_timeout;
+  auto output = util::run_process(argv, options);
   if (!output) return output.error().with_context(fmt::format("exec plugin '{}'", exec.command));
   if (output->exit_code != 0) {
     return make_error(ErrorKind::unauthorized,

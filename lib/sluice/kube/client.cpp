@@ -5,6 +5,7 @@
 #include <sluice/kube/errors.hpp>
 #include <sluice/kube/rate_limiter.hpp>
 #include <sluice/kube/wire.hpp>
+#include <sluice/util/backoff.hpp>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -148,7 +149,9 @@ Result<ApiClient::Prepared> ApiClient::prepare(const ApiRequest& api, bool strea
 }
 
 util::Duration ApiClient::backoff(int attempt, const std::optional<util::Duration>& retry_after) const {
-  util::Duration d = retry_after ? *retry_after : util::Duration{100 << std::min(attempt - 1, 8)};
+  util::Duration d = retry_after
+                         ? *retry_after
+                         : util::doubling_backoff(util::Duration{100}, attempt, util::Duration{25600});
   return std::min(d, options_.max_retry_wait);
 }
 

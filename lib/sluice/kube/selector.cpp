@@ -1,5 +1,6 @@
 // Label selectors as the API server parses them, for client and simulator alike.
 #include <sluice/kube/selector.hpp>
+#include <sluice/util/strings.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -11,18 +12,12 @@ using util::make_error;
 
 namespace {
 
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
-}
-
 Result<Requirement> parse_set_term(const std::string& term, std::size_t op_pos, std::size_t op_len,
                                    Requirement::Op op) {
   Requirement r;
-  r.key = trim(term.substr(0, op_pos));
+  r.key = std::string(util::trim(term.substr(0, op_pos)));
   r.op = op;
-  std::string rest = trim(term.substr(op_pos + op_len));
+  std::string rest(util::trim(term.substr(op_pos + op_len)));
   if (rest.size() < 2 || rest.front() != '(' || rest.back() != ')') {
     return make_error(ErrorKind::invalid, "unable to parse requirement: found '" + rest + "', expected: '('");
   }
@@ -49,13 +44,13 @@ std::vector<std::string> split_selector_terms(const std::string& text) {
     if (c == '(') ++depth;
     if (c == ')') --depth;
     if (c == ',' && depth == 0) {
-      terms.push_back(trim(current));
+      terms.push_back(std::string(util::trim(current)));
       current.clear();
     } else {
       current += c;
     }
   }
-  if (!trim(current).empty() || !terms.empty()) terms.push_back(trim(current));
+  if (!util::trim(current).empty() || !terms.empty()) terms.push_back(std::string(util::trim(current)));
   return terms;
 }
 
@@ -72,13 +67,13 @@ Result<Requirement> parse_requirement(const std::string& term) {
         std::pair{"=", Requirement::Op::equals}}) {
     const auto pos = term.find(text);
     if (pos == std::string::npos) continue;
-    r.key = trim(term.substr(0, pos));
+    r.key = std::string(util::trim(term.substr(0, pos)));
     r.op = op;
-    r.values = {trim(term.substr(pos + std::string(text).size()))};
+    r.values = {std::string(util::trim(term.substr(pos + std::string(text).size())))};
     return r;
   }
   if (term[0] == '!') {
-    r.key = trim(term.substr(1));
+    r.key = std::string(util::trim(term.substr(1)));
     r.op = Requirement::Op::not_exists;
   } else {
     r.key = term;
@@ -89,7 +84,7 @@ Result<Requirement> parse_requirement(const std::string& term) {
 
 Result<std::vector<Requirement>> parse_label_selector(const std::string& text) {
   std::vector<Requirement> selector;
-  if (trim(text).empty()) return selector;
+  if (util::trim(text).empty()) return selector;
   for (const auto& term : split_selector_terms(text)) {
     auto r = parse_requirement(term);
     if (!r.ok()) return r.error();

@@ -156,15 +156,21 @@ PrometheusClient::PrometheusClient(http::Client& client, std::string address, ut
   while (!address_.empty() && address_.back() == '/') address_.pop_back();
 }
 
-util::Result<QueryResult> PrometheusClient::query(const std::string& promql,
-                                                  const util::CancelToken* cancel) {
+util::Result<http::Response> PrometheusClient::send_query(const std::string& promql,
+                                                          const util::CancelToken* cancel) {
   http::Request request;
   request.method = "GET";
   request.url = address_ + "/api/v1/query?query=" + url_encode(promql);
   request.headers.emplace_back("Accept", "application/json");
+  request.headers.insert(request.headers.end(), headers_.begin(), headers_.end());
   request.timeout = timeout_;
   request.connect_timeout = std::min(timeout_, util::Duration{5000});
-  auto response = client_->send(request, cancel);
+  return client_->send(request, cancel);
+}
+
+util::Result<QueryResult> PrometheusClient::query(const std::string& promql,
+                                                  const util::CancelToken* cancel) {
+  auto response = send_query(promql, cancel);
   if (!response) return response.error().with_context("querying Prometheus at " + http::redact_url(address_));
   auto parsed = parse_query_response(response->status, response->body);
   if (!parsed) return parsed.error().with_context("Prometheus at " + http::redact_url(address_));

@@ -3,16 +3,13 @@
 // non-JSON answers from proxies), kept pure so it is tested without a server.
 #pragma once
 
+#include <sluice/http/client.hpp>
 #include <sluice/util/clock.hpp>
 #include <sluice/util/result.hpp>
 
 #include <map>
 #include <string>
 #include <vector>
-
-namespace sluice::http {
-class Client;
-}
 
 namespace sluice::metrics {
 
@@ -41,8 +38,16 @@ class PrometheusClient {
   // `address` like "http://127.0.0.1:9090" (a trailing slash is fine).
   PrometheusClient(http::Client& client, std::string address, util::Duration timeout = util::Duration{10000});
 
+  // Sent with every request after Accept: a check's credentials (Authorization and the like).
+  void set_headers(http::Headers headers) { headers_ = std::move(headers); }
+
   // GET /api/v1/query?query=... evaluated at the server's current time.
   util::Result<QueryResult> query(const std::string& promql, const util::CancelToken* cancel = nullptr);
+
+  // The same request's raw answer, whatever its status: a transport error is
+  // returned as the client reported it (without the address).
+  util::Result<http::Response> send_query(const std::string& promql,
+                                          const util::CancelToken* cancel = nullptr);
 
   const std::string& address() const { return address_; }
 
@@ -50,6 +55,7 @@ class PrometheusClient {
   http::Client* client_;
   std::string address_;
   util::Duration timeout_;
+  http::Headers headers_;
 };
 
 // Percent-encodes a query parameter value (RFC 3986 unreserved kept).

@@ -5,6 +5,7 @@
 #include <sluice/plan/suggest.hpp>
 #include <sluice/plan/values.hpp>
 #include <sluice/registry/reference.hpp>
+#include <sluice/util/sha256.hpp>
 
 #include <algorithm>
 #include <set>
@@ -208,7 +209,7 @@ PlanParse parse_plan(std::string_view bytes, const std::string& file) {
   read_plan(root, bytes, sink, plan);
   if (!sink.empty()) return refused(sink.take());
   plan.source_path = file;
-  plan.source_hash = sha256_hex(bytes);
+  plan.source_hash = util::sha256_hex(bytes);
   PlanParse parse;
   parse.plan = std::move(plan);
   return parse;

@@ -1,6 +1,5 @@
 #include <sluice/plan/source.hpp>
 
-#include <openssl/evp.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/parser.h>
@@ -162,19 +161,6 @@ std::optional<Diagnostic> check_yaml_structure(std::string_view bytes, const std
   if (check.documents > 1)
     return whole(file, "holds " + std::to_string(check.documents) + " YAML documents; a plan file holds one");
   return std::nullopt;
-}
-
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) return "";
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 0xF];
-  }
-  return out;
 }
 
 }  // namespace sluice::plan

@@ -34,7 +34,4 @@ std::optional<Diagnostic> check_plan_text(std::string_view bytes, const std::str
 // the number of documents (exactly one).
 std::optional<Diagnostic> check_yaml_structure(std::string_view bytes, const std::string& file);
 
-// Lowercase hex SHA-256 of `bytes`.
-std::string sha256_hex(std::string_view bytes);
-
 }  // namespace sluice::plan

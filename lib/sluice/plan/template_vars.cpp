@@ -3,6 +3,7 @@
 #include <sluice/plan/diagnostic.hpp>
 #include <sluice/plan/parse_parts.hpp>
 #include <sluice/plan/suggest.hpp>
+#include <sluice/util/strings.hpp>
 
 #include <algorithm>
 #include <map>
@@ -10,13 +11,6 @@
 namespace sluice::plan {
 
 namespace {
-
-std::string trim(std::string_view s) {
-  auto begin = s.find_first_not_of(" \t");
-  if (begin == std::string_view::npos) return "";
-  auto end = s.find_last_not_of(" \t");
-  return std::string(s.substr(begin, end - begin + 1));
-}
 
 const char* strategy_text(const Strategy& strategy) {
   if (std::holds_alternative<RollingStrategy>(strategy)) return "a rolling";
@@ -55,7 +49,8 @@ std::vector<TemplateUse> template_uses(std::string_view text) {
       break;
     }
     std::string_view token = text.substr(open, close + 2 - open);
-    uses.push_back({trim(token.substr(2, token.size() - 4)), std::string(token), open, true});
+    uses.push_back(
+        {std::string(util::trim(token.substr(2, token.size() - 4))), std::string(token), open, true});
     pos = close + 2;
   }
   return uses;

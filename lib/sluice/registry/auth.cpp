@@ -1,5 +1,6 @@
 #include <sluice/registry/auth.hpp>
 #include <sluice/util/base64.hpp>
+#include <sluice/util/strings.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -13,17 +14,12 @@ namespace {
 
 using nlohmann::json;
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // Reads `key="quoted value"` or `key=token`; returns false at the end.
 bool next_param(const std::string& h, std::size_t& i, std::string& key, std::string& value) {
   while (i < h.size() && (h[i] == ' ' || h[i] == ',')) ++i;
   auto eq = h.find('=', i);
   if (eq == std::string::npos) return false;
-  key = lower(h.substr(i, eq - i));
+  key = util::ascii_lower(h.substr(i, eq - i));
   i = eq + 1;
   value.clear();
   if (i < h.size() && h[i] == '"') {
@@ -97,7 +93,7 @@ Result<std::optional<FoundCredentials>> from_auths(const json& auths, const std:
 std::optional<Challenge> parse_www_authenticate(const std::string& header) {
   // A header may carry several challenges; scan for the schemes we speak.
   std::optional<Challenge> basic;
-  std::string lowered = lower(header);
+  std::string lowered = util::ascii_lower(header);
   for (const char* scheme : {"bearer", "basic"}) {
     auto pos = lowered.find(scheme);
     // Skip occurrences inside another challenge's quoted values.

@@ -2,17 +2,13 @@
 // "linux/arm64" and "linux/arm64/v8" mean the same machine.
 #include <sluice/registry/registry.hpp>
 #include <sluice/util/quote.hpp>
+#include <sluice/util/strings.hpp>
 
 #include <algorithm>
 #include <cctype>
 
 namespace sluice::registry {
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 bool valid_part(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
@@ -43,12 +39,13 @@ Result<Platform> parse_platform(const std::string& text) {
         util::ErrorKind::invalid,
         "invalid platform " + util::quoted(text, '"') + ": want os/architecture[/variant], e.g. linux/arm64");
   }
-  Platform p{lower(parts[0]), lower(parts[1]), parts.size() == 3 ? lower(parts[2]) : ""};
+  Platform p{util::ascii_lower(parts[0]), util::ascii_lower(parts[1]),
+             parts.size() == 3 ? util::ascii_lower(parts[2]) : ""};
   return p;
 }
 
 Platform normalize_platform(const Platform& in) {
-  Platform p{lower(in.os), lower(in.architecture), lower(in.variant)};
+  Platform p{util::ascii_lower(in.os), util::ascii_lower(in.architecture), util::ascii_lower(in.variant)};
   if (p.architecture == "x86_64" || p.architecture == "x86-64") p.architecture = "amd64";
   if (p.architecture == "i386") p.architecture = "386";
   if (p.architecture == "aarch64") p.architecture = "arm64";

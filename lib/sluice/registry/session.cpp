@@ -1,5 +1,6 @@
 #include <sluice/registry/manifest.hpp>
 #include <sluice/registry/session.hpp>
+#include <sluice/util/backoff.hpp>
 #include <sluice/util/base64.hpp>
 #include <sluice/util/url.hpp>
 
@@ -40,8 +41,7 @@ bool retryable(int status) {
 }
 
 util::Duration backoff(int attempt) {
-  auto ms = 500LL << std::min(attempt - 1, 5);
-  return util::Duration(std::min<long long>(ms, 8000));
+  return util::doubling_backoff(util::Duration(500), attempt, util::Duration(8000));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // re-read sees it (or gets 409 and re-reads). Bounded, honours Retry-After.
 #pragma once
 
+#include <sluice/util/backoff.hpp>
 #include <sluice/util/clock.hpp>
 #include <sluice/util/result.hpp>
 
@@ -22,14 +23,13 @@ inline bool retryable_for_guarded_write(util::ErrorKind kind) {
 template <class Fn>
 auto retry_guarded_write(Fn&& fn, util::Clock& clock, const util::CancelToken* cancel = nullptr,
                          int attempts = 8) -> std::invoke_result_t<Fn&> {
-  util::Duration delay{10};
   for (int attempt = 1;; ++attempt) {
     auto result = fn();
     if (result.ok() || attempt >= attempts || !retryable_for_guarded_write(result.error().kind))
       return result;
+    util::Duration delay = util::doubling_backoff(util::Duration(10), attempt, util::Duration(1000));
     util::Duration wait = result.error().retry_after.value_or(delay);
     if (!clock.sleep_for(std::min(wait, util::Duration(5000)), cancel)) return result;
-    delay = std::min(delay * 2, util::Duration(1000));
   }
 }
 

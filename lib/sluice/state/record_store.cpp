@@ -2,7 +2,6 @@
 #include <sluice/util/rfc3339.hpp>
 
 #include <sluice/kube/resources.hpp>
-#include <sluice/kube/retry.hpp>
 #include <sluice/state/guarded_write.hpp>
 
 #include <algorithm>

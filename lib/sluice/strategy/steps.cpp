@@ -1,4 +1,5 @@
 #include <sluice/strategy/steps.hpp>
+#include <sluice/util/strings.hpp>
 
 #include <array>
 #include <utility>
@@ -55,12 +56,6 @@ std::vector<StepSpec> bluegreen_steps(const plan::BlueGreenStrategy& s) {
   return steps;
 }
 
-std::string joined(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
-  return out;
-}
-
 std::string seconds_text(plan::Duration d) {
   auto ms = d.count();
   return ms % 1000 == 0 ? std::to_string(ms / 1000) + "s" : std::to_string(ms) + "ms";
@@ -77,7 +72,7 @@ StepSpec canary_step(const plan::Step& s, std::size_t index) {
     out.name = p->duration ? "Pause(" + seconds_text(*p->duration) + ")" : "Pause";
   } else if (const auto* a = std::get_if<plan::AnalysisStep>(&s.action)) {
     out.kind = StepKind::run_checks;
-    out.name = "Analysis(" + joined(a->checks) + ")";
+    out.name = "Analysis(" + util::join(a->checks, ",") + ")";
     out.checks = a->checks;
   } else {
     out.kind = StepKind::set_canary_scale;

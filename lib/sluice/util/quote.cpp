@@ -36,7 +36,9 @@ std::string hex_escape(const char* format, unsigned value) {
 // Appends the character of `length` bytes at text[i], escaped when it is a control.
 void append_escaped(std::string& out, std::string_view text, std::size_t i, std::size_t length) {
   unsigned char lead = byte_at(text, i);
-  if (length == 0) {
+  // An invalid byte and an unnamed control get the same escape; the order of
+  // the branches (invalid first, then the named controls) is the point.
+  if (length == 0) {  // NOLINT(bugprone-branch-clone)
     out += hex_escape("\\x%02X", lead);
   } else if (lead == '\n') {
     out += "\\n";

@@ -1,8 +1,8 @@
 // The kube client riding out the faults kubesim's control API injects.
 #include "kube_env.hpp"
 
-#include <sluice/kube/retry.hpp>
 #include <sluice/kube/watch.hpp>
+#include <sluice/state/guarded_write.hpp>
 
 #include <set>
 
@@ -90,18 +90,21 @@ TEST_CASE("a 409 on update is retried with a fresh read", "[kube][integration][f
   auto client = client_for(sim);
   REQUIRE(client->create(k_configmaps, "default", config_map("counter", {{"a", "0"}})).ok());
   int attempts = 0;
-  auto result = retry_on_conflict([&]() -> Result<Json> {
-    ++attempts;
-    auto current = client->get(k_configmaps, "default", "counter");
-    if (!current) return current.error();
-    if (attempts == 1) {  // someone else writes between our read and our update
-      REQUIRE(
-          client->patch(k_configmaps, "default", "counter", PatchType::merge, {{"data", {{"b", "1"}}}}).ok());
-    }
-    Json changed = *current;
-    changed["data"]["a"] = "1";
-    return client->update(k_configmaps, "default", changed);
-  });
+  auto result = sluice::state::retry_guarded_write(
+      [&]() -> Result<Json> {
+        ++attempts;
+        auto current = client->get(k_configmaps, "default", "counter");
+        if (!current) return current.error();
+        if (attempts == 1) {  // someone else writes between our read and our update
+          REQUIRE(
+              client->patch(k_configmaps, "default", "counter", PatchType::merge, {{"data", {{"b", "1"}}}})
+                  .ok());
+        }
+        Json changed = *current;
+        changed["data"]["a"] = "1";
+        return client->update(k_configmaps, "default", changed);
+      },
+      sluice::util::system_clock());
   REQUIRE(result.ok());
   CHECK(attempts == 2);
   CHECK((*result)["data"] == Json{{"a", "1"}, {"b", "1"}});

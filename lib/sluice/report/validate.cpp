@@ -1,32 +1,39 @@
-#include <sluice/plan/validate.hpp>
+#include <sluice/report/validate.hpp>
 
-#include <sluice/plan/describe.hpp>
 #include <sluice/plan/parser.hpp>
 #include <sluice/plan/secrets.hpp>
+#include <sluice/report/plan_preview.hpp>
 
 #include <ostream>
 
-namespace sluice::plan {
+namespace sluice::report {
+
+using plan::Diagnostic;
+using plan::load_plan;
+using plan::Plan;
+using plan::PlanParse;
 
 namespace {
 
 void report_problems(const std::string& path, const PlanParse& parse, bool json, std::ostream& out,
                      std::ostream& err) {
   for (const auto& diagnostic : parse.diagnostics) {
-    if (json)
+    if (json) {
       out << to_json(diagnostic).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-    else
+    } else {
       err << diagnostic.to_string() << "\n";
+    }
   }
-  if (json)
+  if (json) {
     out << nlohmann::ordered_json{{"file", path}, {"valid", false}, {"errors", parse.diagnostics.size()}}
                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
         << "\n";
+  }
 }
 
 // Inline secrets: allowed, but promote/abort/rollback cannot send them.
 void report_warnings(const Plan& plan, bool json, std::ostream& out, std::ostream& err) {
-  for (auto warning : inline_secret_warnings(plan)) {
+  for (auto warning : plan::inline_secret_warnings(plan)) {
     if (json) {
       auto line = to_json(warning);
       line["severity"] = "warning";
@@ -54,12 +61,13 @@ bool validate_files(const std::vector<std::string>& paths, bool json, std::ostre
     PlanParse parse = load_plan(path);
     if (parse.ok()) {
       report_warnings(*parse.plan, json, out, err);
-      if (json)
+      if (json) {
         out << nlohmann::ordered_json{{"file", path}, {"valid", true}, {"sha256", parse.plan->source_hash}}
                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
             << "\n";
-      else
+      } else {
         out << path << ": valid\n";
+      }
       continue;
     }
     all_valid = false;
@@ -78,12 +86,13 @@ bool preview_file(const std::string& path, bool json, std::ostream& out, std::os
   PlanParse parse = load_checked(path, json, out, err);
   if (!parse.ok()) return false;
   for (const auto& line : describe_plan(*parse.plan)) {
-    if (json)
+    if (json) {
       out << line.json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-    else
+    } else {
       out << line.text << "\n";
+    }
   }
   return true;
 }
 
-}  // namespace sluice::plan
+}  // namespace sluice::report

@@ -1,12 +1,13 @@
-#include <sluice/plan/validate.hpp>
+#include <sluice/report/validate.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <sstream>
 
-#include "plan_test_util.hpp"
+#include "../plan/plan_test_util.hpp"
 
 using namespace sluice::plan;
+using namespace sluice::report;
 using plan_test::ScratchDir;
 
 TEST_CASE("validate prints valid files to out and each problem on one line to err") {

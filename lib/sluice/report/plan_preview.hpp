@@ -10,18 +10,18 @@
 #include <string>
 #include <vector>
 
-namespace sluice::plan {
+namespace sluice::report {
 
 struct PreviewLine {
   std::string text;             // one line for people, indented by nesting
   nlohmann::ordered_json json;  // the same fact as one JSON object; "kind" says what it is
 };
 
-std::vector<PreviewLine> describe_plan(const Plan& plan);
+std::vector<PreviewLine> describe_plan(const plan::Plan& plan);
 
 // One line about a check: its source, conditions and limits. Header values
 // are never shown (they may hold tokens), nor where a secret comes from more
 // than by name, and URL credentials are redacted (http::redact_url).
-std::string describe_check(const Check& check);
+std::string describe_check(const plan::Check& check);
 
-}  // namespace sluice::plan
+}  // namespace sluice::report

@@ -1,19 +1,17 @@
-#include <sluice/plan/describe.hpp>
+#include <sluice/report/plan_preview.hpp>
 
 #include <sluice/http/client.hpp>
 #include <sluice/plan/values.hpp>
+#include <sluice/util/strings.hpp>
 
-namespace sluice::plan {
+namespace sluice::report {
+
+// The plan's vocabulary, used throughout.
+using namespace sluice::plan;  // NOLINT(google-build-using-namespace)
 
 namespace {
 
 using nlohmann::ordered_json;
-
-std::string join(const std::vector<std::string>& items, const char* separator = ", ") {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
-  return out;
-}
 
 std::string plural(int n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
@@ -27,7 +25,7 @@ std::string surge_text(const IntOrPercent& surge, const IntOrPercent& unavailabl
 class Builder {
  public:
   void add(std::string text, ordered_json json) { lines_.push_back({std::move(text), std::move(json)}); }
-  void step(std::string text, ordered_json json) {
+  void step(const std::string& text, ordered_json json) {
     ++step_;
     json["step"] = step_;
     add("  " + std::to_string(step_) + ". " + text, std::move(json));
@@ -61,7 +59,7 @@ void describe_header(const Plan& plan, Builder& out) {
                  {"container", t.container}});
   std::string image = "image: " + plan.image;
   if (!plan.platforms.empty())
-    image += ", checked to exist for " + join(plan.platforms) + " before any change";
+    image += ", checked to exist for " + util::join(plan.platforms, ", ") + " before any change";
   out.add(image, {{"kind", "image"}, {"image", plan.image}, {"platforms", plan.platforms}});
 }
 
@@ -79,7 +77,7 @@ void describe_rolling(const RollingStrategy& s, const Plan& plan, Builder& out) 
   if (!s.checks.empty()) {
     auto checks = step_json("checks");
     checks["checks"] = s.checks;
-    out.step("run checks " + join(s.checks) +
+    out.step("run checks " + util::join(s.checks, ", ") +
                  " against the new version alone, its pods still watched for failures",
              checks);
   }
@@ -103,7 +101,7 @@ void describe_blue_green(const BlueGreenStrategy& s, const Plan& plan, Builder& 
   if (!s.pre_promotion_checks.empty()) {
     auto checks = step_json("prePromotionChecks");
     checks["checks"] = s.pre_promotion_checks;
-    out.step("run pre-promotion checks " + join(s.pre_promotion_checks), checks);
+    out.step("run pre-promotion checks " + util::join(s.pre_promotion_checks, ", "), checks);
   }
   if (!s.auto_promote) out.step("pause until `sluice promote`", step_json("pause"));
   auto promote = step_json("switch");
@@ -112,7 +110,7 @@ void describe_blue_green(const BlueGreenStrategy& s, const Plan& plan, Builder& 
   if (!s.post_promotion_checks.empty()) {
     auto checks = step_json("postPromotionChecks");
     checks["checks"] = s.post_promotion_checks;
-    out.step("run post-promotion checks " + join(s.post_promotion_checks), checks);
+    out.step("run post-promotion checks " + util::join(s.post_promotion_checks, ", "), checks);
   }
   auto scale_down = step_json("scaleDownBlue");
   scale_down["delay"] = format_duration(s.scale_down_delay);
@@ -135,7 +133,7 @@ void describe_canary_step(const Step& step, bool by_replicas, Builder& out) {
   } else if (auto* analysis = std::get_if<AnalysisStep>(&step.action)) {
     auto json = step_json("analysis");
     json["checks"] = analysis->checks;
-    out.step("run analysis " + join(analysis->checks), json);
+    out.step("run analysis " + util::join(analysis->checks, ", "), json);
   } else {
     const auto& scale = std::get<SetCanaryScaleStep>(step.action);
     auto json = step_json("setCanaryScale");
@@ -162,9 +160,10 @@ void describe_canary(const CanaryStrategy& s, const Plan& plan, Builder& out) {
            {"maxSurge", format_int_or_percent(s.max_surge)},
            {"maxUnavailable", format_int_or_percent(s.max_unavailable)},
            {"backgroundChecks", s.background_checks}});
-  if (!s.background_checks.empty())
-    out.add("  background checks for the whole rollout: " + join(s.background_checks),
+  if (!s.background_checks.empty()) {
+    out.add("  background checks for the whole rollout: " + util::join(s.background_checks, ", "),
             {{"kind", "backgroundChecks"}, {"checks", s.background_checks}});
+  }
   out.step("start the canary with the new image", step_json("startCanary"));
   for (const auto& step : s.steps) describe_canary_step(step, !route, out);
   out.step("promote: the new version becomes stable and takes all traffic; the old one scales down",
@@ -192,7 +191,7 @@ std::string credentials_text(const Credentials& c) {
   if (c.bearer_token) text += ", bearer token (" + secret_origin(*c.bearer_token) + ")";
   std::vector<std::string> names;
   for (const auto& [name, value] : c.headers) names.push_back(name);
-  if (!names.empty()) text += ", headers " + join(names);
+  if (!names.empty()) text += ", headers " + util::join(names, ", ");
   return text;
 }
 
@@ -227,23 +226,25 @@ std::vector<PreviewLine> describe_plan(const Plan& plan) {
   if (auto* blue_green = std::get_if<BlueGreenStrategy>(&plan.strategy))
     describe_blue_green(*blue_green, plan, out);
   if (auto* canary = std::get_if<CanaryStrategy>(&plan.strategy)) describe_canary(*canary, plan, out);
-  for (const auto& [name, check] : plan.checks)
+  for (const auto& [name, check] : plan.checks) {
     out.add("check " + describe_check(check),
             {{"kind", "check"}, {"name", name}, {"summary", describe_check(check)}});
+  }
   std::string rollback = plan.rollback_automatic
                              ? "rollback: automatic when a check fails or the progress deadline (" +
                                    format_duration(plan.progress_deadline) + ") passes"
                              : "rollback: manual; on failure sluice stops and leaves the rollout paused";
   if (!plan.rollback_automatic && std::holds_alternative<RollingStrategy>(plan.strategy))
     rollback += " (a rolling update still under way is held there: the Deployment is paused)";
-  if (plan.min_available)
+  if (plan.min_available) {
     out.add("capacity: at least " + format_int_or_percent(*plan.min_available) +
                 " of the replicas serve throughout",
             {{"kind", "capacity"}, {"minAvailable", format_int_or_percent(*plan.min_available)}});
+  }
   out.add(rollback, {{"kind", "rollback"},
                      {"automatic", plan.rollback_automatic},
                      {"progressDeadline", format_duration(plan.progress_deadline)}});
   return out.take();
 }
 
-}  // namespace sluice::plan
+}  // namespace sluice::report

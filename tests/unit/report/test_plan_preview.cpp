@@ -1,11 +1,12 @@
-#include <sluice/plan/describe.hpp>
 #include <sluice/plan/parser.hpp>
+#include <sluice/report/plan_preview.hpp>
 
 #include <catch2/catch.hpp>
 
-#include "plan_test_util.hpp"
+#include "../plan/plan_test_util.hpp"
 
 using namespace sluice::plan;
+using namespace sluice::report;
 using plan_test::k_valid_plan;
 using plan_test::replace;
 using Lines = std::vector<std::string>;
