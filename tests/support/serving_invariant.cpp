@@ -4,6 +4,25 @@
 
 namespace sluice::test {
 
+namespace {
+
+// The last writes before audit entry `seq`: what moved the endpoints.
+std::string writes_before(const nlohmann::json& audit, int seq) {
+  std::vector<std::string> lines;
+  for (const auto& r : audit.value("requests", nlohmann::json::array())) {
+    if (r.value("seq", 0) >= seq) break;
+    const std::string verb = r.value("verb", r.value("method", ""));
+    if (verb == "get" || verb == "list" || verb == "watch" || verb == "GET") continue;
+    lines.push_back(r.dump());
+  }
+  std::string text;
+  for (std::size_t i = lines.size() > 4 ? lines.size() - 4 : 0; i < lines.size(); ++i)
+    text += "\n      after " + lines[i];
+  return text;
+}
+
+}  // namespace
+
 std::vector<std::string> serving_violations(const nlohmann::json& audit, const std::string& ns,
                                             const std::string& service, int floor) {
   std::vector<std::string> out;
@@ -20,7 +39,7 @@ std::vector<std::string> serving_violations(const nlohmann::json& audit, const s
     }
     out.push_back(moment + std::to_string(total) + " ready endpoints (" +
                   state.value("ready", nlohmann::json::object()).dump() + "), below the floor of " +
-                  std::to_string(floor));
+                  std::to_string(floor) + writes_before(audit, e.value("seq", 0)));
   }
   return out;
 }

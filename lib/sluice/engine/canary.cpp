@@ -303,8 +303,35 @@ util::Status stable_at_full_size(Driver& d, const RollbackStart& start) {
   return with_context(wait_back(d, w), "the stable version did not come back");
 }
 
+// Ready endpoints of the plan's Service that are not canary pods.
+int stable_endpoints(const Json& endpoints, const std::string& canary_prefix) {
+  int n = 0;
+  for (const auto& subset : endpoints.value("subsets", Json::array()))
+    for (const auto& a : subset.value("addresses", Json::array()))
+      if (a.value("/targetRef/name"_json_pointer, std::string()).rfind(canary_prefix, 0) != 0) ++n;
+  return n;
+}
+
+// Before the canary's pods go, the Service must already route to enough
+// stable pods: a Deployment counts a pod available before the endpoints
+// controller adds it to the Service, and scaling the canary down in that gap
+// would drop ready endpoints below the floor. Replica traffic only (a route
+// sends nothing to the canary by then); no Service in the plan: nothing to watch.
+util::Status stable_serves(Driver& d) {
+  if (gateway(d) || d.plan().target.service.empty()) return {};
+  int floor = plan_floor(d.plan(), total(d));
+  std::string prefix = canary_name(stable_name(d)) + "-";
+  auto served = d.deps().hub->wait_until(
+      kube::k_endpoints, d.ns(), d.plan().target.service,
+      [&](const Json& endpoints) { return stable_endpoints(endpoints, prefix) >= floor; },
+      d.deps().clock->now() + d.plan().progress_deadline, &d.cancel());
+  if (!served) return served.error().with_context("waiting for the Service to route to the stable pods");
+  return {};
+}
+
 // The canary scaled to 0, then the Service selects by its own selector again.
 util::Status retire_canary(Driver& d) {
+  if (auto serves = stable_serves(d); !serves) return serves;
   auto s = d.writes().scale(canary_name(stable_name(d)), 0);
   if (!s && s.error().kind != util::ErrorKind::not_found)
     return with_context(s, "scaling down " + canary_name(stable_name(d)));
@@ -445,6 +472,7 @@ StepResult promote(Driver& d) {
   if (gateway(d))
     if (auto s = set_route_weights(d, 100, 0); !s)
       return failed_write(s.error(), "setting the HTTPRoute weights");
+  if (auto serves = stable_serves(d); !serves) return failed_write(serves.error(), "promoting");
   if (auto s = d.writes().scale(canary_name(stable_name(d)), 0); !s)
     return failed_write(s.error(), "scaling down " + canary_name(stable_name(d)));
   rec.traffic = state::Traffic{100, 100, 0, total(d)};

@@ -31,7 +31,8 @@ ChangeWaiter::ChangeWaiter(Driver& d, const std::vector<std::string>& deployment
   auto notify = [wake = wake_](const kube::WatchEvent&) { wake->notify(); };
   // Each Deployment by name, as `kubectl rollout status` watches its one.
   for (const auto& name : deployments)
-    subscriptions_.push_back(hub.subscribe(kube::k_deployments, d.ns(), notify, kube::WatchScope::named(name)));
+    subscriptions_.push_back(
+        hub.subscribe(kube::k_deployments, d.ns(), notify, kube::WatchScope::named(name)));
   subscriptions_.push_back(hub.subscribe(kube::k_pods, d.ns(), notify, rollout_pods(d)));
   // The interrupt outlives this waiter: it holds the wakeup only weakly.
   d.stop().on_fire([weak = std::weak_ptr<Wakeup>(wake_)] {
@@ -183,7 +184,8 @@ VersionWaitResult wait_until(Driver& d, const VersionWait& w, const std::functio
     if (verdict == gate::Verdict::failed || verdict == gate::Verdict::error)
       return {WaitEnd::failed, w.checks->result().message};
     if (verdict == gate::Verdict::inconclusive) return {WaitEnd::inconclusive, w.checks->result().message};
-    if (dep && ready(*dep) && verdict == gate::Verdict::successful) return {WaitEnd::ready, ""};
+    bool current = dep && d.writes().caught_up(*dep);
+    if (current && ready(*dep) && verdict == gate::Verdict::successful) return {WaitEnd::ready, ""};
     if (d.deps().clock->now() >= w.deadline)
       return {WaitEnd::failed, "deployment " + w.deployment + " was not ready within the progress deadline"};
     // Checks that already have their verdict ask for no wake-up (next_due() is max then).

@@ -47,8 +47,21 @@ util::Status Writes::modify(const kube::ResourceRef& resource, const std::string
     if (!change(*object)) return {};
     auto written = kube_.update(resource, ns_, *object);
     if (!written) return written.error();
+    if (resource.plural == kube::k_deployments.plural) remember(name, *written);
     return {};
   });
+}
+
+void Writes::remember(const std::string& deployment, const Json& written) {
+  written_[deployment] = Written{written.value("/metadata/generation"_json_pointer, 0LL), -1};
+}
+
+bool Writes::caught_up(const Json& deployment) const {
+  auto it = written_.find(deployment.value("/metadata/name"_json_pointer, std::string()));
+  if (it == written_.end()) return true;
+  if (deployment.value("/metadata/generation"_json_pointer, 0LL) < it->second.generation) return false;
+  return it->second.replicas < 0 ||
+         deployment.value("/spec/replicas"_json_pointer, -1) == it->second.replicas;
 }
 
 util::Status Writes::update_deployment(const std::string& name, const std::function<void(Json&)>& change) {
@@ -77,6 +90,7 @@ util::Status Writes::create_or_adopt(const Json& body) {
     (*dep)["spec"] = body["spec"];
     auto written = kube_.update(kube::k_deployments, ns_, *dep);
     if (!written) return written.error();
+    remember(name, *written);
     return {};
   });
 }
@@ -86,6 +100,7 @@ util::Status Writes::scale(const std::string& deployment, int replicas) {
   return guarded([&]() -> util::Status {
     auto done = kube_.set_scale(kube::k_deployments, ns_, deployment, replicas);
     if (!done) return done.error();
+    written_[deployment].replicas = replicas;
     return {};
   });
 }

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <map>
 #include <string>
 
 namespace sluice::engine {
@@ -41,13 +42,24 @@ class Writes {
   // Creates `object` of `resource`; AlreadyExists is an error the caller may expect.
   util::Status create(const kube::ResourceRef& resource, const nlohmann::json& object);
 
+  // False while `deployment` (as a watch delivered it) is older than this
+  // run's last write to it: a wait must not judge a Deployment by the state
+  // before the change it waits for (the write's answer can beat the watch).
+  bool caught_up(const nlohmann::json& deployment) const;
+
  private:
+  struct Written {
+    long long generation = 0;  // of the object an update returned
+    int replicas = -1;         // set by the last scale, when it came after the last update
+  };
+  void remember(const std::string& deployment, const nlohmann::json& written);
   template <class Fn>
   util::Status guarded(Fn&& fn);
   kube::Client& kube_;
   std::string ns_;
   util::Clock& clock_;
   CancelSource cancel_;
+  std::map<std::string, Written> written_;
 };
 
 // The step result for a write that failed: interrupted when cancelled, a
