@@ -29,7 +29,7 @@ Json record_configmap(RecordPhase phase) {
   state::Record r;
   r.name = "web";
   r.ns = "shop";
-  r.strategy = "rolling";
+  r.strategy = plan::StrategyKind::rolling;
   r.rollout_id = 1;
   r.phase = phase;
   return {{"apiVersion", "v1"},

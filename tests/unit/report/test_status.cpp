@@ -8,7 +8,7 @@ using namespace sluice;
 
 namespace {
 
-state::HistoryEntry entry(int id, const std::string& phase, const std::string& message) {
+state::HistoryEntry entry(int id, state::RecordPhase phase, const std::string& message) {
   state::HistoryEntry e;
   e.rollout_id = id;
   e.phase = phase;
@@ -23,14 +23,16 @@ state::HistoryEntry entry(int id, const std::string& phase, const std::string& m
 
 TEST_CASE("print_history shows one line per finished rollout, oldest first") {
   std::ostringstream out;
-  report::print_history({entry(1, "healthy", ""), entry(2, "rolled_back", "errors too high")}, out, false);
+  report::print_history({entry(1, state::RecordPhase::healthy, ""),
+                         entry(2, state::RecordPhase::rolled_back, "errors too high")},
+                        out, false);
   CHECK(out.str() ==
-        "#1    healthy     2026-01-01T00:00:00Z  sha256:abc  by host/pid 7\n"
-        "#2    rolled_back 2026-01-01T00:00:00Z  sha256:abc  by host/pid 7  — errors too high\n");
+        "#1    Healthy     2026-01-01T00:00:00Z  sha256:abc  by host/pid 7\n"
+        "#2    RolledBack  2026-01-01T00:00:00Z  sha256:abc  by host/pid 7  — errors too high\n");
 }
 
 TEST_CASE("print_history in JSON leaves the pod template out") {
-  auto e = entry(3, "healthy", "");
+  auto e = entry(3, state::RecordPhase::healthy, "");
   e.version.template_spec = nlohmann::json{{"spec", "big"}};
   std::ostringstream out;
   report::print_history({e}, out, true);
