@@ -4,8 +4,8 @@
 #include <kubesim/list_options.hpp>
 #include <kubesim/managed_fields.hpp>
 #include <kubesim/patch.hpp>
-#include <kubesim/schema.hpp>
 #include <kubesim/protobuf.hpp>
+#include <kubesim/schema.hpp>
 #include <kubesim/selectors.hpp>
 #include <kubesim/server_internal.hpp>
 #include <kubesim/validation.hpp>

@@ -35,8 +35,9 @@ void print_status(const state::StatusView& view, std::ostream& out, bool json) {
   if (r.phase == state::RecordPhase::paused && r.pause_reason != state::PauseReason::none) {
     out << fmt::format("  paused   {}\n", r.pause_reason == state::PauseReason::failed
                                               ? "a check failed; automatic rollback is off"
-                                          : r.pause_reason == state::PauseReason::inconclusive ? "a check was inconclusive"
-                                                                             : "by a pause step");
+                                          : r.pause_reason == state::PauseReason::inconclusive
+                                              ? "a check was inconclusive"
+                                              : "by a pause step");
   }
   if (r.strategy == plan::StrategyKind::canary) {
     out << fmt::format("  traffic  {:g}% to the canary (asked {}%)\n", r.traffic.measured_weight,
@@ -66,8 +67,8 @@ void print_history(const std::vector<state::HistoryEntry>& history, std::ostream
       out << j.dump() << "\n";
       continue;
     }
-    out << fmt::format("#{:<4} {:<11} {}  {}  by {}{}\n", e.rollout_id, state::to_string(e.phase), e.finished_at, e.digest,
-                       e.started_by, e.message.empty() ? "" : "  — " + e.message);
+    out << fmt::format("#{:<4} {:<11} {}  {}  by {}{}\n", e.rollout_id, state::to_string(e.phase),
+                       e.finished_at, e.digest, e.started_by, e.message.empty() ? "" : "  — " + e.message);
   }
 }
 

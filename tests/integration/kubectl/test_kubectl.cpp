@@ -106,8 +106,7 @@ TEST_CASE("kubectl apply --server-side creates, and reports a conflicting field 
   auto conflict =
       c.kubectl({"apply", "--server-side", "--field-manager=other", "-f", c.sim.dir() + "/five.yaml"});
   CHECK(conflict.exit_code == 1);
-  CHECK(conflict.err.find(
-            "Apply failed with 1 conflict: conflict with \"kubectl\": .spec.replicas") !=
+  CHECK(conflict.err.find("Apply failed with 1 conflict: conflict with \"kubectl\": .spec.replicas") !=
         std::string::npos);
   auto forced = c.kubectl({"apply", "--server-side", "--field-manager=other", "--force-conflicts", "-f",
                            c.sim.dir() + "/five.yaml"});

@@ -231,8 +231,7 @@ TEST_CASE("server-side apply needs a field manager and reports conflicts", "[kub
   config["data"]["color"] = "red";
   auto conflict = sim.request("PATCH", path + "?fieldManager=bob", config, "application/apply-patch+yaml");
   CHECK(conflict.status == 409);
-  CHECK(conflict.body["message"] ==
-        "Apply failed with 1 conflict: conflict with \"alice\": .data.color");
+  CHECK(conflict.body["message"] == "Apply failed with 1 conflict: conflict with \"alice\": .data.color");
   CHECK(conflict.body["details"]["causes"][0]["reason"] == "FieldManagerConflict");
   CHECK(conflict.body["details"]["causes"][0]["field"] == ".data.color");
   auto forced =
