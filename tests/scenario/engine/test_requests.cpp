@@ -84,9 +84,11 @@ TEST_CASE("requests: a forbidden watch ends the rollout at once with the server'
   auto run = w.sluice({"apply", plan});
 
   INFO(run.out << run.err);
-  // The run's failure path: the rollback's own wait cannot confirm the old
-  // version without that watch either, so a human must look (7), at once.
-  CHECK(run.exit_code == 7);
+  // The run's failure path, at once: rolled back (3) when the rollback's
+  // wait could confirm the old version from the Deployment alone, or a human
+  // must look (7) when the refused pods watch stopped that wait too. Which one
+  // depends on whether the re-listed pods arrive before the next refusal.
+  CHECK((run.exit_code == 3 || run.exit_code == 7));
   REQUIRE(run.last() != nullptr);
   std::string said = (*run.last()).value("message", "");
   CHECK(said.rfind("watching pods: pods is forbidden: User", 0) == 0);
