@@ -177,14 +177,16 @@ VersionWaitResult wait_until(Driver& d, const VersionWait& w, const std::functio
     std::optional<Json> dep = now ? std::move(*now) : std::nullopt;
     if (dep) report_progress(d, w, *dep, last_progress);
     if (auto signal = failing_pod(d, w.image)) return {WaitEnd::failed, *signal};
-    if (dep && kube::deployment_rollout_status(*dep).failed)
+    // Judged only once the watch shows this run's last write: before the
+    // rollback's template lands, the failed rollout's deadline condition is still there.
+    bool current = dep && d.writes().caught_up(*dep);
+    if (current && kube::deployment_rollout_status(*dep).failed)
       return {WaitEnd::failed, "deployment " + w.deployment + " exceeded its progress deadline"};
     gate::Verdict verdict = gate::Verdict::successful;
     if (w.checks != nullptr) verdict = w.checks->poll(&d.cancel());
     if (verdict == gate::Verdict::failed || verdict == gate::Verdict::error)
       return {WaitEnd::failed, w.checks->result().message};
     if (verdict == gate::Verdict::inconclusive) return {WaitEnd::inconclusive, w.checks->result().message};
-    bool current = dep && d.writes().caught_up(*dep);
     if (current && ready(*dep) && verdict == gate::Verdict::successful) return {WaitEnd::ready, ""};
     if (d.deps().clock->now() >= w.deadline)
       return {WaitEnd::failed, "deployment " + w.deployment + " was not ready within the progress deadline"};
