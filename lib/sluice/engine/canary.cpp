@@ -4,6 +4,7 @@
 // (Gateway API). Analysis steps and background checks gate each step.
 // Promotion moves the stable Deployment to the new digest and retires the
 // canary; a rollback sends all traffic to stable in one write first.
+#include <sluice/engine/canary_parts.hpp>
 #include <sluice/engine/driver.hpp>
 #include <sluice/engine/objects.hpp>
 #include <sluice/engine/wait.hpp>
@@ -23,56 +24,7 @@ namespace {
 
 using Json = nlohmann::json;
 using plan::CanaryStrategy;
-
-const CanaryStrategy& canary(const Driver& d) {
-  return std::get<CanaryStrategy>(d.plan().strategy);
-}
-
-bool gateway(const Driver& d) {
-  return canary(d).traffic == CanaryStrategy::Traffic::gateway_route;
-}
-
-const std::string& stable_name(const Driver& d) {
-  return d.plan().target.deployment;
-}
-
-std::string canary_service(const Driver& d) {
-  const auto& s = canary(d).canary_service;
-  return s.empty() ? d.plan().target.service + "-canary" : s;
-}
-
-int total(Driver& d) {
-  return std::max(1, d.record().total_replicas);
-}
-
-int replicas_of(const Json& deployment) {
-  return deployment.value("/spec/replicas"_json_pointer, 1);
-}
-
-// Ready pods a Deployment serves with, never more than it is asked to run
-// (status lags a scale-down; counting the leaving pods would overstate capacity).
-int serving(const Json& deployment) {
-  return std::min(ready_counts(deployment).available, replicas_of(deployment));
-}
-
-// --- the HTTPRoute --------------------------------------------------------
-
-// Sets the stable and canary backend weights on the route, re-reading on 409.
-util::Status set_route_weights(Driver& d, int stable_weight, int canary_weight) {
-  const std::string& route_name = canary(d).route_name;
-  RouteBackends backends{d.ns(), d.plan().target.service, canary_service(d)};
-  bool routed = true;
-  auto s = d.writes().modify(kube::k_httproutes, route_name, [&](Json& route) {
-    Json before = route;
-    routed = set_backend_weights(route, backends, stable_weight, canary_weight) > 0;
-    return routed && route != before;  // unchanged: already there (resumed)
-  });
-  if (s && !routed)
-    return util::make_error(
-        util::ErrorKind::invalid,
-        "HTTPRoute " + route_name + " has no rule with a backendRef to Service " + backends.stable);
-  return s;
-}
+using namespace canary_parts;  // this strategy's own parts
 
 // --- waiting ---------------------------------------------------------------
 
@@ -243,101 +195,6 @@ StepResult move_by_route(Driver& d, const strategy::CanaryPosition& pos) {
   return {StepStatus::next, note_traffic(d, pos.weight, split.route_canary_weight, canary_ready, total(d))};
 }
 
-util::Status restore_service(Driver& d) {
-  if (d.plan().target.service.empty()) return {};
-  return d.writes().set_selector(d.plan().target.service, d.record().previous.service_selector);
-}
-
-// What a rollback starts from: whether promotion had already moved the stable
-// template, and how many stable pods serve now.
-struct RollbackStart {
-  bool template_moved = false;
-  int stable_serving = 0;
-  std::string stable_hash;  // of the stable pods now: a pin to any other hash would select nothing
-};
-
-util::Status with_context(const util::Status& s, const std::string& what) {
-  if (s) return s;
-  return s.error().with_context(what);
-}
-
-util::Result<RollbackStart> read_rollback(Driver& d) {
-  auto stable = d.deps().kube->get(kube::k_deployments, d.ns(), stable_name(d));
-  if (!stable) return stable.error().with_context("reading " + stable_name(d));
-  auto hash = current_hash(d, *stable);
-  return RollbackStart{container_image(*stable, d.target().container) != d.record().previous.image,
-                       serving(*stable), hash ? *hash : ""};
-}
-
-// All traffic to stable in one write: the route's weights, or the Service
-// pinned to the stable pods. With replica traffic the pin waits (`early`)
-// until the stable pods alone meet the serving floor; after promotion began
-// the stable pods are mid-change and the Service keeps its own selector.
-util::Status traffic_to_stable(Driver& d, const RollbackStart& start, bool early) {
-  const auto& rec = d.record();
-  if (gateway(d)) return with_context(set_route_weights(d, 100, 0), "sending all traffic to stable");
-  if (start.template_moved || d.plan().target.service.empty() || rec.previous.pod_template_hash.empty() ||
-      rec.previous.pod_template_hash != start.stable_hash)
-    return {};
-  if (early && start.stable_serving < plan_floor(d.plan(), total(d))) return {};
-  Json pinned =
-      selector_with(rec.previous.service_selector, "pod-template-hash", rec.previous.pod_template_hash);
-  return with_context(d.writes().set_selector(d.plan().target.service, pinned),
-                      "sending all traffic to stable");
-}
-
-// Stable back at full size (on its recorded template if promotion had begun), watched until ready.
-util::Status stable_at_full_size(Driver& d, const RollbackStart& start) {
-  const auto& rec = d.record();
-  util::Status resized =
-      start.template_moved ? d.writes().update_deployment(stable_name(d),
-                                                          [&](Json& dep) {
-                                                            dep["spec"]["replicas"] = total(d);
-                                                            dep["spec"]["template"] =
-                                                                writable_template(rec.previous.template_spec);
-                                                          })
-                           : d.writes().scale(stable_name(d), total(d));
-  if (!resized) return with_context(resized, "scaling " + stable_name(d) + " back up");
-  VersionWait w = version_wait(d, stable_name(d), rec.previous.image);
-  w.also_report = {canary_name(stable_name(d))};
-  return with_context(wait_back(d, w), "the stable version did not come back");
-}
-
-// Ready endpoints of the plan's Service that are not canary pods.
-int stable_endpoints(const Json& endpoints, const std::string& canary_prefix) {
-  int n = 0;
-  for (const auto& subset : endpoints.value("subsets", Json::array()))
-    for (const auto& a : subset.value("addresses", Json::array()))
-      if (a.value("/targetRef/name"_json_pointer, std::string()).rfind(canary_prefix, 0) != 0) ++n;
-  return n;
-}
-
-// Before the canary's pods go, the Service must already route to enough
-// stable pods: a Deployment counts a pod available before the endpoints
-// controller adds it to the Service, and scaling the canary down in that gap
-// would drop ready endpoints below the floor. Replica traffic only (a route
-// sends nothing to the canary by then); no Service in the plan: nothing to watch.
-util::Status stable_serves(Driver& d) {
-  if (gateway(d) || d.plan().target.service.empty()) return {};
-  int floor = plan_floor(d.plan(), total(d));
-  std::string prefix = canary_name(stable_name(d)) + "-";
-  auto served = d.deps().hub->wait_until(
-      kube::k_endpoints, d.ns(), d.plan().target.service,
-      [&](const Json& endpoints) { return stable_endpoints(endpoints, prefix) >= floor; },
-      d.deps().clock->now() + d.plan().progress_deadline, &d.cancel());
-  if (!served) return served.error().with_context("waiting for the Service to route to the stable pods");
-  return {};
-}
-
-// The canary scaled to 0, then the Service selects by its own selector again.
-util::Status retire_canary(Driver& d) {
-  if (auto serves = stable_serves(d); !serves) return serves;
-  auto s = d.writes().scale(canary_name(stable_name(d)), 0);
-  if (!s && s.error().kind != util::ErrorKind::not_found)
-    return with_context(s, "scaling down " + canary_name(stable_name(d)));
-  return with_context(restore_service(d), "restoring " + d.plan().target.service);
-}
-
 // Records the version serving now: what promotion replaces and rollback restores.
 util::Status remember_stable(Driver& d) {
   auto& rec = d.record();
@@ -374,18 +231,10 @@ util::Status prepare_route(Driver& d, const std::string& version) {
 // canary Deployment left by an earlier rollout (scaled to 0) is deleted, not
 // adopted. The precondition keeps a concurrent change from being deleted unseen.
 util::Status retire_older_canary(Driver& d, const Json& body) {
-  auto& kube = *d.deps().kube;
-  std::string name = body["metadata"]["name"].get<std::string>();
-  auto existing = kube.get(kube::k_deployments, d.ns(), name);
-  if (!existing)
-    return existing.error().kind == util::ErrorKind::not_found ? util::Status{} : existing.error();
-  if (existing->value("/spec/selector"_json_pointer, Json()) == body["spec"]["selector"]) return {};
-  kube::DeleteOptions options;
-  options.propagation = kube::Propagation::background;
-  options.precondition_resource_version = existing->value("/metadata/resourceVersion"_json_pointer, "");
-  auto removed = kube.remove(kube::k_deployments, d.ns(), name, options);
-  if (!removed && removed.error().kind != util::ErrorKind::not_found) return removed.error();
-  return {};
+  return d.writes().remove_unless(
+      kube::k_deployments, body["metadata"]["name"].get<std::string>(), [&](const Json& existing) {
+        return existing.value("/spec/selector"_json_pointer, Json()) == body["spec"]["selector"];
+      });
 }
 
 StepResult create_canary(Driver& d) {
@@ -480,19 +329,6 @@ StepResult promote(Driver& d) {
           stable_name(d) + " runs the new version; " + canary_name(stable_name(d)) + " scaled to 0"};
 }
 
-util::Result<std::string> roll_back(Driver& d) {
-  auto& rec = d.record();
-  if (rec.total_replicas == 0) return std::string("nothing had changed");
-  auto back = read_rollback(d);
-  util::Status s = back ? traffic_to_stable(d, *back, true) : util::Status(back.error());
-  if (s) s = stable_at_full_size(d, *back);
-  if (s) s = traffic_to_stable(d, *back, false);  // no write when step 1 already did it
-  if (s) s = retire_canary(d);
-  if (!s) return s.error();
-  rec.traffic = state::Traffic{0, 0, 0, total(d)};
-  return stable_name(d) + " serves " + rec.previous.image + " again";
-}
-
 class Canary final : public StrategyDriver {
  public:
   explicit Canary(Driver& d) : StrategyDriver(d) {}
@@ -509,7 +345,7 @@ class Canary final : public StrategyDriver {
   }
   // Analysis steps are measured alongside the canary's pods and background checks.
   StepResult run_checks(const strategy::StepSpec& step) override { return analysis(d_, step); }
-  util::Result<std::string> roll_back() override { return engine::roll_back(d_); }
+  util::Result<std::string> roll_back() override { return canary_parts::roll_back(d_); }
   // The canary learns its hashes as its Deployments change (learn_canary_hash).
   void learn_template_hashes() override {}
 };

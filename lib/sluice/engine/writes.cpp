@@ -105,6 +105,23 @@ util::Status Writes::scale(const std::string& deployment, int replicas) {
   });
 }
 
+util::Status Writes::remove_unless(const kube::ResourceRef& resource, const std::string& name,
+                                   const std::function<bool(const Json&)>& keep) {
+  return guarded([&]() -> util::Status {
+    auto existing = kube_.get(resource, ns_, name);
+    if (!existing)
+      return existing.error().kind == util::ErrorKind::not_found ? util::Status{} : existing.error();
+    if (keep(*existing)) return {};
+    kube::DeleteOptions options;
+    options.propagation = kube::Propagation::background;
+    options.precondition_resource_version = existing->value("/metadata/resourceVersion"_json_pointer, "");
+    auto removed = kube_.remove(resource, ns_, name, options);
+    if (!removed && removed.error().kind != util::ErrorKind::not_found) return removed.error();
+    written_.erase(name);
+    return {};
+  });
+}
+
 util::Status Writes::create(const kube::ResourceRef& resource, const Json& object) {
   auto created = kube_.create(resource, ns_, object);
   if (!created) return created.error();

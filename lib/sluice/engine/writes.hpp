@@ -39,6 +39,11 @@ class Writes {
   util::Status create_or_adopt(const nlohmann::json& body);
   // Sets an absolute replica count through the scale subresource.
   util::Status scale(const std::string& deployment, int replicas);
+  // Deletes `name` (in the background) unless `keep` accepts it as read now;
+  // the read's resourceVersion is the precondition, so a change made
+  // meanwhile is re-read, never deleted unseen. Already gone: done.
+  util::Status remove_unless(const kube::ResourceRef& resource, const std::string& name,
+                             const std::function<bool(const nlohmann::json&)>& keep);
   // Creates `object` of `resource`; AlreadyExists is an error the caller may expect.
   util::Status create(const kube::ResourceRef& resource, const nlohmann::json& object);
 
