@@ -17,7 +17,7 @@ void add_history(CLI::App& app, Context& ctx) {
       ctx.exit_code = k_exit_preflight;
       return;
     }
-    auto history = engine::read_history(*env->deps().kube, env->ns(ctx), name);
+    auto history = engine::read_history(*env->deps().kube, *env->deps().clock, env->ns(ctx), name);
     if (!history) {
       *ctx.err << "sluice history: " << history.error().message << "\n";
       ctx.exit_code = history.error().kind == util::ErrorKind::not_found ? k_exit_usage : k_exit_preflight;

@@ -35,9 +35,9 @@ Outcome rollback_rollout(const std::string& ns, const std::string& name, std::op
 // `status`: the record, the versions' ready counts and who holds the lock
 // (report::print_status shows it).
 using StatusView = state::StatusView;
-// `now` judges whether the lock's last renewal is older than its lease.
-util::Result<StatusView> read_status(kube::Client& kube, const std::string& ns, const std::string& name,
-                                     util::WallTime now);
+// `clock` judges whether the lock's last renewal is older than its lease.
+util::Result<StatusView> read_status(kube::Client& kube, util::Clock& clock, const std::string& ns,
+                                     const std::string& name);
 
 // Pure parts of `status`: the exit code a record's run ends (or ended) with,
 // and the holder of a Lease still inside its lease ("" when free or run out).
@@ -45,8 +45,8 @@ int status_exit_code(const state::Record& record, bool abandoned);
 std::string live_lock_holder(const nlohmann::json& lease, util::WallTime now);
 
 // `history`: the finished rollouts kept in the record, oldest first (report::print_history shows them).
-util::Result<std::vector<state::HistoryEntry>> read_history(kube::Client& kube, const std::string& ns,
-                                                            const std::string& name);
+util::Result<std::vector<state::HistoryEntry>> read_history(kube::Client& kube, util::Clock& clock,
+                                                            const std::string& ns, const std::string& name);
 
 // The final event every command ends with: outcome and the exit code's meaning.
 void emit_finished(report::Reporter& out, const std::string& rollout, const Outcome& outcome);

@@ -58,23 +58,18 @@ std::string live_lock_holder(const nlohmann::json& lease, util::WallTime now) {
   return *renewed + std::chrono::seconds(2 * seconds) < now ? "" : holder;
 }
 
-util::Result<StatusView> read_status(kube::Client& kube, const std::string& ns, const std::string& name,
-                                     util::WallTime now) {
+util::Result<StatusView> read_status(kube::Client& kube, util::Clock& clock, const std::string& ns,
+                                     const std::string& name) {
   StatusView view;
-  auto cm = kube.get(kube::k_configmaps, ns, state::RecordStore::object_name(name));
-  if (!cm) {
-    if (cm.error().kind == util::ErrorKind::not_found)
-      return util::make_error(util::ErrorKind::not_found, "no rollout named " + name + " in namespace " + ns);
-    return cm.error();
-  }
-  view.resource_version = cm->value("/metadata/resourceVersion"_json_pointer, std::string());
-  auto rec = state::record_from_configmap(*cm);
+  state::RecordStore store(kube, clock, ns, name);
+  auto rec = store.load();
   if (!rec) return rec.error();
   if (!*rec)
     return util::make_error(util::ErrorKind::not_found, "no rollout named " + name + " in namespace " + ns);
+  view.resource_version = store.resource_version();
   view.record = *rec;
   auto lease = kube.get(kube::k_leases, ns, state::LeaseLock::lease_name(name));
-  if (lease) view.lock_holder = live_lock_holder(*lease, now);
+  if (lease) view.lock_holder = live_lock_holder(*lease, clock.wall_now());
   if (view.record && !state::is_terminal(view.record->phase) &&
       view.record->phase != state::RecordPhase::paused)
     view.abandoned = view.lock_holder.empty();
@@ -85,11 +80,13 @@ util::Result<StatusView> read_status(kube::Client& kube, const std::string& ns, 
   return view;
 }
 
-util::Result<std::vector<state::HistoryEntry>> read_history(kube::Client& kube, const std::string& ns,
-                                                            const std::string& name) {
-  auto cm = kube.get(kube::k_configmaps, ns, state::RecordStore::object_name(name));
-  if (!cm) return cm.error();
-  return state::history_from_configmap(*cm);
+util::Result<std::vector<state::HistoryEntry>> read_history(kube::Client& kube, util::Clock& clock,
+                                                            const std::string& ns, const std::string& name) {
+  state::RecordStore store(kube, clock, ns, name);
+  auto history = store.history();
+  if (history && store.resource_version().empty())
+    return util::make_error(util::ErrorKind::not_found, "no rollout named " + name + " in namespace " + ns);
+  return history;
 }
 
 }  // namespace sluice::engine

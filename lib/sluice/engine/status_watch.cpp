@@ -34,7 +34,7 @@ bool status_settled(const StatusView& view) {
 util::Result<int> follow_status(Deps& deps, const std::string& ns, const std::string& name, bool follow,
                                 const std::function<void(const StatusView&)>& show) {
   for (;;) {
-    auto view = read_status(*deps.kube, ns, name, deps.clock->wall_now());
+    auto view = read_status(*deps.kube, *deps.clock, ns, name);
     if (!view) return view.error();
     show(*view);
     if (!follow || status_settled(*view)) return view->exit_code;

@@ -38,6 +38,7 @@ util::Result<std::vector<HistoryEntry>> history_from_configmap(const Json& cm) {
 }
 
 util::Result<Json> RecordStore::read_object() {
+  cached_.reset();
   auto got = client_.get(kube::k_configmaps, ns_, object_name(rollout_));
   if (!got) return got.error().with_context("reading rollout record " + object_name(rollout_));
   cached_ = *got;
@@ -51,6 +52,10 @@ util::Result<std::optional<Record>> RecordStore::load() {
     return cm.error();
   }
   return record_from_configmap(*cm);
+}
+
+std::string RecordStore::resource_version() const {
+  return cached_ ? cached_->value("/metadata/resourceVersion"_json_pointer, std::string()) : std::string();
 }
 
 util::Result<std::vector<HistoryEntry>> RecordStore::history() {

@@ -21,6 +21,9 @@ class RecordStore {
   // The current record; nullopt when this rollout was never applied here.
   util::Result<std::optional<Record>> load();
   util::Result<std::vector<HistoryEntry>> history();
+  // The resourceVersion of the ConfigMap as last read or written; "" when it
+  // does not exist (yet). A watch from it sees every later change.
+  std::string resource_version() const;
 
   // Writes `record` as the current one (stamping updatedAt). Creates the
   // ConfigMap on first use. Flags another process set meanwhile
