@@ -121,10 +121,7 @@ class Client {
   // Server-side apply of a full object (apiVersion, kind, metadata.name), field manager "sluice".
   Result<Json> apply(const ResourceRef& ref, const std::string& ns, const Json& object, bool force = true);
 
-  Result<Json> get_status(const ResourceRef& ref, const std::string& ns, const std::string& name);
   Result<Json> update_status(const ResourceRef& ref, const std::string& ns, const Json& object);
-  // The autoscaling/v1 Scale object.
-  Result<Json> get_scale(const ResourceRef& ref, const std::string& ns, const std::string& name);
   // Sets spec.replicas through the scale subresource (a merge patch, as kubectl scale does).
   Result<Json> set_scale(const ResourceRef& ref, const std::string& ns, const std::string& name,
                          int replicas);

@@ -117,20 +117,8 @@ Result<Json> Client::apply(const ResourceRef& ref, const std::string& ns, const 
   return patch(ref, ns, name_of(object), PatchType::apply, object, options);
 }
 
-Result<Json> Client::get_status(const ResourceRef& ref, const std::string& ns, const std::string& name) {
-  ApiRequest r;
-  r.path = ref.path(ns, name, "status");
-  return request(r);
-}
-
 Result<Json> Client::update_status(const ResourceRef& ref, const std::string& ns, const Json& object) {
   return request(json_request("PUT", ref.path(ns, name_of(object), "status"), object));
-}
-
-Result<Json> Client::get_scale(const ResourceRef& ref, const std::string& ns, const std::string& name) {
-  ApiRequest r;
-  r.path = ref.path(ns, name, "scale");
-  return request(r);
 }
 
 Result<Json> Client::set_scale(const ResourceRef& ref, const std::string& ns, const std::string& name,
