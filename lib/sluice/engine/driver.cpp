@@ -1,4 +1,5 @@
 #include <sluice/engine/driver.hpp>
+#include <sluice/engine/wait.hpp>
 
 #include <sluice/kube/resources.hpp>
 #include <sluice/state/record_store.hpp>
@@ -21,6 +22,7 @@ Driver::Driver(const plan::Plan& plan, Deps& deps, state::RecordStore& store, st
       target_(std::move(target)),
       steps_(strategy::steps_for(plan)),
       writes_(*deps.kube, target_.ns, *deps.clock, [this]() -> const util::CancelToken& { return cancel(); }),
+      pods_(rollout_pods(target_)),
       strategy_(strategy_entry(plan::kind_of(plan.strategy)).make(*this)) {
   // A signal or a lost lock stops the steps too; the hook holds the requests
   // weakly, as the run's Interrupt outlives this driver.

@@ -58,6 +58,8 @@ class Driver {
   StrategyDriver& strategy() { return *strategy_; }
   // The cluster writes, stopped by cancel() as it is when each write starts.
   Writes& writes() { return writes_; }
+  // The watch scope of the rollout's pods (wait.hpp rollout_pods), computed once.
+  const kube::WatchScope& pods() const { return pods_; }
 
  private:
   StepResult execute(const strategy::StepSpec& step);
@@ -79,6 +81,7 @@ class Driver {
   std::shared_ptr<RunRequests> requests_ = std::make_shared<RunRequests>();
   bool rolling_back_ = false;
   Writes writes_;
+  kube::WatchScope pods_;
   std::unique_ptr<StrategyDriver> strategy_;
 };
 

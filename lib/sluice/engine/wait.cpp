@@ -18,10 +18,8 @@ bool fully_available(const nlohmann::json& deployment) {
   return status.done && c.available >= c.desired;
 }
 
-// The pods a rollout owns: its target's selector without the labels sluice
-// adds, so every version's pods (blue-green, canary) are in one stream.
-kube::WatchScope rollout_pods(Driver& d) {
-  auto labels = d.target().deployment.value("/spec/selector/matchLabels"_json_pointer, Json::object());
+kube::WatchScope rollout_pods(const Target& target) {
+  auto labels = target.deployment.value("/spec/selector/matchLabels"_json_pointer, Json::object());
   return kube::WatchScope::labelled(selector_string(base_selector(labels)));
 }
 
@@ -33,7 +31,7 @@ ChangeWaiter::ChangeWaiter(Driver& d, const std::vector<std::string>& deployment
   for (const auto& name : deployments)
     subscriptions_.push_back(
         hub.subscribe(kube::k_deployments, d.ns(), notify, kube::WatchScope::named(name)));
-  subscriptions_.push_back(hub.subscribe(kube::k_pods, d.ns(), notify, rollout_pods(d)));
+  subscriptions_.push_back(hub.subscribe(kube::k_pods, d.ns(), notify, d.pods()));
   // The interrupt outlives this waiter: it holds the wakeup only weakly.
   d.stop().on_fire([weak = std::weak_ptr<Wakeup>(wake_)] {
     if (auto w = weak.lock()) w->notify();
@@ -104,7 +102,7 @@ std::optional<nlohmann::json> watched_deployment(Driver& d, const std::string& n
 std::optional<std::string> failing_pod(Driver& d, const std::string& image) {
   std::optional<std::string> signal;
   auto visited = d.deps().hub->visit(
-      kube::k_pods, d.ns(), kube::WaitTarget::selector("").within(rollout_pods(d)),
+      kube::k_pods, d.ns(), kube::WaitTarget::selector("").within(d.pods()),
       [&](const Json& pod) {
         if (runs_image(pod, image)) signal = kube::pod_failure_signal(pod);
         return !signal;
@@ -203,7 +201,7 @@ bool only_pods_of(Driver& d, const Json& deployment, const std::string& image) {
   auto labels = deployment.value("/spec/selector/matchLabels"_json_pointer, Json::object());
   bool only = true;
   auto visited = d.deps().hub->visit(
-      kube::k_pods, d.ns(), kube::WaitTarget::selector(selector_string(labels)).within(rollout_pods(d)),
+      kube::k_pods, d.ns(), kube::WaitTarget::selector(selector_string(labels)).within(d.pods()),
       [&](const Json& pod) {
         only = runs_image(pod, image);
         return only;

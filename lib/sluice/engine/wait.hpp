@@ -87,8 +87,9 @@ std::optional<nlohmann::json> watched_deployment(Driver& d, const std::string& n
 // one line; or the server's refusal of the pods watch (e.g. forbidden).
 std::optional<std::string> failing_pod(Driver& d, const std::string& image);
 
-// The stream the rollout's pods are watched in (namespace-wide for now; to
-// be what the target Deployment selects, less the version label).
-kube::WatchScope rollout_pods(Driver& d);
+// The stream the rollout's pods are watched in: what the target Deployment
+// selects, less the labels sluice adds, so every version's pods are in it.
+// Computed once per run (Driver::pods()).
+kube::WatchScope rollout_pods(const Target& target);
 
 }  // namespace sluice::engine
