@@ -35,7 +35,8 @@ Json web_deployment(int replicas) {
 
 }  // namespace
 
-EngineWorld::EngineWorld(int replicas) : server_(fast_options()) {
+EngineWorld::EngineWorld(int replicas, sluice::util::Clock* clock)
+    : server_(fast_options()), clock_(clock != nullptr ? clock : &sluice::util::system_clock()) {
   require(server_.start().ok(), "kubesim did not start");
   auto config = sluice::kube::config_from_yaml(server_.kubeconfig(), "/tmp", "");
   require(config.ok(), "kubeconfig");
@@ -69,15 +70,9 @@ std::string EngineWorld::plan(const std::string& image, const std::string& strat
 
 engine::Deps EngineWorld::deps() {
   interrupt_ = std::make_unique<engine::Interrupt>();  // each command is its own process
-  return engine::Deps{kube_.get(),
-                      hub_.get(),
-                      nullptr,
-                      nullptr,
-                      &sluice::util::system_clock(),
-                      &events_,
-                      interrupt_.get(),
-                      "",
-                      sluice::state::current_starter()};
+  return engine::Deps{kube_.get(),      hub_.get(), nullptr,
+                      nullptr,          clock_,     &events_,
+                      interrupt_.get(), "",         sluice::state::current_starter()};
 }
 
 engine::Outcome EngineWorld::apply(const std::string& plan_yaml) {

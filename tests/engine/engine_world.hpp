@@ -29,7 +29,8 @@ inline const std::string k_bad = "example.test/web-bad@sha256:" + std::string(64
 class EngineWorld {
  public:
   // Namespace "shop" with Deployment and Service "web": `replicas` pods of k_v1, all available.
-  explicit EngineWorld(int replicas = 4);
+  // `clock` drives the engine's time (the system clock when null).
+  explicit EngineWorld(int replicas = 4, sluice::util::Clock* clock = nullptr);
   ~EngineWorld();
   EngineWorld(const EngineWorld&) = delete;
   EngineWorld& operator=(const EngineWorld&) = delete;
@@ -38,6 +39,9 @@ class EngineWorld {
   static std::string plan(const std::string& image, const std::string& strategy);
 
   engine::Outcome apply(const std::string& plan_yaml);
+  // What a signal does to the command running now (it exits 130).
+  void interrupt(const std::string& why) { interrupt_->fire(why); }
+  engine::RunOptions& options() { return options_; }
   engine::Outcome abort();
   engine::Outcome rollback();
 
@@ -50,12 +54,14 @@ class EngineWorld {
   std::string describe();
 
   kubesim::Server& sim() { return server_; }
+  sluice::kube::Client& kube() { return *kube_; }
   sluice::report::MemoryReporter& events() { return events_; }
   const std::string ns = "shop";
 
  private:
   engine::Deps deps();
   kubesim::Server server_;
+  sluice::util::Clock* clock_;
   std::unique_ptr<sluice::kube::Client> kube_;
   std::unique_ptr<sluice::kube::WatchHub> hub_;
   sluice::report::MemoryReporter events_;
