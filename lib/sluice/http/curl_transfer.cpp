@@ -38,7 +38,7 @@ using util::ErrorKind;
 using SteadyTime = std::chrono::steady_clock::time_point;
 
 // An error answer on a stream is kept for the caller, up to this size.
-constexpr size_t k_max_error_body = 1024 * 1024;
+constexpr size_t k_max_error_body = size_t{1024} * 1024;
 
 struct SlistFree {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
@@ -130,7 +130,8 @@ Slist build_headers(const Request& request, const std::string& host_header) {
   curl_slist* list = nullptr;
   for (const auto& [name, value] : request.headers) {
     // "Name;" is libcurl's way to send a header with an empty value.
-    std::string line = value.empty() ? name + ";" : name + ": " + value;
+    std::string line = name;
+    line += value.empty() ? ";" : ": " + value;
     list = curl_slist_append(list, line.c_str());
   }
   // No 100-continue round trip, and no form content type on raw bodies.

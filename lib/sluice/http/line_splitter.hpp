@@ -13,7 +13,7 @@ namespace sluice::http {
 class LineSplitter {
  public:
   // Lines longer than this are a protocol error (memory guard).
-  static constexpr size_t k_default_max_line = 64u * 1024 * 1024;
+  static constexpr size_t k_default_max_line = size_t{64} * 1024 * 1024;
 
   explicit LineSplitter(size_t max_line = k_default_max_line) : max_line_(max_line) {}
 

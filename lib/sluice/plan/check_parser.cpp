@@ -66,10 +66,11 @@ std::optional<HttpSource> read_http(const MapReader& check) {
   std::optional<BasicAuth> userinfo;
   source.url = read_url(reader, "url", userinfo).value_or("");
   if (auto method = reader.string("method")) {
-    if (*method != "GET" && *method != "HEAD" && *method != "POST")
+    if (*method != "GET" && *method != "HEAD" && *method != "POST") {
       reader.error("method", "must be GET, HEAD or POST, not " + quoted(*method));
-    else
+    } else {
       source.method = *method;
+    }
   }
   if (auto status = reader.integer("expectStatus", 100, 599))
     source.expect_status = static_cast<int>(*status);
@@ -135,11 +136,12 @@ void read_limits(const MapReader& reader, Check& check) {
   if (count) check.count = static_cast<int>(*count);
   bool count_usable = count || !reader.has("count");  // else its own error says what is wrong
   if (auto limit = reader.integer("failureLimit", 0, 1000)) {
-    if (*limit >= check.count && count_usable)
+    if (*limit >= check.count && count_usable) {
       reader.error("failureLimit", "must be less than count (" + std::to_string(check.count) +
                                        "), or the check could never fail");
-    else
+    } else {
       check.failure_limit = static_cast<int>(*limit);
+    }
   }
   if (auto limit = reader.integer("inconclusiveLimit", 0, 1000))
     check.inconclusive_limit = static_cast<int>(*limit);
@@ -174,9 +176,10 @@ void read_conditions(const MapReader& reader, const std::string& kind, std::stri
   bool has_baseline = reader.has("baseline");
   check.success_condition = read_condition(reader, "successCondition", has_baseline, bytes);
   check.failure_condition = read_condition(reader, "failureCondition", has_baseline, bytes);
-  if (!reader.has("successCondition") && !reader.has("failureCondition"))
+  if (!reader.has("successCondition") && !reader.has("failureCondition")) {
     reader.sink().error(reader.mark(), reader.path(),
                         "a prometheus check needs successCondition or failureCondition");
+  }
 }
 
 std::optional<Check> read_check(const std::string& name, const YAML::Node& node, const YAML::Mark& where,

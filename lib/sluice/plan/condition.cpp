@@ -149,6 +149,8 @@ class Parser {
 
   Typed parse_logical(bool is_or) {
     std::size_t start = (skip_space(), pos_);
+    // NOLINTNEXTLINE(clang-analyzer-cplusplus.NewDeleteLeaks): nodes are unique_ptrs; clang 14 loses them in
+    // the recursion
     Typed lhs = is_or ? parse_logical(false) : parse_not();
     const char* word = is_or ? "or" : "and";
     const char* symbol = is_or ? "||" : "&&";
@@ -156,6 +158,8 @@ class Parser {
       std::string op = accept(word) ? word : accept(symbol) ? symbol : "";
       if (op.empty()) return lhs;
       std::size_t rhs_at = (skip_space(), pos_);
+      // NOLINTNEXTLINE(clang-analyzer-cplusplus.NewDeleteLeaks): nodes are unique_ptrs; clang 14 loses them
+      // in the recursion
       Typed rhs = is_or ? parse_logical(false) : parse_not();
       expect_type(lhs, Type::boolean, start, op, "left");
       expect_type(rhs, Type::boolean, rhs_at, op, "right");
@@ -216,6 +220,8 @@ class Parser {
 
   Typed parse_arithmetic(bool additive) {
     std::size_t start = (skip_space(), pos_);
+    // NOLINTNEXTLINE(clang-analyzer-cplusplus.NewDeleteLeaks): nodes are unique_ptrs; clang 14 loses them in
+    // the recursion
     Typed lhs = additive ? parse_arithmetic(false) : parse_unary();
     for (;;) {
       skip_space();
@@ -224,6 +230,8 @@ class Parser {
       if (!matches) return lhs;
       ++pos_;
       std::size_t rhs_at = (skip_space(), pos_);
+      // NOLINTNEXTLINE(clang-analyzer-cplusplus.NewDeleteLeaks): nodes are unique_ptrs; clang 14 loses them
+      // in the recursion
       Typed rhs = additive ? parse_arithmetic(false) : parse_unary();
       std::string op(1, c);
       expect_type(lhs, Type::number, start, op, "left");
@@ -317,9 +325,10 @@ class Parser {
 
   Typed parse_call(const std::string& name, std::size_t start) {
     static const std::vector<std::string> functions = {"isNaN", "isInf", "noData"};
-    if (name != "isNaN" && name != "isInf" && name != "noData")
+    if (name != "isNaN" && name != "isInf" && name != "noData") {
       fail(start, "unknown function " + quoted(name) + did_you_mean(name, functions) +
                       "; the functions are isNaN(x), isInf(x) and noData()");
+    }
     std::size_t open = pos_++;
     if (name == "noData") {
       skip_space();
@@ -421,10 +430,11 @@ std::optional<bool> eval_bool(const ConditionNode& node, const ConditionInput& i
 }  // namespace
 
 ParsedCondition parse_condition(std::string_view text) {
-  if (text.size() > k_max_condition_length)
+  if (text.size() > k_max_condition_length) {
     return {nullptr, ConditionSyntaxError{static_cast<int>(k_max_condition_length),
                                           "the condition is longer than " +
                                               std::to_string(k_max_condition_length) + " characters"}};
+  }
   Parser parser(text);
   try {
     Typed root = parser.parse_all();

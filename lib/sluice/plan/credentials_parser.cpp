@@ -152,10 +152,11 @@ Credentials read_credentials(const MapReader& reader, std::optional<BasicAuth> f
   credentials.headers = read_headers(reader);
   credentials.basic_auth = read_basic_auth(reader);
   credentials.bearer_token = read_secret_field(reader, "bearerToken");
-  if (from_url && reader.has("basicAuth"))
+  if (from_url && reader.has("basicAuth")) {
     reader.error("basicAuth", "the URL has user-info too; give the credentials in one place");
-  else if (from_url)
+  } else if (from_url) {
     credentials.basic_auth = std::move(from_url);
+  }
   bool basic = credentials.basic_auth.has_value();
   if (basic && reader.has("bearerToken"))
     reader.error("bearerToken", "a check sends basic auth or a bearer token, not both");

@@ -26,9 +26,10 @@ std::vector<Diagnostic> Sink::take() {
   std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return a.line != b.line ? a.line < b.line : a.column < b.column;
   });
-  if (truncated_)
+  if (truncated_) {
     diagnostics_.push_back(
         {file_, 0, 0, "", "too many errors; stopped after " + std::to_string(k_max_errors)});
+  }
   truncated_ = false;
   return std::move(diagnostics_);
 }
@@ -71,9 +72,10 @@ MapReader::MapReader(const YAML::Node& node, std::string path, const YAML::Mark&
       continue;
     }
     auto [it, inserted] = fields_.emplace(key, Field{entry.first, entry.second});
-    if (!inserted)
+    if (!inserted) {
       sink_.error(key_mark, join_path(path_, key),
                   "duplicate key; first given on line " + std::to_string(it->second.key.Mark().line + 1));
+    }
   }
 }
 

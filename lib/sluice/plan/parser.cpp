@@ -120,24 +120,26 @@ void read_image(const MapReader& top, Plan& plan) {
   // Checked offline with the registry's own grammar, so a reference apply
   // would refuse at preflight is refused here, before anything is contacted.
   if (auto image = top.string("image", true)) {
-    if (auto why = registry::image_ref_problem(*image))
+    if (auto why = registry::image_ref_problem(*image)) {
       top.error("image", quoted(*image) + " is not a valid image reference (" + *why +
                              "); write e.g. registry.example.com/shop/app:1.4.2");
-    else
+    } else {
       plan.image = *image;
+    }
   }
   auto platforms = top.string_list("platforms");
   if (!platforms) return;
   std::set<std::string> seen;
   for (const auto& item : *platforms) {
-    if (!is_platform(item.text))
+    if (!is_platform(item.text)) {
       top.sink().error(
           item.mark, item.path,
           quoted(item.text) + " is not a platform; write os/arch or os/arch/variant, e.g. linux/arm64");
-    else if (!seen.insert(item.text).second)
+    } else if (!seen.insert(item.text).second) {
       top.sink().error(item.mark, item.path, quoted(item.text) + " is listed twice");
-    else
+    } else {
       plan.platforms.push_back(item.text);
+    }
   }
 }
 
@@ -155,6 +157,7 @@ void check_references(const std::vector<detail::CheckRef>& refs, const std::map<
                       bool checks_readable, Sink& sink) {
   if (!checks_readable) return;  // the checks section itself is broken; its errors say why
   std::vector<std::string> names;
+  names.reserve(checks.size());
   for (const auto& [name, check] : checks) names.push_back(name);
   for (const auto& ref : refs) {
     if (checks.count(ref.name)) continue;
@@ -202,9 +205,10 @@ PlanParse parse_plan(std::string_view bytes, const std::string& file) {
     // check_yaml_structure parsed the same text, so this is not expected.
     return refused({Diagnostic{file, 0, 0, "", "YAML syntax error: " + e.msg}});
   }
-  if (!root.IsDefined() || root.IsNull())
+  if (!root.IsDefined() || root.IsNull()) {
     return refused(
         {Diagnostic{file, 0, 0, "", "the plan is empty; a plan starts with 'apiVersion: sluice/v1'"}});
+  }
   Plan plan;
   read_plan(root, bytes, sink, plan);
   if (!sink.empty()) return refused(sink.take());

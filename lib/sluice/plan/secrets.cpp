@@ -1,6 +1,7 @@
 #include <sluice/plan/secrets.hpp>
 
 #include <sluice/http/client.hpp>
+#include <sluice/util/strings.hpp>
 
 #include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
@@ -69,7 +70,8 @@ std::optional<std::pair<std::size_t, std::size_t>> span_of(const YAML::Node& nod
 
 // Replaces in place, keeping the file as the user wrote it; nullopt when a
 // value cannot be found exactly or the result would not read back the same.
-std::optional<std::string> replace_in_place(std::string_view text, std::vector<Replacement> replacements) {
+std::optional<std::string> replace_in_place(std::string_view text,
+                                            const std::vector<Replacement>& replacements) {
   std::vector<std::pair<std::pair<std::size_t, std::size_t>, std::string>> edits;
   for (const auto& r : replacements) {
     auto span = span_of(r.node, text);
@@ -138,9 +140,10 @@ void warn(const Check& check, const std::string& path, const std::string& what,
 
 void warn_credentials(const Check& check, const std::string& source, const Credentials& c,
                       std::vector<Diagnostic>& out) {
-  for (const auto& [name, value] : c.headers)
+  for (const auto& [name, value] : c.headers) {
     if (!value.from && is_secret_header_value(name, value.literal))
-      warn(check, source + ".headers." + name, "header '" + name + "'", out);
+      warn(check, util::join({source, "headers", name}, "."), "header '" + name + "'", out);
+  }
   if (c.basic_auth && !c.basic_auth->password.from)
     warn(check, source + ".basicAuth", "the basic-auth password (or URL user-info)", out);
   if (c.bearer_token && !c.bearer_token->from) warn(check, source + ".bearerToken", "the bearer token", out);

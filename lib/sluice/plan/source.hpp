@@ -13,7 +13,7 @@
 namespace sluice::plan {
 
 // Real plans are a few KiB; the cap keeps a mistaken or hostile file cheap.
-inline constexpr std::size_t k_max_plan_bytes = 1024 * 1024;
+inline constexpr std::size_t k_max_plan_bytes = std::size_t{1024} * 1024;
 // Real plans nest about 6 levels; the cap keeps the YAML parser's recursion shallow.
 inline constexpr int k_max_plan_nesting = 64;
 

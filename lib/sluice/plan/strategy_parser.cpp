@@ -27,9 +27,10 @@ std::vector<std::string> read_check_list(const MapReader& reader, const std::str
 void read_surge(const MapReader& reader, IntOrPercent& max_surge, IntOrPercent& max_unavailable) {
   if (auto surge = reader.int_or_percent("maxSurge")) max_surge = *surge;
   if (auto unavailable = reader.int_or_percent("maxUnavailable")) max_unavailable = *unavailable;
-  if (max_surge.value == 0 && max_unavailable.value == 0)
+  if (max_surge.value == 0 && max_unavailable.value == 0) {
     reader.error(reader.has("maxSurge") ? "maxSurge" : "maxUnavailable",
                  "maxSurge and maxUnavailable cannot both be 0: the rollout could never make progress");
+  }
 }
 
 std::optional<Strategy> read_rolling(const MapReader& strategy, std::vector<CheckRef>& refs) {
@@ -48,9 +49,10 @@ std::optional<Strategy> read_blue_green(const MapReader& strategy, const Strateg
                                         std::vector<CheckRef>& refs) {
   const Field* field = strategy.find("blueGreen");
   BlueGreenStrategy blue_green;
-  if (inputs.service.empty())
+  if (inputs.service.empty()) {
     strategy.sink().error(strategy.value_mark(*field), "target.service",
                           "blueGreen needs the Service users reach, to switch it between versions");
+  }
   if (field->value.IsNull()) return blue_green;
   MapReader reader(
       field->value, "strategy.blueGreen", strategy.value_mark(*field),
@@ -75,9 +77,10 @@ void read_traffic(const MapReader& canary, const StrategyInputs& inputs, CanaryS
   const Field* field = canary.find("traffic");
   if (!field) return;
   if (field->value.IsScalar()) {
-    if (field->value.Scalar() != "replicas")
+    if (field->value.Scalar() != "replicas") {
       canary.error("traffic",
                    "must be 'replicas' or {gatewayRoute: {name: ...}}, not " + quoted(field->value.Scalar()));
+    }
     return;
   }
   MapReader traffic(field->value, canary.child_path("traffic"), canary.value_mark(*field), {"gatewayRoute"},
@@ -92,10 +95,11 @@ void read_traffic(const MapReader& canary, const StrategyInputs& inputs, CanaryS
   out.route_name = route.string("name", true).value_or("");
   out.canary_service =
       route.string("canaryService").value_or(inputs.service.empty() ? "" : inputs.service + "-canary");
-  if (inputs.service.empty())
+  if (inputs.service.empty()) {
     canary.sink().error(
         traffic.mark(), "target.service",
         "gatewayRoute traffic needs the Service users reach, the stable backend of the route");
+  }
 }
 
 std::optional<Step> read_step(const YAML::Node& node, const std::string& path, const YAML::Mark& where,
@@ -131,9 +135,10 @@ std::optional<Step> read_set_canary_scale(const MapReader& step, const CanaryStr
   MapReader reader(field->value, step.child_path("setCanaryScale"), step.value_mark(*field),
                    {"replicas", "weight", "matchTrafficWeight"}, step.sink());
   if (!reader.ok()) return std::nullopt;
-  if (canary.traffic != CanaryStrategy::Traffic::gateway_route)
+  if (canary.traffic != CanaryStrategy::Traffic::gateway_route) {
     step.error("setCanaryScale",
                "needs traffic: {gatewayRoute: ...}; with replica traffic the weight sets the scale");
+  }
   int given = reader.has("replicas") + reader.has("weight") + reader.has("matchTrafficWeight");
   if (given != 1) {
     step.error("setCanaryScale", "give exactly one of replicas, weight or matchTrafficWeight");

@@ -30,9 +30,10 @@ std::optional<std::string> template_variable_problem(const std::string& name, co
   const auto& names = template_variable_names();
   if (std::find(names.begin(), names.end(), name) == names.end())
     return "unknown template variable '{{" + name + "}}'" + did_you_mean(name, names);
-  if (name == "weight" && !std::holds_alternative<CanaryStrategy>(plan.strategy))
+  if (name == "weight" && !std::holds_alternative<CanaryStrategy>(plan.strategy)) {
     return std::string("'{{weight}}' is a canary's traffic percent; it has no meaning in ") +
            strategy_text(plan.strategy) + " plan";
+  }
   if (name == "service" && plan.target.service.empty())
     return "'{{service}}' has no meaning here: the plan's target names no Service";
   return std::nullopt;
@@ -123,9 +124,10 @@ void check_text(const YAML::Node& check, const std::string& section, const std::
     int nth = seen[use.token]++;
     auto problem = use.closed ? template_variable_problem(use.name, plan)
                               : std::optional<std::string>("'{{' is not closed with '}}'");
-    if (problem)
-      sink.error(token_mark(value, key_column, bytes, use.token, nth), path + "." + section + "." + key,
+    if (problem) {
+      sink.error(token_mark(value, key_column, bytes, use.token, nth), util::join({path, section, key}, "."),
                  *problem);
+    }
   }
 }
 

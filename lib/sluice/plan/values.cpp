@@ -19,8 +19,8 @@ bool is_digit(char c) {
 long long unit_ms(std::string_view unit) {
   if (unit == "ms") return 1;
   if (unit == "s") return 1000;
-  if (unit == "m") return 60 * 1000;
-  if (unit == "h") return 3600 * 1000;
+  if (unit == "m") return 60LL * 1000;
+  if (unit == "h") return 3600LL * 1000;
   return 0;
 }
 

@@ -158,9 +158,10 @@ std::optional<std::string> parse_into(const std::string& text, ImageRef& ref) {
 
 util::Result<ImageRef> parse_image_ref(const std::string& text) {
   ImageRef ref;
-  if (auto why = parse_into(text, ref))
+  if (auto why = parse_into(text, ref)) {
     return util::make_error(util::ErrorKind::invalid,
                             "invalid image reference " + util::quoted(text, '"') + ": " + *why);
+  }
   return ref;
 }
 

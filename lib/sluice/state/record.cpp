@@ -177,15 +177,17 @@ util::Result<Record> record_from_json(const Json& j) {
   try {
     Record r;
     r.format = j.value("format", 1);
-    if (r.format != 1)
+    if (r.format != 1) {
       return make_error(ErrorKind::invalid, "rollout record format " + std::to_string(r.format) +
                                                 " is newer than this sluice understands");
+    }
     r.name = j.value("name", "");
     r.ns = j.value("namespace", "");
     auto kind = plan::parse_strategy_kind(j.value("strategy", ""));
-    if (!kind)
+    if (!kind) {
       return make_error(ErrorKind::invalid,
                         "rollout record has unknown strategy '" + j.value("strategy", "") + "'");
+    }
     r.strategy = *kind;
     r.rollout_id = j.value("rolloutId", 0);
     r.plan_hash = j.value("planHash", "");
@@ -195,9 +197,10 @@ util::Result<Record> record_from_json(const Json& j) {
     r.image = j.value("image", "");
     r.digest = j.value("digest", "");
     auto phase = parse_record_phase(j.value("phase", ""));
-    if (!phase)
+    if (!phase) {
       return make_error(ErrorKind::invalid,
                         "rollout record has unknown phase '" + j.value("phase", "") + "'");
+    }
     r.phase = *phase;
     r.message = j.value("message", "");
     r.step_index = j.value("stepIndex", std::size_t{0});

@@ -101,14 +101,16 @@ ResumeDecision decide_resume(const std::optional<PreviousRun>& previous, const s
                              bool abort_previous) {
   if (!previous || is_terminal(previous->phase))
     return {ResumeAction::start_new, 0, "no rollout in progress"};
-  if (previous->phase == RecordPhase::rolling_back)
+  if (previous->phase == RecordPhase::rolling_back) {
     return {ResumeAction::continue_rollback, previous->step_index,
             "a previous run was rolling back when it stopped; finishing the rollback first"};
+  }
   if (previous->plan_hash == plan_hash)
     return {ResumeAction::resume, previous->step_index, "resuming the rollout of the same plan"};
-  if (abort_previous)
+  if (abort_previous) {
     return {ResumeAction::abort_previous, previous->step_index,
             "aborting the unfinished rollout of a different plan first (--abort-previous)"};
+  }
   return {ResumeAction::refuse, previous->step_index,
           "an unfinished rollout of a different plan is recorded; run `sluice abort` or apply with "
           "--abort-previous"};
