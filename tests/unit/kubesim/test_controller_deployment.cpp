@@ -165,8 +165,8 @@ TEST_CASE("Recreate removes every old pod before the first new one exists", "[co
     return rollout_done(current) &&
            int_at(replica_set_with_image(cluster, "web:2"), "/status/availableReplicas", 0) == 4;
   }));
+  CHECK(cluster.wait_observed([&] { return old_pods.empty(); }));
   CHECK_FALSE(overlap);
-  CHECK(old_pods.empty());
 }
 
 TEST_CASE("a never-ready image runs into ProgressDeadlineExceeded", "[controllers]") {

@@ -68,6 +68,14 @@ class Cluster {
     return std::make_unique<Observation>(*this, id);
   }
 
+  // Like wait_for, with `done` run under the harness lock: for conditions on
+  // what observers collected (the store notifies them after a change is
+  // visible to get(), so a get() can see a state before its observers do).
+  bool wait_observed(const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, limit, done);
+  }
+
   // Re-checks `done` after every store change until it holds or `limit` passes.
   bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
     auto deadline = std::chrono::steady_clock::now() + limit;

@@ -40,7 +40,7 @@ TEST_CASE("a pod goes Pending, Running, Ready with the status a kubelet writes",
     if (phases.empty() || phases.back() != step) phases.push_back(step);
   });
   REQUIRE(cluster.store.create("pods", bare_pod("solo", "registry.local/web:1")));
-  REQUIRE(cluster.wait_for([&] { return pod_is_ready(cluster.get("pods", "solo")); }));
+  REQUIRE(cluster.wait_observed([&] { return !phases.empty() && phases.back() == "Running+ready"; }));
   CHECK(phases == std::vector<std::string>{"Pending", "Running", "Running+ready"});
 
   Json pod = cluster.get("pods", "solo");
@@ -100,7 +100,7 @@ TEST_CASE("a crash-looping image restarts with rising restartCount and CrashLoop
   REQUIRE(cluster.store.create("pods", bare_pod("crashy", "web:crash")));
   REQUIRE(cluster.wait_for(
       [&] { return int_at(container_status(cluster.get("pods", "crashy")), "/restartCount", 0) >= 3; }));
-  CHECK(saw_backoff);
+  CHECK(cluster.wait_observed([&] { return saw_backoff; }));
   Json pod = cluster.get("pods", "crashy");
   CHECK(pod["status"]["phase"] == "Running");
   CHECK_FALSE(pod_is_ready(pod));
@@ -124,8 +124,7 @@ TEST_CASE("a missing image shows ErrImagePull then ImagePullBackOff and stays Pe
     if (!reason.empty() && (reasons.empty() || reasons.back() != reason)) reasons.push_back(reason);
   });
   REQUIRE(cluster.store.create("pods", bare_pod("nope", "web:nope")));
-  REQUIRE(
-      cluster.wait_for([&] { return waiting_reason(cluster.get("pods", "nope")) == "ImagePullBackOff"; }));
+  REQUIRE(cluster.wait_observed([&] { return !reasons.empty() && reasons.back() == "ImagePullBackOff"; }));
   REQUIRE(reasons.size() >= 3);
   CHECK(reasons[0] == "ContainerCreating");
   CHECK(reasons[1] == "ErrImagePull");
