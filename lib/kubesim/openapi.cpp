@@ -1,9 +1,11 @@
 // OpenAPI for kubectl. kubectl 1.32 downloads /openapi/v2 (protobuf) and
 // then asks /openapi/v3 whether each kind's PATCH accepts the
 // fieldValidation parameter; when it does, kubectl leaves validation to the
-// server. An empty v2 document (zero protobuf bytes) parses
+// server. Each group version's v3 document also carries the kinds' schemas
+// (openapi_schemas.cpp), which `kubectl explain` reads. An empty v2 document (zero protobuf bytes) parses
 // as "no schemas", which makes kubectl skip client-side schema checks and
 // fall back to its built-in strategic-merge metadata for apply.
+#include <kubesim/openapi_schemas.hpp>
 #include <kubesim/server_internal.hpp>
 
 namespace kubesim {
@@ -41,8 +43,10 @@ Json v3_group_version(const std::vector<const ResourceType*>& all, const std::st
                      {"parameters", {param}},
                      {"responses", {{"200", {{"description", "OK"}}}}}}}};
   }
-  return {
-      {"openapi", "3.0.0"}, {"info", {{"title", "Kubernetes"}, {"version", "v1.32.0"}}}, {"paths", paths}};
+  return {{"openapi", "3.0.0"},
+          {"info", {{"title", "Kubernetes"}, {"version", "v1.32.0"}}},
+          {"paths", paths},
+          {"components", {{"schemas", openapi_components(types)}}}};
 }
 
 }  // namespace
