@@ -106,7 +106,8 @@ void Controllers::Impl::enqueue_gc_of_dependents(const Json& owner) {
   // Pods, the bulk of all deletions, own nothing a client creates: not worth a scan.
   if (owner.value("kind", "") == "Pod") return;
   const std::string uid = uid_of(owner);
-  for (const ResourceType& type : resource_types()) {
+  for (const ResourceType* each : store.types().all()) {
+    const ResourceType& type = *each;
     if (!type.namespaced || ObjectIndex::indexes(type.key())) continue;
     for (const Json& dependent : store.list(type.key(), namespace_of(owner)).first) {
       const Json refs = dependent["metadata"].value("ownerReferences", Json::array());

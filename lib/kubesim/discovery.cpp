@@ -14,9 +14,12 @@ std::string singular(const ResourceType& type) {
   return lower;
 }
 
-Json resource_list(const std::string& group, const std::string& version) {
+using Types = std::vector<const ResourceType*>;
+
+Json resource_list(const Types& types, const std::string& group, const std::string& version) {
   Json resources = Json::array();
-  for (const auto& type : resource_types()) {
+  for (const ResourceType* each : types) {
+    const ResourceType& type = *each;
     if (type.group != group || type.version != version) continue;
     // The apiserver serves no deletecollection for namespaces (core/namespace/storage).
     const Json verbs =
@@ -54,14 +57,22 @@ Json resource_list(const std::string& group, const std::string& version) {
           {"resources", resources}};
 }
 
-Json group_list() {
+// One entry per group, its versions in the order first served (a CRD lists
+// its versions in spec order; the first is preferred here, as kubesim does
+// not rank them by version priority).
+Json group_list(const Types& types) {
   Json groups = Json::array();
-  std::vector<std::string> seen;
-  for (const auto& type : resource_types()) {
-    if (type.group.empty() || std::find(seen.begin(), seen.end(), type.group) != seen.end()) continue;
-    seen.push_back(type.group);
-    const Json version = {{"groupVersion", type.group + "/" + type.version}, {"version", type.version}};
-    groups.push_back({{"name", type.group}, {"versions", {version}}, {"preferredVersion", version}});
+  std::map<std::string, std::size_t> index;
+  for (const ResourceType* type : types) {
+    if (type->group.empty()) continue;
+    const Json version = {{"groupVersion", type->api_version()}, {"version", type->version}};
+    auto [it, added] = index.emplace(type->group, groups.size());
+    if (added) {
+      groups.push_back({{"name", type->group}, {"versions", {version}}, {"preferredVersion", version}});
+    } else if (Json& versions = groups[it->second]["versions"];
+               std::find(versions.begin(), versions.end(), version) == versions.end()) {
+      versions.push_back(version);
+    }
   }
   return {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", groups}};
 }
@@ -92,9 +103,9 @@ std::string health_report(const std::string& endpoint) {
   return report + endpoint + " check passed\n";
 }
 
-bool known_group_version(const std::string& group, const std::string& version) {
-  return std::any_of(resource_types().begin(), resource_types().end(),
-                     [&](const ResourceType& t) { return t.group == group && t.version == version; });
+bool known_group_version(const Types& types, const std::string& group, const std::string& version) {
+  return std::any_of(types.begin(), types.end(),
+                     [&](const ResourceType* t) { return t->group == group && t->version == version; });
 }
 
 }  // namespace
@@ -103,6 +114,7 @@ bool handle_discovery(ApiContext& ctx, const httplib::Request& req, httplib::Res
   if (req.method != "GET") return false;
   const std::string& path = req.path;
   current_request().verb = "get";
+  const Types types = ctx.store.types().all();
   if (path == "/version" || path == "/version/") {
     send_json(res, 200, version_info());
   } else if (path == "/healthz" || path == "/livez" || path == "/readyz") {
@@ -116,19 +128,19 @@ bool handle_discovery(ApiContext& ctx, const httplib::Request& req, httplib::Res
                 {{{"clientCIDR", "0.0.0.0/0"},
                   {"serverAddress", ctx.options.host + ":" + std::to_string(ctx.options.port)}}}}});
   } else if (path == "/api/v1" || path == "/api/v1/") {
-    send_json(res, 200, resource_list("", "v1"));
+    send_json(res, 200, resource_list(types, "", "v1"));
   } else if (path == "/apis" || path == "/apis/") {
-    send_json(res, 200, group_list());
+    send_json(res, 200, group_list(types));
   } else {
     std::smatch m;
     static const std::regex group_re("^/apis/([^/]+)/?$");
     static const std::regex version_re("^/apis/([^/]+)/([^/]+)/?$");
-    if (std::regex_match(path, m, version_re) && known_group_version(m[1], m[2])) {
-      send_json(res, 200, resource_list(m[1], m[2]));
+    if (std::regex_match(path, m, version_re) && known_group_version(types, m[1], m[2])) {
+      send_json(res, 200, resource_list(types, m[1], m[2]));
       return true;
     }
     if (std::regex_match(path, m, group_re)) {
-      for (const auto& g : group_list()["groups"]) {
+      for (const auto& g : group_list(types)["groups"]) {
         if (g["name"] == m[1].str()) {
           Json group = g;
           group["kind"] = "APIGroup";

@@ -17,7 +17,8 @@ bool GarbageCollector::has_missing_owner(const Json& object) const {
 bool GarbageCollector::owner_exists(const Json& ref, const std::string& ns) const {
   std::string kind = string_at(ref, "/kind");
   std::string api_version = string_at(ref, "/apiVersion");
-  for (const ResourceType& type : resource_types()) {
+  for (const ResourceType* each : ctx_.store.types().all()) {
+    const ResourceType& type = *each;
     if (type.kind != kind || type.api_version() != api_version) continue;
     auto owner = ctx_.store.get(type.key(), type.namespaced ? ns : "", string_at(ref, "/name"));
     return owner && uid_of(*owner) == string_at(ref, "/uid");

@@ -513,7 +513,8 @@ Result<Json> remove_one(ApiContext& ctx, const ResourceType& type, const Json& o
 }
 
 void delete_namespace_contents(ApiContext& ctx, const std::string& ns) {
-  for (const auto& t : resource_types()) {
+  for (const ResourceType* type : ctx.store.types().all()) {
+    const ResourceType& t = *type;
     if (!t.namespaced) continue;
     for (const auto& o : ctx.store.list(t.key(), ns).first) {
       (void)ctx.store.remove(t.key(), o["metadata"].value("namespace", ""), o["metadata"].value("name", ""));
@@ -590,7 +591,8 @@ namespace {
 // Orphans (policy Orphan) or deletes the dependents of the object with `uid` in `ns`.
 void visit_dependents(ApiContext& ctx, const std::string& ns, const std::string& uid,
                       const std::string& policy) {
-  for (const auto& t : resource_types()) {
+  for (const ResourceType* type : ctx.store.types().all()) {
+    const ResourceType& t = *type;
     if (!t.namespaced) continue;
     for (auto& dependent : ctx.store.list(t.key(), ns).first) {
       const Json refs = dependent["metadata"].value("ownerReferences", Json::array());

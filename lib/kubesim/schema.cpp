@@ -129,9 +129,15 @@ DecodeOutcome decode_fields(const ResourceType& type, Json& object, const std::s
                             bool apply) {
   DecodeOutcome outcome;
   const Json& defs = schema_definitions();
-  if (!defs.contains(type.kind) || !object.is_object()) return outcome;
+  if (!object.is_object()) return outcome;
   Walk w{defs, validation == "Strict", {}, {}};
-  walk_struct(w, object, defs[type.kind], "", "", type.kind);
+  if (type.schema) {
+    w.unknown = prune_custom(*type.schema, object, w.keep_unknown);
+  } else if (defs.contains(type.kind)) {
+    walk_struct(w, object, defs[type.kind], "", "", type.kind);
+  } else {
+    return outcome;
+  }
   const std::string cannot =
       type.kind + " in version \"" + type.version + "\" cannot be handled as a " + type.kind + ": ";
   if (!w.type_error.empty()) {

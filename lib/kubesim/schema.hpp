@@ -15,6 +15,13 @@ namespace kubesim {
 // The field schema per kind and per nested Go type (see schema_types.cpp).
 const Json& schema_definitions();
 
+// Prunes `object` (a custom resource) to its CRD's structural schema, as
+// apiextensions-apiserver's pruning does (pkg/apiserver/schema/pruning):
+// fields the schema does not declare go, unless a node says
+// x-kubernetes-preserve-unknown-fields. Returns their paths ("spec.foo");
+// with `keep` they are only reported. apiVersion, kind and metadata stay.
+std::vector<std::string> prune_custom(const Json& schema, Json& object, bool keep);
+
 struct DecodeOutcome {
   std::optional<ApiError> error;      // 400 BadRequest when the body cannot be decoded
   std::vector<std::string> warnings;  // `unknown field "spec.foo"`, for Warning headers

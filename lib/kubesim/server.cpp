@@ -3,6 +3,7 @@
 // injection and on to the discovery, resource or control handlers.
 #include <kubesim/connection_pool.hpp>
 #include <kubesim/controllers.hpp>
+#include <kubesim/crd_controller.hpp>
 #include <kubesim/server_internal.hpp>
 #include <kubesim/tls.hpp>
 #include <kubesim/traffic_http.hpp>
@@ -42,7 +43,7 @@ std::string field_manager(const httplib::Request& req, const std::string& fallba
   return agent.empty() ? fallback : agent.substr(0, agent.find('/'));
 }
 
-std::optional<ApiRoute> parse_route(const std::string& path) {
+std::optional<ApiRoute> parse_route(const TypeRegistry& types, const std::string& path) {
   std::vector<std::string> parts;
   std::stringstream stream(path);
   for (std::string part; std::getline(stream, part, '/');) {
@@ -63,16 +64,15 @@ std::optional<ApiRoute> parse_route(const std::string& path) {
     route.watch_path = true;
     ++i;
   }
+  const std::string version = group.empty() ? parts[1] : parts[2];
   if (i + 2 < parts.size() && parts[i] == "namespaces" &&
-      find_resource_type(group, parts[i + 2]) != nullptr) {
+      types.find(group, version, parts[i + 2]) != nullptr) {
     route.ns = parts[i + 1];
     i += 2;
   }
   if (i >= parts.size()) return std::nullopt;
-  route.type = find_resource_type(group, parts[i]);
+  route.type = types.find(group, version, parts[i]);
   if (route.type == nullptr || parts.size() > i + 3) return std::nullopt;
-  const std::string version = group.empty() ? parts[1] : parts[2];
-  if (route.type->version != version) return std::nullopt;
   if (i + 1 < parts.size()) route.name = parts[i + 1];
   if (i + 2 < parts.size()) route.subresource = parts[i + 2];
   return route;
@@ -119,6 +119,7 @@ std::optional<FaultRule> Faults::match(const std::string& verb, const std::strin
 struct Server::Impl {
   ServerOptions options;
   Store store;
+  CrdController crds{store};  // part of the apiserver, so on even with --no-controllers
   SimConfig config;
   Audit audit;
   Faults faults;
@@ -254,7 +255,7 @@ void Server::Impl::dispatch(const httplib::Request& req, httplib::Response& res)
   // /metrics endpoint, so they are answered before authentication.
   if (serve_traffic(traffic, req, res)) return;
   if (req.path.rfind("/kubesim/", 0) == 0) return handle_control(*ctx, req, res);
-  const auto route = parse_route(req.path);
+  const auto route = parse_route(store.types(), req.path);
   info.verb = guess_verb(req, route);
   const bool auth_on = !options.tokens.empty() || !options.client_ca_file.empty();
   if (auth_on) {
@@ -264,7 +265,7 @@ void Server::Impl::dispatch(const httplib::Request& req, httplib::Response& res)
     }
   }
   if (inject_fault(req, res, route)) return;
-  if (handle_discovery(*ctx, req, res) || handle_openapi(req, res)) return;
+  if (handle_discovery(*ctx, req, res) || handle_openapi(*ctx, req, res)) return;
   if (!route) {
     return send_error(res,
                       {404, "NotFound", "the server could not find the requested resource", Json::object()});

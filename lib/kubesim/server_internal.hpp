@@ -103,7 +103,7 @@ void send_error(httplib::Response& res, const ApiError& error);
 
 // Entry points, one per concern.
 bool handle_discovery(ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
-bool handle_openapi(const httplib::Request& req, httplib::Response& res);
+bool handle_openapi(ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 void handle_resource(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                      const ApiRoute& route);
 void handle_patch(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
@@ -114,7 +114,7 @@ void handle_watch(ApiContext& ctx, const httplib::Request& req, httplib::Respons
 bool is_review(const ResourceType& type);
 void handle_review(const httplib::Request& req, httplib::Response& res, const ApiRoute& route);
 void handle_control(ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
-std::optional<ApiRoute> parse_route(const std::string& path);
+std::optional<ApiRoute> parse_route(const TypeRegistry& types, const std::string& path);
 
 // Shared by the verb handlers.
 // True for `?dryRun=All` or a body (DeleteOptions) holding `dryRun: ["All"]`;

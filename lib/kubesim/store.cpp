@@ -133,7 +133,7 @@ std::pair<std::vector<Json>, std::uint64_t> Store::list(const std::string& resou
 }
 
 Result<Json> Store::create(const std::string& resource, Json object, bool dry_run) {
-  const ResourceType* type = find_resource_type(resource);
+  const ResourceType* type = types_->find(resource);
   if (type == nullptr)
     return make_error(ErrorKind::not_found, "the server could not find the requested resource");
   if (!object.is_object()) return make_error(ErrorKind::invalid, "object must be a JSON object");
@@ -246,7 +246,7 @@ Result<Json> Store::update(const std::string& resource, Json object, bool status
                                                  ": the object has been modified; please apply your changes "
                                                  "to the latest version and try again");
     }
-    const ResourceType* type = find_resource_type(resource);
+    const ResourceType* type = types_->find(resource);
     Json next =
         merge_for_update(stored, std::move(object), status_only, type != nullptr && type->has_generation);
     next["metadata"]["resourceVersion"] = stored_rv;

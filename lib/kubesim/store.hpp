@@ -41,6 +41,9 @@ struct ResourceType {
   bool unconditional_update = true;
   // metadata.generation is kept only by kinds whose strategy sets it (workloads, Ingress, custom resources).
   bool has_generation = false;
+  // A custom resource's openAPIV3Schema (its CRD version's), which prunes
+  // unknown fields; null for the built-in kinds.
+  std::shared_ptr<const Json> schema = nullptr;
 
   std::string api_version() const { return group.empty() ? version : group + "/" + version; }
   // Store key for the type: "deployments.apps", "pods".
@@ -53,6 +56,27 @@ const std::vector<ResourceType>& resource_types();
 const ResourceType* find_resource_type(const std::string& key);  // by key(), e.g. "deployments.apps"
 // By group and plural as they appear in a URL ("apps", "deployments"); null when unknown.
 const ResourceType* find_resource_type(const std::string& group, const std::string& plural);
+
+// The types one Store serves: the built-in table plus the custom resources
+// of the CRDs created in it (crd_controller.cpp). Pointers it hands out stay
+// valid for the registry's lifetime, even after the CRD is deleted, so a
+// request that resolved its type keeps a valid one.
+class TypeRegistry {
+ public:
+  std::vector<const ResourceType*> all() const;  // built-in first, then custom
+  const ResourceType* find(const std::string& key) const;
+  const ResourceType* find(const std::string& group, const std::string& plural) const;
+  const ResourceType* find(const std::string& group, const std::string& version,
+                           const std::string& plural) const;
+  // Serves `types` (one per served version) for group/plural, replacing what it served before.
+  void serve(const std::string& group, const std::string& plural, std::vector<ResourceType> types);
+  void stop_serving(const std::string& group, const std::string& plural);
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::unique_ptr<const ResourceType>> owned_;
+  std::vector<const ResourceType*> custom_;
+};
 
 struct WatchEvent {
   std::string type;      // ADDED, MODIFIED, DELETED
@@ -105,6 +129,7 @@ class Store {
                             long long grace_period_seconds);
 
   std::uint64_t resource_version() const;
+  TypeRegistry& types() const { return *types_; }
   // The objects as they were at resourceVersion `at` (ns empty: all
   // namespaces), rebuilt from the retained history; gone when `at` is older
   // than that history, invalid when it is newer than the store.
@@ -137,6 +162,7 @@ class Store {
   mutable std::mutex mutex_;
   struct Impl;
   std::shared_ptr<Impl> impl_;
+  std::unique_ptr<TypeRegistry> types_ = std::make_unique<TypeRegistry>();
 
   void deliver();  // runs listeners for queued events, in order
 };
