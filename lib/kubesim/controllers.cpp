@@ -58,7 +58,8 @@ struct Controllers::Impl {
         config(c),
         clock(clk),
         queue(clk, [&c] { return c.frozen(); }),
-        ctx{s, c, index, queue, clk, readiness, observed},
+        events(s, clk),
+        ctx{s, c, index, queue, clk, readiness, observed, events},
         deployments(ctx),
         replicasets(ctx),
         kubelet(ctx),
@@ -80,6 +81,7 @@ struct Controllers::Impl {
   ReadinessLog readiness;
   ObservedVersion observed;
   WorkQueue queue;
+  EventRecorder events;
   ControllerContext ctx;
   DeploymentController deployments;
   ReplicaSetController replicasets;
@@ -103,8 +105,9 @@ void Controllers::Impl::enqueue_gc_of_dependents(const Json& owner) {
   }
   // Kinds the index does not hold (ConfigMaps, Secrets, Services...) are owned
   // too: the real garbage collector watches every resource with ownerReferences.
-  // Pods, the bulk of all deletions, own nothing a client creates: not worth a scan.
-  if (owner.value("kind", "") == "Pod") return;
+  // Pods and Events, the bulk of all deletions (the event recorder drops its
+  // oldest events), own nothing a client creates: not worth a scan.
+  if (owner.value("kind", "") == "Pod" || owner.value("kind", "") == "Event") return;
   const std::string uid = uid_of(owner);
   for (const ResourceType& type : resource_types()) {
     if (!type.namespaced || ObjectIndex::indexes(type.key())) continue;
