@@ -2,7 +2,8 @@
 # kubectl <version> reads what a real cluster's controllers record: Events
 # from the Deployment and ReplicaSet controllers, the scheduler and the
 # kubelet (kubectl describe, kubectl get events). Each check names the real
-# behaviour and the upstream file it comes from.
+# behaviour and the upstream file it comes from. Also the EndpointSlices
+# `kubectl describe svc` reads.
 # usage: cluster_records.sh 1.33   (needs KUBECONFIG from run_case.sh)
 set -uo pipefail
 
@@ -62,10 +63,26 @@ eventually "describe pod shows Scheduled" \
 # pkg/kubelet/kuberuntime/kuberuntime_container.go (startContainer).
 eventually "describe pod shows Started" "Started container nginx" -n "$ns" describe pod "$pod"
 check "describe pod shows Created" "Created container: nginx" -n "$ns" describe pod "$pod"
-check "describe pod shows Pulling" "Pulling image \"nginx:1.25\"" -n "$ns" describe pod "$pod"
+# pkg/kubelet/images/image_manager.go: the node's first pod of an image pulls it
+# ("Pulling image ..."), later ones find it "already present on machine".
+check "describe pod shows the image pull" "image \"nginx:1.25\"" -n "$ns" describe pod "$pod"
 # The Event table (pkg/printers/internalversion/printers.go printEvent).
 check "get events lists them" "Normal   ScalingReplicaSet" -n "$ns" get events
 check "get events field selector" "SuccessfulCreate" -n "$ns" get events --field-selector reason=SuccessfulCreate
+
+# pkg/controller/endpointslice (reconciler.go): a slice labelled
+# kubernetes.io/service-name; kubectl >= 1.31 describe svc reads Endpoints from
+# slices (pkg/describe/describe.go describeService), showing <none> without them.
+"$kubectl" -n "$ns" create service clusterip web --tcp=80:80 >/dev/null
+for _ in $(seq 1 50); do
+  "$kubectl" -n "$ns" describe svc web | grep -qE '^Endpoints: +10\.244\.[0-9.]+:80,10\.244\.' && break
+  sleep 0.2
+done
+check "describe svc shows the endpoints from the slice" ":80,10.244." -n "$ns" describe svc web
+check "the slice is labelled and managed" "endpointslice-controller.k8s.io" \
+  -n "$ns" get endpointslices -l kubernetes.io/service-name=web -o jsonpath='{.items[0].metadata.labels}'
+check "endpoint conditions" '"ready":true,"serving":true,"terminating":false' \
+  -n "$ns" get endpointslices -l kubernetes.io/service-name=web -o jsonpath='{.items[0].endpoints[0].conditions}'
 
 # Scaling down: "Scaled down replica set <rs> from 2 to 1", a SuccessfulDelete,
 # and the kubelet's "Stopping container nginx" (Killing).
