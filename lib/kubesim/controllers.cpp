@@ -70,6 +70,7 @@ struct Controllers::Impl {
   void route(const WatchEvent& event);
   void on_pod_event(const WatchEvent& event, const ObjectPtr& before);
   void enqueue_gc_of_dependents(const Json& owner);
+  void enqueue_gc_of_owners(const Json& dependent);
   void process(const std::string& key);
   void reconcile(const std::string& key);
   void prime();
@@ -123,6 +124,20 @@ void Controllers::Impl::enqueue_gc_of_dependents(const Json& owner) {
   }
 }
 
+void Controllers::Impl::enqueue_gc_of_owners(const Json& dependent) {
+  if (!has_at(dependent, "/metadata/ownerReferences")) return;
+  for (const Json& ref : dependent["metadata"]["ownerReferences"]) {
+    for (const ResourceType& type : resource_types()) {
+      if (!type.namespaced || type.kind != string_at(ref, "/kind") ||
+          type.api_version() != string_at(ref, "/apiVersion"))
+        continue;
+      queue.add_after(work_key(std::string(k_work_gc) + ":" + type.key(), namespace_of(dependent),
+                               string_at(ref, "/name")),
+                      ctx.reaction());
+    }
+  }
+}
+
 void Controllers::Impl::on_event(const WatchEvent& event) {
   try {
     route(event);
@@ -143,6 +158,10 @@ void Controllers::Impl::route(const WatchEvent& event) {
   const sluice::util::Duration delay = ctx.reaction();
   if (event.resource == "namespaces" && event.type == "ADDED") ensure_namespace_objects(store, name);
   if (deleted) enqueue_gc_of_dependents(object);
+  if (deleted) enqueue_gc_of_owners(object);  // an owner deleting in foreground may wait for this one
+  if (!deleted && deleting_in_foreground(object)) {
+    queue.add_after(work_key(std::string(k_work_gc) + ":" + event.resource, ns, name), delay);
+  }
   if (!deleted && ObjectIndex::indexes(event.resource) && gc.has_missing_owner(object)) {
     queue.add_after(work_key(std::string(k_work_gc) + ":" + event.resource, ns, name), delay);
   }
