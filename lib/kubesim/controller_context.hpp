@@ -4,6 +4,7 @@
 // the RFC 3339 timestamps in pod conditions do not carry).
 #pragma once
 
+#include <kubesim/events.hpp>
 #include <kubesim/object_index.hpp>
 #include <kubesim/sim_config.hpp>
 #include <kubesim/store.hpp>
@@ -64,6 +65,7 @@ struct ControllerContext {
   const sluice::util::Clock& clock;
   ReadinessLog& readiness;
   ObservedVersion& observed;
+  EventRecorder& events;
 
   // Store writes that return once the index has seen their effect.
   Result<Json> create(const std::string& resource, Json object) const;

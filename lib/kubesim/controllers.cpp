@@ -58,7 +58,8 @@ struct Controllers::Impl {
         config(c),
         clock(clk),
         queue(clk, [&c] { return c.frozen(); }),
-        ctx{s, c, index, queue, clk, readiness, observed},
+        events(s, clk),
+        ctx{s, c, index, queue, clk, readiness, observed, events},
         deployments(ctx),
         replicasets(ctx),
         kubelet(ctx),
@@ -69,6 +70,7 @@ struct Controllers::Impl {
   void route(const WatchEvent& event);
   void on_pod_event(const WatchEvent& event, const ObjectPtr& before);
   void enqueue_gc_of_dependents(const Json& owner);
+  void enqueue_gc_of_owners(const Json& dependent);
   void process(const std::string& key);
   void reconcile(const std::string& key);
   void prime();
@@ -80,6 +82,7 @@ struct Controllers::Impl {
   ReadinessLog readiness;
   ObservedVersion observed;
   WorkQueue queue;
+  EventRecorder events;
   ControllerContext ctx;
   DeploymentController deployments;
   ReplicaSetController replicasets;
@@ -103,8 +106,9 @@ void Controllers::Impl::enqueue_gc_of_dependents(const Json& owner) {
   }
   // Kinds the index does not hold (ConfigMaps, Secrets, Services...) are owned
   // too: the real garbage collector watches every resource with ownerReferences.
-  // Pods, the bulk of all deletions, own nothing a client creates: not worth a scan.
-  if (owner.value("kind", "") == "Pod") return;
+  // Pods and Events, the bulk of all deletions (the event recorder drops its
+  // oldest events), own nothing a client creates: not worth a scan.
+  if (owner.value("kind", "") == "Pod" || owner.value("kind", "") == "Event") return;
   const std::string uid = uid_of(owner);
   for (const ResourceType* each : store.types().all()) {
     const ResourceType& type = *each;
@@ -117,6 +121,20 @@ void Controllers::Impl::enqueue_gc_of_dependents(const Json& owner) {
       queue.add_after(
           work_key(std::string(k_work_gc) + ":" + type.key(), namespace_of(dependent), name_of(dependent)),
           ctx.reaction());
+    }
+  }
+}
+
+void Controllers::Impl::enqueue_gc_of_owners(const Json& dependent) {
+  if (!has_at(dependent, "/metadata/ownerReferences")) return;
+  for (const Json& ref : dependent["metadata"]["ownerReferences"]) {
+    for (const ResourceType& type : resource_types()) {
+      if (!type.namespaced || type.kind != string_at(ref, "/kind") ||
+          type.api_version() != string_at(ref, "/apiVersion"))
+        continue;
+      queue.add_after(work_key(std::string(k_work_gc) + ":" + type.key(), namespace_of(dependent),
+                               string_at(ref, "/name")),
+                      ctx.reaction());
     }
   }
 }
@@ -141,6 +159,10 @@ void Controllers::Impl::route(const WatchEvent& event) {
   const sluice::util::Duration delay = ctx.reaction();
   if (event.resource == "namespaces" && event.type == "ADDED") ensure_namespace_objects(store, name);
   if (deleted) enqueue_gc_of_dependents(object);
+  if (deleted) enqueue_gc_of_owners(object);  // an owner deleting in foreground may wait for this one
+  if (!deleted && deleting_in_foreground(object)) {
+    queue.add_after(work_key(std::string(k_work_gc) + ":" + event.resource, ns, name), delay);
+  }
   if (!deleted && ObjectIndex::indexes(event.resource) && gc.has_missing_owner(object)) {
     queue.add_after(work_key(std::string(k_work_gc) + ":" + event.resource, ns, name), delay);
   }

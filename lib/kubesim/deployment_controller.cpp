@@ -146,7 +146,8 @@ sluice::util::Result<bool> DeploymentController::scale_replica_set(Rollout& r, s
   Json rs = r.rss[index];
   std::string desired = std::to_string(r.limits.replicas);
   std::string max = std::to_string(r.limits.replicas + r.limits.max_surge);
-  bool size_changes = rs_replicas(rs) != replicas;
+  const int before = rs_replicas(rs);
+  bool size_changes = before != replicas;
   Json& annotations = rs["metadata"]["annotations"];
   if (!annotations.is_object()) annotations = Json::object();
   bool annotations_change = annotations.value(k_desired_replicas_annotation, "") != desired ||
@@ -158,6 +159,14 @@ sluice::util::Result<bool> DeploymentController::scale_replica_set(Rollout& r, s
   auto written = ctx_.update(k_replicasets, std::move(rs));
   if (!written) return written.error();
   r.rss[index] = std::move(*written);
+  if (size_changes) {
+    // dc.scaleReplicaSet's event, word for word.
+    ctx_.events.record(
+        r.d, k_deployment_controller,
+        {"Normal", "ScalingReplicaSet",
+         std::string("Scaled ") + (before < replicas ? "up" : "down") + " replica set " +
+             name_of(r.rss[index]) + " from " + std::to_string(before) + " to " + std::to_string(replicas)});
+  }
   return size_changes;
 }
 

@@ -139,6 +139,13 @@ sluice::util::Status DeploymentController::create_new_replica_set(Rollout& r, lo
     already_existed = true;
   }
   if (!created) return created.error();
+  const int replicas = rs_replicas(*created);
+  if (!already_existed && replicas > 0) {
+    ctx_.events.record(
+        d, k_deployment_controller,
+        {"Normal", "ScalingReplicaSet",
+         "Scaled up replica set " + name_of(*created) + " from 0 to " + std::to_string(replicas)});
+  }
   r.rss.push_back(std::move(*created));
   r.new_rs = r.rss.size() - 1;
   if (auto ok = write_deployment_revision(r, std::to_string(revision)); !ok) return ok;

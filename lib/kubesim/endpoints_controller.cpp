@@ -7,9 +7,6 @@
 
 namespace kubesim {
 
-namespace {
-
-// The port a Service port reaches on this pod; nullopt when a named targetPort is not declared by the pod.
 std::optional<long long> target_port(const Json& service_port, const Json& pod) {
   const Json target = service_port.value("targetPort", Json());
   if (target.is_number_integer()) return target.get<long long>();
@@ -25,6 +22,8 @@ std::optional<long long> target_port(const Json& service_port, const Json& pod) 
   }
   return std::nullopt;
 }
+
+namespace {
 
 Json address_of(const Json& pod) {
   Json address = {
@@ -91,6 +90,17 @@ Json endpoint_subsets(const Json& service, const std::vector<ObjectPtr>& pods) {
 
 sluice::util::Status EndpointsController::sync(const std::string& ns, const std::string& name) {
   ObjectPtr service = ctx_.index.get(k_services, ns, name);
+  if (auto ok = sync_endpoints(service, ns, name); !ok) return ok;
+  if (!service || !has_at(*service, "/spec/selector") || !(*service)["spec"]["selector"].is_object() ||
+      (*service)["spec"]["selector"].empty()) {
+    return {};  // the garbage collector removes a deleted Service's slices; without a selector the user
+                // manages them
+  }
+  return sync_slices(*service, ctx_.index.pods_matching(ns, (*service)["spec"]["selector"]));
+}
+
+sluice::util::Status EndpointsController::sync_endpoints(const ObjectPtr& service, const std::string& ns,
+                                                         const std::string& name) {
   if (!service) {
     // The Endpoints of a deleted Service go with it.
     auto removed = ctx_.remove(k_endpoints, ns, name);

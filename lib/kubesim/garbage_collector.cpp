@@ -2,7 +2,73 @@
 
 #include <kubesim/kube_object.hpp>
 
+#include <algorithm>
+
 namespace kubesim {
+
+namespace {
+
+const Json* reference_to(const Json& dependent, const std::string& uid) {
+  if (!has_at(dependent, "/metadata/ownerReferences")) return nullptr;
+  for (const Json& ref : dependent["metadata"]["ownerReferences"]) {
+    if (string_at(ref, "/uid") == uid) return &ref;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool deleting_in_foreground(const Json& object) {
+  if (!has_at(object, "/metadata/deletionTimestamp")) return false;
+  const Json finalizers = object["metadata"].value("finalizers", Json::array());
+  return std::find(finalizers.begin(), finalizers.end(), k_foreground_deletion) != finalizers.end();
+}
+
+std::vector<std::pair<std::string, Json>> GarbageCollector::dependents(const std::string& ns,
+                                                                       const std::string& uid) const {
+  std::vector<std::pair<std::string, Json>> out;
+  for (const auto& [resource, dependent] : ctx_.index.dependents_of(uid))
+    out.emplace_back(resource, *dependent);
+  for (const ResourceType& type : resource_types()) {
+    if (!type.namespaced || ObjectIndex::indexes(type.key())) continue;
+    for (Json& object : ctx_.store.list(type.key(), ns).first) {
+      if (reference_to(object, uid) != nullptr) out.emplace_back(type.key(), std::move(object));
+    }
+  }
+  return out;
+}
+
+// attemptToDeleteItem for an owner waiting for its dependents: delete each
+// (in foreground too), and drop the finalizer once no blocking one is left.
+sluice::util::Status GarbageCollector::finish_foreground(const std::string& resource, const Json& owner) {
+  const std::string ns = namespace_of(owner);
+  bool blocked = false;
+  for (const auto& [dependent_resource, dependent] : dependents(ns, uid_of(owner))) {
+    const Json* ref = reference_to(dependent, uid_of(owner));
+    blocked = blocked || (ref != nullptr && ref->value("blockOwnerDeletion", false));
+    if (has_at(dependent, "/metadata/deletionTimestamp")) continue;
+    if (dependent_resource == k_pods) {
+      if (auto ok = delete_pod_gracefully(ctx_, ns, name_of(dependent)); !ok) return ok;
+      continue;
+    }
+    auto marked =
+        ctx_.store.mark_deleted(dependent_resource, ns, name_of(dependent), 0, k_foreground_deletion);
+    if (!marked && marked.error().kind != sluice::util::ErrorKind::not_found) return marked.error();
+  }
+  if (blocked) return {};  // queued again as each dependent goes
+  auto done = update_with_retry(
+      ctx_, resource, ns, name_of(owner),
+      [&](Json& o) {
+        if (uid_of(o) != uid_of(owner) || !deleting_in_foreground(o)) return false;
+        Json& finalizers = o["metadata"]["finalizers"];
+        finalizers.erase(std::remove(finalizers.begin(), finalizers.end(), k_foreground_deletion),
+                         finalizers.end());
+        return true;
+      },
+      false);
+  if (!done && done.error().kind != sluice::util::ErrorKind::not_found) return done.error();
+  return {};
+}
 
 bool GarbageCollector::has_missing_owner(const Json& object) const {
   if (!has_at(object, "/metadata/ownerReferences")) return false;
@@ -30,6 +96,7 @@ sluice::util::Status GarbageCollector::sync(const std::string& resource, const s
                                             const std::string& name) {
   auto object = ctx_.store.get(resource, ns, name);
   if (!object) return {};
+  if (deleting_in_foreground(*object)) return finish_foreground(resource, *object);
   if (!has_at(*object, "/metadata/ownerReferences") || (*object)["metadata"]["ownerReferences"].empty())
     return {};
   for (const Json& ref : (*object)["metadata"]["ownerReferences"]) {

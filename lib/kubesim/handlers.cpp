@@ -620,6 +620,9 @@ Result<Json> delete_with_dependents(ApiContext& ctx, const ResourceType& type, c
   // Orphaning comes first (the apiserver's orphan finalizer), so the garbage
   // collector never sees the owner gone while dependents still point at it.
   if (policy == "Orphan" && !ns.empty()) visit_dependents(ctx, ns, uid, policy);
+  // Foreground with the garbage collector running: the owner stays, marked, until its dependents are gone.
+  if (policy == "Foreground" && ctx.controllers != nullptr && type.kind != "Pod" && !ns.empty())
+    return ctx.store.mark_deleted(type.key(), ns, meta.value("name", ""), 0, "foregroundDeletion");
   auto removed = remove_one(ctx, type, object, grace);
   if (!removed.ok()) return removed;
   if (type.kind == "Namespace") {

@@ -15,6 +15,7 @@ namespace kubesim {
 using Json = nlohmann::json;
 
 inline constexpr const char* k_pod_template_hash_label = "pod-template-hash";
+inline constexpr const char* k_foreground_deletion = "foregroundDeletion";  // the garbage collector finalizer
 
 std::string name_of(const Json& object);
 std::string namespace_of(const Json& object);

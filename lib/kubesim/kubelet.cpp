@@ -101,18 +101,22 @@ Kubelet::Runtime Kubelet::start_runtime(const Json& pod) {
   rt.start_time = ctx_.now_text();
   std::uint32_t n = next_ip_++;
   rt.ip = "10.244." + std::to_string((n / 250) % 256) + "." + std::to_string(n % 250 + 2);
+  rt.pod_text = name_of(pod) + "_" + namespace_of(pod) + "(" + uid_of(pod) + ")";
   for (const Json& spec : pod.value("spec", Json::object()).value("containers", Json::array())) {
     Container c;
     c.name = string_at(spec, "/name");
     c.image = string_at(spec, "/image");
     c.behaviour = ctx_.config.behaviour_for(c.image);
     c.next = rt.bound + sluice::util::Duration(c.behaviour.startup_ms / 2);
+    c.pull_policy = string_at(spec, "/imagePullPolicy", "IfNotPresent");
+    c.probe_failure = probe_failure_text(spec, rt.ip);
     rt.containers.push_back(std::move(c));
   }
   return rt;
 }
 
-void Kubelet::enter_running(Container& c, const std::string& pod_uid, sluice::util::TimePoint at) const {
+void Kubelet::enter_running(Container& c, const std::string& pod_uid, sluice::util::TimePoint at) {
+  note_start(c, sluice::util::Duration(c.behaviour.startup_ms / 2));
   c.behaviour = ctx_.config.behaviour_for(c.image);  // a fixed image recovers on its next start
   c.stage = Stage::running;
   c.started_at = wall_text(at);
@@ -121,11 +125,13 @@ void Kubelet::enter_running(Container& c, const std::string& pod_uid, sluice::ut
   int startup = c.behaviour.startup_ms;
   bool never = c.behaviour.crash_loop || c.behaviour.never_ready;
   c.ready_at = never ? sluice::util::TimePoint::max() : at + sluice::util::Duration(startup - startup / 2);
+  if (c.behaviour.never_ready && !c.behaviour.crash_loop) note_unhealthy(c);
   int run_for = std::max(1, ctx_.config.timing().crash_restart_ms / 2);
   c.next = c.behaviour.crash_loop ? at + sluice::util::Duration(run_for) : sluice::util::TimePoint::max();
 }
 
-void Kubelet::advance(Container& c, const std::string& pod_uid, sluice::util::TimePoint now) const {
+void Kubelet::advance(Container& c, const Runtime& rt, const std::string& pod_uid,
+                      sluice::util::TimePoint now) {
   int retry_ms = std::max(1, ctx_.config.timing().crash_restart_ms);
   while (c.next <= now) {
     sluice::util::TimePoint t = c.next;
@@ -138,10 +144,12 @@ void Kubelet::advance(Container& c, const std::string& pod_uid, sluice::util::Ti
         }
         c.stage = Stage::pull_error;
         ++c.pull_failures;
+        note_pull_failure(c);
         c.next = t + sluice::util::Duration(retry_ms);
         break;
       case Stage::pull_error:
         c.stage = Stage::pull_backoff;
+        note_back_off(c, rt);
         c.next = t + backoff(c.pull_failures);
         break;
       case Stage::running:  // only crash-looping containers have a next change while running
@@ -153,6 +161,7 @@ void Kubelet::advance(Container& c, const std::string& pod_uid, sluice::util::Ti
                           {"finishedAt", wall_text(t)},
                           {"containerID", c.container_id}}}};
         c.stage = Stage::crash_backoff;
+        note_back_off(c, rt);
         c.ready_at = sluice::util::TimePoint::max();
         c.next = t + backoff(c.restarts);
         break;
@@ -252,12 +261,21 @@ Json Kubelet::render_status(const Json& pod, Runtime& rt, sluice::util::TimePoin
 sluice::util::Status Kubelet::finish_deletion(const Json& pod) {
   sluice::util::TimePoint now = ctx_.clock.now();
   sluice::util::TimePoint due;
+  std::vector<std::pair<std::string, EventNote>> notes;
   {
     std::lock_guard lock(mutex_);
     Runtime& rt = pods_[uid_of(pod)];
-    if (!rt.delete_at) rt.delete_at = now + sluice::util::Duration(ctx_.config.timing().pod_delete_ms);
+    if (!rt.delete_at) {
+      rt.delete_at = now + sluice::util::Duration(ctx_.config.timing().pod_delete_ms);
+      for (Container& c : rt.containers) {
+        if (c.stage == Stage::running)
+          c.notes.push_back({"Normal", "Killing", "Stopping container " + c.name});
+      }
+    }
     due = *rt.delete_at;
+    notes = take_notes(rt);
   }
+  record(pod, notes);
   if (due > now) {
     ctx_.enqueue(k_work_pod, namespace_of(pod), name_of(pod),
                  std::chrono::duration_cast<sluice::util::Duration>(due - now));
@@ -288,8 +306,14 @@ sluice::util::Status Kubelet::sync(const std::string& ns, const std::string& nam
     if (!bound)
       return bound.error().kind == sluice::util::ErrorKind::not_found ? sluice::util::Status{}
                                                                       : sluice::util::Status{bound.error()};
+    if (*bound) {
+      ctx_.events.record(
+          **bound, k_scheduler,
+          {"Normal", "Scheduled", "Successfully assigned " + ns + "/" + name + " to " + k_node_name});
+    }
   }
   Json status;
+  std::vector<std::pair<std::string, EventNote>> notes;
   sluice::util::TimePoint now = ctx_.clock.now();
   sluice::util::TimePoint next = sluice::util::TimePoint::max();
   {
@@ -298,13 +322,15 @@ sluice::util::Status Kubelet::sync(const std::string& ns, const std::string& nam
     if (found == pods_.end()) found = pods_.emplace(uid, start_runtime(pod)).first;
     Runtime& rt = found->second;
     for (Container& c : rt.containers) {
-      advance(c, uid, now);
+      advance(c, rt, uid, now);
       next = std::min(next, c.next);
       if (c.stage == Stage::running && !rt.ready_override && c.ready_at > now)
         next = std::min(next, c.ready_at);
     }
     status = render_status(pod, rt, now);
+    notes = take_notes(rt);
   }
+  record(pod, notes);
   if (next != sluice::util::TimePoint::max()) {
     ctx_.enqueue(k_work_pod, ns, name, std::chrono::ceil<sluice::util::Duration>(next - now));
   }
@@ -338,6 +364,9 @@ sluice::util::Status Kubelet::set_ready(const std::string& ns, const std::string
                                       "pod \"" + name + "\" in namespace \"" + ns + "\" is not running");
     }
     found->second.ready_override = ready;
+    if (!ready) {
+      for (Container& c : found->second.containers) note_unhealthy(c);
+    }
   }
   return sync(ns, name);
 }

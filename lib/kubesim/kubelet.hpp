@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -41,6 +42,9 @@ class Kubelet {
     std::string started_at;
     std::string container_id;
     Json last_state = Json::object();
+    std::string pull_policy;
+    std::string probe_failure;     // what a failing readiness probe reports; empty without one
+    std::vector<EventNote> notes;  // events to record once the lock is released
   };
   struct Runtime {
     sluice::util::TimePoint bound;
@@ -52,11 +56,19 @@ class Kubelet {
         conditions;  // type -> status, lastTransitionTime
     std::optional<sluice::util::TimePoint> delete_at;
     bool ready = false;
+    std::string pod_text;  // format.Pod: "<name>_<namespace>(<uid>)"
   };
 
   Runtime start_runtime(const Json& pod);
-  void advance(Container& c, const std::string& pod_uid, sluice::util::TimePoint now) const;
-  void enter_running(Container& c, const std::string& pod_uid, sluice::util::TimePoint at) const;
+  void advance(Container& c, const Runtime& rt, const std::string& pod_uid, sluice::util::TimePoint now);
+  void enter_running(Container& c, const std::string& pod_uid, sluice::util::TimePoint at);
+  // kubelet_events.cpp: the events each step records (pull, create, start, back-off, kill, probe).
+  void note_start(Container& c, sluice::util::Duration pull_took);
+  void note_pull_failure(Container& c) const;
+  void note_back_off(Container& c, const Runtime& rt) const;
+  void note_unhealthy(Container& c) const;
+  static std::vector<std::pair<std::string, EventNote>> take_notes(Runtime& rt);  // (container, note)
+  void record(const Json& pod, const std::vector<std::pair<std::string, EventNote>>& notes) const;
   Json render_status(const Json& pod, Runtime& rt, sluice::util::TimePoint now) const;
   Json render_container(const Container& c, const Runtime& rt, const Json& pod,
                         sluice::util::TimePoint now) const;
@@ -69,7 +81,11 @@ class Kubelet {
   std::mutex mutex_;
   std::unordered_map<std::string, Runtime> pods_;  // by pod uid
   std::uint32_t next_ip_ = 0;
+  std::set<std::string> pulled_;  // images on the node, for "already present on machine"
 };
+
+// What a failing readiness probe of this container reports ("" without a probe).
+std::string probe_failure_text(const Json& container, const std::string& pod_ip);
 
 // Go's time.Duration text for whole milliseconds: "10s", "1.5s", "100ms".
 std::string go_duration(sluice::util::Duration d);

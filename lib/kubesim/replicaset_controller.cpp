@@ -74,7 +74,7 @@ sluice::util::Status ReplicaSetController::sync(const std::string& ns, const std
     if (diff < 0) {
       if (auto ok = create_pods(rs, std::min(-diff, k_burst_replicas)); !ok) return ok;
     } else if (diff > 0) {
-      if (auto ok = delete_pods(pods, std::min(diff, k_burst_replicas)); !ok) return ok;
+      if (auto ok = delete_pods(rs, pods, std::min(diff, k_burst_replicas)); !ok) return ok;
     }
     if (diff != 0) pods = list_active();
   }
@@ -111,7 +111,11 @@ sluice::util::Status ReplicaSetController::create_pods(const Json& rs, int count
     for (int attempt = 0;; ++attempt) {
       pod["metadata"]["name"] = pod_name(name_of(rs));
       auto created = ctx_.create(k_pods, pod);
-      if (created) break;
+      if (created) {
+        ctx_.events.record(rs, k_replicaset_controller,
+                           {"Normal", "SuccessfulCreate", "Created pod: " + name_of(*created)});
+        break;
+      }
       if (created.error().kind != sluice::util::ErrorKind::already_exists || attempt == 3)
         return created.error();
     }
@@ -119,12 +123,15 @@ sluice::util::Status ReplicaSetController::create_pods(const Json& rs, int count
   return {};
 }
 
-sluice::util::Status ReplicaSetController::delete_pods(std::vector<ObjectPtr> pods, int count) {
+sluice::util::Status ReplicaSetController::delete_pods(const Json& rs, std::vector<ObjectPtr> pods,
+                                                       int count) {
   std::sort(pods.begin(), pods.end(),
             [](const ObjectPtr& a, const ObjectPtr& b) { return delete_before(*a, *b); });
   for (int i = 0; i < count && i < static_cast<int>(pods.size()); ++i) {
     const Json& pod = *pods[static_cast<std::size_t>(i)];
     if (auto ok = delete_pod_gracefully(ctx_, namespace_of(pod), name_of(pod)); !ok) return ok;
+    ctx_.events.record(rs, k_replicaset_controller,
+                       {"Normal", "SuccessfulDelete", "Deleted pod: " + name_of(pod)});
   }
   return {};
 }

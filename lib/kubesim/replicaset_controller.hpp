@@ -21,7 +21,7 @@ class ReplicaSetController {
 
  private:
   sluice::util::Status create_pods(const Json& rs, int count);
-  sluice::util::Status delete_pods(std::vector<ObjectPtr> pods, int count);
+  sluice::util::Status delete_pods(const Json& rs, std::vector<ObjectPtr> pods, int count);
   // Also says when the next pod turns available (minReadySeconds).
   Json calculate_status(const Json& rs, const std::vector<ObjectPtr>& pods,
                         std::optional<sluice::util::Duration>& recheck) const;

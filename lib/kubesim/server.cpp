@@ -12,6 +12,7 @@
 #include <openssl/ssl.h>
 
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -146,6 +147,23 @@ struct Server::Impl {
 };
 
 namespace {
+
+std::string random_uuid() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::string uuid = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx";
+  std::uint64_t bits = rng();
+  int used = 0;
+  for (char& c : uuid) {
+    if (c != 'x' && c != 'y') continue;
+    if (used == 16) bits = rng(), used = 0;
+    unsigned v = static_cast<unsigned>(bits & 0xf);
+    bits >>= 4;
+    ++used;
+    if (c == 'y') v = (v & 0x3) | 0x8;
+    c = "0123456789abcdef"[v];
+  }
+  return uuid;
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -372,8 +390,9 @@ sluice::util::Status Server::start() {
   impl.http->set_keep_alive_max_count(1000);
   impl.http->set_keep_alive_timeout(30);
   impl.http->set_payload_max_length(16 * 1024 * 1024);
-  impl.http->set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+  impl.http->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     current_request().start = std::chrono::steady_clock::now();
+    res.set_header("Audit-Id", random_uuid());  // as the apiserver's WithAuditInit does for every request
     current_request().user.clear();
     // Compressing would buffer watch events inside zlib; loopback needs none.
     const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");

@@ -291,7 +291,7 @@ Result<Json> Store::remove(const std::string& resource, const std::string& ns, c
 }
 
 Result<Json> Store::mark_deleted(const std::string& resource, const std::string& ns, const std::string& name,
-                                 long long grace_period_seconds) {
+                                 long long grace_period_seconds, const std::string& add_finalizer) {
   WatchEvent event;
   {
     std::lock_guard lock(mutex_);
@@ -304,6 +304,10 @@ Result<Json> Store::mark_deleted(const std::string& resource, const std::string&
     Json& meta = it->second["metadata"];
     meta["deletionTimestamp"] = format_rfc3339(impl_->wall_now());
     meta["deletionGracePeriodSeconds"] = grace_period_seconds;
+    if (!add_finalizer.empty()) {
+      if (!meta.contains("finalizers") || !meta["finalizers"].is_array()) meta["finalizers"] = Json::array();
+      meta["finalizers"].push_back(add_finalizer);
+    }
     meta["resourceVersion"] = std::to_string(rv);
     event = WatchEvent{"MODIFIED", resource, it->second, rv, std::move(previous)};
     impl_->record(event);

@@ -125,8 +125,10 @@ class Store {
   //   metadata.deletionTimestamp and deletionGracePeriodSeconds, a MODIFIED
   //   event; the object stays until remove(). An object already marked is
   //   returned unchanged; not_found when absent. (update() cannot set these.)
+  //   `add_finalizer`, when given, joins metadata.finalizers in the same write
+  //   (Foreground deletion's foregroundDeletion).
   Result<Json> mark_deleted(const std::string& resource, const std::string& ns, const std::string& name,
-                            long long grace_period_seconds);
+                            long long grace_period_seconds, const std::string& add_finalizer = "");
 
   std::uint64_t resource_version() const;
   TypeRegistry& types() const { return *types_; }

@@ -175,7 +175,13 @@ Json event_cells(const Json& o) {
   const Json involved = o.value("involvedObject", Json::object());
   std::string kind = involved.value("kind", "");
   for (char& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const std::string last = o.value("lastTimestamp", o.value("eventTime", std::string()));
+  // printEvent: lastTimestamp, else firstTimestamp, else eventTime (events.k8s.io events leave both null).
+  auto text = [&](const char* field) {
+    return o.contains(field) && o[field].is_string() ? o[field].get<std::string>() : std::string();
+  };
+  std::string last = text("lastTimestamp");
+  if (last.empty()) last = text("firstTimestamp");
+  if (last.empty()) last = text("eventTime");
   return {last.empty() ? age(o) : age_of_time(last), o.value("type", ""), o.value("reason", ""),
           kind + "/" + involved.value("name", ""), o.value("message", "")};
 }

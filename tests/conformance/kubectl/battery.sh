@@ -80,7 +80,9 @@ check "a Ready node" "Ready" get nodes
 check "default serviceaccount" "default" -n "$ns" get serviceaccount default -o name
 check "kube-root-ca.crt" "kube-root-ca.crt" -n "$ns" get configmap kube-root-ca.crt -o name
 check "kubernetes service" "service/kubernetes" -n default get service kubernetes -o name
-check "stored kinds are listed" "No resources found" -n "$ns" get hpa,pdb,roles,endpointslices
+check "stored kinds are listed" "No resources found" -n "$ns" get hpa,pdb,roles
+# The EndpointSlice controller keeps a slice per Service (pkg/controller/endpointslice).
+check "the Service's EndpointSlice" "endpointslice.discovery.k8s.io/web-" -n "$ns" get endpointslices -o name
 
 # SelfSubjectAccessReview answers `auth can-i` (authorization/v1).
 check "auth can-i" "yes" auth can-i create deployments -n "$ns"

@@ -7,6 +7,8 @@
 
 #include <httplib.h>
 
+#include <regex>
+#include <set>
 #include <thread>
 
 using sluice::test::api_only;
@@ -128,4 +130,21 @@ TEST_CASE("server-side tables carry the real columns for secrets, leases and pod
   for (const auto& c : pods["columnDefinitions"]) names.push_back(c["name"]);
   CHECK(names == std::vector<std::string>{"Name", "Ready", "Status", "Restarts", "Age", "IP", "Node",
                                           "Nominated Node", "Readiness Gates"});
+}
+
+TEST_CASE("every response carries an Audit-Id, a fresh UUID per request", "[kubesim][fidelity]") {
+  // apiserver filters/audit_init.go (WithAuditInit) sets it on every request, errors and watches too.
+  Kubesim sim(api_only(k_bookmarks));
+  httplib::Client client(sim.url());
+  std::set<std::string> ids;
+  for (const char* path :
+       {"/version", "/api/v1/namespaces/default/configmaps", "/api/v1/namespaces/x/pods/nope"}) {
+    const auto res = client.Get(path);
+    REQUIRE(res);
+    const std::string id = res->get_header_value("Audit-Id");
+    CHECK(std::regex_match(
+        id, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")));
+    ids.insert(id);
+  }
+  CHECK(ids.size() == 3);
 }
