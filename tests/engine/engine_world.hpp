@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,12 @@ class EngineWorld {
   static std::string plan(const std::string& image, const std::string& strategy);
 
   engine::Outcome apply(const std::string& plan_yaml);
+  // A new client and watch hub, as a new `sluice` process starts with: no
+  // stream open, nothing cached (for counting one command's requests).
+  void new_process();
+  // The requests kubesim logged since `mark` (a Json array), and the mark to count from now.
+  Json requests_since(std::uint64_t mark);
+  std::uint64_t audit_mark();
   engine::Outcome abort();
   engine::Outcome rollback();
 

@@ -27,6 +27,7 @@ kube::WatchScope rollout_pods(Driver& d) {
 
 ChangeWaiter::ChangeWaiter(Driver& d, const std::vector<std::string>& deployments)
     : d_(d), wake_(std::make_shared<Wakeup>()) {
+  d.writes().forget(kube::k_deployments);  // their status moves on while we wait
   auto& hub = *d.deps().hub;
   auto notify = [wake = wake_](const kube::WatchEvent&) { wake->notify(); };
   // Each Deployment by name, as `kubectl rollout status` watches its one.
@@ -112,6 +113,26 @@ std::optional<std::string> failing_pod(Driver& d, const std::string& image) {
       sync_deadline(d), &d.cancel());
   if (!visited && watch_refused(visited.error())) return visited.error().message;
   return signal;
+}
+
+std::optional<std::string> template_hash_of_pods(Driver& d, const nlohmann::json& deployment,
+                                                 const std::string& image) {
+  auto labels = deployment.value("/spec/selector/matchLabels"_json_pointer, Json::object());
+  std::optional<std::string> hash;
+  bool several = false;
+  auto visited = d.deps().hub->visit(
+      kube::k_pods, d.ns(), kube::WaitTarget::selector(selector_string(labels)).within(rollout_pods(d)),
+      [&](const Json& pod) {
+        if (!runs_image(pod, image) || pod["metadata"].contains("deletionTimestamp")) return true;
+        std::string h = pod.value("/metadata/labels/pod-template-hash"_json_pointer, std::string());
+        if (h.empty()) return true;
+        several = hash && *hash != h;
+        hash = h;
+        return !several;
+      },
+      sync_deadline(d), &d.cancel());
+  if (!visited || several) return std::nullopt;
+  return hash;
 }
 
 namespace {

@@ -91,4 +91,10 @@ std::optional<std::string> failing_pod(Driver& d, const std::string& image);
 // be what the target Deployment selects, less the version label).
 kube::WatchScope rollout_pods(Driver& d);
 
+// The pod-template-hash of `deployment`'s pods running `image`, from the
+// shared pods stream (no request of its own once it runs); nullopt unless
+// exactly one hash is found (none yet, or several ReplicaSets of one image).
+std::optional<std::string> template_hash_of_pods(Driver& d, const nlohmann::json& deployment,
+                                                 const std::string& image);
+
 }  // namespace sluice::engine
