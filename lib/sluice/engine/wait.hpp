@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -73,10 +74,21 @@ class ChangeWaiter {
   ChangeWaiter(const ChangeWaiter&) = delete;
   ChangeWaiter& operator=(const ChangeWaiter&) = delete;
   void sleep_until(util::TimePoint until);
+  // failing_pod(), judging only the pods that changed since the last call
+  // (the first call, and one after a stream error, judge them all): a wake
+  // per pod event visiting every pod made CPU grow with replicas squared.
+  std::optional<std::string> failing_pod(const std::string& image);
 
  private:
+  struct ChangedPods {
+    std::mutex mutex;
+    std::vector<nlohmann::json> pods;  // ADDED and MODIFIED since the last look
+    bool error = false;                // the stream reported an error
+  };
   Driver& d_;
   std::shared_ptr<Wakeup> wake_;
+  std::shared_ptr<ChangedPods> changed_;
+  bool judged_all_ = false;
   std::vector<int> subscriptions_;
 };
 
