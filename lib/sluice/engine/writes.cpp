@@ -140,6 +140,7 @@ util::Status Writes::create_or_adopt(const Json& body) {
 
 util::Status Writes::scale(const std::string& deployment, int replicas) {
   // An absolute replica count is idempotent, so transient failures are retried too.
+  known_.erase(known_key(kube::k_deployments, deployment));  // the scale moves its resourceVersion on
   return guarded([&]() -> util::Status {
     auto done = kube_.set_scale(kube::k_deployments, ns_, deployment, replicas);
     if (!done) return done.error();
