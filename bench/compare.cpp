@@ -17,6 +17,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 using bench::Exit;
@@ -283,17 +284,31 @@ void replica_sweep(Ctx& c) {
 struct FleetResult {
   double wall_s = 0;
   int failures = 0;
+  std::map<int, int> codes;   // exit code -> processes, for failures
+  std::string first_failure;  // the last line a failing process printed
   double rss_mb = 0;
   double cpu_s = 0;
 };
 
-FleetResult collect(std::vector<std::future<Exit>>& running, double start_ms) {
+std::string last_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line, last;
+  while (std::getline(in, line))
+    if (!line.empty()) last = line;
+  return last;
+}
+
+// `outputs[i]`: where process i wrote, or empty.
+FleetResult collect(std::vector<std::future<Exit>>& running, double start_ms,
+                    const std::vector<std::string>& outputs = {}) {
   FleetResult r;
   double last = start_ms;
-  for (auto& f : running) {
-    const Exit e = f.get();
+  for (std::size_t i = 0; i < running.size(); ++i) {
+    const Exit e = running[i].get();
     last = std::max(last, e.exit_ms);
     r.failures += e.code != 0;
+    if (e.code != 0) ++r.codes[e.code];
+    if (e.code != 0 && r.first_failure.empty() && i < outputs.size()) r.first_failure = last_line(outputs[i]);
     r.rss_mb += e.max_rss_mb;
     r.cpu_s += e.cpu_ms / 1000.0;
   }
@@ -321,9 +336,12 @@ void fleet_sweep(Ctx& c) {
       plans.push_back(write_plan(c, ns, "app-" + std::to_string(i),
                                  c.registry.image(ns + "s" + std::to_string(i)), strategy));
     std::vector<std::future<Exit>> running;
+    std::vector<std::string> outputs;
+    for (const auto& plan : plans) outputs.push_back(plan + ".out");
     const double sluice_start = bench::wall_ms();
-    for (const auto& plan : plans) running.push_back(bench::run(sluice_args(c, {"apply", plan})));
-    const FleetResult s = collect(running, sluice_start);
+    for (std::size_t i = 0; i < plans.size(); ++i)
+      running.push_back(bench::run(sluice_args(c, {"apply", plans[i]}), outputs[i]));
+    const FleetResult s = collect(running, sluice_start, outputs);
     running.clear();
     const double kubectl_start = bench::wall_ms();
     for (int i = 0; i < n; ++i) {
@@ -341,6 +359,9 @@ void fleet_sweep(Ctx& c) {
     const FleetResult k = collect(running, kubectl_start);
     std::printf("%5d %10.1f s %6d %7.0f MB %8.1f s %12.1f s %6d %8.0f MB %6s\n", n, s.wall_s, s.failures,
                 s.rss_mb, s.cpu_s, k.wall_s, k.failures, k.rss_mb, ratio(s.wall_s, k.wall_s).c_str());
+    for (const auto& [code, count] : s.codes)
+      std::printf("      sluice exit %d: %d processes\n", code, count);
+    if (!s.first_failure.empty()) std::printf("      a failing sluice said: %s\n", s.first_failure.c_str());
     std::fflush(stdout);
   }
 }

@@ -7,6 +7,7 @@
 
 #include "bench_support.hpp"
 
+#include <kubesim/connection_pool.hpp>
 #include <kubesim/server.hpp>
 #include <sluice/kube/resources.hpp>
 #include <sluice/util/sha256.hpp>
@@ -50,16 +51,16 @@ struct Exit {
   double max_rss_mb = 0;
 };
 
-// Starts `args` (output to /dev/null) and reaps it on its own thread, which
-// stamps the exit the moment wait4 returns.
-inline std::future<Exit> run(const std::vector<std::string>& args) {
+// Starts `args` (output to `output`, /dev/null by default) and reaps it on
+// its own thread, which stamps the exit the moment wait4 returns.
+inline std::future<Exit> run(const std::vector<std::string>& args, const std::string& output = "/dev/null") {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   posix_spawn_file_actions_t files;
   posix_spawn_file_actions_init(&files);
-  posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&files, 2, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&files, 1, output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&files, 1, 2);
   Exit started;
   started.start_ms = wall_ms();
   pid_t pid = -1;
@@ -186,7 +187,12 @@ class FakeRegistry {
   FakeRegistry() {
     server_.Get(R"(/v2/.*)",
                 [this](const httplib::Request& req, httplib::Response& res) { serve(req, res); });
+    // As kubesim serves: httplib's default pool (8 threads, each held by a
+    // keep-alive connection for 5 s) and backlog of 5 made 109 of a fleet of
+    // 200 concurrent applies time out resolving their image (exit 6).
+    kubesim::configure_connections(server_, 8, listen_socket_);
     port_ = server_.bind_to_any_port("127.0.0.1");
+    kubesim::widen_backlog(listen_socket_);
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::yield();
   }
@@ -231,6 +237,7 @@ class FakeRegistry {
 
   httplib::Server server_;
   int port_ = 0;
+  int listen_socket_ = -1;
   std::thread thread_;
   std::mutex mutex_;
   std::map<std::string, std::string> blobs_;

@@ -38,12 +38,7 @@ Json web_deployment(int replicas) {
 EngineWorld::EngineWorld(int replicas, sluice::util::Clock* clock)
     : server_(fast_options()), clock_(clock != nullptr ? clock : &sluice::util::system_clock()) {
   require(server_.start().ok(), "kubesim did not start");
-  auto config = sluice::kube::config_from_yaml(server_.kubeconfig(), "/tmp", "");
-  require(config.ok(), "kubeconfig");
-  auto client = sluice::kube::make_client(*config);
-  require(client.ok(), "client");
-  kube_ = std::move(*client);
-  hub_ = std::make_unique<sluice::kube::WatchHub>(*kube_);
+  new_process();
   using namespace sluice::kube;
   Json svc = {{"metadata", {{"name", "web"}}},
               {"spec", {{"selector", {{"app", "web"}}}, {"ports", {{{"port", 80}}}}}}};
@@ -54,6 +49,24 @@ EngineWorld::EngineWorld(int replicas, sluice::util::Clock* clock)
                            sluice::util::system_clock().now() + std::chrono::seconds(30))
               .ok(),
           "web did not become available");
+}
+
+void EngineWorld::new_process() {
+  hub_.reset();
+  auto config = sluice::kube::config_from_yaml(server_.kubeconfig(), "/tmp", "");
+  require(config.ok(), "kubeconfig");
+  auto client = sluice::kube::make_client(*config);
+  require(client.ok(), "client");
+  kube_ = std::move(*client);
+  hub_ = std::make_unique<sluice::kube::WatchHub>(*kube_);
+}
+
+std::uint64_t EngineWorld::audit_mark() {
+  return server_.audit().to_json()["next"].get<std::uint64_t>();
+}
+
+Json EngineWorld::requests_since(std::uint64_t mark) {
+  return server_.audit().to_json(mark)["requests"];
 }
 
 EngineWorld::~EngineWorld() {

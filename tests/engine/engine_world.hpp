@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,12 @@ class EngineWorld {
   // What a signal does to the command running now (it exits 130).
   void interrupt(const std::string& why) { interrupt_->fire(why); }
   engine::RunOptions& options() { return options_; }
+  // A new client and watch hub, as a new `sluice` process starts with: no
+  // stream open, nothing cached (for counting one command's requests).
+  void new_process();
+  // The requests kubesim logged since `mark` (a Json array), and the mark to count from now.
+  Json requests_since(std::uint64_t mark);
+  std::uint64_t audit_mark();
   engine::Outcome abort();
   engine::Outcome rollback();
 

@@ -13,6 +13,8 @@
 #include <sluice/util/exit_code.hpp>
 #include <sluice/util/rfc3339.hpp>
 
+#include <optional>
+
 namespace sluice::engine {
 
 namespace {
@@ -35,22 +37,30 @@ std::string live_deployment(const Driver& d, const Json& selector) {
   return d.plan().target.deployment;
 }
 
-StepResult create_preview(Driver& d) {
+// Records what serves now and what the preview will be; nullopt when done.
+std::optional<StepResult> remember_live(Driver& d) {
   auto& rec = d.record();
   Json selector = d.target().service.value("/spec/selector"_json_pointer, Json::object());
+  auto live = d.deps().kube->get(kube::k_deployments, d.ns(), live_deployment(d, selector));
+  if (!live) return failed_write(live.error(), "reading the live deployment " + live_deployment(d, selector));
+  auto pinned = pinned_selector(d, *live, selector);
+  if (!pinned) return failed_write(pinned.error(), "pinning the live service to the live version");
+  rec.previous = serving_version(d, *live);
+  rec.previous.service_selector = *pinned;
+  d.target().deployment = *live;
+  std::string version = version_id(rec.digest);
+  rec.next.deployment = preview_name(d.plan().target.deployment, version);
+  rec.next.image = rec.digest;
+  rec.next.service_selector = selector_with(base_selector(selector), k_version_label, version);
+  return std::nullopt;
+}
+
+// What serves now is normally recorded by BlueGreen::prepare, with the
+// step's start; only when that could not read it is it recorded here.
+StepResult create_preview(Driver& d) {
+  auto& rec = d.record();
   if (rec.previous.deployment.empty()) {
-    auto live = d.deps().kube->get(kube::k_deployments, d.ns(), live_deployment(d, selector));
-    if (!live)
-      return failed_write(live.error(), "reading the live deployment " + live_deployment(d, selector));
-    auto pinned = pinned_selector(d, *live, selector);
-    if (!pinned) return failed_write(pinned.error(), "pinning the live service to the live version");
-    rec.previous = serving_version(d, *live);
-    rec.previous.service_selector = *pinned;
-    d.target().deployment = *live;
-    std::string version = version_id(rec.digest);
-    rec.next.deployment = preview_name(d.plan().target.deployment, version);
-    rec.next.image = rec.digest;
-    rec.next.service_selector = selector_with(base_selector(selector), k_version_label, version);
+    if (auto failed = remember_live(d)) return *failed;
     if (!d.save()) return {StepStatus::needs_human, "could not write the rollout record"};
   }
   if (auto pinned = d.writes().set_selector(d.plan().target.service, rec.previous.service_selector); !pinned)
@@ -165,6 +175,11 @@ class BlueGreen final : public StrategyDriver {
       case StepKind::scale_down_old: return scale_down_old(d_);
       default: return StepResult::needs_human("blue-green has no step " + step.name);
     }
+  }
+  // Saved with the step's start: one record write, not two.
+  void prepare(const strategy::StepSpec& step) override {
+    if (step.kind == strategy::StepKind::create_preview && d_.record().previous.deployment.empty())
+      (void)remember_live(d_);
   }
   util::Result<std::string> roll_back() override { return engine::roll_back(d_); }
 };

@@ -25,6 +25,7 @@ std::string current_hash_running(Driver& d, const std::string& name, const std::
   auto generation = dep->value("/metadata/generation"_json_pointer, 0LL);
   if (dep->value("/status/observedGeneration"_json_pointer, 0LL) < generation) return "";
   if (container_image(*dep, d.target().container) != image) return "";
+  if (auto from_pods = template_hash_of_pods(d, *dep, image)) return *from_pods;
   auto hash = current_hash(d, *dep);
   return hash ? *hash : "";
 }

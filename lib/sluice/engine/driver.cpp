@@ -7,6 +7,7 @@
 #include <sluice/util/rfc3339.hpp>
 
 #include <atomic>
+#include <optional>
 
 namespace sluice::engine {
 
@@ -21,7 +22,9 @@ Driver::Driver(const plan::Plan& plan, Deps& deps, state::RecordStore& store, st
       record_(std::move(record)),
       target_(std::move(target)),
       steps_(strategy::steps_for(plan)),
-      writes_(*deps.kube, target_.ns, *deps.clock, [this]() -> const util::CancelToken& { return cancel(); }),
+      writes_(
+          *deps.kube, target_.ns, *deps.clock, [this]() -> const util::CancelToken& { return cancel(); },
+          deps.hub),
       pods_(rollout_pods(target_)),
       strategy_(strategy_entry(plan::kind_of(plan.strategy)).make(*this)) {
   // A signal or a lost lock stops the steps too; the hook holds the requests
@@ -29,6 +32,9 @@ Driver::Driver(const plan::Plan& plan, Deps& deps, state::RecordStore& store, st
   deps_.interrupt->on_fire([weak = std::weak_ptr<RunRequests>(requests_), interrupt = deps_.interrupt] {
     if (auto r = weak.lock()) r->stop().fire(interrupt->reason());
   });
+  // What preflight just read: the first write to each needs no read of its own.
+  if (target_.deployment.is_object()) writes_.know(kube::k_deployments, target_.deployment);
+  if (target_.service.is_object()) writes_.know(kube::k_services, target_.service);
   if (record_.steps.size() != steps_.size()) {
     record_.steps.clear();
     for (const auto& s : steps_)
@@ -112,20 +118,26 @@ int Driver::watch_requests() {
     else if ((**rec).promote_requested)
       requests->request_promote();
   };
-  // The record alone, not every ConfigMap of the namespace.
+  // The record alone, not every ConfigMap of the namespace, from our own
+  // write: a request written before it made that write re-read and merge it.
+  if (const auto& written = store_.last_seen())
+    deps_.hub->seed_named(kube::k_configmaps, target_.ns, *written);
   return deps_.hub->subscribe(kube::k_configmaps, target_.ns, on_change, kube::WatchScope::named(name));
 }
 
 namespace {
 struct Unsubscribe {
+  Unsubscribe(kube::WatchHub& h, int i) : hub(h), id(i) {}
+  Unsubscribe(const Unsubscribe&) = delete;
+  Unsubscribe& operator=(const Unsubscribe&) = delete;
+  ~Unsubscribe() { hub.unsubscribe(id); }
   kube::WatchHub& hub;
   int id;
-  ~Unsubscribe() { hub.unsubscribe(id); }
 };
 }  // namespace
 
 Outcome Driver::run() {
-  Unsubscribe requests{*deps_.hub, watch_requests()};
+  std::optional<Unsubscribe> requests;  // from the first save on (watch_requests)
   for (; record_.step_index < steps_.size(); ++record_.step_index) {
     std::size_t i = record_.step_index;
     if (requests_->abort_requested() || record_.abort_requested) return finish_aborted();
@@ -134,10 +146,12 @@ Outcome Driver::run() {
     // The record says which step is under way before the step writes anything.
     record_.phase = RecordPhase::progressing;
     mark_step(i, state::StepState::running, "");
+    strategy_->prepare(steps_[i]);
     if (!save()) {
       if (deps_.interrupt->fired()) return finish_interrupted();
       return {k_exit_needs_human, RecordPhase::progressing, "could not write the rollout record"};
     }
+    if (!requests) requests.emplace(*deps_.hub, watch_requests());
     emit(report::EventType::step_started);
     StepResult result = execute(steps_[i]);
     // A step that failed because this run was stopped did not fail on its own.

@@ -175,21 +175,37 @@ Outcome promote_rollout(const std::string& ns, const std::string& name, bool ful
   return out;
 }
 
-Outcome abort_rollout(const std::string& ns, const std::string& name, Deps& deps, const RunOptions& options) {
-  // Recorded first, so a live process running the rollout aborts it at once and
-  // lets the lock go; with no one running it, this process aborts it itself.
-  state::RecordStore store(*deps.kube, *deps.clock, ns, name);
+namespace {
+
+// Records the abort request for the process running the rollout; true when asked.
+bool ask_to_abort(state::RecordStore& store, Deps& deps, const std::string& name) {
   auto asked = store.request(state::RecordStore::Request::abort, deps.starter.identity());
-  if (asked && *asked)
-    deps.out->emit(report::Event{report::EventType::info,
-                                 name,
-                                 0,
-                                 0,
-                                 "",
-                                 "abort requested in the rollout record; a running apply acts on it",
-                                 {}});
+  if (!asked || !*asked) return false;
+  deps.out->emit(report::Event{report::EventType::info,
+                               name,
+                               0,
+                               0,
+                               "",
+                               "abort requested in the rollout record; a running apply acts on it",
+                               {}});
+  return true;
+}
+
+}  // namespace
+
+Outcome abort_rollout(const std::string& ns, const std::string& name, Deps& deps, const RunOptions& options) {
+  // A live process running the rollout is asked first, through the record, so
+  // it aborts at once and lets the lock go. A paused rollout has no process:
+  // this one takes the lock and rolls back, with no request to write first.
+  state::RecordStore store(*deps.kube, *deps.clock, ns, name);
+  auto rec = store.load();
+  bool paused = rec && *rec && (**rec).phase == RecordPhase::paused;
+  bool asked = !paused && ask_to_abort(store, deps, name);
   Outcome out = with_lock(deps, ns, name, options, [&] { return abort_locked(ns, name, deps); });
-  if (out.exit_code != k_exit_locked || !asked || !*asked) return out;
+  if (out.exit_code != k_exit_locked) return out;
+  // Locked though paused: a promote has just taken it up; ask that process.
+  if (paused) asked = ask_to_abort(store, deps, name);
+  if (!asked) return out;
   // Still held after a lease: the running process is rolling back; wait for what came of it.
   auto phase = wait_until_over(deps, ns, name);
   if (!phase)

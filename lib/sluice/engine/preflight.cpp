@@ -33,6 +33,27 @@ void read_object(Deps& deps, const kube::ResourceRef& ref, const std::string& ns
     r.problems.push_back("reading " + where + ": " + got.error().message);
 }
 
+// The Deployment first: the namespace costs a request only when the
+// Deployment is missing, to say which of the two is. False when nothing
+// else is worth asking (unreachable, unauthorized, no namespace).
+bool read_target_deployment(const plan::Plan& plan, Deps& deps, const std::string& ns, PreflightResult& r) {
+  auto got = deps.kube->get(kube::k_deployments, ns, plan.target.deployment, &deps.interrupt->token());
+  if (got) {
+    r.target.deployment = std::move(*got);
+    return true;
+  }
+  if (got.error().kind != util::ErrorKind::not_found) {
+    r.problems.push_back("reading Deployment " + ns + "/" + plan.target.deployment + ": " +
+                         got.error().message);
+    return false;
+  }
+  nlohmann::json ns_object;
+  read_object(deps, kube::k_namespaces, "", ns, ns_object, r);
+  if (!r.problems.empty()) return false;
+  r.problems.push_back("Deployment " + ns + "/" + plan.target.deployment + " does not exist");
+  return true;
+}
+
 std::string resolve_image(const plan::Plan& plan, Deps& deps, PreflightResult& r) {
   if (deps.registry == nullptr) {
     if (plan.image.find("@sha256:") != std::string::npos) return plan.image;
@@ -104,10 +125,7 @@ nlohmann::json live_deployment(const plan::Plan& plan, Deps& deps, const Preflig
 PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string& ns, bool probe_checks) {
   PreflightResult r;
   r.target.ns = ns;
-  nlohmann::json ns_object;
-  read_object(deps, kube::k_namespaces, "", ns, ns_object, r);
-  if (!r.problems.empty()) return r;  // unreachable or unauthorized: nothing else will answer either
-  read_object(deps, kube::k_deployments, ns, plan.target.deployment, r.target.deployment, r);
+  if (!read_target_deployment(plan, deps, ns, r)) return r;
   bool needs_service = std::holds_alternative<plan::BlueGreenStrategy>(plan.strategy);
   if (needs_service && plan.target.service.empty()) r.problems.push_back("blue-green needs target.service");
   if (!plan.target.service.empty())

@@ -80,9 +80,8 @@ StepResult stopped_rolling_out(Driver& d, const VersionWaitResult& end) {
   return result;
 }
 
+// The record already holds what served before (Rolling::prepare, saved with the step's start).
 StepResult update_template(Driver& d) {
-  remember_previous(d);
-  if (!d.save()) return {StepStatus::needs_human, "could not write the rollout record"};
   auto params = strategy::rolling_parameters(d.target().desired, rolling(d).max_surge,
                                              rolling(d).max_unavailable, d.plan().min_available);
   std::size_t index = d.target().container;
@@ -140,6 +139,9 @@ class Rolling final : public StrategyDriver {
     if (step.kind == strategy::StepKind::update_template) return update_template(d_);
     if (step.kind == strategy::StepKind::wait_rolled_out) return wait_rolled_out(d_, step.checks);
     return StepResult::needs_human("rolling has no step " + step.name);
+  }
+  void prepare(const strategy::StepSpec& step) override {
+    if (step.kind == strategy::StepKind::update_template) remember_previous(d_);
   }
   util::Result<std::string> roll_back() override { return engine::roll_back(d_); }
 };

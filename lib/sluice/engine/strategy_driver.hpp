@@ -28,6 +28,9 @@ class StrategyDriver {
   // Runs one of this strategy's own step kinds (the Driver runs the shared
   // ones: run_checks' default, await_promotion and finish).
   virtual StepResult execute(const strategy::StepSpec& step) = 0;
+  // Fills in what the record must hold before `step` writes anything: the
+  // Driver saves it with the step's start, in the same write.
+  virtual void prepare(const strategy::StepSpec& /*step*/) {}
   // A run_checks step; the canary measures them alongside its traffic.
   virtual StepResult run_checks(const strategy::StepSpec& step);
   // Returns the target to record.previous. The value says what serves now;

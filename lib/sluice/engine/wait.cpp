@@ -23,15 +23,28 @@ kube::WatchScope rollout_pods(const Target& target) {
   return kube::WatchScope::labelled(selector_string(base_selector(labels)));
 }
 
+namespace {
+bool runs_image(const Json& pod, const std::string& image);
+}  // namespace
+
 ChangeWaiter::ChangeWaiter(Driver& d, const std::vector<std::string>& deployments)
-    : d_(d), wake_(std::make_shared<Wakeup>()) {
+    : d_(d), wake_(std::make_shared<Wakeup>()), changed_(std::make_shared<ChangedPods>()) {
+  d.writes().forget(kube::k_deployments);  // their status moves on while we wait
   auto& hub = *d.deps().hub;
   auto notify = [wake = wake_](const kube::WatchEvent&) { wake->notify(); };
   // Each Deployment by name, as `kubectl rollout status` watches its one.
   for (const auto& name : deployments)
     subscriptions_.push_back(
         hub.subscribe(kube::k_deployments, d.ns(), notify, kube::WatchScope::named(name)));
-  subscriptions_.push_back(hub.subscribe(kube::k_pods, d.ns(), notify, d.pods()));
+  auto on_pod = [wake = wake_, changed = changed_](const kube::WatchEvent& e) {
+    {
+      std::lock_guard lock(changed->mutex);
+      if (e.type == "ERROR") changed->error = true;
+      if (e.type == "ADDED" || e.type == "MODIFIED") changed->pods.push_back(e.object);
+    }
+    wake->notify();
+  };
+  subscriptions_.push_back(hub.subscribe(kube::k_pods, d.ns(), on_pod, d.pods()));
   // The interrupt outlives this waiter: it holds the wakeup only weakly.
   d.stop().on_fire([weak = std::weak_ptr<Wakeup>(wake_)] {
     if (auto w = weak.lock()) w->notify();
@@ -48,6 +61,24 @@ void ChangeWaiter::sleep_until(util::TimePoint until) {
   auto in = std::chrono::duration_cast<util::Duration>(until - d_.deps().clock->now());
   spdlog::trace("wait: sleeping up to {} ms for a change", std::max<long long>(0, in.count()));
   wake_->sleep_until(*d_.deps().clock, until);
+}
+
+std::optional<std::string> ChangeWaiter::failing_pod(const std::string& image) {
+  std::vector<Json> pods;
+  bool error = false;
+  {
+    std::lock_guard lock(changed_->mutex);
+    pods.swap(changed_->pods);
+    std::swap(error, changed_->error);
+  }
+  if (!judged_all_ || error) {
+    judged_all_ = true;
+    return engine::failing_pod(d_, image);
+  }
+  for (const auto& pod : pods)
+    if (runs_image(pod, image))
+      if (auto signal = kube::pod_failure_signal(pod)) return signal;
+  return std::nullopt;
 }
 
 namespace {
@@ -112,6 +143,26 @@ std::optional<std::string> failing_pod(Driver& d, const std::string& image) {
   return signal;
 }
 
+std::optional<std::string> template_hash_of_pods(Driver& d, const nlohmann::json& deployment,
+                                                 const std::string& image) {
+  auto labels = deployment.value("/spec/selector/matchLabels"_json_pointer, Json::object());
+  std::optional<std::string> hash;
+  bool several = false;
+  auto visited = d.deps().hub->visit(
+      kube::k_pods, d.ns(), kube::WaitTarget::selector(selector_string(labels)).within(rollout_pods(d)),
+      [&](const Json& pod) {
+        if (!runs_image(pod, image) || pod["metadata"].contains("deletionTimestamp")) return true;
+        std::string h = pod.value("/metadata/labels/pod-template-hash"_json_pointer, std::string());
+        if (h.empty()) return true;
+        several = hash && *hash != h;
+        hash = h;
+        return !several;
+      },
+      sync_deadline(d), &d.cancel());
+  if (!visited || several) return std::nullopt;
+  return hash;
+}
+
 namespace {
 
 // Emits a progress event when the ready counts changed since the last one.
@@ -174,7 +225,7 @@ VersionWaitResult wait_until(Driver& d, const VersionWait& w, const std::functio
     if (!now && watch_refused(now.error())) return {WaitEnd::failed, now.error().message};
     std::optional<Json> dep = now ? std::move(*now) : std::nullopt;
     if (dep) report_progress(d, w, *dep, last_progress);
-    if (auto signal = failing_pod(d, w.image)) return {WaitEnd::failed, *signal};
+    if (auto signal = waiter.failing_pod(w.image)) return {WaitEnd::failed, *signal};
     // Judged only once the watch shows this run's last write: before the
     // rollback's template lands, the failed rollout's deadline condition is still there.
     bool current = dep && d.writes().caught_up(*dep);

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -73,10 +74,21 @@ class ChangeWaiter {
   ChangeWaiter(const ChangeWaiter&) = delete;
   ChangeWaiter& operator=(const ChangeWaiter&) = delete;
   void sleep_until(util::TimePoint until);
+  // failing_pod(), judging only the pods that changed since the last call
+  // (the first call, and one after a stream error, judge them all): a wake
+  // per pod event visiting every pod made CPU grow with replicas squared.
+  std::optional<std::string> failing_pod(const std::string& image);
 
  private:
+  struct ChangedPods {
+    std::mutex mutex;
+    std::vector<nlohmann::json> pods;  // ADDED and MODIFIED since the last look
+    bool error = false;                // the stream reported an error
+  };
   Driver& d_;
   std::shared_ptr<Wakeup> wake_;
+  std::shared_ptr<ChangedPods> changed_;
+  bool judged_all_ = false;
   std::vector<int> subscriptions_;
 };
 
@@ -91,5 +103,11 @@ std::optional<std::string> failing_pod(Driver& d, const std::string& image);
 // selects, less the labels sluice adds, so every version's pods are in it.
 // Computed once per run (Driver::pods()).
 kube::WatchScope rollout_pods(const Target& target);
+
+// The pod-template-hash of `deployment`'s pods running `image`, from the
+// shared pods stream (no request of its own once it runs); nullopt unless
+// exactly one hash is found (none yet, or several ReplicaSets of one image).
+std::optional<std::string> template_hash_of_pods(Driver& d, const nlohmann::json& deployment,
+                                                 const std::string& image);
 
 }  // namespace sluice::engine

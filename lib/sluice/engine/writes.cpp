@@ -1,5 +1,6 @@
 #include <sluice/engine/driver.hpp>
 #include <sluice/engine/objects.hpp>
+#include <sluice/engine/wait.hpp>
 #include <sluice/engine/writes.hpp>
 
 #include <sluice/kube/resources.hpp>
@@ -25,8 +26,42 @@ StepResult failed_write(const util::Error& e, const std::string& what) {
   return {StepStatus::needs_human, what + ": " + e.message};
 }
 
-Writes::Writes(kube::Client& kube, std::string ns, util::Clock& clock, CancelSource cancel)
-    : kube_(kube), ns_(std::move(ns)), clock_(clock), cancel_(std::move(cancel)) {}
+Writes::Writes(kube::Client& kube, std::string ns, util::Clock& clock, CancelSource cancel,
+               kube::WatchHub* hub)
+    : kube_(kube), ns_(std::move(ns)), clock_(clock), cancel_(std::move(cancel)), hub_(hub) {}
+
+namespace {
+std::string known_key(const kube::ResourceRef& resource, const std::string& name) {
+  return resource.plural + "/" + name;
+}
+}  // namespace
+
+void Writes::know(const kube::ResourceRef& resource, const Json& object) {
+  std::string name = object.value("/metadata/name"_json_pointer, std::string());
+  if (name.empty() || object.value("/metadata/resourceVersion"_json_pointer, std::string()).empty()) return;
+  known_[known_key(resource, name)] = object;
+}
+
+void Writes::forget(const kube::ResourceRef& resource) {
+  std::string prefix = resource.plural + "/";
+  for (auto it = known_.begin(); it != known_.end();)
+    it = it->first.rfind(prefix, 0) == 0 ? known_.erase(it) : std::next(it);
+}
+
+std::optional<Json> Writes::take_known(const kube::ResourceRef& resource, const std::string& name) {
+  auto it = known_.find(known_key(resource, name));
+  if (it == known_.end()) return std::nullopt;
+  Json object = std::move(it->second);
+  known_.erase(it);  // used once: a 409 re-reads
+  return object;
+}
+
+void Writes::after_update(const kube::ResourceRef& resource, const Json& written) {
+  std::string name = written.value("/metadata/name"_json_pointer, std::string());
+  if (resource.plural != kube::k_deployments.plural) return know(resource, written);
+  remember(name, written);
+  if (hub_ != nullptr) hub_->seed_named(kube::k_deployments, ns_, written);
+}
 
 template <class Fn>
 util::Status Writes::guarded(Fn&& fn) {
@@ -42,12 +77,20 @@ util::Status Writes::guarded(Fn&& fn) {
 util::Status Writes::modify(const kube::ResourceRef& resource, const std::string& name,
                             const std::function<bool(Json&)>& change) {
   return guarded([&]() -> util::Status {
-    auto object = kube_.get(resource, ns_, name);
+    std::optional<Json> known = take_known(resource, name);
+    auto object = known ? util::Result<Json>(std::move(*known)) : kube_.get(resource, ns_, name);
     if (!object) return object.error();
-    if (!change(*object)) return {};
+    bool changed = change(*object);
+    // "Already as wanted" is only believed of a fresh read, not of what we knew.
+    if (!changed && known) {
+      object = kube_.get(resource, ns_, name);
+      if (!object) return object.error();
+      changed = change(*object);
+    }
+    if (!changed) return {};
     auto written = kube_.update(resource, ns_, *object);
     if (!written) return written.error();
-    if (resource.plural == kube::k_deployments.plural) remember(name, *written);
+    after_update(resource, *written);
     return {};
   });
 }
@@ -97,6 +140,7 @@ util::Status Writes::create_or_adopt(const Json& body) {
 
 util::Status Writes::scale(const std::string& deployment, int replicas) {
   // An absolute replica count is idempotent, so transient failures are retried too.
+  known_.erase(known_key(kube::k_deployments, deployment));  // the scale moves its resourceVersion on
   return guarded([&]() -> util::Status {
     auto done = kube_.set_scale(kube::k_deployments, ns_, deployment, replicas);
     if (!done) return done.error();
@@ -160,7 +204,11 @@ state::Version serving_version(Driver& d, const nlohmann::json& deployment) {
   v.image = container_image(deployment, d.target().container);
   v.revision = current_revision(deployment);
   v.template_spec = deployment.at("spec").at("template");
-  if (auto hash = current_hash(d, deployment)) v.pod_template_hash = *hash;
+  // The pods stream the wait needs anyway knows the hash; the ReplicaSets only when it cannot tell.
+  if (auto from_pods = template_hash_of_pods(d, deployment, v.image))
+    v.pod_template_hash = *from_pods;
+  else if (auto hash = current_hash(d, deployment))
+    v.pod_template_hash = *hash;
   return v;
 }
 

@@ -6,12 +6,14 @@
 #include <sluice/engine/step_result.hpp>
 #include <sluice/kube/client.hpp>
 #include <sluice/kube/resources.hpp>
+#include <sluice/kube/watch.hpp>
 #include <sluice/state/record.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace sluice::engine {
@@ -25,7 +27,17 @@ class Driver;
 class Writes {
  public:
   using CancelSource = std::function<const util::CancelToken&()>;
-  Writes(kube::Client& kube, std::string ns, util::Clock& clock, CancelSource cancel);
+  // With a hub, a Deployment this run writes is watched from the write's
+  // answer on (WatchHub::seed_named) rather than listed again.
+  Writes(kube::Client& kube, std::string ns, util::Clock& clock, CancelSource cancel,
+         kube::WatchHub* hub = nullptr);
+
+  // `object` as just read: the next modify of it writes against its
+  // resourceVersion without reading it again (a 409 re-reads). Services keep
+  // the answer of each write; a Deployment's status moves on its own.
+  void know(const kube::ResourceRef& resource, const nlohmann::json& object);
+  // Forgets what was known of `resource`: a wait lets controllers move it on.
+  void forget(const kube::ResourceRef& resource);
 
   // The one guarded read-modify-write: reads `name`, lets `change` edit it
   // (false: already as wanted, nothing written), updates; re-reads on 409.
@@ -58,6 +70,8 @@ class Writes {
     int replicas = -1;         // set by the last scale, when it came after the last update
   };
   void remember(const std::string& deployment, const nlohmann::json& written);
+  std::optional<nlohmann::json> take_known(const kube::ResourceRef& resource, const std::string& name);
+  void after_update(const kube::ResourceRef& resource, const nlohmann::json& written);
   template <class Fn>
   util::Status guarded(Fn&& fn);
   kube::Client& kube_;
@@ -65,6 +79,8 @@ class Writes {
   util::Clock& clock_;
   CancelSource cancel_;
   std::map<std::string, Written> written_;
+  kube::WatchHub* hub_;
+  std::map<std::string, nlohmann::json> known_;  // "plural/name" -> object
 };
 
 // The step result for a write that failed: interrupted when cancelled, a

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace sluice::kube {
 
@@ -98,27 +99,57 @@ struct WatchLoop {
 
 }  // namespace
 
+namespace {
+
+enum class ListEnd { listed, retry, stop };
+
+// Lists into `loop.rv`; on stop, `fatal_error` says why (empty: cancelled).
+ListEnd list_once(WatchLoop& loop, const ListWatchHandlers& handlers, util::Duration& backoff,
+                  std::optional<util::Error>& fatal_error) {
+  ListOptions list_options;
+  list_options.label_selector = loop.options.label_selector;
+  list_options.field_selector = loop.options.field_selector;
+  auto listed = loop.client.list_all(loop.ref, loop.ns, list_options, &loop.cancel);
+  if (!listed) {
+    if (loop.cancel.cancelled()) return ListEnd::stop;
+    if (fatal(listed.error().kind)) {
+      fatal_error = listed.error();
+      return ListEnd::stop;
+    }
+    if (handlers.on_error) handlers.on_error(listed.error());
+    if (!loop.clock.sleep_for(backoff, &loop.cancel)) return ListEnd::stop;
+    backoff = std::min(backoff * 2, loop.options.max_backoff);
+    return ListEnd::retry;
+  }
+  backoff = loop.options.initial_backoff;
+  if (handlers.on_sync) handlers.on_sync(listed->items, listed->resource_version);
+  loop.rv = listed->resource_version;
+  return ListEnd::listed;
+}
+
+}  // namespace
+
 util::Status run_list_watch(Client& client, const ResourceRef& ref, const std::string& ns,
                             const ListWatchOptions& options, const ListWatchHandlers& handlers,
                             util::Clock& clock, const util::CancelToken& cancel) {
   WatchLoop loop{client, ref, ns, options, handlers, clock, cancel, "", {}};
   util::Duration backoff = options.initial_backoff;
+  bool seeded = !options.seed_version.empty();
   while (!cancel.cancelled()) {
-    ListOptions list_options;
-    list_options.label_selector = options.label_selector;
-    list_options.field_selector = options.field_selector;
-    auto listed = client.list_all(ref, ns, list_options, &cancel);
-    if (!listed) {
-      if (cancel.cancelled()) break;
-      if (fatal(listed.error().kind)) return listed.error();
-      if (handlers.on_error) handlers.on_error(listed.error());
-      if (!clock.sleep_for(backoff, &cancel)) break;
-      backoff = std::min(backoff * 2, options.max_backoff);
-      continue;
+    if (seeded) {
+      // The state is known already: watch from it (a 410 lists as usual).
+      seeded = false;
+      if (handlers.on_sync) handlers.on_sync(options.seed_items, options.seed_version);
+      loop.rv = options.seed_version;
+    } else {
+      std::optional<util::Error> fatal_error;
+      ListEnd end = list_once(loop, handlers, backoff, fatal_error);
+      if (end == ListEnd::retry) continue;
+      if (end == ListEnd::stop) {
+        if (fatal_error) return *fatal_error;
+        break;
+      }
     }
-    backoff = options.initial_backoff;
-    if (handlers.on_sync) handlers.on_sync(listed->items, listed->resource_version);
-    loop.rv = listed->resource_version;
     if (!loop.watch_until_relist()) {
       if (cancel.cancelled()) break;
       return loop.last_error;

@@ -31,6 +31,11 @@ struct ListWatchOptions {
   std::string field_selector;
   util::Duration initial_backoff{100};  // after a failed list or watch request, doubling
   util::Duration max_backoff{5000};
+  // A complete state already known, as of `seed_version` (a named object
+  // this process just wrote): the first list is skipped and the watch starts
+  // from that version. Empty: list first.
+  std::vector<Json> seed_items;
+  std::string seed_version;
 };
 
 // Runs list-then-watch until `cancel` fires (returns cancelled) or a
@@ -138,13 +143,18 @@ class WatchHub {
                 std::function<void(const WatchEvent&)> on_event, const WatchScope& scope = {});
   void unsubscribe(int id);
 
+  // Starts the stream of `object` alone (WatchScope::named) from the object
+  // itself, as a write's answer returned it, instead of listing: one request
+  // fewer. Nothing happens when that stream already runs.
+  void seed_named(const ResourceRef& ref, const std::string& ns, const Json& object);
+
   // Watch streams started so far (one per (resource, namespace, scope)).
   std::size_t streams() const;
 
  private:
   class Cache;
   std::shared_ptr<Cache> cache_for(const ResourceRef& ref, const std::string& ns, const WatchScope& scope,
-                                   bool retry_failed = true);
+                                   bool retry_failed = true, const Json* seed = nullptr);
 
   Client& client_;
   util::Clock& clock_;

@@ -258,7 +258,8 @@ WatchHub::~WatchHub() {
 }
 
 std::shared_ptr<WatchHub::Cache> WatchHub::cache_for(const ResourceRef& ref, const std::string& ns,
-                                                     const WatchScope& scope, bool retry_failed) {
+                                                     const WatchScope& scope, bool retry_failed,
+                                                     const Json* seed) {
   std::string key = ref.key() + "/" + (ref.namespaced ? ns : "") + "/" + scope.key();
   std::lock_guard lock(mutex_);
   auto it = caches_.find(key);
@@ -267,6 +268,10 @@ std::shared_ptr<WatchHub::Cache> WatchHub::cache_for(const ResourceRef& ref, con
   ListWatchOptions options = options_;
   options.label_selector = scope.label_selector;
   options.field_selector = scope.field_selector;
+  if (seed != nullptr) {
+    options.seed_items = {*seed};
+    options.seed_version = seed->value("/metadata/resourceVersion"_json_pointer, std::string());
+  }
   auto cache = std::make_shared<Cache>(client_, ref, ref.namespaced ? ns : "", clock_, options);
   caches_[key] = cache;
   return cache;
@@ -327,6 +332,12 @@ void WatchHub::unsubscribe(int id) {
     subscriptions_.erase(it);
   }
   cache->unsubscribe(id);
+}
+
+void WatchHub::seed_named(const ResourceRef& ref, const std::string& ns, const Json& object) {
+  std::string name = object.value("/metadata/name"_json_pointer, std::string());
+  if (name.empty() || object.value("/metadata/resourceVersion"_json_pointer, std::string()).empty()) return;
+  cache_for(ref, ns, WatchScope::named(name), true, &object);
 }
 
 std::size_t WatchHub::streams() const {

@@ -40,6 +40,7 @@ util::Result<std::vector<HistoryEntry>> history_from_configmap(const Json& cm) {
 util::Result<Json> RecordStore::read_object() {
   cached_.reset();
   auto got = client_.get(kube::k_configmaps, ns_, object_name(rollout_));
+  absent_ = !got && got.error().kind == ErrorKind::not_found;
   if (!got) return got.error().with_context("reading rollout record " + object_name(rollout_));
   cached_ = *got;
   return got;
@@ -104,8 +105,11 @@ util::Status RecordStore::write(Record& record, bool append_to_history) {
       [&]() -> util::Status {
         // The last object we read or wrote carries the resourceVersion to
         // write against; a 409 drops it so the retry re-reads.
-        auto cm = cached_ ? util::Result<Json>(*cached_) : read_object();
+        auto cm = cached_   ? util::Result<Json>(*cached_)
+                  : absent_ ? util::Result<Json>(util::make_error(ErrorKind::not_found, "no record yet"))
+                            : read_object();
         cached_.reset();
+        absent_ = false;
         bool exists = cm.ok();
         if (!exists && cm.error().kind != ErrorKind::not_found) return cm.error();
         Json body = exists ? *cm : new_configmap(ns_, object_name(rollout_), rollout_);
@@ -136,7 +140,9 @@ util::Result<bool> RecordStore::request(Request what, const std::string& by) {
   auto done = retry_guarded_write(
       [&]() -> util::Status {
         asked = false;
-        auto cm = read_object();
+        // What load() just read, if anything; a 409 re-reads.
+        auto cm = cached_ ? util::Result<Json>(*cached_) : read_object();
+        cached_.reset();
         if (!cm) {
           if (cm.error().kind == ErrorKind::not_found) return {};
           return cm.error();

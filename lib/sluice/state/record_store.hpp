@@ -39,6 +39,9 @@ class RecordStore {
   util::Result<bool> request(Request what, const std::string& by);
 
   static std::string object_name(const std::string& rollout) { return "sluice-" + rollout; }
+  // The ConfigMap as this store last read or wrote it (nullopt after a 409):
+  // a watch of the record may start from it instead of listing.
+  const std::optional<Json>& last_seen() const { return cached_; }
 
  private:
   util::Result<Json> read_object();
@@ -49,6 +52,7 @@ class RecordStore {
   std::string ns_;
   std::string rollout_;
   std::optional<Json> cached_;
+  bool absent_ = false;  // the last read found no record: the first write creates it without reading
 };
 
 // Parses the ConfigMap's data (for `status` and tests).
