@@ -149,7 +149,7 @@ std::optional<std::string> template_hash_of_pods(Driver& d, const nlohmann::json
   std::optional<std::string> hash;
   bool several = false;
   auto visited = d.deps().hub->visit(
-      kube::k_pods, d.ns(), kube::WaitTarget::selector(selector_string(labels)).within(rollout_pods(d)),
+      kube::k_pods, d.ns(), kube::WaitTarget::selector(selector_string(labels)).within(d.pods()),
       [&](const Json& pod) {
         if (!runs_image(pod, image) || pod["metadata"].contains("deletionTimestamp")) return true;
         std::string h = pod.value("/metadata/labels/pod-template-hash"_json_pointer, std::string());
