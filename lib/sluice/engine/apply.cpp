@@ -98,12 +98,14 @@ Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, De
       target.live.is_object() && container_image(target.live, target.container) == target.digest_ref;
   // The version this record failed with still serving means its rollback did
   // not finish: finish it rather than call a failed version healthy.
-  if (serving && *loaded && failed_with((**loaded), target.digest_ref))
+  if (serving && *loaded && failed_with((**loaded), target.digest_ref)) {
     return roll_back_recorded(**loaded, store, deps, state::RecordPhase::rolled_back,
                               "the last rollout of " + target.digest_ref + " failed and it still serves");
-  if (serving)
+  }
+  if (serving) {
     return {k_exit_ok, state::RecordPhase::healthy,
             plan.target.deployment + " already runs " + target.digest_ref};
+  }
   int last_id = *loaded ? (*loaded)->rollout_id : 0;
   if (*loaded)
     if (auto superseded = strategy_entry((*loaded)->strategy).superseded) superseded(**loaded, deps);
@@ -124,9 +126,10 @@ Outcome apply_plan(const plan::Plan& plan, const std::string& plan_text, Deps& d
                                                  : "default";
   auto pf = preflight(plan, deps, ns);
   if (!pf.ok) {
-    for (const auto& problem : pf.problems)
+    for (const auto& problem : pf.problems) {
       deps.out->emit(
           report::Event{report::EventType::info, plan.name, 0, 0, "", "preflight: " + problem, {}});
+    }
     return {k_exit_preflight, {}, pf.problems.front()};
   }
   return with_lock(deps, ns, plan.name, options,

@@ -95,9 +95,10 @@ StepResult switch_service(Driver& d) {
   if (!fresh) return failed_write(fresh.error(), "reading " + rec.next.deployment);
   auto counts = ready_counts(*fresh);
   int floor = plan_floor(d.plan(), counts.desired);
-  if (!strategy::may_scale_down_old(counts.available, floor))
+  if (!strategy::may_scale_down_old(counts.available, floor)) {
     return StepResult::rollback(rec.next.deployment + " has " + std::to_string(counts.available) +
                                 " available pods, below the floor of " + std::to_string(floor));
+  }
   if (auto s = d.writes().set_selector(d.plan().target.service, rec.next.service_selector); !s)
     return failed_write(s.error(), "switching the live service");
   if (rec.switched_at.empty()) rec.switched_at = util::format_rfc3339(d.deps().clock->wall_now());
@@ -120,9 +121,10 @@ StepResult scale_down_old(Driver& d) {
 int serving_size(Driver& d, const Json& back) {
   int size = std::max({1, d.target().desired, ready_counts(back).desired});
   const auto& next = d.record().next.deployment;
-  if (!next.empty() && next != d.record().previous.deployment)
+  if (!next.empty() && next != d.record().previous.deployment) {
     if (auto cur = d.deps().kube->get(kube::k_deployments, d.ns(), next))
       size = std::max(size, ready_counts(*cur).desired);
+  }
   return size;
 }
 
@@ -135,9 +137,10 @@ bool service_selects(Driver& d, const Json& selector) {
 // meets the floor: only then may the Service move to it.
 util::Status make_ready_to_serve(Driver& d, const Json& back, int size) {
   const auto& prev = d.record().previous;
-  if (ready_counts(back).desired < size)
+  if (ready_counts(back).desired < size) {
     if (auto s = d.writes().scale(prev.deployment, size); !s)
       return s.error().with_context("scaling up " + prev.deployment);
+  }
   VersionWait w = version_wait(d, prev.deployment, prev.image);
   w.min_available = plan_floor(d.plan(), size);
   return wait_back(d, w);

@@ -172,9 +172,10 @@ StepResult move_by_replicas(Driver& d, const strategy::CanaryPosition& pos) {
 StepResult move_by_route(Driver& d, const strategy::CanaryPosition& pos) {
   auto split = strategy::gateway_split(total(d), pos.weight, pos.scale);
   int before = d.record().traffic.weight;
-  if (split.route_canary_weight < before)
+  if (split.route_canary_weight < before) {
     if (auto s = set_route_weights(d, split.route_stable_weight, split.route_canary_weight); !s)
       return failed_write(s.error(), "setting the HTTPRoute weights");
+  }
   std::string can_name = canary_name(stable_name(d));
   int canary_ready = 0;
   CanaryWait w;
@@ -203,9 +204,10 @@ util::Status remember_stable(Driver& d) {
   if (stable.pod_template_hash.empty())
     return util::make_error(util::ErrorKind::unavailable, "cannot read the ReplicaSets of " + stable_name(d));
   rec.previous = stable;
-  if (d.target().service.is_object())
+  if (d.target().service.is_object()) {
     rec.previous.service_selector =
         base_selector(d.target().service.value("/spec/selector"_json_pointer, Json()));
+  }
   rec.next.deployment = stable_name(d);
   rec.next.image = rec.digest;
   rec.total_replicas = std::max(1, d.target().desired);
@@ -299,9 +301,10 @@ StepResult promote(Driver& d) {
     d.save();
     if (auto end = judge(d, ended.verdict, *bg, "background ")) return *end;
   }
-  if (gateway(d))
+  if (gateway(d)) {
     if (auto s = restore_service(d); !s)
       return failed_write(s.error(), "unpinning " + d.plan().target.service);
+  }
   const auto& c = canary(d);
   auto params =
       strategy::rolling_parameters(total(d), c.max_surge, c.max_unavailable, d.plan().min_available);
@@ -318,9 +321,10 @@ StepResult promote(Driver& d) {
   VersionWait w = version_wait(d, stable_name(d), rec.digest);
   w.also_report = {canary_name(stable_name(d))};
   if (auto waited = step_after(wait_for_version(d, w)); waited.status != StepStatus::next) return waited;
-  if (gateway(d))
+  if (gateway(d)) {
     if (auto s = set_route_weights(d, 100, 0); !s)
       return failed_write(s.error(), "setting the HTTPRoute weights");
+  }
   if (auto serves = stable_serves(d); !serves) return failed_write(serves.error(), "promoting");
   if (auto s = d.writes().scale(canary_name(stable_name(d)), 0); !s)
     return failed_write(s.error(), "scaling down " + canary_name(stable_name(d)));

@@ -48,10 +48,11 @@ util::Status set_route_weights(Driver& d, int stable_weight, int canary_weight) 
     routed = set_backend_weights(route, backends, stable_weight, canary_weight) > 0;
     return routed && route != before;  // unchanged: already there (resumed)
   });
-  if (s && !routed)
+  if (s && !routed) {
     return util::make_error(
         util::ErrorKind::invalid,
         "HTTPRoute " + route_name + " has no rule with a backendRef to Service " + backends.stable);
+  }
   return s;
 }
 

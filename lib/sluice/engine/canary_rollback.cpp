@@ -73,9 +73,10 @@ util::Status stable_at_full_size(Driver& d, const RollbackStart& start) {
 // Ready endpoints of the plan's Service that are not canary pods.
 int stable_endpoints(const Json& endpoints, const std::string& canary_prefix) {
   int n = 0;
-  for (const auto& subset : endpoints.value("subsets", Json::array()))
+  for (const auto& subset : endpoints.value("subsets", Json::array())) {
     for (const auto& a : subset.value("addresses", Json::array()))
       if (a.value("/targetRef/name"_json_pointer, std::string()).rfind(canary_prefix, 0) != 0) ++n;
+  }
   return n;
 }
 

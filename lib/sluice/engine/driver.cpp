@@ -113,10 +113,11 @@ int Driver::watch_requests() {
     auto rec = state::record_from_configmap(e.object);
     if (!rec || !*rec || (**rec).rollout_id != id || (**rec).request_seq <= handled->load()) return;
     handled->store((**rec).request_seq);
-    if ((**rec).abort_requested)
+    if ((**rec).abort_requested) {
       requests->request_abort((**rec).requested_by);
-    else if ((**rec).promote_requested)
+    } else if ((**rec).promote_requested) {
       requests->request_promote();
+    }
   };
   // The record alone, not every ConfigMap of the namespace, from our own
   // write: a request written before it made that write re-read and merge it.
@@ -171,10 +172,11 @@ Outcome Driver::run() {
       case StepStatus::paused: return finish_paused(result.message, result.pause);
       case StepStatus::interrupted: return finish_interrupted();
       case StepStatus::rollback:
-        if (!plan_.rollback_automatic)
+        if (!plan_.rollback_automatic) {
           return finish_paused(result.message + "; automatic rollback is off: " + command("abort") +
                                    " rolls back, " + command("promote") + " continues",
                                PauseReason::failed);
+        }
         mark_step(i, state::StepState::failed, result.message);
         emit(report::EventType::step_finished, result.message, {{"result", "failed"}});
         return roll_back(result.message, RecordPhase::rolled_back);

@@ -51,7 +51,12 @@ std::string selector_string(const Json& labels) {
   if (labels.is_object())
     for (const auto& [k, v] : labels.items()) sorted[k] = v.is_string() ? v.get<std::string>() : v.dump();
   std::string out;
-  for (const auto& [k, v] : sorted) out += (out.empty() ? "" : ",") + k + "=" + v;
+  for (const auto& [k, v] : sorted) {
+    if (!out.empty()) out += ',';
+    out += k;
+    out += '=';
+    out += v;
+  }
   return out;
 }
 
@@ -148,11 +153,12 @@ std::vector<Json> pods_running(const std::vector<Json>& pods, const std::string&
   for (const auto& pod : pods) {
     auto ptr = "/spec/containers"_json_pointer;
     if (!pod.contains(ptr)) continue;
-    for (const auto& c : pod.at(ptr))
+    for (const auto& c : pod.at(ptr)) {
       if (c.value("image", "") == image) {
         out.push_back(pod);
         break;
       }
+    }
   }
   return out;
 }

@@ -42,9 +42,10 @@ Outcome promote_locked(const std::string& ns, const std::string& name, bool full
   auto l = load(store, deps, name);
   if (!l) return load_failed(l.error());
   auto& rec = l->record;
-  if (state::is_terminal(rec.phase) || rec.phase == RecordPhase::rolling_back)
+  if (state::is_terminal(rec.phase) || rec.phase == RecordPhase::rolling_back) {
     return {k_exit_usage, rec.phase,
             "rollout " + name + " is " + state::to_string(rec.phase) + ": nothing to promote"};
+  }
   // Left Progressing by a run that stopped: this process continues it, past its next pause.
   if (rec.phase != RecordPhase::paused) {
     rec.full_promote = full;
@@ -128,10 +129,11 @@ Outcome rollback_locked(const std::string& ns, const std::string& name, std::opt
   state::RecordStore store(*deps.kube, *deps.clock, ns, name);
   auto l = load(store, deps, name);
   if (!l) return load_failed(l.error());
-  if (!state::is_terminal(l->record.phase))
+  if (!state::is_terminal(l->record.phase)) {
     return {k_exit_usage, l->record.phase,
             "rollout " + name + " is still " + state::to_string(l->record.phase) + "; use `sluice abort " +
                 name + "`"};
+  }
   auto to = rollback_target(store, l->record, to_revision);
   if (!to) return {k_exit_usage, {}, to.error().message};
   // A rollback is recorded as a rollout of its own, from what serves now back to `to`.
@@ -169,9 +171,10 @@ Outcome promote_rollout(const std::string& ns, const std::string& name, bool ful
   Outcome out = with_lock(deps, ns, name, options, [&] { return promote_locked(ns, name, full, deps); });
   // Asked, the running process went on at once: it still holds the lock, or it
   // already finished and let it go, leaving this process nothing to promote.
-  if (asked && (out.exit_code == k_exit_locked || out.exit_code == k_exit_usage))
+  if (asked && (out.exit_code == k_exit_locked || out.exit_code == k_exit_usage)) {
     return {k_exit_ok, out.phase.value_or(RecordPhase::progressing),
             "asked the process running rollout " + name + " to go on past its pause"};
+  }
   return out;
 }
 
@@ -208,10 +211,11 @@ Outcome abort_rollout(const std::string& ns, const std::string& name, Deps& deps
   if (!asked) return out;
   // Still held after a lease: the running process is rolling back; wait for what came of it.
   auto phase = wait_until_over(deps, ns, name);
-  if (!phase)
+  if (!phase) {
     return {phase.error().kind == util::ErrorKind::cancelled ? k_exit_interrupted : k_exit_needs_human,
             {},
             "waiting for the running process to abort: " + phase.error().message};
+  }
   return already_over(name, *phase);
 }
 

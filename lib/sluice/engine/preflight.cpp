@@ -8,6 +8,8 @@
 #include <sluice/registry/registry.hpp>
 #include <sluice/strategy/capacity.hpp>
 
+#include <fmt/format.h>
+
 namespace sluice::engine {
 
 int plan_floor(const plan::Plan& plan, int desired) {
@@ -27,10 +29,11 @@ void read_object(Deps& deps, const kube::ResourceRef& ref, const std::string& ns
     return;
   }
   std::string where = ref.kind + " " + (ref.namespaced ? ns + "/" : "") + name;
-  if (got.error().kind == util::ErrorKind::not_found)
+  if (got.error().kind == util::ErrorKind::not_found) {
     r.problems.push_back(where + " does not exist");
-  else
+  } else {
     r.problems.push_back("reading " + where + ": " + got.error().message);
+  }
 }
 
 // The Deployment first: the namespace costs a request only when the
@@ -85,7 +88,7 @@ void probe_prometheus(const plan::Plan& plan, Deps& deps, PreflightResult& r) {
     if (prom == nullptr) continue;
     std::string address = http::redact_url(prom->address);
     if (deps.http == nullptr) {
-      r.problems.push_back("check " + name + ": no HTTP client to reach " + address);
+      r.problems.push_back(fmt::format("check {}: no HTTP client to reach {}", name, address));
       continue;
     }
     // The probe authenticates as the check will: a Prometheus behind auth answers it.
@@ -98,11 +101,11 @@ void probe_prometheus(const plan::Plan& plan, Deps& deps, PreflightResult& r) {
     prometheus.set_headers(std::move(*headers));
     auto answer = prometheus.send_query("1", &deps.interrupt->token());
     if (!answer) {
-      r.problems.push_back("check " + name + ": Prometheus at " + address +
-                           " unreachable: " + answer.error().message);
+      r.problems.push_back(
+          fmt::format("check {}: Prometheus at {} unreachable: {}", name, address, answer.error().message));
     } else if (answer->status != 200) {
-      r.problems.push_back("check " + name + ": Prometheus at " + address + " answered HTTP " +
-                           std::to_string(answer->status));
+      r.problems.push_back(
+          fmt::format("check {}: Prometheus at {} answered HTTP {}", name, address, answer->status));
     }
   }
 }
@@ -138,10 +141,11 @@ PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string&
   }
   if (r.target.deployment.is_object()) {
     auto index = container_index(r.target.deployment, plan.target.container);
-    if (index)
+    if (index) {
       r.target.container = *index;
-    else
+    } else {
       r.problems.push_back(index.error().message);
+    }
     r.target.live = live_deployment(plan, deps, r);
     r.target.desired = ready_counts(r.target.live).desired;
   }

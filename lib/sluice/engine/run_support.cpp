@@ -45,12 +45,13 @@ Outcome with_lock(Deps& deps, const std::string& ns, const std::string& name, co
       return {k_exit_interrupted, {}, "interrupted while waiting for the lock"};
     return {k_exit_preflight, {}, "taking the lock: " + got.error().message};
   }
-  if (!got->acquired)
+  if (!got->acquired) {
     return {k_exit_locked,
             {},
             "rollout " + name + " is locked by " + got->holder + " (lease " +
                 state::LeaseLock::lease_name(name) + ")"};
-  if (got->took_over)
+  }
+  if (got->took_over) {
     deps.out->emit(report::Event{report::EventType::info,
                                  name,
                                  0,
@@ -58,6 +59,7 @@ Outcome with_lock(Deps& deps, const std::string& ns, const std::string& name, co
                                  "",
                                  "took over the lock from a holder that stopped renewing it",
                                  {}});
+  }
   Interrupt* interrupt = deps.interrupt;
   auto stop = [interrupt, &lock] { interrupt->fire("lost the lock: " + lock.fence().why()); };
   lock.fence().on_refused(stop);

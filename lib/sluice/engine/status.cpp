@@ -73,9 +73,10 @@ util::Result<StatusView> read_status(kube::Client& kube, util::Clock& clock, con
   if (view.record && !state::is_terminal(view.record->phase) &&
       view.record->phase != state::RecordPhase::paused)
     view.abandoned = view.lock_holder.empty();
-  if (view.record)
+  if (view.record) {
     for (const auto& [deployment, role] : strategy_entry(view.record->strategy).versions(*view.record))
       add_version(kube, ns, deployment, role, view.versions);
+  }
   if (view.record) view.exit_code = status_exit_code(*view.record, view.abandoned);
   return view;
 }

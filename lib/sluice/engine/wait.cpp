@@ -33,9 +33,10 @@ ChangeWaiter::ChangeWaiter(Driver& d, const std::vector<std::string>& deployment
   auto& hub = *d.deps().hub;
   auto notify = [wake = wake_](const kube::WatchEvent&) { wake->notify(); };
   // Each Deployment by name, as `kubectl rollout status` watches its one.
-  for (const auto& name : deployments)
+  for (const auto& name : deployments) {
     subscriptions_.push_back(
         hub.subscribe(kube::k_deployments, d.ns(), notify, kube::WatchScope::named(name)));
+  }
   auto on_pod = [wake = wake_, changed = changed_](const kube::WatchEvent& e) {
     {
       std::lock_guard lock(changed->mutex);
@@ -75,9 +76,10 @@ std::optional<std::string> ChangeWaiter::failing_pod(const std::string& image) {
     judged_all_ = true;
     return engine::failing_pod(d_, image);
   }
-  for (const auto& pod : pods)
+  for (const auto& pod : pods) {
     if (runs_image(pod, image))
       if (auto signal = kube::pod_failure_signal(pod)) return signal;
+  }
   return std::nullopt;
 }
 

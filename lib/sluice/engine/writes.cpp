@@ -205,10 +205,11 @@ state::Version serving_version(Driver& d, const nlohmann::json& deployment) {
   v.revision = current_revision(deployment);
   v.template_spec = deployment.at("spec").at("template");
   // The pods stream the wait needs anyway knows the hash; the ReplicaSets only when it cannot tell.
-  if (auto from_pods = template_hash_of_pods(d, deployment, v.image))
+  if (auto from_pods = template_hash_of_pods(d, deployment, v.image)) {
     v.pod_template_hash = *from_pods;
-  else if (auto hash = current_hash(d, deployment))
+  } else if (auto hash = current_hash(d, deployment)) {
     v.pod_template_hash = *hash;
+  }
   return v;
 }
 
@@ -219,10 +220,11 @@ util::Result<std::string> current_hash(Driver& d, const Json& deployment) {
   auto rs = d.deps().kube->list_all(kube::k_replicasets, d.ns(), opts);
   if (!rs) return rs.error();
   std::string hash = current_template_hash(deployment, rs->items);
-  if (hash.empty())
+  if (hash.empty()) {
     return util::make_error(util::ErrorKind::not_found,
                             "no current ReplicaSet for " + deployment.value("/metadata/name"_json_pointer,
                                                                             std::string("the deployment")));
+  }
   return hash;
 }
 

@@ -75,7 +75,8 @@ std::optional<std::string> container_signal(const std::string& pod, const Json& 
     if (reason != broken) continue;
     std::string message = str_at(status, Json::json_pointer("/state/waiting/message"));
     std::string text = fmt::format("pod {} container {}: {}", pod, container, reason);
-    return message.empty() ? text : text + ": " + message;
+    if (!message.empty()) text += ": " + message;
+    return text;
   }
   long long restarts = int_at(status, Json::json_pointer("/restartCount"));
   if (restarts > restart_threshold) {

@@ -149,8 +149,8 @@ class Parser {
 
   Typed parse_logical(bool is_or) {
     std::size_t start = (skip_space(), pos_);
-    // NOLINTNEXTLINE(clang-analyzer-cplusplus.NewDeleteLeaks): nodes are unique_ptrs; clang 14 loses them in
-    // the recursion
+    // Nodes are unique_ptrs; clang 14's analyzer loses them in the recursion.
+    // NOLINTNEXTLINE(clang-analyzer-cplusplus.NewDeleteLeaks)
     Typed lhs = is_or ? parse_logical(false) : parse_not();
     const char* word = is_or ? "or" : "and";
     const char* symbol = is_or ? "||" : "&&";
@@ -158,8 +158,8 @@ class Parser {
       std::string op = accept(word) ? word : accept(symbol) ? symbol : "";
       if (op.empty()) return lhs;
       std::size_t rhs_at = (skip_space(), pos_);
-      // NOLINTNEXTLINE(clang-analyzer-cplusplus.NewDeleteLeaks): nodes are unique_ptrs; clang 14 loses them
-      // in the recursion
+      // Nodes are unique_ptrs; clang 14's analyzer loses them in the recursion.
+      // NOLINTNEXTLINE(clang-analyzer-cplusplus.NewDeleteLeaks)
       Typed rhs = is_or ? parse_logical(false) : parse_not();
       expect_type(lhs, Type::boolean, start, op, "left");
       expect_type(rhs, Type::boolean, rhs_at, op, "right");
@@ -220,8 +220,8 @@ class Parser {
 
   Typed parse_arithmetic(bool additive) {
     std::size_t start = (skip_space(), pos_);
-    // NOLINTNEXTLINE(clang-analyzer-cplusplus.NewDeleteLeaks): nodes are unique_ptrs; clang 14 loses them in
-    // the recursion
+    // Nodes are unique_ptrs; clang 14's analyzer loses them in the recursion.
+    // NOLINTNEXTLINE(clang-analyzer-cplusplus.NewDeleteLeaks)
     Typed lhs = additive ? parse_arithmetic(false) : parse_unary();
     for (;;) {
       skip_space();
@@ -230,8 +230,8 @@ class Parser {
       if (!matches) return lhs;
       ++pos_;
       std::size_t rhs_at = (skip_space(), pos_);
-      // NOLINTNEXTLINE(clang-analyzer-cplusplus.NewDeleteLeaks): nodes are unique_ptrs; clang 14 loses them
-      // in the recursion
+      // Nodes are unique_ptrs; clang 14's analyzer loses them in the recursion.
+      // NOLINTNEXTLINE(clang-analyzer-cplusplus.NewDeleteLeaks)
       Typed rhs = additive ? parse_arithmetic(false) : parse_unary();
       std::string op(1, c);
       expect_type(lhs, Type::number, start, op, "left");

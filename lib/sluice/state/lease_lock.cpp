@@ -58,7 +58,7 @@ std::string holder_of(const Json& lease) {
 }  // namespace
 
 LeaseLock::LeaseLock(kube::Client& client, kube::WatchHub& hub, util::Clock& clock, std::string ns,
-                     std::string rollout, std::string identity, LockOptions options)
+                     const std::string& rollout, std::string identity, LockOptions options)
     : client_(client),
       hub_(hub),
       clock_(clock),
@@ -82,9 +82,10 @@ util::Result<Json> LeaseLock::write_lease(const Json& observed) {
   if (!observed.is_object()) return client_.create(kube::k_leases, ns_, body);
   // An update without a resourceVersion would overwrite whoever wrote last
   // (and a real API server refuses it for Leases): never send one.
-  if (resource_version(observed).empty())
+  if (resource_version(observed).empty()) {
     return util::make_error(ErrorKind::internal,
                             "refusing to update lease " + name_ + " without its resourceVersion");
+  }
   return client_.update(kube::k_leases, ns_, body);
 }
 

@@ -54,7 +54,7 @@ struct AcquireResult {
 class LeaseLock {
  public:
   LeaseLock(kube::Client& client, kube::WatchHub& hub, util::Clock& clock, std::string ns,
-            std::string rollout, std::string identity, LockOptions options = {});
+            const std::string& rollout, std::string identity, LockOptions options = {});
   ~LeaseLock();  // stops renewing; does not release (call release())
   LeaseLock(const LeaseLock&) = delete;
   LeaseLock& operator=(const LeaseLock&) = delete;
