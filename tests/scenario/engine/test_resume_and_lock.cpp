@@ -223,6 +223,7 @@ TEST_CASE("SIGINT or SIGTERM right after `finished` keeps the run's exit code") 
         ::kill(run->pid(), signal);
 
         // Then the process exits with the code it announced, not a crash
+        INFO(run->stdout_text());  // a run that never finished shows where it stopped
         REQUIRE(finished);
         auto exit_code = run->wait(std::chrono::seconds(20));
         INFO(run->stderr_text());
@@ -253,11 +254,12 @@ TEST_CASE("apply with a closed stdout (| head -1) finishes the rollout and relea
 TEST_CASE("SIGINT during preflight exits 130") {
   World w;
   auto plan = w.write_plan("web.yaml", w.rolling_plan(w.image("web", "2")));
-  // Given a slow API server: the namespace read (preflight's first call) takes 5 s
+  // Given a slow API server: the Deployment read (preflight's first call; the
+  // Namespace is read only when the Deployment is missing) takes 5 s
   REQUIRE(w.sim
               .control("POST", "faults",
                        {{"verb", "get"},
-                        {"path", "/namespaces/shop$"},
+                        {"path", "/namespaces/shop/deployments/web$"},
                         {"count", 1},
                         {"status", 0},
                         {"latencyMs", 5000}})
@@ -270,7 +272,10 @@ TEST_CASE("SIGINT during preflight exits 130") {
 
   // Then sluice says it was interrupted (exit 130, in its own `finished` event) without waiting
   auto started = std::chrono::steady_clock::now();
-  CHECK(run->wait(std::chrono::seconds(20)) == 130);
+  auto code = run->wait(std::chrono::seconds(20));
+  INFO(run->stderr_text());
+  INFO(run->stdout_text());
+  CHECK(code == 130);
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(3));
   CHECK(run->stdout_text().find("\"exitCode\":130") != std::string::npos);
 }
