@@ -213,12 +213,18 @@ Json World::configmap(const std::string& name) {
 }
 
 std::string World::serving_image(const std::string& svc) {
-  Json audit = sim.audit();
-  Json last;
-  for (const auto& e : audit["serving"])
-    if (e["kind"] == "Service" && e["name"] == svc && e["namespace"] == ns) last = e;
-  if (last.is_null() || last["state"]["ready"].size() != 1) return "";
-  return last["state"]["ready"].begin().key();
+  // A command can exit while pods it scaled down still leave the endpoints
+  // (the endpoints controller runs after it): give that up to 10 s to settle.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    Json audit = sim.audit();
+    Json last;
+    for (const auto& e : audit["serving"])
+      if (e["kind"] == "Service" && e["name"] == svc && e["namespace"] == ns) last = e;
+    if (!last.is_null() && last["state"]["ready"].size() == 1) return last["state"]["ready"].begin().key();
+    if (std::chrono::steady_clock::now() >= deadline) return "";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 int World::min_ready(const std::string& svc) {

@@ -93,7 +93,8 @@ class World {
   Json deployment(const std::string& name);
   Json service(const std::string& name);
   Json configmap(const std::string& name);
-  // The image every ready endpoint of the Service runs now, or "" when mixed/none.
+  // The image every ready endpoint of the Service runs, once they settle on
+  // one (up to 10 s), or "" when they stay mixed or none.
   std::string serving_image(const std::string& service);
   // Lowest readyTotal the Service had in the audit log from the first apply on.
   int min_ready(const std::string& service);
