@@ -5,27 +5,9 @@
 set -uo pipefail
 
 version=$1
-dir=$(dirname "$(readlink -f "$(command -v kubectl 2>/dev/null || echo /nonexistent)")")
-kubectl="$dir/kubectl.$version"
-[ -x "$kubectl" ] || { echo "skip: no $kubectl" >&2; exit 77; }
+source "$(dirname "$0")/lib.sh"
 ns="conf-${version//./-}"
-failed=0
 tmp=${CONFORMANCE_WORK:-$(mktemp -d)}
-
-check() {  # check <name> <expected-substring> <kubectl args...>
-  local name=$1 want=$2
-  shift 2
-  local out
-  out=$("$kubectl" "$@" 2>&1)
-  local rc=$?
-  if [ $rc -ne 0 ] || [[ "$out" != *"$want"* ]]; then
-    echo "FAIL [$version] $name: kubectl $* (exit $rc)"
-    echo "$out" | sed 's/^/    /' | head -20
-    failed=1
-  else
-    echo "ok   [$version] $name"
-  fi
-}
 
 check_fails() {  # check_fails <name> <expected-substring> <kubectl args...>: must exit non-zero
   local name=$1 want=$2

@@ -12,11 +12,9 @@
 set -uo pipefail
 
 version=$1
-dir=$(dirname "$(readlink -f "$(command -v kubectl 2>/dev/null || echo /nonexistent)")")
-kubectl="$dir/kubectl.$version"
-[ -x "$kubectl" ] || { echo "skip: no $kubectl" >&2; exit 77; }
-failed=0
+source "$(dirname "$0")/lib.sh"
 
+# Its own check: `kubectl explain <what>` must hold every substring given.
 check() {  # check <what> <expected-substring>...: every substring must be in `kubectl explain <what>`
   local what=$1
   shift
