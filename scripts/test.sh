@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds sluice and kubesim with AddressSanitizer and
-# UndefinedBehaviorSanitizer, lints (scripts/tidy.sh), and runs every test
-# tier, then a short fuzz run of the parsers. This is the README's test command and all that CI runs.
+# UndefinedBehaviorSanitizer, lints (scripts/tidy.sh), runs every test tier,
+# builds and installs the Debian packages (scripts/package.sh), then a short
+# fuzz run of the parsers. This is the README's test command and all CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,9 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # One tier at a time: the scenario and faults tiers time real rollouts, and on
 # a 2-core machine running them side by side starves their deadlines.
 (cd "$build" && ctest --output-on-failure --timeout 1500 -j "${SLUICE_TEST_JOBS:-1}")
+
+# The Debian packages: a Release build, `cpack -G DEB`, `dpkg -i` into a scratch root.
+./scripts/package.sh
 
 if [ -x scripts/fuzz.sh ]; then
   ./scripts/fuzz.sh "${SLUICE_FUZZ_SECONDS:-20}"
