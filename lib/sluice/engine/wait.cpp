@@ -262,17 +262,26 @@ VersionWaitResult wait_until(Driver& d, const VersionWait& w, const std::functio
 }
 
 // True when every pod `deployment` selects runs `image`: the older
-// versions' pods are gone, terminating ones included.
-bool only_pods_of(Driver& d, const Json& deployment, const std::string& image) {
-  auto labels = deployment.value("/spec/selector/matchLabels"_json_pointer, Json::object());
+// versions' pods are gone, terminating ones included. `witness` is the last
+// older pod found: looked up first, by name, so the wait through the old
+// pods' terminations does not pass over every pod on each deletion.
+bool only_pods_of(Driver& d, const Json& deployment, const std::string& image, std::string& witness) {
   bool only = true;
-  auto visited = d.deps().hub->visit(
-      kube::k_pods, d.ns(), kube::WaitTarget::selector(selector_string(labels)).within(d.pods()),
-      [&](const Json& pod) {
-        only = runs_image(pod, image);
-        return only;
-      },
-      sync_deadline(d), &d.cancel());
+  auto judge = [&](const Json& pod) {
+    only = runs_image(pod, image);
+    if (!only) witness = pod.value("/metadata/name"_json_pointer, std::string());
+    return only;
+  };
+  if (!witness.empty()) {
+    auto seen = d.deps().hub->visit(kube::k_pods, d.ns(), kube::WaitTarget::object(witness).within(d.pods()),
+                                    judge, sync_deadline(d), &d.cancel());
+    if (!seen) return false;
+    if (!only) return false;
+  }
+  auto labels = deployment.value("/spec/selector/matchLabels"_json_pointer, Json::object());
+  auto visited = d.deps().hub->visit(kube::k_pods, d.ns(),
+                                     kube::WaitTarget::selector(selector_string(labels)).within(d.pods()),
+                                     judge, sync_deadline(d), &d.cancel());
   return visited && only;
 }
 
@@ -285,8 +294,9 @@ VersionWaitResult wait_for_version(Driver& d, const VersionWait& w) {
 }
 
 VersionWaitResult wait_for_settled(Driver& d, const VersionWait& w) {
-  return wait_until(d, w,
-                    [&](const Json& dep) { return fully_available(dep) && only_pods_of(d, dep, w.image); });
+  std::string witness;
+  return wait_until(
+      d, w, [&](const Json& dep) { return fully_available(dep) && only_pods_of(d, dep, w.image, witness); });
 }
 
 VersionWaitResult wait_for_verdict(Driver& d, const VersionWait& w, gate::AnalysisRunner& checks) {
