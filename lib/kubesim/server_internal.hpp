@@ -56,6 +56,10 @@ class WatchHub {
   void enter(std::condition_variable* cv, std::mutex* m);
   void leave(std::condition_variable* cv);
   std::size_t open() const;
+  // Store events handed to some watch's queue since start: one per event
+  // and watch that selects it, not per event and watch of its kind.
+  void count_queued();
+  std::uint64_t queued() const;
   // Watch lines serialised once and shared by every watcher: with many
   // watches, dumping each event per watcher dominated kubesim's CPU.
   std::shared_ptr<const std::string> line(const std::string& key, const std::function<std::string()>& make);
@@ -67,6 +71,7 @@ class WatchHub {
   std::map<std::string, std::shared_ptr<const std::string>> lines_;
   std::deque<std::string> line_order_;
   std::atomic<std::uint64_t> generation_{0};
+  std::atomic<std::uint64_t> queued_{0};
   std::atomic<bool> stopping_{false};
 };
 

@@ -9,6 +9,7 @@
 
 #include <kubesim/store.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -21,7 +22,15 @@ TEST_CASE("a Foreground delete keeps the Deployment until its ReplicaSets and po
   Kubesim sim;
   sim.create_deployment("default", "web", "web:1", 2);
   const std::string path = "/apis/apps/v1/namespaces/default/deployments/web";
-  auto pods_up = [&] { return sim.get_object("/api/v1/namespaces/default/pods")["items"].size() == 2; };
+  // Running and ready: the kubelet has nothing left to write to them, so the
+  // first event after the delete is the delete's own (a pod's status update
+  // landing just after the listener was added was seen first, now and then).
+  auto pods_up = [&] {
+    const Json pods = sim.get_object("/api/v1/namespaces/default/pods")["items"];
+    return pods.size() == 2 && std::all_of(pods.begin(), pods.end(), [](const Json& pod) {
+             return pod.value("/status/containerStatuses/0/ready"_json_pointer, false);
+           });
+  };
   for (int i = 0; i < 200 && !pods_up(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   REQUIRE(pods_up());
 
