@@ -111,7 +111,8 @@ TEST_CASE("a takeover that loses the race (409) names the winner") {
   FakeLeaseApi api;
   sluice::kube::WatchHub hub(api);
   api.write_as("old");
-  api.before_write = [&](const sluice::kube::ApiRequest&) {
+  api.before_write = [&](const sluice::kube::ApiRequest& r) {
+    if (r.method != "PUT") return;  // the takeover, after the create found the lease there
     api.before_write = nullptr;
     api.write_as("winner");  // another process took it between our read and our write
   };
