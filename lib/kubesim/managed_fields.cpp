@@ -122,6 +122,18 @@ void remove_at(Json& object, const Path& path) {
   }
 }
 
+// structured-merge-diff owns the maps an applier wrote along with their
+// fields, so when its last field goes the map goes too: dropping
+// rollingUpdate's fields drops `rollingUpdate`, not leaving `{}` behind.
+void remove_owned(Json& object, const Json& config, Path path) {
+  remove_at(object, path);
+  for (path.pop_back(); !path.empty(); path.pop_back()) {
+    const auto left = value_at(object, path);
+    if (!left || !left->is_object() || !left->empty() || value_at(config, path)) return;
+    remove_at(object, path);
+  }
+}
+
 Json to_fields_v1(const FieldSet& fields) {
   Json out = Json::object();
   for (const auto& path : fields) {
@@ -214,36 +226,88 @@ std::string display(const Path& path) {
   return out;
 }
 
-ApiError conflict_error(
-    const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& by_manager,
-    std::size_t count, const std::string& name, const std::string& kind) {
+struct Conflict {
+  Path path;
+  std::size_t manager;  // index into the managers read from the live object
+};
+
+// Fields `config` sets to a new value while another manager owns them.
+std::vector<Conflict> find_conflicts(const Json& current, const Json& config, const FieldSet& applied,
+                                     const std::vector<Manager>& managers, const std::string& manager,
+                                     const std::string& subresource) {
+  std::vector<Conflict> out;
+  for (const auto& path : applied) {
+    const auto existing = value_at(current, path);
+    if (!existing.has_value() || existing == value_at(config, path)) continue;
+    for (std::size_t i = 0; i < managers.size(); ++i) {
+      const Manager& m = managers[i];
+      const bool self = m.name == manager && m.operation == "Apply" && m.subresource == subresource;
+      if (!self && m.fields.count(path) != 0) out.push_back({path, i});
+    }
+  }
+  return out;
+}
+
+// lastappliedmanager.go (allowedConflictsFromLastApplied): the fields of the
+// last-applied-configuration annotation whose live value is still the one
+// client-side apply wrote. A `kubectl` apply taking those over is the move
+// from client-side to server-side apply, not a conflict.
+FieldSet unchanged_since_last_applied(const Json& current) {
+  const Json::json_pointer at("/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration");
+  if (!current.is_object() || !current.contains(at) || !current[at].is_string()) return {};
+  const Json last = Json::parse(current[at].get<std::string>(), nullptr, false);
+  if (!last.is_object() || last.value("apiVersion", "") != current.value("apiVersion", "")) return {};
+  FieldSet out;
+  for (const auto& path : leaf_fields(last)) {
+    if (value_at(last, path) == value_at(current, path)) out.insert(path);
+  }
+  return out;
+}
+
+ApiError conflict_error(const std::vector<Conflict>& conflicts, const std::vector<Manager>& managers,
+                        const std::string& name, const std::string& kind) {
+  std::map<std::string, std::vector<std::string>> by_manager;
+  for (const auto& c : conflicts) by_manager[print_manager(managers[c.manager])].push_back(display(c.path));
+  const std::size_t count = conflicts.size();
   std::string message =
       "Apply failed with " + std::to_string(count) + " conflict" + (count == 1 ? "" : "s") + ": ";
   Json causes = Json::array();
   bool first = true;
-  for (const auto& [manager, items] : by_manager) {
-    for (const auto& item : items) {
-      causes.push_back({{"reason", "FieldManagerConflict"},
-                        {"message", "conflict with " + manager},
-                        {"field", item.first}});
+  for (const auto& [manager, fields] : by_manager) {
+    for (const auto& field : fields) {
+      causes.push_back(
+          {{"reason", "FieldManagerConflict"}, {"message", "conflict with " + manager}, {"field", field}});
     }
     if (!first) message += "\n";
     first = false;
     if (count == 1) {
-      message += "conflict with " + manager + ": " + items.front().first;
+      message += "conflict with " + manager + ": " + fields.front();
     } else {
       message += "conflicts with " + manager + ":";
-      for (const auto& item : items) message += "\n- " + item.first;
+      for (const auto& field : fields) message += "\n- " + field;
     }
   }
   return {409, "Conflict", message, Json{{"name", name}, {"kind", kind}, {"causes", causes}}};
+}
+
+// fieldmanager.go (FieldManager.Update): managedFields a client writes itself
+// replace the live ones, which is how kubectl >= 1.26 (client-go
+// util/csaupgrade) hands client-side-apply ownership to its Apply manager
+// before a first `apply --server-side`. A subresource write, or a body
+// without managedFields, keeps the live ones.
+const Json& ownership_source(const Json& old_object, const Json& new_object, const std::string& subresource) {
+  if (old_object.is_null()) return new_object;
+  const Json::json_pointer at("/metadata/managedFields");
+  const bool client_set =
+      subresource.empty() && new_object.contains(at) && new_object[at].is_array() && !new_object[at].empty();
+  return client_set ? new_object : old_object;
 }
 
 }  // namespace
 
 void record_update(const Json& old_object, Json& new_object, const std::string& manager,
                    const std::string& api_version, const std::string& time, const std::string& subresource) {
-  std::vector<Manager> managers = read_managers(old_object.is_null() ? new_object : old_object);
+  std::vector<Manager> managers = read_managers(ownership_source(old_object, new_object, subresource));
   const FieldSet now = leaf_fields(new_object, subresource == "status");
   FieldSet changed;
   for (const auto& path : now) {
@@ -269,27 +333,21 @@ Result<Json> server_side_apply(const Json& current, const Json& config, const st
                                ApiError& conflict, const std::string& subresource) {
   std::vector<Manager> managers = read_managers(current);
   const FieldSet applied = leaf_fields(config, subresource == "status");
-  std::map<std::string, std::vector<std::pair<std::string, std::string>>> conflicts;
-  std::size_t count = 0;
-  for (const auto& path : applied) {
-    const auto existing = value_at(current, path);
-    if (!existing.has_value() || existing == value_at(config, path)) continue;
-    for (auto& m : managers) {
-      const bool self = m.name == manager && m.operation == "Apply" && m.subresource == subresource;
-      if (self || m.fields.count(path) == 0) continue;
-      if (force) {
-        m.fields.erase(path);
-        continue;
-      }
-      conflicts[print_manager(m)].push_back({display(path), m.api_version});
-      ++count;
-    }
+  std::vector<Conflict> conflicts = find_conflicts(current, config, applied, managers, manager, subresource);
+  if (!force && manager == "kubectl") {
+    const FieldSet allowed = unchanged_since_last_applied(current);
+    std::vector<Conflict> left;
+    std::copy_if(conflicts.begin(), conflicts.end(), std::back_inserter(left),
+                 [&](const Conflict& c) { return allowed.count(c.path) == 0; });
+    force = left.empty();  // then every conflict moves to kubectl, as a forced apply
+    if (!force) conflicts = std::move(left);
   }
-  if (count != 0) {
+  if (!force && !conflicts.empty()) {
     conflict =
-        conflict_error(conflicts, count, config["metadata"].value("name", ""), config.value("kind", ""));
+        conflict_error(conflicts, managers, config["metadata"].value("name", ""), config.value("kind", ""));
     return sluice::util::make_error(sluice::util::ErrorKind::conflict, conflict.message);
   }
+  for (const auto& c : conflicts) managers[c.manager].fields.erase(c.path);
   Json merged = current.is_null() ? Json::object() : current;
   Manager& mine = manager_entry(managers, manager, "Apply", subresource, api_version, time);
   for (const auto& path : mine.fields) {
@@ -297,7 +355,7 @@ Result<Json> server_side_apply(const Json& current, const Json& config, const st
     const bool shared = std::any_of(managers.begin(), managers.end(), [&](const Manager& m) {
       return &m != &mine && m.fields.count(path) != 0;
     });
-    if (!shared) remove_at(merged, path);
+    if (!shared) remove_owned(merged, config, path);
   }
   auto result = apply_strategic_merge_patch(std::move(merged), config);
   if (!result.ok()) return result;
