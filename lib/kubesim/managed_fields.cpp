@@ -94,13 +94,18 @@ const Json* child(const Json& node, const std::string& element) {
   return nullptr;
 }
 
-std::optional<Json> value_at(const Json& object, const Path& path) {
+const Json* find_at(const Json& object, const Path& path) {
   const Json* node = &object;
   for (const auto& element : path) {
     node = child(*node, element);
-    if (node == nullptr) return std::nullopt;
+    if (node == nullptr) return nullptr;
   }
-  return *node;
+  return node;
+}
+
+std::optional<Json> value_at(const Json& object, const Path& path) {
+  const Json* node = find_at(object, path);
+  return node == nullptr ? std::nullopt : std::optional<Json>(*node);
 }
 
 void remove_at(Json& object, const Path& path) {
@@ -303,28 +308,44 @@ const Json& ownership_source(const Json& old_object, const Json& new_object, con
   return client_set ? new_object : old_object;
 }
 
+bool same_managed_fields(const Json& a, const Json& b) {
+  const Json::json_pointer at("/metadata/managedFields");
+  const bool in_a = a.contains(at);
+  return in_a == b.contains(at) && (!in_a || a[at] == b[at]);
+}
+
 }  // namespace
 
 void record_update(const Json& old_object, Json& new_object, const std::string& manager,
                    const std::string& api_version, const std::string& time, const std::string& subresource) {
   std::vector<Manager> managers = read_managers(ownership_source(old_object, new_object, subresource));
-  const FieldSet now = leaf_fields(new_object, subresource == "status");
+  const bool status_scope = subresource == "status";
+  const FieldSet now = leaf_fields(new_object, status_scope);
   FieldSet changed;
   for (const auto& path : now) {
-    if (old_object.is_null() || value_at(old_object, path) != value_at(new_object, path))
-      changed.insert(path);
+    const Json* before = old_object.is_null() ? nullptr : find_at(old_object, path);
+    if (before == nullptr || *before != *find_at(new_object, path)) changed.insert(path);
   }
+  bool dropped = false;
   for (auto& m : managers) {
     for (auto it = m.fields.begin(); it != m.fields.end();) {
-      const bool gone = now.count(*it) == 0 && !value_at(new_object, *it).has_value();
+      // Fields outside what this write may change (the spec, for a status
+      // write) cannot have gone: no lookup needed, which keeps the
+      // controllers' frequent status writes cheap.
+      const bool in_scope = (it->front() == "f:status") == status_scope;
+      const bool gone = in_scope && now.count(*it) == 0 && find_at(new_object, *it) == nullptr;
       const bool self = m.name == manager && m.operation == "Update" && m.subresource == subresource;
-      it = (gone || (changed.count(*it) != 0 && !self)) ? m.fields.erase(it) : std::next(it);
+      const bool erase = gone || (changed.count(*it) != 0 && !self);
+      dropped = dropped || erase;
+      it = erase ? m.fields.erase(it) : std::next(it);
     }
   }
   if (!changed.empty()) {
     Manager& mine = manager_entry(managers, manager, "Update", subresource, api_version, time);
     mine.fields.insert(changed.begin(), changed.end());
   }
+  if (changed.empty() && !dropped && !old_object.is_null() && same_managed_fields(old_object, new_object))
+    return;  // nothing moved and the body carries the live entries: skip rewriting them
   write_managers(new_object, managers);
 }
 
