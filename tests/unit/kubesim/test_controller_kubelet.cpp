@@ -127,7 +127,11 @@ TEST_CASE("a missing image shows ErrImagePull then ImagePullBackOff and stays Pe
       pull_error = string_at(container_status(event.object), "/state/waiting/message");
   });
   REQUIRE(cluster.store.create("pods", bare_pod("nope", "web:nope")));
-  REQUIRE(cluster.wait_observed([&] { return !reasons.empty() && reasons.back() == "ImagePullBackOff"; }));
+  std::string first_pull_error;  // read under the harness lock: the observer may still write pull_error
+  REQUIRE(cluster.wait_observed([&] {
+    first_pull_error = pull_error;
+    return !reasons.empty() && reasons.back() == "ImagePullBackOff";
+  }));
   REQUIRE(reasons.size() >= 3);
   CHECK(reasons[0] == "ContainerCreating");
   CHECK(reasons[1] == "ErrImagePull");
