@@ -68,13 +68,15 @@ TEST_CASE("rbac: with deploy/rbac.yaml alone sluice rolls out, reports status an
   run_as_sluice_service_account(w);
   const auto mark = w.audit_mark();
 
-  // When sluice runs a rolling rollout, asks for its status and rolls back
+  // When sluice checks the plan's target, runs a rolling rollout, asks for its status and rolls back
   auto plan = w.write_plan("web.yaml", w.rolling_plan(w.image("web", "2")));
+  auto doctor = w.sluice({"doctor", plan});
   auto applied = w.sluice({"apply", plan});
   auto status = w.sluice({"status", "web", "-n", w.ns});
   auto back = w.sluice({"rollback", "web", "-n", w.ns});
 
   // Then every command succeeds and RBAC refused nothing
+  CHECK(doctor.exit_code == 0);
   CHECK(applied.exit_code == 0);
   CHECK(status.exit_code == 0);
   CHECK(back.exit_code == 0);
