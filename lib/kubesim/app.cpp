@@ -3,6 +3,7 @@
 #include <kubesim/app.hpp>
 #include <kubesim/patch.hpp>
 #include <kubesim/server.hpp>
+#include <sluice/util/version.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -121,6 +122,7 @@ int run_app(int argc, char** argv) {
       "(docs/kubesim.md)."};
   Flags flags;
   add_flags(app, flags);
+  app.set_version_flag("--version", sluice::util::version_line("kubesim"));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -9,6 +9,7 @@
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+#include "tree_paths.hpp"
 
 namespace sluice::test {
 

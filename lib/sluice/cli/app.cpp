@@ -1,6 +1,8 @@
 #include <sluice/cli/app.hpp>
+#include <sluice/cli/command_table.hpp>
 
 #include <sluice/util/logging.hpp>
+#include <sluice/util/version.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -8,36 +10,59 @@
 #include <csignal>
 #include <exception>
 #include <iostream>
+#include <sstream>
 
 namespace sluice::cli {
 
 namespace {
 
 // The verbs, in `sluice --help` order.
-constexpr std::array<AddVerb, 10> k_verbs = {add_validate, add_plan,     add_apply,   add_status, add_promote,
-                                             add_abort,    add_rollback, add_history, add_doctor, add_image};
+constexpr std::array<AddVerb, 12> k_verbs = {add_validate, add_plan,  add_apply,      add_status,
+                                             add_promote,  add_abort, add_rollback,   add_history,
+                                             add_doctor,   add_image, add_completion, add_man};
 
 void add_global_flags(CLI::App& app, GlobalOptions& global) {
   app.add_option("--kubeconfig", global.kubeconfig, "Path to the kubeconfig file to use");
   app.add_option("--context", global.context, "The kubeconfig context to use");
   app.add_option("-n,--namespace", global.ns, "Namespace (overrides the plan's target.namespace)");
-  app.add_option("-o,--output", global.output, "Output format")->check(CLI::IsMember({"text", "json"}));
+  app.add_option("-o,--output", global.output,
+                 "Output format: text (for people) or json (one event per line)")
+      ->check(CLI::IsMember({"text", "json"}));
   app.add_flag("-v,--verbose", global.verbosity, "More detail in logs (repeat for more)");
 }
 
+// The whole command line: global flags, verbs, and every verb's --help footer.
+void build(CLI::App& app, Context& ctx) {
+  app.set_version_flag("--version", util::version_line("sluice"));
+  app.require_subcommand(1);
+  app.fallthrough();
+  add_global_flags(app, ctx.global);
+  for (AddVerb add : k_verbs) add(app, ctx);
+  for (CLI::App* verb : app.get_subcommands([](CLI::App*) { return true; })) {
+    verb->footer([&app] { return verb_help_footer(command_table(app)); });
+  }
+}
+
+constexpr const char* k_description = "sluice: safe rollouts to Kubernetes, from the command line";
+
 }  // namespace
+
+CommandSpec describe_command_line() {
+  std::istringstream in;
+  std::ostringstream out, err;
+  Context ctx(in, out, err);
+  CLI::App app{k_description, "sluice"};
+  build(app, ctx);
+  return command_table(app);
+}
 
 int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
   // A reader that goes away (`sluice apply ... | head -1`) must not kill a
   // rollout mid-step: writes to a closed stdout fail quietly instead.
   std::signal(SIGPIPE, SIG_IGN);
   Context ctx(in, out, err);
-  CLI::App app{"sluice: safe rollouts to Kubernetes, from the command line", "sluice"};
-  app.set_version_flag("--version", std::string("sluice ") + SLUICE_VERSION);
-  app.require_subcommand(1);
-  app.fallthrough();
-  add_global_flags(app, ctx.global);
-  for (AddVerb add : k_verbs) add(app, ctx);
+  CLI::App app{k_description, "sluice"};
+  build(app, ctx);
   // Logging must be configured before a verb's callback runs, and the
   // callbacks run inside parse(): hook the end of flag parsing.
   app.parse_complete_callback([&ctx] { util::configure_logging(ctx.global.verbosity); });

@@ -54,6 +54,9 @@ class Context {
 // Runs the command line `args` (without the program name) and returns the
 // exit code. Reads stdin from `in` (`image resolve --password-stdin`).
 int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
+// The command line as data (verbs, flags, arguments), from the parser run() uses.
+struct CommandSpec;
+CommandSpec describe_command_line();
 // The process entry point: run() on argv with the standard streams.
 int run(int argc, char** argv);
 
@@ -70,5 +73,7 @@ void add_rollback(CLI::App& app, Context& ctx);
 void add_history(CLI::App& app, Context& ctx);
 void add_doctor(CLI::App& app, Context& ctx);
 void add_image(CLI::App& app, Context& ctx);
+void add_completion(CLI::App& app, Context& ctx);
+void add_man(CLI::App& app, Context& ctx);
 
 }  // namespace sluice::cli

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include "tree_paths.hpp"
 
 using sluice::test::RunResult;
 

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <fstream>
+#include "tree_paths.hpp"
 
 using sluice::test::Kubesim;
 using sluice::test::KubesimOptions;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include "tree_paths.hpp"
 
 namespace {
 

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include "tree_paths.hpp"
 
 using namespace sluice::registry;
 using namespace sluice::registry::itest;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include "tree_paths.hpp"
 
 using sluice::scenario::Json;
 using sluice::scenario::wait_for_event;

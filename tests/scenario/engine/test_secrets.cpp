@@ -14,6 +14,7 @@
 
 #include <fstream>
 #include <mutex>
+#include "tree_paths.hpp"
 
 using namespace sluice::scenario;
 using sluice::testing::LoopbackServer;

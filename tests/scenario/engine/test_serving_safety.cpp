@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include <thread>
+#include "tree_paths.hpp"
 
 using sluice::scenario::Json;
 using sluice::scenario::wait_for_event;

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include "tree_paths.hpp"
 
 namespace sluice::scenario {
 

@@ -1,6 +1,7 @@
 // cli::run in process: every verb's flags live in the run, so two runs in a
 // row with different flags see only their own.
 #include <sluice/cli/app.hpp>
+#include <sluice/util/version.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -111,4 +112,14 @@ TEST_CASE("cli apply reads the plan through the 1 MiB-capped loader before conta
   auto ran = run({"--kubeconfig", "/nonexistent", "apply", huge});
   CHECK(ran.code == 2);  // 6 would mean it went on to load the kubeconfig
   CHECK(ran.err.find("plans are limited to 1048576 bytes (1 MiB)") != std::string::npos);
+}
+
+TEST_CASE("cli --version names the project version and, from a git checkout, the commit") {
+  auto ran = run({"--version"});
+  CHECK(ran.code == 0);
+  CHECK(ran.out.rfind("sluice " SLUICE_VERSION, 0) == 0);
+  CHECK(ran.out == sluice::util::version_line("sluice") + "\n");
+  if (!sluice::util::git_commit().empty()) {
+    CHECK(ran.out.find(" (commit " + std::string(sluice::util::git_commit()) + ")") != std::string::npos);
+  }
 }

@@ -13,6 +13,7 @@
 #include <regex>
 
 #include "plan_test_util.hpp"
+#include "tree_paths.hpp"
 
 using namespace sluice::plan;
 using nlohmann::json;
