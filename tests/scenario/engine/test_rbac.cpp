@@ -1,6 +1,7 @@
 // sluice with only the permissions deploy/rbac.yaml grants: kubesim with RBAC
 // on, a ServiceAccount token bound to that Role, the real sluice binary.
 #include "scenario/engine/world.hpp"
+#include "tree_paths.hpp"
 
 #include <catch2/catch.hpp>
 
