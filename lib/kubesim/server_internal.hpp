@@ -4,6 +4,7 @@
 
 #include <kubesim/api_status.hpp>
 #include <kubesim/audit.hpp>
+#include <kubesim/identity.hpp>
 #include <kubesim/server.hpp>
 
 #include <httplib.h>
@@ -83,6 +84,7 @@ struct ApiContext {
   Faults& faults;
   WatchHub& watches;
   const ServerOptions& options;
+  Authenticator* authenticator = nullptr;
 };
 
 // A parsed resource URL: /api/v1/namespaces/ns/pods/name/status.
@@ -98,7 +100,8 @@ struct ApiRoute {
 struct RequestInfo {
   std::chrono::steady_clock::time_point start;
   std::string verb;
-  std::string user;
+  std::string user;  // empty when authentication is off
+  UserInfo identity;
   bool dry_run = false;  // a write asked with dryRun=All: the audit marks it
 };
 RequestInfo& current_request();
@@ -115,9 +118,15 @@ void handle_patch(ApiContext& ctx, const httplib::Request& req, httplib::Respons
                   const ApiRoute& route);
 void handle_watch(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                   const ApiRoute& route);
-// SelfSubjectAccessReview and SelfSubjectReview: answered, never stored.
+// The self reviews and SubjectAccessReview: answered, never stored (reviews.cpp).
 bool is_review(const ResourceType& type);
-void handle_review(const httplib::Request& req, httplib::Response& res, const ApiRoute& route);
+void handle_review(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                   const ApiRoute& route);
+// POST serviceaccounts/NAME/token: issues a token for the ServiceAccount.
+void handle_token_request(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                          const ApiRoute& route);
+// The request's user; an admin in system:masters when authentication is off.
+UserInfo current_identity();
 void handle_control(ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 std::optional<ApiRoute> parse_route(const TypeRegistry& types, const std::string& path);
 
