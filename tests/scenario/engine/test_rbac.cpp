@@ -127,9 +127,9 @@ TEST_CASE("rbac: without permission on leases sluice stops before writing and na
   CHECK(run.exit_code == 6);
   REQUIRE(run.last() != nullptr);
   CHECK((*run.last())["message"] ==
-        "taking the lock: reading lease sluice-web: leases.coordination.k8s.io \"sluice-web\" is forbidden: "
+        "taking the lock: creating lease sluice-web: leases.coordination.k8s.io is forbidden: "
         "User "
-        "\"system:serviceaccount:shop:sluice\" cannot get resource \"leases\" in API group "
+        "\"system:serviceaccount:shop:sluice\" cannot create resource \"leases\" in API group "
         "\"coordination.k8s.io\" "
         "in the namespace \"shop\"");
   CHECK(run.out.find('\n') == run.out.size() - 1);  // one line: the finished event
