@@ -71,9 +71,13 @@ void add_flags(CLI::App& app, Flags& f) {
   app.add_option("--tls-cert", f.options.tls_cert_file, "server certificate (PEM) for --tls");
   app.add_option("--tls-key", f.options.tls_key_file, "server private key (PEM) for --tls");
   app.add_option("--client-ca", f.options.client_ca_file,
-                 "accept client certificates signed by this CA (user = CN)");
-  app.add_option("--token", f.token, "accept this bearer token (enables authentication)");
-  app.add_option("--token-file", f.token_file, "accept the bearer tokens in FILE, one per line");
+                 "accept client certificates signed by this CA (user = CN, groups = O)");
+  app.add_option("--token", f.token,
+                 "accept this bearer token as an admin (enables authentication and RBAC)");
+  app.add_option(
+      "--token-file", f.token_file,
+      "accept the bearer tokens in FILE, one per line: kube-apiserver's token,user,uid,\"group1,group2\" "
+      "or a bare token (an admin in system:masters)");
   app.add_option("--config", f.config_file,
                  "simulation config (YAML or JSON): timing and per-image behaviour");
   app.add_option("--audit-log", f.options.audit_log_file, "append every audit record to FILE as JSON lines");

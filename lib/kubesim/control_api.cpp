@@ -77,7 +77,8 @@ void handle_control(ApiContext& ctx, const httplib::Request& req, httplib::Respo
     ctx.faults.set_latency(body.value("ms", 0));
     return send_json(res, 200, ctx.faults.to_json());
   }
-  if (p == "/kubesim/v1/watches") return send_json(res, 200, {{"open", ctx.watches.open()}});
+  if (p == "/kubesim/v1/watches")
+    return send_json(res, 200, {{"open", ctx.watches.open()}, {"queued", ctx.watches.queued()}});
   if (p == "/kubesim/v1/watches/drop" && m == "POST") {
     const auto open = ctx.watches.open();
     ctx.watches.drop_all();

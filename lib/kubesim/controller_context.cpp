@@ -1,6 +1,8 @@
 #include <kubesim/controller_context.hpp>
 
 #include <kubesim/kube_object.hpp>
+#include <kubesim/managed_fields.hpp>
+#include <kubesim/object_index.hpp>
 
 #include <charconv>
 
@@ -56,13 +58,44 @@ Result<Json> after_observed(const ControllerContext& ctx, Result<Json> written) 
   return written;
 }
 
+// Who writes, as the real write's managedFields entry names it: every
+// controller in kube-controller-manager writes as that one manager, its
+// status writes with subresource status. nullopt for pods: the real ones
+// carry kube-controller-manager's and the kubelet's entries, but they are
+// most of kubesim's objects and writes, and those entries doubled the time a
+// fleet takes to converge (bench/kubesim_load, docs/kubesim.md), so pods are
+// left without them.
+struct FieldOwner {
+  const char* manager;
+  const char* subresource;
+};
+
+std::optional<FieldOwner> owner_of(const std::string& resource, bool status_only) {
+  if (resource == k_pods) return std::nullopt;
+  return FieldOwner{"kube-controller-manager", status_only ? "status" : ""};
+}
+
+std::string api_version_of(const Store& store, const std::string& resource) {
+  const ResourceType* type = store.types().find(resource);
+  return type == nullptr ? "" : type->api_version();
+}
+
 }  // namespace
 
 Result<Json> ControllerContext::create(const std::string& resource, Json object) const {
+  if (auto owner = owner_of(resource, false))
+    record_update(Json(), object, owner->manager, api_version_of(store, resource), now_text());
   return after_observed(*this, store.create(resource, std::move(object)));
 }
 
 Result<Json> ControllerContext::update(const std::string& resource, Json object, bool status_only) const {
+  if (auto owner = owner_of(resource, status_only)) {
+    auto live = store.get(resource, namespace_of(object), name_of(object));
+    if (live) {
+      record_update(*live, object, owner->manager, api_version_of(store, resource), now_text(),
+                    owner->subresource);
+    }
+  }
   return after_observed(*this, store.update(resource, std::move(object), status_only));
 }
 

@@ -41,6 +41,15 @@ Json resource_list(const Types& types, const std::string& group, const std::stri
                            {"kind", type.kind},
                            {"verbs", {"get", "patch", "update"}}});
     }
+    if (type.kind == "ServiceAccount") {  // TokenRequest (reviews.cpp)
+      resources.push_back({{"name", "serviceaccounts/token"},
+                           {"singularName", ""},
+                           {"namespaced", true},
+                           {"group", "authentication.k8s.io"},
+                           {"version", "v1"},
+                           {"kind", "TokenRequest"},
+                           {"verbs", {"create"}}});
+    }
     if (type.has_scale) {
       resources.push_back({{"name", type.plural + "/scale"},
                            {"singularName", ""},

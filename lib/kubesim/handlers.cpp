@@ -452,7 +452,9 @@ void handle_resource(ApiContext& ctx, const httplib::Request& req, httplib::Resp
                        Json::object()});
   }
   if (auto error = check_dry_run_value(req)) return send_error(res, *error);
-  if (is_review(*route.type)) return handle_review(req, res, route);
+  if (is_review(*route.type)) return handle_review(ctx, req, res, route);
+  if (route.type->kind == "ServiceAccount" && route.subresource == "token")
+    return handle_token_request(ctx, req, res, route);
   if (m == "DELETE" && collection && route.type->kind == "Namespace")
     return send_error(res, method_not_allowed());
   if (route.type->kind == "Pod" && is_streaming(route.subresource))

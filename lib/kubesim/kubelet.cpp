@@ -182,11 +182,7 @@ Json Kubelet::render_container(const Container& c, const Runtime& rt, const Json
   switch (c.stage) {
     case Stage::creating: state = {{"waiting", {{"reason", "ContainerCreating"}}}}; break;
     case Stage::pull_error:
-      state = {{"waiting",
-                {{"reason", "ErrImagePull"},
-                 {"message", "rpc error: code = NotFound desc = failed to pull and unpack image \"" +
-                                 c.image + "\": failed to resolve reference \"" + c.image + "\": " + c.image +
-                                 ": not found"}}}};
+      state = {{"waiting", {{"reason", "ErrImagePull"}, {"message", pull_not_found_error(c.image)}}}};
       break;
     case Stage::pull_backoff:
       state = {{"waiting",

@@ -93,6 +93,9 @@ std::string go_duration(sluice::util::Duration d);
 // distribution/reference normalises it: "nginx:1.25" -> "docker.io/library/nginx:1.25",
 // "team/app" -> "docker.io/team/app:latest"; a registry host is kept.
 std::string normalized_image(const std::string& image);
+// containerd's error for an image that does not exist, naming the normalised
+// reference: the ErrImagePull waiting message and the tail of the Failed event.
+std::string pull_not_found_error(const std::string& image);
 // The imageID a container runtime reports: "<repo>@sha256:<digest>".
 std::string image_id_for(const std::string& image);
 

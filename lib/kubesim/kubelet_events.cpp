@@ -54,13 +54,17 @@ void Kubelet::note_start(Container& c, sluice::util::Duration pull_took) {
   c.notes.push_back({"Normal", "Started", "Started container " + c.name});
 }
 
+std::string pull_not_found_error(const std::string& image) {
+  const std::string ref = normalized_image(image);
+  return "rpc error: code = NotFound desc = failed to pull and unpack image " + in_quotes(ref) +
+         ": failed to resolve reference " + in_quotes(ref) + ": " + ref + ": not found";
+}
+
+// The kubelet quotes the pod's image; the error after it is containerd's.
 void Kubelet::note_pull_failure(Container& c) const {
   c.notes.push_back({"Normal", "Pulling", "Pulling image " + in_quotes(c.image)});
   c.notes.push_back({"Warning", "Failed",
-                     "Failed to pull image " + in_quotes(c.image) +
-                         ": rpc error: code = NotFound desc = failed to pull and unpack image " +
-                         in_quotes(c.image) + ": failed to resolve reference " + in_quotes(c.image) + ": " +
-                         c.image + ": not found"});
+                     "Failed to pull image " + in_quotes(c.image) + ": " + pull_not_found_error(c.image)});
   c.notes.push_back({"Warning", "Failed", "Error: ErrImagePull"});
 }
 

@@ -94,13 +94,18 @@ const Json* child(const Json& node, const std::string& element) {
   return nullptr;
 }
 
-std::optional<Json> value_at(const Json& object, const Path& path) {
+const Json* find_at(const Json& object, const Path& path) {
   const Json* node = &object;
   for (const auto& element : path) {
     node = child(*node, element);
-    if (node == nullptr) return std::nullopt;
+    if (node == nullptr) return nullptr;
   }
-  return *node;
+  return node;
+}
+
+std::optional<Json> value_at(const Json& object, const Path& path) {
+  const Json* node = find_at(object, path);
+  return node == nullptr ? std::nullopt : std::optional<Json>(*node);
 }
 
 void remove_at(Json& object, const Path& path) {
@@ -119,6 +124,18 @@ void remove_at(Json& object, const Path& path) {
         break;
       }
     }
+  }
+}
+
+// structured-merge-diff owns the maps an applier wrote along with their
+// fields, so when its last field goes the map goes too: dropping
+// rollingUpdate's fields drops `rollingUpdate`, not leaving `{}` behind.
+void remove_owned(Json& object, const Json& config, Path path) {
+  remove_at(object, path);
+  for (path.pop_back(); !path.empty(); path.pop_back()) {
+    const auto left = value_at(object, path);
+    if (!left || !left->is_object() || !left->empty() || value_at(config, path)) return;
+    remove_at(object, path);
   }
 }
 
@@ -214,53 +231,121 @@ std::string display(const Path& path) {
   return out;
 }
 
-ApiError conflict_error(
-    const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& by_manager,
-    std::size_t count, const std::string& name, const std::string& kind) {
+struct Conflict {
+  Path path;
+  std::size_t manager;  // index into the managers read from the live object
+};
+
+// Fields `config` sets to a new value while another manager owns them.
+std::vector<Conflict> find_conflicts(const Json& current, const Json& config, const FieldSet& applied,
+                                     const std::vector<Manager>& managers, const std::string& manager,
+                                     const std::string& subresource) {
+  std::vector<Conflict> out;
+  for (const auto& path : applied) {
+    const auto existing = value_at(current, path);
+    if (!existing.has_value() || existing == value_at(config, path)) continue;
+    for (std::size_t i = 0; i < managers.size(); ++i) {
+      const Manager& m = managers[i];
+      const bool self = m.name == manager && m.operation == "Apply" && m.subresource == subresource;
+      if (!self && m.fields.count(path) != 0) out.push_back({path, i});
+    }
+  }
+  return out;
+}
+
+// lastappliedmanager.go (allowedConflictsFromLastApplied): the fields of the
+// last-applied-configuration annotation whose live value is still the one
+// client-side apply wrote. A `kubectl` apply taking those over is the move
+// from client-side to server-side apply, not a conflict.
+FieldSet unchanged_since_last_applied(const Json& current) {
+  const Json::json_pointer at("/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration");
+  if (!current.is_object() || !current.contains(at) || !current[at].is_string()) return {};
+  const Json last = Json::parse(current[at].get<std::string>(), nullptr, false);
+  if (!last.is_object() || last.value("apiVersion", "") != current.value("apiVersion", "")) return {};
+  FieldSet out;
+  for (const auto& path : leaf_fields(last)) {
+    if (value_at(last, path) == value_at(current, path)) out.insert(path);
+  }
+  return out;
+}
+
+ApiError conflict_error(const std::vector<Conflict>& conflicts, const std::vector<Manager>& managers,
+                        const std::string& name, const std::string& kind) {
+  std::map<std::string, std::vector<std::string>> by_manager;
+  for (const auto& c : conflicts) by_manager[print_manager(managers[c.manager])].push_back(display(c.path));
+  const std::size_t count = conflicts.size();
   std::string message =
       "Apply failed with " + std::to_string(count) + " conflict" + (count == 1 ? "" : "s") + ": ";
   Json causes = Json::array();
   bool first = true;
-  for (const auto& [manager, items] : by_manager) {
-    for (const auto& item : items) {
-      causes.push_back({{"reason", "FieldManagerConflict"},
-                        {"message", "conflict with " + manager},
-                        {"field", item.first}});
+  for (const auto& [manager, fields] : by_manager) {
+    for (const auto& field : fields) {
+      causes.push_back(
+          {{"reason", "FieldManagerConflict"}, {"message", "conflict with " + manager}, {"field", field}});
     }
     if (!first) message += "\n";
     first = false;
     if (count == 1) {
-      message += "conflict with " + manager + ": " + items.front().first;
+      message += "conflict with " + manager + ": " + fields.front();
     } else {
       message += "conflicts with " + manager + ":";
-      for (const auto& item : items) message += "\n- " + item.first;
+      for (const auto& field : fields) message += "\n- " + field;
     }
   }
   return {409, "Conflict", message, Json{{"name", name}, {"kind", kind}, {"causes", causes}}};
+}
+
+// fieldmanager.go (FieldManager.Update): managedFields a client writes itself
+// replace the live ones, which is how kubectl >= 1.26 (client-go
+// util/csaupgrade) hands client-side-apply ownership to its Apply manager
+// before a first `apply --server-side`. A subresource write, or a body
+// without managedFields, keeps the live ones.
+const Json& ownership_source(const Json& old_object, const Json& new_object, const std::string& subresource) {
+  if (old_object.is_null()) return new_object;
+  const Json::json_pointer at("/metadata/managedFields");
+  const bool client_set =
+      subresource.empty() && new_object.contains(at) && new_object[at].is_array() && !new_object[at].empty();
+  return client_set ? new_object : old_object;
+}
+
+bool same_managed_fields(const Json& a, const Json& b) {
+  const Json::json_pointer at("/metadata/managedFields");
+  const bool in_a = a.contains(at);
+  return in_a == b.contains(at) && (!in_a || a[at] == b[at]);
 }
 
 }  // namespace
 
 void record_update(const Json& old_object, Json& new_object, const std::string& manager,
                    const std::string& api_version, const std::string& time, const std::string& subresource) {
-  std::vector<Manager> managers = read_managers(old_object.is_null() ? new_object : old_object);
-  const FieldSet now = leaf_fields(new_object, subresource == "status");
+  std::vector<Manager> managers = read_managers(ownership_source(old_object, new_object, subresource));
+  const bool status_scope = subresource == "status";
+  const FieldSet now = leaf_fields(new_object, status_scope);
   FieldSet changed;
   for (const auto& path : now) {
-    if (old_object.is_null() || value_at(old_object, path) != value_at(new_object, path))
-      changed.insert(path);
+    const Json* before = old_object.is_null() ? nullptr : find_at(old_object, path);
+    if (before == nullptr || *before != *find_at(new_object, path)) changed.insert(path);
   }
+  bool dropped = false;
   for (auto& m : managers) {
     for (auto it = m.fields.begin(); it != m.fields.end();) {
-      const bool gone = now.count(*it) == 0 && !value_at(new_object, *it).has_value();
+      // Fields outside what this write may change (the spec, for a status
+      // write) cannot have gone: no lookup needed, which keeps the
+      // controllers' frequent status writes cheap.
+      const bool in_scope = (it->front() == "f:status") == status_scope;
+      const bool gone = in_scope && now.count(*it) == 0 && find_at(new_object, *it) == nullptr;
       const bool self = m.name == manager && m.operation == "Update" && m.subresource == subresource;
-      it = (gone || (changed.count(*it) != 0 && !self)) ? m.fields.erase(it) : std::next(it);
+      const bool erase = gone || (changed.count(*it) != 0 && !self);
+      dropped = dropped || erase;
+      it = erase ? m.fields.erase(it) : std::next(it);
     }
   }
   if (!changed.empty()) {
     Manager& mine = manager_entry(managers, manager, "Update", subresource, api_version, time);
     mine.fields.insert(changed.begin(), changed.end());
   }
+  if (changed.empty() && !dropped && !old_object.is_null() && same_managed_fields(old_object, new_object))
+    return;  // nothing moved and the body carries the live entries: skip rewriting them
   write_managers(new_object, managers);
 }
 
@@ -269,27 +354,21 @@ Result<Json> server_side_apply(const Json& current, const Json& config, const st
                                ApiError& conflict, const std::string& subresource) {
   std::vector<Manager> managers = read_managers(current);
   const FieldSet applied = leaf_fields(config, subresource == "status");
-  std::map<std::string, std::vector<std::pair<std::string, std::string>>> conflicts;
-  std::size_t count = 0;
-  for (const auto& path : applied) {
-    const auto existing = value_at(current, path);
-    if (!existing.has_value() || existing == value_at(config, path)) continue;
-    for (auto& m : managers) {
-      const bool self = m.name == manager && m.operation == "Apply" && m.subresource == subresource;
-      if (self || m.fields.count(path) == 0) continue;
-      if (force) {
-        m.fields.erase(path);
-        continue;
-      }
-      conflicts[print_manager(m)].push_back({display(path), m.api_version});
-      ++count;
-    }
+  std::vector<Conflict> conflicts = find_conflicts(current, config, applied, managers, manager, subresource);
+  if (!force && manager == "kubectl") {
+    const FieldSet allowed = unchanged_since_last_applied(current);
+    std::vector<Conflict> left;
+    std::copy_if(conflicts.begin(), conflicts.end(), std::back_inserter(left),
+                 [&](const Conflict& c) { return allowed.count(c.path) == 0; });
+    force = left.empty();  // then every conflict moves to kubectl, as a forced apply
+    if (!force) conflicts = std::move(left);
   }
-  if (count != 0) {
+  if (!force && !conflicts.empty()) {
     conflict =
-        conflict_error(conflicts, count, config["metadata"].value("name", ""), config.value("kind", ""));
+        conflict_error(conflicts, managers, config["metadata"].value("name", ""), config.value("kind", ""));
     return sluice::util::make_error(sluice::util::ErrorKind::conflict, conflict.message);
   }
+  for (const auto& c : conflicts) managers[c.manager].fields.erase(c.path);
   Json merged = current.is_null() ? Json::object() : current;
   Manager& mine = manager_entry(managers, manager, "Apply", subresource, api_version, time);
   for (const auto& path : mine.fields) {
@@ -297,7 +376,7 @@ Result<Json> server_side_apply(const Json& current, const Json& config, const st
     const bool shared = std::any_of(managers.begin(), managers.end(), [&](const Manager& m) {
       return &m != &mine && m.fields.count(path) != 0;
     });
-    if (!shared) remove_at(merged, path);
+    if (!shared) remove_owned(merged, config, path);
   }
   auto result = apply_strategic_merge_patch(std::move(merged), config);
   if (!result.ok()) return result;

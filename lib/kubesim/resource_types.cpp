@@ -70,6 +70,10 @@ std::vector<ResourceType> build_table() {
            false, false, false),
       make("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", false, {}, false, false,
            false),
+      make("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false, {},
+           false, false, false),
+      make("authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews", false, {}, false,
+           false, false),
   };
   set_update_policy(table);
   return table;

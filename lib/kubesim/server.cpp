@@ -4,6 +4,7 @@
 #include <kubesim/connection_pool.hpp>
 #include <kubesim/controllers.hpp>
 #include <kubesim/crd_controller.hpp>
+#include <kubesim/rbac.hpp>
 #include <kubesim/server_internal.hpp>
 #include <kubesim/tls.hpp>
 #include <kubesim/traffic_http.hpp>
@@ -129,6 +130,7 @@ struct Server::Impl {
   std::unique_ptr<Controllers> controllers;
   std::unique_ptr<httplib::Server> http;
   std::unique_ptr<ApiContext> ctx;
+  std::unique_ptr<Authenticator> authenticator;
   std::thread thread;
   sluice::util::CancelToken stopping;
   GeneratedCerts certs;
@@ -136,10 +138,10 @@ struct Server::Impl {
   bool started = false;
   bool stopped = false;
 
-  explicit Impl(ServerOptions o) : options(std::move(o)), store(options.history_limit) {}
+  explicit Impl(ServerOptions o) : options(std::move(o)), store(options.history_limit, options.clock) {}
 
   void dispatch(const httplib::Request& req, httplib::Response& res);
-  std::optional<ApiError> authenticate(const httplib::Request& req, std::string& user) const;
+  std::optional<ApiError> authorize_request(const httplib::Request& req) const;
   bool inject_fault(const httplib::Request& req, httplib::Response& res,
                     const std::optional<ApiRoute>& route);
   sluice::util::Status make_http();
@@ -172,11 +174,6 @@ std::string read_file(const std::string& path) {
   return buffer.str();
 }
 
-bool public_path(const std::string& path) {
-  return path == "/version" || path == "/healthz" || path == "/livez" || path == "/readyz" ||
-         path.rfind("/kubesim/", 0) == 0;
-}
-
 std::string guess_verb(const httplib::Request& req, const std::optional<ApiRoute>& route) {
   if (!route) return "get";
   const bool collection = route->name.empty();
@@ -192,48 +189,22 @@ std::string guess_verb(const httplib::Request& req, const std::optional<ApiRoute
   return "get";
 }
 
-ApiError forbidden(const std::string& user, const std::string& verb, const std::optional<ApiRoute>& route,
-                   const std::string& path) {
-  if (!route) {
-    return {403, "Forbidden", "forbidden: User \"" + user + "\" cannot " + verb + " path \"" + path + "\"",
-            Json::object()};
-  }
-  const ResourceType& t = *route->type;
-  std::string message = t.key() + (route->name.empty() ? "" : " \"" + route->name + "\"") +
-                        " is forbidden: User \"" + user + "\" cannot " + verb + " resource \"" + t.plural +
-                        "\" in API group \"" + t.group + "\"";
-  message += route->ns.empty() ? " at the cluster scope" : " in the namespace \"" + route->ns + "\"";
-  Json details = {{"kind", t.plural}};
-  if (!route->name.empty()) details["name"] = route->name;
-  if (!t.group.empty()) details["group"] = t.group;
-  return {403, "Forbidden", message, details};
+RequestAttributes attributes_of(const httplib::Request& req) {
+  const std::string watch = req.get_param_value("watch");
+  return request_attributes(req.method, req.path, watch == "true" || watch == "1",
+                            req.get_param_value("fieldSelector"));
 }
 
 }  // namespace
 
-std::optional<ApiError> Server::Impl::authenticate(const httplib::Request& req, std::string& user) const {
-  user = "system:anonymous";
-  const std::string auth = req.get_header_value("Authorization");
-  if (auth.rfind("Bearer ", 0) == 0) {
-    const std::string token = auth.substr(7);
-    if (std::find(options.tokens.begin(), options.tokens.end(), token) == options.tokens.end()) {
-      return ApiError{401, "Unauthorized", "Unauthorized", Json::object()};
-    }
-    user = "kubesim-admin";
-    return std::nullopt;
-  }
-  if (req.ssl != nullptr && !options.client_ca_file.empty()) {
-    X509* peer = SSL_get1_peer_certificate(req.ssl);
-    if (peer != nullptr) {
-      char cn[256] = {0};
-      X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, cn, sizeof cn);
-      X509_free(peer);
-      if (SSL_get_verify_result(req.ssl) != X509_V_OK)
-        return ApiError{401, "Unauthorized", "Unauthorized", Json::object()};
-      user = cn;
-    }
-  }
-  return std::nullopt;
+// Users outside system:masters get what RBAC grants them (rbac.cpp).
+std::optional<ApiError> Server::Impl::authorize_request(const httplib::Request& req) const {
+  const UserInfo& user = current_request().identity;
+  if (is_privileged(user)) return std::nullopt;
+  const RequestAttributes attributes = attributes_of(req);
+  const Decision decision = authorize(store, user, attributes);
+  if (decision.allowed) return std::nullopt;
+  return forbidden(user.name, attributes, decision.reason);
 }
 
 bool Server::Impl::inject_fault(const httplib::Request& req, httplib::Response& res,
@@ -244,7 +215,7 @@ bool Server::Impl::inject_fault(const httplib::Request& req, httplib::Response& 
   if (!rule || rule->status == 0) return false;
   // A denied verb answers as RBAC would, naming the user, verb and resource.
   if (rule->status == 403) {
-    send_error(res, forbidden(current_request().user, guess_verb(req, route), route, req.path));
+    send_error(res, forbidden(current_request().user, attributes_of(req)));
     return true;
   }
   static const std::map<int, std::pair<std::string, std::string>> reasons = {
@@ -275,12 +246,10 @@ void Server::Impl::dispatch(const httplib::Request& req, httplib::Response& res)
   if (req.path.rfind("/kubesim/", 0) == 0) return handle_control(*ctx, req, res);
   const auto route = parse_route(store.types(), req.path);
   info.verb = guess_verb(req, route);
-  const bool auth_on = !options.tokens.empty() || !options.client_ca_file.empty();
-  if (auth_on) {
-    if (auto error = authenticate(req, info.user)) return send_error(res, *error);
-    if (info.user == "system:anonymous" && !public_path(req.path)) {
-      return send_error(res, forbidden(info.user, info.verb, route, req.path));
-    }
+  if (authenticator->enabled()) {
+    if (auto error = authenticator->authenticate(req, info.identity)) return send_error(res, *error);
+    info.user = info.identity.name;
+    if (auto denied = authorize_request(req)) return send_error(res, *denied);
   }
   if (inject_fault(req, res, route)) return;
   if (handle_discovery(*ctx, req, res) || handle_openapi(*ctx, req, res)) return;
@@ -382,9 +351,16 @@ sluice::util::Status Server::start() {
                                                {"spec", {{"finalizers", {"kubernetes"}}}},
                                                {"status", {{"phase", "Active"}}}});
   }
+  auto tokens = Authenticator::parse_tokens(impl.options.tokens);
+  if (!tokens.ok()) return tokens.error();
+  impl.authenticator = std::make_unique<Authenticator>(
+      std::move(*tokens), !impl.options.client_ca_file.empty(), impl.store,
+      impl.options.clock != nullptr ? *impl.options.clock : sluice::util::system_clock());
+  if (impl.authenticator->enabled()) create_bootstrap_rbac(impl.store);
   if (auto made = impl.make_http(); !made.ok()) return made;
-  impl.ctx = std::make_unique<ApiContext>(
-      ApiContext{impl.store, impl.config, nullptr, impl.audit, impl.faults, impl.watches, impl.options});
+  impl.ctx =
+      std::make_unique<ApiContext>(ApiContext{impl.store, impl.config, nullptr, impl.audit, impl.faults,
+                                              impl.watches, impl.options, impl.authenticator.get()});
   configure_connections(*impl.http, static_cast<std::size_t>(std::max(impl.options.threads, 1)),
                         impl.listen_socket);
   impl.http->set_keep_alive_max_count(1000);
@@ -394,6 +370,7 @@ sluice::util::Status Server::start() {
     current_request().start = std::chrono::steady_clock::now();
     res.set_header("Audit-Id", random_uuid());  // as the apiserver's WithAuditInit does for every request
     current_request().user.clear();
+    current_request().identity = {};
     // Compressing would buffer watch events inside zlib; loopback needs none.
     const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
     return httplib::Server::HandlerResponse::Unhandled;
@@ -475,9 +452,11 @@ std::string Server::kubeconfig() const {
     encoded.resize(static_cast<std::size_t>(n));
     cluster += "    certificate-authority-data: " + encoded + "\n";
   }
-  const std::string user = impl_->options.tokens.empty()
-                               ? "  user: {}\n"
-                               : "  user:\n    token: " + impl_->options.tokens.front() + "\n";
+  const std::string user =
+      impl_->options.tokens.empty()
+          ? "  user: {}\n"
+          : "  user:\n    token: " +
+                impl_->options.tokens.front().substr(0, impl_->options.tokens.front().find(',')) + "\n";
   return "apiVersion: v1\nkind: Config\nclusters:\n- name: kubesim\n  cluster:\n" + cluster +
          "users:\n- name: kubesim\n" + user +
          "contexts:\n- name: kubesim\n  context:\n    cluster: kubesim\n    user: kubesim\n    namespace: "

@@ -23,15 +23,19 @@ struct ServerOptions {
   bool tls = false;
   std::string tls_cert_file;  // with tls: PEM files; both empty = generate a CA and server certificate
   std::string tls_key_file;
-  std::string client_ca_file;  // client certificates signed by this CA authenticate (CN = user)
-  std::vector<std::string>
-      tokens;                  // accepted bearer tokens; auth is on when tokens or client_ca_file are set
+  std::string client_ca_file;  // client certificates signed by this CA authenticate (CN = user, O = groups)
+  // Accepted bearer tokens, each a static token file line `token,user,uid,"g1,g2"` or a bare token (an
+  // admin in system:masters). Authentication, and RBAC for users outside system:masters, is on when
+  // tokens or client_ca_file are set.
+  std::vector<std::string> tokens;
   std::string audit_log_file;  // JSONL mirror of the audit log, empty = none
   bool run_controllers = true;
   Json sim_config = Json::object();  // initial SimConfig (same form as --config)
   int threads = 96;                  // each open watch holds one
   std::chrono::milliseconds bookmark_interval{5000};
   std::size_t history_limit = 20000;
+  // Stamps creationTimestamp and judges token expiry; the system clock when null. Must outlive the server.
+  const sluice::util::Clock* clock = nullptr;
 };
 
 class Server {

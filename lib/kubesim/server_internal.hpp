@@ -4,6 +4,7 @@
 
 #include <kubesim/api_status.hpp>
 #include <kubesim/audit.hpp>
+#include <kubesim/identity.hpp>
 #include <kubesim/server.hpp>
 
 #include <httplib.h>
@@ -56,6 +57,10 @@ class WatchHub {
   void enter(std::condition_variable* cv, std::mutex* m);
   void leave(std::condition_variable* cv);
   std::size_t open() const;
+  // Store events handed to some watch's queue since start: one per event
+  // and watch that selects it, not per event and watch of its kind.
+  void count_queued();
+  std::uint64_t queued() const;
   // Watch lines serialised once and shared by every watcher: with many
   // watches, dumping each event per watcher dominated kubesim's CPU.
   std::shared_ptr<const std::string> line(const std::string& key, const std::function<std::string()>& make);
@@ -67,6 +72,7 @@ class WatchHub {
   std::map<std::string, std::shared_ptr<const std::string>> lines_;
   std::deque<std::string> line_order_;
   std::atomic<std::uint64_t> generation_{0};
+  std::atomic<std::uint64_t> queued_{0};
   std::atomic<bool> stopping_{false};
 };
 
@@ -78,6 +84,7 @@ struct ApiContext {
   Faults& faults;
   WatchHub& watches;
   const ServerOptions& options;
+  Authenticator* authenticator = nullptr;
 };
 
 // A parsed resource URL: /api/v1/namespaces/ns/pods/name/status.
@@ -93,7 +100,8 @@ struct ApiRoute {
 struct RequestInfo {
   std::chrono::steady_clock::time_point start;
   std::string verb;
-  std::string user;
+  std::string user;  // empty when authentication is off
+  UserInfo identity;
   bool dry_run = false;  // a write asked with dryRun=All: the audit marks it
 };
 RequestInfo& current_request();
@@ -110,9 +118,15 @@ void handle_patch(ApiContext& ctx, const httplib::Request& req, httplib::Respons
                   const ApiRoute& route);
 void handle_watch(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                   const ApiRoute& route);
-// SelfSubjectAccessReview and SelfSubjectReview: answered, never stored.
+// The self reviews and SubjectAccessReview: answered, never stored (reviews.cpp).
 bool is_review(const ResourceType& type);
-void handle_review(const httplib::Request& req, httplib::Response& res, const ApiRoute& route);
+void handle_review(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                   const ApiRoute& route);
+// POST serviceaccounts/NAME/token: issues a token for the ServiceAccount.
+void handle_token_request(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                          const ApiRoute& route);
+// The request's user; an admin in system:masters when authentication is off.
+UserInfo current_identity();
 void handle_control(ApiContext& ctx, const httplib::Request& req, httplib::Response& res);
 std::optional<ApiRoute> parse_route(const TypeRegistry& types, const std::string& path);
 

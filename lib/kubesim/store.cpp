@@ -59,7 +59,9 @@ struct Store::Impl {
   std::thread::id deliverer;
 
   std::mutex listeners_mutex;
-  std::map<int, Listener> listeners;
+  // Shared so a delivery's snapshot of them copies pointers, not every
+  // listener's captures (hundreds with a watch each, for every event).
+  std::map<int, std::shared_ptr<const Listener>> listeners;
   int next_listener = 1;
   std::mutex delivery_mutex;  // held while listeners run, so remove_listener can wait
 
@@ -388,7 +390,7 @@ void Store::compact() {
 int Store::add_listener(Listener listener) {
   std::lock_guard lock(impl_->listeners_mutex);
   const int id = impl_->next_listener++;
-  impl_->listeners[id] = std::move(listener);
+  impl_->listeners[id] = std::make_shared<const Listener>(std::move(listener));
   return id;
 }
 
@@ -420,7 +422,7 @@ void Store::deliver() {
     queue.unlock();
     {
       std::lock_guard running(impl.delivery_mutex);
-      std::map<int, Listener> snapshot;
+      std::map<int, std::shared_ptr<const Listener>> snapshot;
       {
         std::lock_guard lock(impl.listeners_mutex);
         snapshot = impl.listeners;
@@ -430,7 +432,7 @@ void Store::deliver() {
           std::lock_guard lock(impl.listeners_mutex);
           if (impl.listeners.count(id) == 0) continue;  // removed by an earlier listener
         }
-        listener(next);
+        (*listener)(next);
       }
     }
     queue.lock();

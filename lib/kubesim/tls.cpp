@@ -93,13 +93,17 @@ sluice::util::Result<GeneratedCerts> generate_server_certs() {
 }
 
 sluice::util::Result<std::pair<std::string, std::string>> generate_client_cert(
-    const GeneratedCerts& authority, const std::string& user) {
+    const GeneratedCerts& authority, const std::string& user, const std::string& group) {
   KeyPtr ca_key = load_key(authority.ca_key_pem);
   CertPtr ca = load_cert(authority.ca_pem);
   KeyPtr key(EVP_EC_gen("P-256"), EVP_PKEY_free);
   if (!ca_key || !ca || !key)
     return sluice::util::make_error(sluice::util::ErrorKind::tls, "generating a client certificate failed");
   CertPtr cert = make_cert(key.get(), user, ca.get(), ca_key.get(), 3);
+  if (!group.empty()) {
+    X509_NAME_add_entry_by_txt(X509_get_subject_name(cert.get()), "O", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>(group.c_str()), -1, -1, 0);
+  }
   add_extension(cert.get(), ca.get(), NID_ext_key_usage, "clientAuth");
   X509_sign(cert.get(), ca_key.get(), EVP_sha256());
   return std::pair{cert_pem(cert.get()), key_pem(key.get())};

@@ -16,8 +16,9 @@ struct GeneratedCerts {
 };
 
 sluice::util::Result<GeneratedCerts> generate_server_certs();
-// A client certificate with CN `user` signed by the generated CA.
+// A client certificate with CN `user` and O `group` (none when empty) signed by the generated CA.
 sluice::util::Result<std::pair<std::string, std::string>> generate_client_cert(const GeneratedCerts& ca,
-                                                                               const std::string& user);
+                                                                               const std::string& user,
+                                                                               const std::string& group = "");
 
 }  // namespace kubesim

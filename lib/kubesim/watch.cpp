@@ -37,6 +37,14 @@ struct WatchStream {
 
   bool matches(const Json& o) const { return matches_labels(labels, o) && matches_fields(fields, o); }
 
+  // Whether translate() could send anything for the event: the object's
+  // state before or after it is in the selection.
+  bool concerns(const WatchEvent& event) const {
+    if (event.type != "DELETED" && matches(event.object)) return true;
+    if (event.type == "ADDED") return false;
+    return matches(event.previous != nullptr ? *event.previous : event.object);
+  }
+
   std::string line(const std::string& type_name, const Json& object) const {
     auto make = [&] {
       const Json shown =
@@ -110,6 +118,14 @@ struct WatchStream {
     return sink.is_writable();
   }
 };
+
+// Without copying the namespace out: this runs for every watch on every event.
+bool in_namespace(const Json& object, const std::string& ns) {
+  const auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return false;
+  const auto it = meta->find("namespace");
+  return it != meta->end() && it->is_string() && it->get_ref<const std::string&>() == ns;
+}
 
 std::string gone_line(const std::string& message) {
   ApiError gone{410, "Expired", message, Json::object()};
@@ -191,12 +207,16 @@ void handle_watch(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   // Subscribe before reading the state so no change falls in between.
   w->listener = ctx.store.add_listener([weak, key, ns](const WatchEvent& event) {
     if (event.resource != key) return;
-    if (!ns.empty() && event.object["metadata"].value("namespace", "") != ns) return;
-    if (auto stream = weak.lock()) {
-      std::lock_guard lock(stream->mutex);
-      stream->queue.push_back(event);
-      stream->cv.notify_all();
-    }
+    if (!ns.empty() && !in_namespace(event.object, ns)) return;
+    auto stream = weak.lock();
+    // Judged here, before the copy: with hundreds of watches scoped to one
+    // object each, queueing every event of the kind for every watch copied
+    // each object hundreds of times and woke every watch thread to drop it.
+    if (!stream || !stream->concerns(event)) return;
+    stream->ctx->watches.count_queued();
+    std::lock_guard lock(stream->mutex);
+    stream->queue.push_back(event);
+    stream->cv.notify_all();
   });
   if (auto error = prepare(*w, options, route)) {
     ctx.store.remove_listener(w->listener);
@@ -220,6 +240,14 @@ void WatchHub::enter(std::condition_variable* cv, std::mutex* m) {
 void WatchHub::leave(std::condition_variable* cv) {
   std::lock_guard lock(mutex_);
   watches_.erase(cv);
+}
+
+void WatchHub::count_queued() {
+  queued_++;
+}
+
+std::uint64_t WatchHub::queued() const {
+  return queued_.load();
 }
 
 std::size_t WatchHub::open() const {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Conformance tier driver: runs one real-client script against a fresh kubesim.
-# Starts $KUBESIM_BIN on a free 127.0.0.1 port (it picks the port and writes the
+# Starts $KUBESIM_BIN (plus $KUBESIM_ARGS) on a free 127.0.0.1 port (it picks the port and writes the
 # kubeconfig once ready), exports KUBECONFIG and KUBESIM_URL, runs the script
 # under a timeout, then stops that kubesim (by its own PID only).
 # usage: run_case.sh <timeout-seconds> <script> [args...]
@@ -21,7 +21,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$KUBESIM_BIN" --port 0 --write-kubeconfig "$work/kubeconfig" --bookmark-interval-ms 1000 >"$work/kubesim.log" 2>&1 &
+# KUBESIM_ARGS: extra flags for a case that needs them (e.g. --tls --token T for RBAC).
+# shellcheck disable=SC2086
+"$KUBESIM_BIN" --port 0 --write-kubeconfig "$work/kubeconfig" --bookmark-interval-ms 1000 ${KUBESIM_ARGS:-} \
+  >"$work/kubesim.log" 2>&1 &
 sim_pid=$!
 for _ in $(seq 1 200); do
   [ -s "$work/kubeconfig" ] && break

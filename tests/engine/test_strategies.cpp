@@ -6,6 +6,8 @@
 
 #include <sluice/engine/strategy_driver.hpp>
 #include <sluice/kube/resources.hpp>
+#include <sluice/plan/parser.hpp>
+#include <sluice/state/record_store.hpp>
 #include <sluice/util/exit_code.hpp>
 
 #include <catch2/catch.hpp>
@@ -161,4 +163,42 @@ TEST_CASE("engine: status and history read the record through the record store",
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().kind == sluice::util::ErrorKind::not_found);
   CHECK(missing.error().message == "no rollout named ghost in namespace shop");
+}
+
+// Rolling was two steps (UpdateTemplate, WaitRolledOut) before it was one
+// (RollOut): a record an older sluice left waiting must resume at RollOut,
+// not at the index that is now Finish (which would call v1 healthy as v2).
+TEST_CASE("engine: a rolling record an older sluice left at WaitRolledOut resumes at RollOut",
+          "[engine][rolling][resume]") {
+  EngineWorld world;  // given web at v1 and an old record: template step done, waiting
+  std::string plan_yaml = EngineWorld::plan(k_v2, k_rolling);
+  auto parsed = sluice::plan::parse_plan(plan_yaml, "plan.yaml");
+  REQUIRE(parsed.ok());
+  sluice::state::Record old;
+  old.name = "web";
+  old.ns = world.ns;
+  old.rollout_id = 1;
+  old.plan_hash = parsed.plan->source_hash;
+  old.plan_text = plan_yaml;
+  old.image = k_v2;
+  old.digest = k_v2;
+  old.step_index = 1;
+  old.steps = {{"UpdateTemplate", sluice::state::StepState::done, "", "", ""},
+               {"WaitRolledOut", sluice::state::StepState::running, "", "", ""},
+               {"Finish", sluice::state::StepState::pending, "", "", ""}};
+  old.previous.image = k_v1;
+  sluice::state::RecordStore store(world.kube(), sluice::util::system_clock(), world.ns, "web");
+  REQUIRE(store.save(old).ok());
+
+  auto out = world.apply(plan_yaml);  // when apply runs again
+
+  INFO(out.message << "\n" << world.describe());
+  REQUIRE(out.exit_code == sluice::k_exit_ok);  // then it rolls v2 out, not just records it
+  CHECK(world.image_of("web") == k_v2);
+  auto rec = store.load();
+  REQUIRE(rec.ok());
+  REQUIRE(rec->has_value());
+  CHECK((**rec).steps.size() == 2);
+  CHECK((**rec).steps[0].name == "RollOut");
+  CHECK((**rec).steps[0].state == sluice::state::StepState::done);
 }

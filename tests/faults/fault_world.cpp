@@ -90,7 +90,12 @@ std::string FaultWorld::pinned(const std::string& repo, const std::string& tag) 
 }
 
 int FaultWorld::wait_step() const {
-  return strategy == Strategy::blue_green ? 3 : 2;
+  switch (strategy) {
+    case Strategy::rolling: return 1;
+    case Strategy::blue_green: return 3;
+    case Strategy::canary: return 2;
+  }
+  return 1;
 }
 
 bool FaultWorld::wait_for(test::Process& p, const Trigger& t, std::chrono::milliseconds timeout) {

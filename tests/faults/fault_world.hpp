@@ -57,7 +57,7 @@ class FaultWorld {
   std::string pinned(const std::string& repo, const std::string& tag);
   // The serving floor of every plan here: all replicas (maxUnavailable 0).
   int floor() const { return replicas; }
-  // The step that waits for the new pods (rolling WaitRolledOut, blue-green WaitPreviewReady, canary
+  // The step that waits for the new pods (rolling RollOut, blue-green WaitPreviewReady, canary
   // SetWeight).
   int wait_step() const;
 

@@ -40,8 +40,8 @@ std::string name_of(const KillCase& c) {
 // The moments of each strategy's event stream a signal lands on.
 std::vector<Trigger> moments(Strategy s) {
   switch (s) {
-    case Strategy::rolling:  // UpdateTemplate, WaitRolledOut
-      return {at_step(1), at_step(2), mid_wait(2)};
+    case Strategy::rolling:  // RollOut (the template write, then the wait)
+      return {at_step(1), mid_wait(1)};
     // ScaleDownOld is left out: with scaleDownDelay it writes nothing, so there is no moment inside it.
     case Strategy::blue_green:  // CreatePreview, PointPreviewService, WaitPreviewReady, SwitchService
       return {at_step(1), at_step(2), at_step(3), mid_wait(3), at_step(4)};
@@ -66,7 +66,11 @@ std::vector<KillCase> kill_cases() {
     rows.push_back({s, mid_rollback(writes), SIGINT, Next::apply, true});
     rows.push_back({s, mid_rollback(writes), SIGKILL, Next::abort, true});
     // And the other follow-up after a signal mid-wait.
-    rows.push_back({s, mid_wait(s == Strategy::blue_green ? 3 : 2), SIGINT, Next::apply, false});
+    rows.push_back({s,
+                    mid_wait(s == Strategy::blue_green ? 3
+                             : s == Strategy::canary   ? 2
+                                                       : 1),
+                    SIGINT, Next::apply, false});
   }
   return rows;
 }

@@ -241,7 +241,8 @@ util::Status retire_older_canary(Driver& d, const Json& body) {
 
 StepResult create_canary(Driver& d) {
   auto& rec = d.record();
-  if (rec.total_replicas == 0) {  // first run: remember what serves now, for promotion and rollback
+  // What serves now, for promotion and rollback: normally recorded by Canary::prepare.
+  if (rec.total_replicas == 0) {
     if (auto s = remember_stable(d); !s) return failed_write(s.error(), "reading the stable version");
     if (!d.save()) return {StepStatus::needs_human, "could not write the rollout record"};
   }
@@ -346,6 +347,12 @@ class Canary final : public StrategyDriver {
       case StepKind::promote_canary: return promote(d_);
       default: return StepResult::needs_human("canary has no step " + step.name);
     }
+  }
+  // What serves now is saved with create_canary's start: one record write, not
+  // two. create_canary still records it itself when this could not read it.
+  void prepare(const strategy::StepSpec& step) override {
+    if (step.kind == strategy::StepKind::create_canary && d_.record().total_replicas == 0)
+      (void)remember_stable(d_);
   }
   // Analysis steps are measured alongside the canary's pods and background checks.
   StepResult run_checks(const strategy::StepSpec& step) override { return analysis(d_, step); }

@@ -6,6 +6,7 @@
 #include <sluice/util/exit_code.hpp>
 #include <sluice/util/rfc3339.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <optional>
 
@@ -35,11 +36,29 @@ Driver::Driver(const plan::Plan& plan, Deps& deps, state::RecordStore& store, st
   // What preflight just read: the first write to each needs no read of its own.
   if (target_.deployment.is_object()) writes_.know(kube::k_deployments, target_.deployment);
   if (target_.service.is_object()) writes_.know(kube::k_services, target_.service);
-  if (record_.steps.size() != steps_.size()) {
-    record_.steps.clear();
-    for (const auto& s : steps_)
-      record_.steps.push_back(state::StepRecord{s.name, state::StepState::pending, "", "", ""});
+  if (!same_step_names(record_.steps, steps_)) restart_steps();
+}
+
+bool Driver::same_step_names(const std::vector<state::StepRecord>& recorded,
+                             const std::vector<strategy::StepSpec>& steps) {
+  if (recorded.size() != steps.size()) return false;
+  for (std::size_t i = 0; i < steps.size(); ++i)
+    if (recorded[i].name != steps[i].name) return false;
+  return true;
+}
+
+// A new record, or one an older sluice wrote with other steps (rolling had
+// UpdateTemplate and WaitRolledOut): a resumed run goes on at the recorded
+// step if it still exists, else from the first step (every step is safe to redo).
+void Driver::restart_steps() {
+  std::string at = record_.step_index < record_.steps.size() ? record_.steps[record_.step_index].name : "";
+  record_.steps.clear();
+  std::size_t index = 0;
+  for (std::size_t i = 0; i < steps_.size(); ++i) {
+    record_.steps.push_back(state::StepRecord{steps_[i].name, state::StepState::pending, "", "", ""});
+    if (steps_[i].name == at) index = i;
   }
+  record_.step_index = std::min(record_.step_index, index);
 }
 
 std::string Driver::command(const std::string& verb) const {

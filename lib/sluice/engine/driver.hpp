@@ -70,6 +70,9 @@ class Driver {
   Outcome finish_healthy();
   Outcome finish_aborted();
   int watch_requests();  // subscribes to the record; returns the subscription id
+  static bool same_step_names(const std::vector<state::StepRecord>& recorded,
+                              const std::vector<strategy::StepSpec>& steps);
+  void restart_steps();
 
   const plan::Plan& plan_;
   Deps& deps_;

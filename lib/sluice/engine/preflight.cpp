@@ -123,6 +123,14 @@ nlohmann::json live_deployment(const plan::Plan& plan, Deps& deps, const Preflig
   return live ? *live : r.target.deployment;
 }
 
+// Rolling moves no traffic: its Service matters only to the checks, which
+// may measure through it ({{service}}); without checks it is not read.
+bool reads_service(const plan::Plan& plan) {
+  if (plan.target.service.empty()) return false;
+  const auto* rolling = std::get_if<plan::RollingStrategy>(&plan.strategy);
+  return rolling == nullptr || !rolling->checks.empty();
+}
+
 }  // namespace
 
 PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string& ns, bool probe_checks) {
@@ -131,8 +139,7 @@ PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string&
   if (!read_target_deployment(plan, deps, ns, r)) return r;
   bool needs_service = std::holds_alternative<plan::BlueGreenStrategy>(plan.strategy);
   if (needs_service && plan.target.service.empty()) r.problems.push_back("blue-green needs target.service");
-  if (!plan.target.service.empty())
-    read_object(deps, kube::k_services, ns, plan.target.service, r.target.service, r);
+  if (reads_service(plan)) read_object(deps, kube::k_services, ns, plan.target.service, r.target.service, r);
   if (const auto* c = std::get_if<plan::CanaryStrategy>(&plan.strategy);
       c != nullptr && c->traffic == plan::CanaryStrategy::Traffic::gateway_route) {
     if (plan.target.service.empty()) r.problems.push_back("a gatewayRoute canary needs target.service");

@@ -25,7 +25,20 @@ const plan::RollingStrategy& rolling(const Driver& d) {
   return std::get<plan::RollingStrategy>(d.plan().strategy);
 }
 
-void remember_previous(Driver& d) {
+// What this rollout leaves serving (for `status` and a later `rollback
+// --to-revision`): the template the step writes, known before it writes it.
+void remember_next(Driver& d) {
+  Json next_template = d.target().deployment.value("/spec/template"_json_pointer, Json::object());
+  auto& containers = next_template["spec"]["containers"];
+  if (containers.is_array() && d.target().container < containers.size())
+    containers[d.target().container]["image"] = d.record().digest;
+  d.record().next.image = d.record().digest;
+  d.record().next.template_spec = next_template;
+}
+
+// What served before and what will serve, saved before the template moves.
+void remember_versions(Driver& d) {
+  remember_next(d);
   auto& rec = d.record();
   if (!rec.previous.image.empty()) return;  // resumed: keep what the first run saw
   // Before the template moves, the current ReplicaSet is the old version's: {{stable_hash}}.
@@ -108,7 +121,7 @@ StepResult wait_rolled_out(Driver& d, const std::vector<std::string>& checks) {
   if (settled.end != WaitEnd::ready) return stopped_rolling_out(d, settled);
   learn_both_template_hashes(d);
   if (checks.empty() || accepted) return StepResult::next();
-  auto runner = analysis_runner(d, checks, "WaitRolledOut", static_cast<int>(d.record().step_index));
+  auto runner = analysis_runner(d, checks, "RollOut", static_cast<int>(d.record().step_index));
   if (auto* end = std::get_if<StepResult>(&runner)) return *end;
   auto judged = wait_for_verdict(d, w, *std::get<std::unique_ptr<gate::AnalysisRunner>>(runner));
   d.save();  // the measurements, so `status` shows why
@@ -116,6 +129,15 @@ StepResult wait_rolled_out(Driver& d, const std::vector<std::string>& checks) {
   if (judged.end == WaitEnd::inconclusive)
     return StepResult::inconclusive(judged.message + "; " + d.command("promote") + " continues");
   return step_after(judged);
+}
+
+// The template update and the wait, one step: recorded once before it
+// starts; a resumed run writes the same template again (nothing new for
+// Kubernetes to roll) and waits from where the Deployment stands.
+StepResult roll_out(Driver& d, const std::vector<std::string>& checks) {
+  StepResult updated = update_template(d);
+  if (updated.status != StepStatus::next) return updated;
+  return wait_rolled_out(d, checks);
 }
 
 util::Result<std::string> roll_back(Driver& d) {
@@ -136,12 +158,12 @@ class Rolling final : public StrategyDriver {
  public:
   explicit Rolling(Driver& d) : StrategyDriver(d) {}
   StepResult execute(const strategy::StepSpec& step) override {
-    if (step.kind == strategy::StepKind::update_template) return update_template(d_);
-    if (step.kind == strategy::StepKind::wait_rolled_out) return wait_rolled_out(d_, step.checks);
+    if (step.kind == strategy::StepKind::roll_out) return roll_out(d_, step.checks);
     return StepResult::needs_human("rolling has no step " + step.name);
   }
+  // Saved with the step's start, before the template moves.
   void prepare(const strategy::StepSpec& step) override {
-    if (step.kind == strategy::StepKind::update_template) remember_previous(d_);
+    if (step.kind == strategy::StepKind::roll_out) remember_versions(d_);
   }
   util::Result<std::string> roll_back() override { return engine::roll_back(d_); }
 };

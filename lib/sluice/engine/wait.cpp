@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace sluice::engine {
 
@@ -27,8 +28,11 @@ namespace {
 bool runs_image(const Json& pod, const std::string& image);
 }  // namespace
 
-ChangeWaiter::ChangeWaiter(Driver& d, const std::vector<std::string>& deployments)
-    : d_(d), wake_(std::make_shared<Wakeup>()), changed_(std::make_shared<ChangedPods>()) {
+ChangeWaiter::ChangeWaiter(Driver& d, const std::vector<std::string>& deployments, std::string image)
+    : d_(d),
+      wake_(std::make_shared<Wakeup>()),
+      pods_(std::make_shared<PodSignals>()),
+      image_(std::move(image)) {
   d.writes().forget(kube::k_deployments);  // their status moves on while we wait
   auto& hub = *d.deps().hub;
   auto notify = [wake = wake_](const kube::WatchEvent&) { wake->notify(); };
@@ -37,20 +41,32 @@ ChangeWaiter::ChangeWaiter(Driver& d, const std::vector<std::string>& deployment
     subscriptions_.push_back(
         hub.subscribe(kube::k_deployments, d.ns(), notify, kube::WatchScope::named(name)));
   }
-  auto on_pod = [wake = wake_, changed = changed_](const kube::WatchEvent& e) {
-    {
-      std::lock_guard lock(changed->mutex);
-      if (e.type == "ERROR") changed->error = true;
-      if (e.type == "ADDED" || e.type == "MODIFIED") changed->pods.push_back(e.object);
-    }
-    wake->notify();
-  };
-  subscriptions_.push_back(hub.subscribe(kube::k_pods, d.ns(), on_pod, d.pods()));
+  subscriptions_.push_back(hub.subscribe(kube::k_pods, d.ns(), on_pod_event(), d.pods()));
   // The interrupt outlives this waiter: it holds the wakeup only weakly.
   d.stop().on_fire([weak = std::weak_ptr<Wakeup>(wake_)] {
     if (auto w = weak.lock()) w->notify();
   });
   d.add_waker(wake_);
+}
+
+// Judged here, on the watch thread, as each pod event arrives: the driver
+// wakes only when its answer may change (a failure signal, a pod gone, the
+// stream failing), not for each of the thousands of events of a large
+// rollout, each of which cost a copy of the pod and a pass of the wait loop.
+std::function<void(const kube::WatchEvent&)> ChangeWaiter::on_pod_event() const {
+  return [wake = wake_, pods = pods_, image = image_](const kube::WatchEvent& e) {
+    if (!image.empty() && (e.type == "ADDED" || e.type == "MODIFIED")) {
+      if (!runs_image(e.object, image)) return;
+      auto signal = kube::pod_failure_signal(e.object);
+      if (!signal) return;
+      std::lock_guard lock(pods->mutex);
+      if (!pods->signal) pods->signal = std::move(signal);
+    } else if (e.type == "ERROR") {
+      std::lock_guard lock(pods->mutex);
+      pods->error = true;
+    }
+    wake->notify();
+  };
 }
 
 ChangeWaiter::~ChangeWaiter() {
@@ -64,23 +80,20 @@ void ChangeWaiter::sleep_until(util::TimePoint until) {
   wake_->sleep_until(*d_.deps().clock, until);
 }
 
-std::optional<std::string> ChangeWaiter::failing_pod(const std::string& image) {
-  std::vector<Json> pods;
+std::optional<std::string> ChangeWaiter::failing_pod() {
+  std::optional<std::string> signal;
   bool error = false;
   {
-    std::lock_guard lock(changed_->mutex);
-    pods.swap(changed_->pods);
-    std::swap(error, changed_->error);
+    std::lock_guard lock(pods_->mutex);
+    signal = std::exchange(pods_->signal, std::nullopt);
+    error = std::exchange(pods_->error, false);
   }
+  // The pods cached before this waiter subscribed were never judged.
   if (!judged_all_ || error) {
     judged_all_ = true;
-    return engine::failing_pod(d_, image);
+    if (auto found = engine::failing_pod(d_, image_)) return found;
   }
-  for (const auto& pod : pods) {
-    if (runs_image(pod, image))
-      if (auto signal = kube::pod_failure_signal(pod)) return signal;
-  }
-  return std::nullopt;
+  return signal;
 }
 
 namespace {
@@ -219,7 +232,7 @@ namespace {
 VersionWaitResult wait_until(Driver& d, const VersionWait& w, const std::function<bool(const Json&)>& ready) {
   std::vector<std::string> deployments = w.also_report;
   deployments.push_back(w.deployment);
-  ChangeWaiter waiter(d, deployments);
+  ChangeWaiter waiter(d, deployments, w.image);
   std::string last_progress;
   for (;;) {
     if (d.cancel().cancelled()) return {WaitEnd::interrupted, d.stop_reason()};
@@ -227,7 +240,7 @@ VersionWaitResult wait_until(Driver& d, const VersionWait& w, const std::functio
     if (!now && watch_refused(now.error())) return {WaitEnd::failed, now.error().message};
     std::optional<Json> dep = now ? std::move(*now) : std::nullopt;
     if (dep) report_progress(d, w, *dep, last_progress);
-    if (auto signal = waiter.failing_pod(w.image)) return {WaitEnd::failed, *signal};
+    if (auto signal = waiter.failing_pod()) return {WaitEnd::failed, *signal};
     // Judged only once the watch shows this run's last write: before the
     // rollback's template lands, the failed rollout's deadline condition is still there.
     bool current = dep && d.writes().caught_up(*dep);
@@ -249,17 +262,26 @@ VersionWaitResult wait_until(Driver& d, const VersionWait& w, const std::functio
 }
 
 // True when every pod `deployment` selects runs `image`: the older
-// versions' pods are gone, terminating ones included.
-bool only_pods_of(Driver& d, const Json& deployment, const std::string& image) {
-  auto labels = deployment.value("/spec/selector/matchLabels"_json_pointer, Json::object());
+// versions' pods are gone, terminating ones included. `witness` is the last
+// older pod found: looked up first, by name, so the wait through the old
+// pods' terminations does not pass over every pod on each deletion.
+bool only_pods_of(Driver& d, const Json& deployment, const std::string& image, std::string& witness) {
   bool only = true;
-  auto visited = d.deps().hub->visit(
-      kube::k_pods, d.ns(), kube::WaitTarget::selector(selector_string(labels)).within(d.pods()),
-      [&](const Json& pod) {
-        only = runs_image(pod, image);
-        return only;
-      },
-      sync_deadline(d), &d.cancel());
+  auto judge = [&](const Json& pod) {
+    only = runs_image(pod, image);
+    if (!only) witness = pod.value("/metadata/name"_json_pointer, std::string());
+    return only;
+  };
+  if (!witness.empty()) {
+    auto seen = d.deps().hub->visit(kube::k_pods, d.ns(), kube::WaitTarget::object(witness).within(d.pods()),
+                                    judge, sync_deadline(d), &d.cancel());
+    if (!seen) return false;
+    if (!only) return false;
+  }
+  auto labels = deployment.value("/spec/selector/matchLabels"_json_pointer, Json::object());
+  auto visited = d.deps().hub->visit(kube::k_pods, d.ns(),
+                                     kube::WaitTarget::selector(selector_string(labels)).within(d.pods()),
+                                     judge, sync_deadline(d), &d.cancel());
   return visited && only;
 }
 
@@ -272,8 +294,9 @@ VersionWaitResult wait_for_version(Driver& d, const VersionWait& w) {
 }
 
 VersionWaitResult wait_for_settled(Driver& d, const VersionWait& w) {
-  return wait_until(d, w,
-                    [&](const Json& dep) { return fully_available(dep) && only_pods_of(d, dep, w.image); });
+  std::string witness;
+  return wait_until(
+      d, w, [&](const Json& dep) { return fully_available(dep) && only_pods_of(d, dep, w.image, witness); });
 }
 
 VersionWaitResult wait_for_verdict(Driver& d, const VersionWait& w, gate::AnalysisRunner& checks) {

@@ -63,31 +63,37 @@ StepResult step_after(const VersionWaitResult& end);
 // Judges a Deployment: done when rolled out and every desired replica is available.
 bool fully_available(const nlohmann::json& deployment);
 
-// Sleeps a driver until one of `deployments` or a pod of the rollout
-// changes, a deadline passes or the run is interrupted: the one way drivers
-// wait. The streams are namespace-wide for now (see wait.cpp); naming the
-// Deployments is what lets them be scoped by name later.
+// Sleeps a driver until one of `deployments` changes, a pod of the rollout
+// changes in a way that matters, a deadline passes or the run is
+// interrupted: the one way drivers wait. With `image`, a pod event wakes it
+// only when a pod running `image` shows a failure signal, a pod is deleted
+// or the stream fails (pod events are judged on the watch thread, without a
+// copy); without, every pod event wakes it.
 class ChangeWaiter {
  public:
-  ChangeWaiter(Driver& d, const std::vector<std::string>& deployments);
+  ChangeWaiter(Driver& d, const std::vector<std::string>& deployments, std::string image = "");
   ~ChangeWaiter();
   ChangeWaiter(const ChangeWaiter&) = delete;
   ChangeWaiter& operator=(const ChangeWaiter&) = delete;
   void sleep_until(util::TimePoint until);
-  // failing_pod(), judging only the pods that changed since the last call
-  // (the first call, and one after a stream error, judge them all): a wake
-  // per pod event visiting every pod made CPU grow with replicas squared.
-  std::optional<std::string> failing_pod(const std::string& image);
+  // failing_pod(d, image) of the constructor's image, judging only the pods
+  // that changed since the last call (the first call, and one after a
+  // stream error, judge them all): a wake per pod event visiting every pod
+  // made CPU grow with replicas squared.
+  std::optional<std::string> failing_pod();
 
  private:
-  struct ChangedPods {
+  struct PodSignals {
     std::mutex mutex;
-    std::vector<nlohmann::json> pods;  // ADDED and MODIFIED since the last look
-    bool error = false;                // the stream reported an error
+    std::optional<std::string> signal;  // the first failure signal seen since the last look
+    bool error = false;                 // the stream reported an error
   };
+  std::function<void(const kube::WatchEvent&)> on_pod_event() const;
+
   Driver& d_;
   std::shared_ptr<Wakeup> wake_;
-  std::shared_ptr<ChangedPods> changed_;
+  std::shared_ptr<PodSignals> pods_;
+  std::string image_;
   bool judged_all_ = false;
   std::vector<int> subscriptions_;
 };

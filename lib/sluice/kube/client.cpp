@@ -229,7 +229,10 @@ util::Status ApiClient::watch_stream(const ApiRequest& api,
       stopped_by_handler_error = util::make_error(ErrorKind::internal, "watch: bad event line");
       return false;
     }
-    return on_event(WatchEvent{event["type"].get<std::string>(), event.value("object", Json::object())});
+    // Moved, not copied (value() copies): a pod is a few KiB and comes once per event.
+    auto object = event.find("object");
+    Json moved = object != event.end() ? std::move(*object) : Json::object();
+    return on_event(WatchEvent{event["type"].get<std::string>(), std::move(moved)});
   };
   for (int attempt = 1;; ++attempt) {
     auto prepared = prepare(watch, true, cancel);

@@ -235,12 +235,15 @@ util::Status WatchHub::Cache::visit(const WaitTarget& target, const ObjectVisito
     lock.lock();
   }
   if (fatal_) return fatal_->with_context("watching " + ref_.key());
+  if (!target.name.empty()) {  // by key, not a pass over every object
+    auto it = objects_.find(ns_ + "/" + target.name);
+    if (it != objects_.end()) visitor(it->second);
+    return {};
+  }
   std::vector<Requirement> selector;  // parsed once, not per object (the hub checked it parses)
   if (auto parsed = parse_label_selector(target.label_selector); parsed) selector = std::move(*parsed);
   for (const auto& [key, object] : objects_) {
-    bool chosen = target.name.empty() ? labels_match(selector, member(member(object, "metadata"), "labels"))
-                                      : selects(target, object);
-    if (chosen && !visitor(object)) break;
+    if (labels_match(selector, member(member(object, "metadata"), "labels")) && !visitor(object)) break;
   }
   return {};
 }

@@ -109,15 +109,39 @@ util::Result<bool> LeaseLock::wait_for_change(const Json& observed, const util::
   std::string rv = resource_version(observed);
   int seconds = observed.value("/spec/leaseDurationSeconds"_json_pointer, 15);
   auto deadline = clock_.now() + std::chrono::seconds(seconds);
+  // A release deletes the Lease: its absence is a change too.
   auto changed = hub_.wait_until(
-      kube::k_leases, ns_, name_, [&rv](const Json& lease) { return resource_version(lease) != rv; },
+      kube::k_leases, ns_, kube::WaitTarget::object(name_),
+      [&rv](const std::vector<Json>& leases) {
+        bool same = !leases.empty() && resource_version(leases.front()) == rv;
+        return same ? kube::WaitDecision::pending() : kube::WaitDecision::done();
+      },
       deadline, cancel);
   if (changed) return true;
   if (changed.error().kind == ErrorKind::timeout) return false;
   return changed.error();
 }
 
+util::Result<std::optional<AcquireResult>> LeaseLock::try_create() {
+  auto sent = clock_.now();
+  auto created = write_lease(Json());
+  if (!created) {
+    if (created.error().kind == ErrorKind::already_exists) return std::optional<AcquireResult>();
+    return created.error().with_context("creating lease " + name_);
+  }
+  lease_ = *created;
+  held_ = true;
+  fence_.extend_until(sent + write_window(options_.lease_duration));
+  return std::optional<AcquireResult>(AcquireResult{true, false, identity_});
+}
+
 util::Result<AcquireResult> LeaseLock::acquire(const util::CancelToken* cancel) {
+  // A released lock leaves no Lease (release() deletes it): the usual case
+  // is one create, no read. It exists (409) only while held, or left by an
+  // older sluice that released by clearing the holder: read it and go on.
+  auto created = try_create();
+  if (!created) return created.error();
+  if (*created) return **created;
   for (int round = 0; round < 3; ++round) {
     auto got = client_.get(kube::k_leases, ns_, name_, cancel);
     if (!got && got.error().kind != ErrorKind::not_found)
@@ -166,7 +190,9 @@ void LeaseLock::renew_loop(const std::function<void()>& on_lost) {
       wait = options_.renew_interval;
       continue;
     }
-    if (renewed.error().kind == ErrorKind::conflict)
+    // Only this process deletes its lease (release): gone means someone else removed it.
+    auto kind = renewed.error().kind;
+    if (kind == ErrorKind::conflict || kind == ErrorKind::not_found)
       return lose("another process wrote the lock's lease", on_lost);
     wait = retry;  // transient: try again while the window is open
   }
@@ -192,25 +218,34 @@ util::Status LeaseLock::release() {
   if (!held_ || lost_ || fence_.lapsed()) return {};
   held_ = false;
   fence_.close("the lock was released");
-  // The last renewal's answer carries the resourceVersion: no read is needed.
-  // A 409 means the lease changed since; only then is it read to see whose it is.
-  Json body = lease_;
-  body["spec"]["holderIdentity"] = "";
-  auto written = client_.update(kube::k_leases, ns_, body);
-  if (written) return {};
-  if (written.error().kind != ErrorKind::conflict) return written.error();
+  // Deleted, so the next run takes it with a bare create. The precondition
+  // is the last renewal's resourceVersion (no read): a 409 means the lease
+  // changed since, and only then is it read to see whose it is.
+  auto removed = remove_lease(lease_);
+  if (removed || removed.error().kind == ErrorKind::not_found) return {};
+  if (removed.error().kind != ErrorKind::conflict) return removed.error();
   return retry_guarded_write([this]() -> util::Status { return release_observed(); }, clock_);
+}
+
+util::Status LeaseLock::remove_lease(const Json& observed) {
+  kube::DeleteOptions options;
+  options.precondition_resource_version = resource_version(observed);
+  if (options.precondition_resource_version.empty()) {
+    return util::make_error(ErrorKind::internal,
+                            "refusing to delete lease " + name_ + " without its resourceVersion");
+  }
+  auto removed = client_.remove(kube::k_leases, ns_, name_, options);
+  if (!removed) return removed.error();
+  return {};
 }
 
 util::Status LeaseLock::release_observed() {
   auto got = client_.get(kube::k_leases, ns_, name_);
   if (!got) return got.error().kind == ErrorKind::not_found ? util::Status() : util::Status(got.error());
   if (lease_state(*got, identity_) != LeaseState::ours) return {};
-  Json body = *got;  // carries the resourceVersion just read
-  body["spec"]["holderIdentity"] = "";
-  auto written = client_.update(kube::k_leases, ns_, body);
-  if (!written) return written.error();
-  return {};
+  auto removed = remove_lease(*got);  // carries the resourceVersion just read
+  if (!removed && removed.error().kind == ErrorKind::not_found) return {};
+  return removed;
 }
 
 }  // namespace sluice::state

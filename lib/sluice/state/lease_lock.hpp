@@ -18,8 +18,10 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace sluice::state {
 
@@ -68,8 +70,9 @@ class LeaseLock {
   // else wrote the lease. The fence is closed before on_lost runs.
   void start_renewing(std::function<void()> on_lost);
 
-  // Stops renewing and clears the holder so the next run need not wait.
-  // Writes nothing once the lock was lost.
+  // Stops renewing and deletes the Lease (if it is still the version this
+  // process last wrote) so the next run need not wait. Writes nothing once
+  // the lock was lost.
   util::Status release();
 
   // Open while the lock is provably ours; writes to the cluster go through it.
@@ -82,12 +85,14 @@ class LeaseLock {
   static std::string lease_name(const std::string& rollout) { return "sluice-" + rollout; }
 
  private:
+  util::Result<std::optional<AcquireResult>> try_create();  // nullopt: the Lease exists
   util::Result<AcquireResult> try_take(const Json& observed, bool took_over);
   util::Result<bool> wait_for_change(const Json& observed, const util::CancelToken* cancel);
   util::Result<Json> write_lease(const Json& observed);  // create, or update carrying its RV
   void renew_loop(const std::function<void()>& on_lost);
   util::Status renew_once();
-  util::Status release_observed();  // reads the lease and clears the holder if still ours
+  util::Status remove_lease(const Json& observed);  // delete, preconditioned on its resourceVersion
+  util::Status release_observed();                  // reads the lease and deletes it if still ours
   void lose(const std::string& why, const std::function<void()>& on_lost);
   void stop_renewing();
 

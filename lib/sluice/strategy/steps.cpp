@@ -8,8 +8,7 @@ namespace sluice::strategy {
 
 const char* to_string(StepKind kind) {
   switch (kind) {
-    case StepKind::update_template: return "UpdateTemplate";
-    case StepKind::wait_rolled_out: return "WaitRolledOut";
+    case StepKind::roll_out: return "RollOut";
     case StepKind::create_preview: return "CreatePreview";
     case StepKind::point_preview_service: return "PointPreviewService";
     case StepKind::wait_preview_ready: return "WaitPreviewReady";
@@ -37,10 +36,13 @@ StepSpec checks_step(const std::string& label, const std::vector<std::string>& c
   return StepSpec{StepKind::run_checks, std::string("RunChecks(") + label + ")", checks, 0};
 }
 
+// One step, not "update the template" then "wait": the record is written
+// once before it (saying what served before), and a run killed anywhere in
+// it redoes the idempotent template write and waits again.
 std::vector<StepSpec> rolling_steps(const plan::RollingStrategy& s) {
-  StepSpec wait = step(StepKind::wait_rolled_out);
-  wait.checks = s.checks;
-  return {step(StepKind::update_template), wait, step(StepKind::finish)};
+  StepSpec roll_out = step(StepKind::roll_out);
+  roll_out.checks = s.checks;
+  return {roll_out, step(StepKind::finish)};
 }
 
 std::vector<StepSpec> bluegreen_steps(const plan::BlueGreenStrategy& s) {

@@ -14,8 +14,8 @@
 namespace sluice::strategy {
 
 enum class StepKind {
-  update_template,        // rolling: set image digest + surge/unavailable on the Deployment
-  wait_rolled_out,        // rolling: watch until the Deployment is fully rolled out, checks alongside
+  roll_out,               // rolling: set image digest + surge/unavailable, watch until rolled out (checks
+                          // alongside); one step, redone whole on resume (the template write is idempotent)
   create_preview,         // blue-green: create/adopt the new Deployment beside the live one
   point_preview_service,  // blue-green: the preview Service selects the new pods
   wait_preview_ready,     // blue-green: watch until the new Deployment is fully available
@@ -31,12 +31,12 @@ enum class StepKind {
   finish,                 // mark the rollout healthy, append to history
 };
 
-const char* to_string(StepKind kind);  // "UpdateTemplate", ...
+const char* to_string(StepKind kind);  // "RollOut", ...
 
 struct StepSpec {
   StepKind kind = StepKind::finish;
-  std::string name;                 // display name: "UpdateTemplate", "RunChecks(pre-promotion)"
-  std::vector<std::string> checks;  // for run_checks / wait_rolled_out
+  std::string name;                 // display name: "RollOut", "RunChecks(pre-promotion)"
+  std::vector<std::string> checks;  // for run_checks / roll_out
   std::size_t plan_step = 0;        // canary: index into strategy.canary.steps
 };
 

@@ -25,6 +25,7 @@ struct CertKubesim {
   CertKubesim() {
     sluice::testing::TlsCertOptions cert_options;
     cert_options.client_common_name = "alice";
+    cert_options.client_organization = "system:masters";  // as kind's admin: RBAC lets the group do anything
     certs = sluice::testing::make_tls_certs(dir.path(), cert_options);
     kubesim::ServerOptions options;
     options.tls = true;

@@ -21,6 +21,12 @@ auto step_started(int step) {
   return [step](const Json& e) { return e["type"] == "step_started" && e.value("step", 0) == step; };
 }
 
+// A rolling rollout's one step (RollOut) waiting for its pods: the wait's
+// first progress event comes once the template is written.
+auto rolling_out() {
+  return [](const Json& e) { return e["type"] == "progress" && e.value("step", 0) == 1; };
+}
+
 void freeze(World& w, bool frozen) {
   REQUIRE(w.sim.control("PUT", "freeze", {{"frozen", frozen}}).status == 200);
 }
@@ -54,7 +60,7 @@ TEST_CASE("kill -9 while waiting for the new version, then apply again: it resum
   auto plan = w.write_plan("web.yaml", w.rolling_plan(w.image("web", "2")));
   freeze(w, true);
   auto* first = w.start_sluice({"apply", plan});
-  REQUIRE(wait_for_event(*first, step_started(2)));  // WaitRolledOut, held by the frozen controllers
+  REQUIRE(wait_for_event(*first, rolling_out()));  // held there by the frozen controllers
   ::kill(first->pid(), SIGKILL);
   first->wait(std::chrono::seconds(5));
   freeze(w, false);
@@ -74,7 +80,7 @@ TEST_CASE("two applies on one target: one proceeds, the other exits 5 naming the
   auto plan = w.write_plan("web.yaml", w.rolling_plan(w.image("web", "2")));
   freeze(w, true);
   auto* first = w.start_sluice({"apply", "--lease-seconds", "3", plan});
-  REQUIRE(wait_for_event(*first, step_started(2)));
+  REQUIRE(wait_for_event(*first, rolling_out()));
 
   auto second = w.sluice({"apply", "--lease-seconds", "3", plan});
 
@@ -154,7 +160,7 @@ TEST_CASE("a holder stalled past its lease makes no write after the takeover and
   World w;
   std::string image = w.image("web", "2");
   std::vector<Takeover> cases{
-      {"rolling", w.rolling_plan(image), "WaitRolledOut"},
+      {"rolling", w.rolling_plan(image), "RollOut"},
       {"blueGreen", w.bluegreen_plan(image, true), "WaitPreviewReady"},
       {"canary",
        w.canary_plan(image,
@@ -249,7 +255,8 @@ TEST_CASE("apply with a closed stdout (| head -1) finishes the rollout and relea
   INFO(run.err);
   CHECK(run.exit_code == 0);
   CHECK(record_phase(w) == "Healthy");
-  CHECK(lease(w)["spec"].value("holderIdentity", "") == "");
+  // Released: the Lease is deleted
+  CHECK(w.sim.get("/apis/coordination.k8s.io/v1/namespaces/" + w.ns + "/leases/sluice-web").status == 404);
 }
 
 TEST_CASE("SIGINT during preflight exits 130") {
@@ -306,7 +313,7 @@ TEST_CASE("two applies with the same host name and pid cannot both hold the lock
   };
   freeze(w, true);
   sluice::test::Process first("/usr/bin/unshare", in_container({"apply", "--lease-seconds", "3", plan}));
-  REQUIRE(wait_for_event(first, step_started(2)));
+  REQUIRE(wait_for_event(first, rolling_out()));
   std::string holder = lease(w)["spec"]["holderIdentity"];
   REQUIRE(holder.rfind("ci-runner/pid 1", 0) == 0);
 

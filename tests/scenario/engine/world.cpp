@@ -22,8 +22,10 @@ std::string sluice_binary() {
   return env != nullptr ? env : std::string(SLUICE_BINARY_DIR) + "/sluice";
 }
 
-test::KubesimOptions fast_kubesim() {
+test::KubesimOptions fast_kubesim(const std::string& admin_token) {
   test::KubesimOptions o;
+  o.token = admin_token;
+  o.tls = !admin_token.empty();  // kubectl sends bearer tokens only over HTTPS
   o.sim_config = {{"timing", {{"controllerDelayMs", 2}, {"podDeleteMs", 5}, {"crashRestartMs", 30}}},
                   {"default", {{"startupMs", 30}}}};
   return o;
@@ -90,7 +92,8 @@ std::string LocalRegistry::push(const std::string& repo, const std::string& tag)
   return "sha256:" + util::sha256_hex(manifest);
 }
 
-World::World(int replicas) : sim(fast_kubesim()), replicas_(replicas) {
+World::World(int replicas, const std::string& admin_token)
+    : sim(fast_kubesim(admin_token)), kubeconfig(sim.kubeconfig_path()), replicas_(replicas) {
   sim.create_namespace(ns);
   first_image = registry.host() + "/web@" + registry.push("web", "1");
   sim.create_deployment(ns, "web", first_image, replicas);
@@ -181,7 +184,7 @@ std::string World::bluegreen_plan(const std::string& image, bool auto_promote, c
 
 namespace {
 std::vector<std::string> sluice_args(const World& w, const std::vector<std::string>& args) {
-  std::vector<std::string> all{"-o", "json", "--kubeconfig", w.sim.kubeconfig_path()};
+  std::vector<std::string> all{"-o", "json", "--kubeconfig", w.kubeconfig};
   all.insert(all.end(), args.begin(), args.end());
   return all;
 }

@@ -64,12 +64,16 @@ class World {
   ~World();
   int serving_floor = -1;
 
-  explicit World(int replicas = 3);
+  // With `admin_token`, kubesim serves HTTPS and authenticates: that token
+  // is an admin (system:masters) and every other identity gets what RBAC grants.
+  explicit World(int replicas = 3, const std::string& admin_token = "");
 
   test::Kubesim sim;
   LocalRegistry registry;
   test::TempDir dir;
   std::string ns = "shop";
+  // The kubeconfig sluice runs with: kubesim's own unless a test points it elsewhere.
+  std::string kubeconfig;
 
   // "127.0.0.1:PORT/repo:tag", pushed on first use.
   std::string image(const std::string& repo, const std::string& tag);

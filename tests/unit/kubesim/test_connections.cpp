@@ -122,26 +122,32 @@ TEST_CASE("kubesim turns Nagle's algorithm off on accepted connections", "[kubes
 }
 
 // The one timing check issue 15 asks for. Nagle's stall is a delayed ACK
-// (about 40 ms) on the second and third request; without it a request takes
-// well under a millisecond on loopback, so the median of three against 5 ms
-// tells the two apart even on a loaded machine.
+// (Linux's minimum is 40 ms) on the second and third request of every round;
+// without it a request takes well under a millisecond on loopback. So the
+// best of five rounds' medians against 30 ms tells the two apart even when a
+// loaded machine (CI shares 2 cores) stalls a round or two: a 7 ms median was
+// seen under load against the 5 ms the issue names.
 TEST_CASE("three requests on one keep-alive connection each answer without a delayed-ACK stall",
           "[kubesim][connections]") {
   kubesim::Server server(api_only());
   REQUIRE(server.start().ok());
-  const int client = connect_to(server.port());
-  std::vector<double> millis;
-  for (int i = 0; i < 3; ++i) {
-    const auto start = Clock::now();
-    send_all(client, "GET /version HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-    const std::string response = read_response(client);
-    millis.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-    REQUIRE(response.rfind("HTTP/1.1 200", 0) == 0);
+  double best_median = 1e9;
+  for (int round = 0; round < 5 && best_median >= 5.0; ++round) {
+    const int client = connect_to(server.port());
+    std::vector<double> millis;
+    for (int i = 0; i < 3; ++i) {
+      const auto start = Clock::now();
+      send_all(client, "GET /version HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      const std::string response = read_response(client);
+      millis.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+      REQUIRE(response.rfind("HTTP/1.1 200", 0) == 0);
+    }
+    ::close(client);
+    std::sort(millis.begin(), millis.end());
+    best_median = std::min(best_median, millis[1]);
   }
-  ::close(client);
-  INFO("milliseconds: " << millis[0] << ", " << millis[1] << ", " << millis[2]);
-  std::sort(millis.begin(), millis.end());
-  CHECK(millis[1] < 5.0);
+  INFO("best median of a round of three: " << best_median << " ms");
+  CHECK(best_median < 30.0);
 }
 
 namespace {
@@ -158,10 +164,14 @@ bool enough_descriptors() {
   return ::setrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur >= wanted;
 }
 
-std::size_t open_watches(int port) {
+Json watch_counts(int port) {
   httplib::Client control("127.0.0.1", port);
   auto res = control.Get("/kubesim/v1/watches");
-  return res && res->status == 200 ? Json::parse(res->body)["open"].get<std::size_t>() : 0;
+  return res && res->status == 200 ? Json::parse(res->body) : Json{{"open", 0}, {"queued", 0}};
+}
+
+std::size_t open_watches(int port) {
+  return watch_counts(port)["open"].get<std::size_t>();
 }
 
 bool wait_for_open_watches(int port, std::size_t wanted) {
@@ -218,8 +228,9 @@ TEST_CASE("kubesim serves a thousand open watches and still answers other reques
   auto created = client.Post("/api/v1/namespaces/default/configmaps", cm.dump(), "application/json");
   REQUIRE(created);
   CHECK(created->status == 201);
-  CHECK(read_until(watches.front(), "after-watches").find("\"ADDED\"") != std::string::npos);
-  CHECK(read_until(watches.back(), "after-watches").find("\"ADDED\"") != std::string::npos);
+  std::size_t told = 0;  // every watch, not a sample: a stuck one would hide among the rest
+  for (const int fd : watches) told += read_until(fd, "after-watches").find("\"ADDED\"") != std::string::npos;
+  CHECK(told == k_watches);
 
   // Stopping ends every watch at once; the connections then close as their
   // clients close them (an idle keep-alive connection would hold stop() for
@@ -229,6 +240,41 @@ TEST_CASE("kubesim serves a thousand open watches and still answers other reques
   CHECK(stream_ends(watches.back()));
   for (const int fd : watches) ::close(fd);
   stopping.join();
+}
+
+TEST_CASE("each watch is handed only the events its selector picks, not every event of its kind",
+          "[kubesim][connections]") {
+  // A fleet of rollouts in one namespace: one watch per object, by name.
+  constexpr int k_scoped = 50;
+  kubesim::Server server(api_only());
+  REQUIRE(server.start().ok());
+  const auto queued_before = watch_counts(server.port())["queued"].get<std::uint64_t>();
+  std::vector<int> watches;
+  for (int i = 0; i < k_scoped; ++i) {
+    watches.push_back(connect_to(server.port()));
+    send_all(watches.back(),
+             "GET /api/v1/namespaces/default/configmaps?watch=true&fieldSelector=metadata.name%3Dcm-" +
+                 std::to_string(i) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  }
+  REQUIRE(wait_for_open_watches(server.port(), k_scoped));
+
+  httplib::Client client("127.0.0.1", server.port());
+  for (int i = 0; i < k_scoped; ++i) {
+    const Json cm = {
+        {"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "cm-" + std::to_string(i)}}}};
+    auto created = client.Post("/api/v1/namespaces/default/configmaps", cm.dump(), "application/json");
+    REQUIRE(created);
+    REQUIRE(created->status == 201);
+  }
+  int own_event = 0;
+  for (int i = 0; i < k_scoped; ++i) {
+    const std::string name = "\"name\":\"cm-" + std::to_string(i) + "\"";
+    own_event += read_until(watches[static_cast<std::size_t>(i)], name).find(name) != std::string::npos;
+  }
+  CHECK(own_event == k_scoped);
+  // One hand-over per watch (its own object), not one per watch and ConfigMap (2500).
+  CHECK(watch_counts(server.port())["queued"].get<std::uint64_t>() - queued_before == k_scoped);
+  for (const int fd : watches) ::close(fd);
 }
 
 TEST_CASE("the connection pool starts a thread for a job when none is idle, and lets it go",

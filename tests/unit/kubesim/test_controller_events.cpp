@@ -143,6 +143,33 @@ TEST_CASE("a crash loop's back-offs fold into one BackOff event with a rising co
   CHECK(e["lastTimestamp"] >= e["firstTimestamp"]);
 }
 
+// pkg/kubelet/images/image_manager.go words the pull with the pod's image
+// ("Failed to pull image %q: %v"); the error is containerd's, which names the
+// normalised reference (docker.io/library/...).
+TEST_CASE("a missing image records Failed with containerd's wording, then the pull back-off", "[events]") {
+  Cluster cluster;
+  kubesim::ImageBehaviour missing;
+  missing.missing = true;
+  cluster.config.set_behaviour("web:nope", missing);
+  REQUIRE(cluster.store.create("deployments.apps", deployment("web", "web:nope", 1)));
+  auto pod_events = [&] {
+    auto pods = cluster.pods_with("app", "web");
+    return pods.empty() ? std::vector<Json>{} : events_about(cluster, "Pod", kubesim::name_of(pods[0]));
+  };
+  REQUIRE(cluster.wait_for([&] {
+    const auto failed = messages(pod_events(), "Failed");
+    return std::count(failed.begin(), failed.end(), "Error: ImagePullBackOff") == 1;
+  }));
+  const std::string ref = "docker.io/library/web:nope";
+  CHECK(messages(pod_events(), "Failed") ==
+        std::vector<std::string>{
+            "Error: ErrImagePull", "Error: ImagePullBackOff",
+            "Failed to pull image \"web:nope\": rpc error: code = NotFound desc = failed to "
+            "pull and unpack image \"" +
+                ref + "\": failed to resolve reference \"" + ref + "\": " + ref + ": not found"});
+  CHECK(messages(pod_events(), "BackOff") == std::vector<std::string>{"Back-off pulling image \"web:nope\""});
+}
+
 TEST_CASE("a container that never gets ready behind a readiness probe records Unhealthy", "[events]") {
   Cluster cluster;
   kubesim::ImageBehaviour never;

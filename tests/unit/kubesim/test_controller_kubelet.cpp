@@ -118,17 +118,29 @@ TEST_CASE("a missing image shows ErrImagePull then ImagePullBackOff and stays Pe
   missing.missing = true;
   cluster.config.set_behaviour("web:nope", missing);
   std::vector<std::string> reasons;
+  std::string pull_error;
   auto observation = cluster.observe([&](const kubesim::WatchEvent& event) {
     if (event.resource != "pods") return;
     std::string reason = waiting_reason(event.object);
     if (!reason.empty() && (reasons.empty() || reasons.back() != reason)) reasons.push_back(reason);
+    if (reason == "ErrImagePull")
+      pull_error = string_at(container_status(event.object), "/state/waiting/message");
   });
   REQUIRE(cluster.store.create("pods", bare_pod("nope", "web:nope")));
-  REQUIRE(cluster.wait_observed([&] { return !reasons.empty() && reasons.back() == "ImagePullBackOff"; }));
+  std::string first_pull_error;  // read under the harness lock: the observer may still write pull_error
+  REQUIRE(cluster.wait_observed([&] {
+    first_pull_error = pull_error;
+    return !reasons.empty() && reasons.back() == "ImagePullBackOff";
+  }));
   REQUIRE(reasons.size() >= 3);
   CHECK(reasons[0] == "ContainerCreating");
   CHECK(reasons[1] == "ErrImagePull");
   CHECK(reasons[2] == "ImagePullBackOff");
+  // containerd names the normalised reference (image_manager.go evalCRIPullErr passes its text on).
+  CHECK(pull_error ==
+        "rpc error: code = NotFound desc = failed to pull and unpack image "
+        "\"docker.io/library/web:nope\": failed to resolve reference \"docker.io/library/web:nope\": "
+        "docker.io/library/web:nope: not found");
   Json pod = cluster.get("pods", "nope");
   CHECK(pod["status"]["phase"] == "Pending");
   CHECK(string_at(container_status(pod), "/state/waiting/message") == "Back-off pulling image \"web:nope\"");

@@ -1,6 +1,7 @@
 // An in-memory API server for one namespace's Leases, as strict as a real
 // one: an update must carry the current resourceVersion (422 without one,
-// 409 when stale), create answers 409 AlreadyExists. Lists and watches serve
+// 409 when stale), create answers 409 AlreadyExists, delete honours a
+// resourceVersion precondition. Lists and watches serve
 // the WatchHub. `before_write` runs before each write is judged, so a test
 // can play another process or a slow answer. Records every request.
 #pragma once
@@ -8,6 +9,7 @@
 #include <sluice/kube/client.hpp>
 #include <sluice/kube/errors.hpp>
 
+#include <algorithm>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -37,6 +39,7 @@ class FakeLeaseApi final : public kube::Client {
       return answer;
     }
     Json body = Json::parse(r.body);
+    if (r.method == "DELETE") return delete_locked(body);
     if (r.method == "POST") return lease_.is_object() ? status(409, "AlreadyExists") : store_locked(body);
     std::string rv = body["metadata"].value("resourceVersion", "");
     if (rv.empty()) return status(422, "Invalid");
@@ -54,9 +57,10 @@ class FakeLeaseApi final : public kube::Client {
     std::unique_lock lock(mutex_);
     while (cancel == nullptr || !cancel->cancelled()) {
       while (seen < versions_.size()) {
+        bool deleted = std::find(deleted_.begin(), deleted_.end(), seen) != deleted_.end();
         Json object = versions_[seen++];
         lock.unlock();
-        bool more = on_event({"MODIFIED", object});
+        bool more = on_event({deleted ? "DELETED" : "MODIFIED", object});
         lock.lock();
         if (!more) return {};
       }
@@ -79,6 +83,11 @@ class FakeLeaseApi final : public kube::Client {
     next["spec"]["leaseDurationSeconds"] = 1;
     store_locked(next);
   }
+  // The holder releases as sluice does: the Lease is deleted.
+  void remove_as_holder() {
+    std::lock_guard lock(mutex_);
+    (void)delete_locked(Json::object());
+  }
   Json lease() const {
     std::lock_guard lock(mutex_);
     return lease_;
@@ -89,7 +98,9 @@ class FakeLeaseApi final : public kube::Client {
   }
   int count(const std::string& method) const {
     int n = 0;
-    for (const auto& r : requests()) n += r.method == method && r.path.find("/leases/") != std::string::npos;
+    // The Lease's own requests (a create goes to the collection); not the hub's lists.
+    for (const auto& r : requests())
+      n += r.method == method && (r.path.find("/leases/") != std::string::npos || r.method == "POST");
     return n;
   }
 
@@ -108,6 +119,20 @@ class FakeLeaseApi final : public kube::Client {
     changed_.notify_all();
     return object;
   }
+  // As the API server: a stale preconditions.resourceVersion is a 409 Conflict.
+  kube::Result<Json> delete_locked(const Json& options) {
+    if (!lease_.is_object()) return status(404, "NotFound");
+    std::string rv = options.value("/preconditions/resourceVersion"_json_pointer, std::string());
+    if (!rv.empty() && rv != lease_["metadata"]["resourceVersion"]) return status(409, "Conflict");
+    Json gone = lease_;
+    lease_ = Json();
+    versions_.push_back(Json());  // the watch's DELETED event: the last state at a new resourceVersion
+    gone["metadata"]["resourceVersion"] = std::to_string(versions_.size());
+    versions_.back() = gone;
+    deleted_.push_back(versions_.size() - 1);
+    changed_.notify_all();
+    return gone;
+  }
   Json list_locked() const {
     Json items = lease_.is_object() ? Json::array({lease_}) : Json::array();
     return Json{{"metadata", {{"resourceVersion", std::to_string(versions_.size())}}}, {"items", items}};
@@ -117,6 +142,7 @@ class FakeLeaseApi final : public kube::Client {
   std::condition_variable changed_;
   Json lease_;
   std::vector<Json> versions_;
+  std::vector<std::size_t> deleted_;  // indexes into versions_ that are deletions
   std::vector<kube::ApiRequest> requests_;
 };
 

@@ -111,7 +111,8 @@ TEST_CASE("a takeover that loses the race (409) names the winner") {
   FakeLeaseApi api;
   sluice::kube::WatchHub hub(api);
   api.write_as("old");
-  api.before_write = [&](const sluice::kube::ApiRequest&) {
+  api.before_write = [&](const sluice::kube::ApiRequest& r) {
+    if (r.method != "PUT") return;  // the takeover, after the create found the lease there
     api.before_write = nullptr;
     api.write_as("winner");  // another process took it between our read and our write
   };
@@ -152,8 +153,78 @@ TEST_CASE("renewals carry the resourceVersion of the last answer and read nothin
   REQUIRE(lock.release().ok());
 
   CHECK_FALSE(lost);
-  CHECK(api.count("GET") == 1);  // to acquire; the release carries the last renewal's resourceVersion
-  CHECK(api.lease()["spec"]["holderIdentity"] == "");
+  CHECK(api.count("GET") == 0);  // a bare create to acquire; the release carries the last renewal's RV
+  CHECK(api.count("DELETE") == 1);
+  CHECK_FALSE(api.lease().is_object());
+}
+
+TEST_CASE("a free lock (no Lease) is taken with one create and nothing read") {
+  FakeLeaseApi api;
+  sluice::kube::WatchHub hub(api);
+  LeaseLock lock(api, hub, sluice::util::system_clock(), "shop", "web", "me", lease_of(3));
+
+  auto got = lock.acquire();
+
+  REQUIRE(got.ok());
+  CHECK(got->acquired);
+  CHECK_FALSE(got->took_over);
+  CHECK(api.requests().size() == 1);
+  CHECK(api.count("POST") == 1);
+  CHECK(api.lease()["spec"]["holderIdentity"] == "me");
+  CHECK_FALSE(lock.fence().lapsed());
+}
+
+TEST_CASE("a released lease an older sluice left (holder cleared) is taken by an update") {
+  FakeLeaseApi api;
+  sluice::kube::WatchHub hub(api);
+  api.write_as("");
+  LeaseLock lock(api, hub, sluice::util::system_clock(), "shop", "web", "me", lease_of(3));
+
+  auto got = lock.acquire();
+
+  REQUIRE(got.ok());
+  CHECK(got->acquired);
+  CHECK(api.count("POST") == 1);  // 409 AlreadyExists
+  CHECK(api.count("GET") == 1);
+  CHECK(api.count("PUT") == 1);
+  CHECK(api.lease()["spec"]["holderIdentity"] == "me");
+}
+
+TEST_CASE("a release deletes the lease only in the version this process last wrote") {
+  FakeLeaseApi api;
+  ManualClock clock;
+  sluice::kube::WatchHub hub(api, clock);
+  LeaseLock lock(api, hub, clock, "shop", "web", "me", lease_of(3));
+  REQUIRE(lock.acquire()->acquired);
+  std::string rv = api.lease()["metadata"]["resourceVersion"];
+
+  REQUIRE(lock.release().ok());
+
+  auto requests = api.requests();
+  REQUIRE(requests.back().method == "DELETE");
+  CHECK(Json::parse(requests.back().body)["preconditions"]["resourceVersion"] == rv);
+  CHECK_FALSE(api.lease().is_object());
+}
+
+TEST_CASE("a waiter sees a deleted lease as released and takes it at once") {
+  FakeLeaseApi api;
+  sluice::kube::WatchHub hub(api);
+  api.write_as("other");  // alive: the test deletes it instead of letting it expire
+  LeaseLock lock(api, hub, sluice::util::system_clock(), "shop", "web", "me", lease_of(30));
+  api.before_write = nullptr;
+  std::thread releaser([&] {
+    eventually([&] { return api.count("GET") >= 1; });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    api.remove_as_holder();
+  });
+
+  auto got = lock.acquire();
+  releaser.join();
+
+  REQUIRE(got.ok());
+  CHECK(got->acquired);
+  CHECK_FALSE(got->took_over);
+  CHECK(api.lease()["spec"]["holderIdentity"] == "me");
 }
 
 TEST_CASE("a release whose lease changed meanwhile (409) reads it and leaves another holder's alone") {
@@ -168,6 +239,7 @@ TEST_CASE("a release whose lease changed meanwhile (409) reads it and leaves ano
   REQUIRE(lock.release().ok());
 
   CHECK(api.count("GET") == gets + 1);
+  CHECK(api.count("DELETE") == 1);  // the first, refused (409); none after reading whose it is
   CHECK(api.lease()["spec"]["holderIdentity"] == "intruder");
 }
 

@@ -13,12 +13,12 @@ std::vector<std::string> names(const std::vector<StepSpec>& steps) {
 }
 }  // namespace
 
-TEST_CASE("a rolling plan updates the template, waits with its checks, then finishes") {
+TEST_CASE("a rolling plan rolls out in one step with its checks, then finishes") {
   plan::Plan p;
   p.strategy = plan::RollingStrategy{{25, true}, {0, false}, {"errors"}};
   auto steps = steps_for(p);
-  CHECK(names(steps) == std::vector<std::string>{"UpdateTemplate", "WaitRolledOut", "Finish"});
-  CHECK(steps[1].checks == std::vector<std::string>{"errors"});
+  CHECK(names(steps) == std::vector<std::string>{"RollOut", "Finish"});
+  CHECK(steps[0].checks == std::vector<std::string>{"errors"});
 }
 
 TEST_CASE("a blue-green plan lists checks and the promotion pause only when asked for") {
