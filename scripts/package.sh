@@ -47,6 +47,7 @@ version=$("$sluice" --version)
 "$root/usr/bin/kubesim" --version | grep -q '^kubesim ' || fail "installed kubesim --version failed"
 "$sluice" validate "$root"/usr/share/doc/sluice/examples/*.yaml >/dev/null || fail "validate of the shipped examples failed"
 [ -f "$root/usr/share/doc/sluice/LICENSE" ] || fail "LICENSE not installed"
+[ -f "$root/usr/share/sluice/rbac.yaml" ] || fail "deploy/rbac.yaml not installed"
 [ -f "$root/usr/share/doc/sluice/docs/exit-codes.md" ] || fail "docs not installed"
 MANWIDTH=80 man -l "$root/usr/share/man/man1/sluice.1" 2>/dev/null | grep -q 'EXIT STATUS' || fail "man page does not render"
 bash --norc -c "source '$root/usr/share/bash-completion/completions/sluice' && complete -p sluice" |
