@@ -5,6 +5,7 @@
 #include <sluice/state/guarded_write.hpp>
 
 #include <set>
+#include <thread>
 
 using namespace sluice::kube;
 using namespace sluice::kube::testing;
@@ -146,7 +147,13 @@ TEST_CASE("compacted history makes the watch re-list instead of hanging",
   Kubesim sim(plain());
   auto client = client_for(sim);
   WatchHub hub(*client);
-  REQUIRE(hub.snapshot(k_configmaps, "default", {}, soon()).ok());
+  REQUIRE(hub.snapshot(k_configmaps, "default", WaitTarget::selector(""), soon()).ok());
+  // The snapshot returns after the list; its watch must be open before the
+  // fault below, which is meant for the reconnect.
+  for (int i = 0; i < 400 && sim.control("GET", "watches").body["open"] != 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(sim.control("GET", "watches").body["open"] == 1);
   // Hold the reconnect back long enough for a change and a compaction to land first.
   add_fault(sim, {{"verb", "watch"}, {"count", 1}, {"latencyMs", 1500}});
   // Counted from here: when the hub re-sends its watch depends on scheduling,
@@ -155,9 +162,19 @@ TEST_CASE("compacted history makes the watch re-list instead of hanging",
   REQUIRE(sim.control("POST", "watches/drop").status == 200);
   REQUIRE(client->create(k_configmaps, "default", config_map("while-away", {{"k", "v"}})).ok());
   REQUIRE(sim.control("POST", "compact").status == 200);
+  // Waited for on the snapshot's own stream (a wait by name may list the one
+  // object on a stream of its own, and find it without this stream's re-list).
   auto seen = hub.wait_until(
-      k_configmaps, "default", "while-away", [](const Json&) { return true; }, soon(5));
+      k_configmaps, "default", WaitTarget::selector(""),
+      [](const std::vector<Json>& objects) {
+        for (const auto& object : objects) {
+          if (object["metadata"]["name"] == "while-away") return WaitDecision::done();
+        }
+        return WaitDecision::pending();
+      },
+      soon(5));
   REQUIRE(seen.ok());
+  CHECK(hub.streams() == 1);
   // The create, the watch that gets 410, and the re-list that found the object
   // (a new watch may follow); without the re-list the object is only seen on the watch.
   CHECK(client->requests_made() - requests_before >= 3);
