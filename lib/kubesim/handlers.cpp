@@ -1,6 +1,7 @@
 // The generic registry verbs over the Store: get, list, create, update,
 // delete and deletecollection, with the apiserver's preconditions, defaults,
 // validation and error wording. Patch and watch live in their own files.
+#include <kubesim/identity.hpp>
 #include <kubesim/list_options.hpp>
 #include <kubesim/managed_fields.hpp>
 #include <kubesim/patch.hpp>
@@ -20,18 +21,6 @@ namespace {
 
 std::string list_kind(const ResourceType& type) {
   return type.kind + "List";
-}
-
-// Continue tokens are unpadded base64url so they survive unencoded in a URL.
-std::string encode_token(const std::string& in) {
-  std::string out(in.size() * 2 + 8, '\0');
-  const int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  out.resize(static_cast<std::size_t>(n));
-  for (char& c : out) c = c == '+' ? '-' : (c == '/' ? '_' : c);
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  return out;
 }
 
 std::string decode_token(std::string in) {
@@ -182,8 +171,8 @@ void list_objects(ApiContext& ctx, const httplib::Request& req, httplib::Respons
     if (options.limit > 0 && static_cast<long>(items.size()) == options.limit) {
       if (next.empty()) {
         const Json& last = items.back()["metadata"];
-        next = encode_token(std::to_string(rv) + "\n" + last.value("namespace", "") + "/" +
-                            last.value("name", ""));
+        next = base64url(  // continue tokens survive unencoded in a URL
+            std::to_string(rv) + "\n" + last.value("namespace", "") + "/" + last.value("name", ""));
       }
       ++remaining;
       continue;

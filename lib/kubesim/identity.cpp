@@ -54,17 +54,6 @@ std::string trimmed(const std::string& text) {
   return text.substr(first, text.find_last_not_of(" \t") - first + 1);
 }
 
-std::string base64url(const std::string& in) {
-  std::string out(in.size() * 2 + 8, '\0');
-  const int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  out.resize(static_cast<std::size_t>(n));
-  for (char& c : out) c = c == '+' ? '-' : (c == '/' ? '_' : c);
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  return out;
-}
-
 std::string random_bytes(std::size_t count) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string bytes(count, '\0');
@@ -85,6 +74,17 @@ std::vector<std::string> subject_field(X509_NAME* subject, int nid) {
 }
 
 }  // namespace
+
+std::string base64url(const std::string& in) {
+  std::string out(in.size() * 2 + 8, '\0');
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
+  out.resize(static_cast<std::size_t>(n));
+  for (char& c : out) c = c == '+' ? '-' : (c == '/' ? '_' : c);
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  return out;
+}
 
 bool is_privileged(const UserInfo& user) {
   return std::find(user.groups.begin(), user.groups.end(), k_masters) != user.groups.end();

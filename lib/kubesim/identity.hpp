@@ -26,6 +26,9 @@ struct UserInfo {
 
 // The apiserver's privileged group: always authorized, RBAC is not asked.
 bool is_privileged(const UserInfo& user);
+
+// Unpadded base64url: a JWT's segment form, and URL-safe (list continue tokens).
+std::string base64url(const std::string& in);
 // The identity of a request when authentication is off: an admin.
 UserInfo unauthenticated_admin();
 
