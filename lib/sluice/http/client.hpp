@@ -51,6 +51,11 @@ struct Request {
   // Follow 3xx redirects (registries send blob downloads elsewhere). libcurl
   // does not forward Authorization to a different host.
   bool follow_redirects = false;
+  // Asked once per attempt when the connection is ready and the request is
+  // about to go on the wire (after connect and TLS handshake): an error
+  // aborts the attempt unsent and is what the send returns. The lock's fence
+  // uses it, so a write it no longer allows never leaves the process.
+  std::function<util::Status()> send_gate{};
 };
 
 struct Response {

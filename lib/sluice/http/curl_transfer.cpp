@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <new>
+#include <optional>
 
 namespace sluice::http {
 
@@ -58,7 +59,8 @@ struct Transfer {
   bool line_too_long = false;
   bool cancelled = false;
   bool idle_timeout = false;
-  std::exception_ptr handler_exception;  // rethrown once libcurl has unwound
+  std::exception_ptr handler_exception;     // rethrown once libcurl has unwound
+  std::optional<util::Error> gate_refusal;  // the send gate said no; nothing was sent
   char errbuf[CURL_ERROR_SIZE] = {};
 };
 
@@ -75,6 +77,23 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
                                     std::string(util::trim(line.substr(colon + 1), k_header_space)));
   }
   return size * count;
+}
+
+// CURLOPT_PREREQFUNCTION: libcurl calls it when the connection is set up
+// (or reused) and the request is about to be sent.
+int on_prereq(void* user, char* /*primary_ip*/, char* /*local_ip*/, int /*primary_port*/,
+              int /*local_port*/) {
+  auto& t = *static_cast<Transfer*>(user);
+  try {
+    if (auto allowed = t.ex.request.send_gate(); !allowed) {
+      t.gate_refusal = allowed.error();
+      return CURL_PREREQFUNC_ABORT;
+    }
+  } catch (...) {
+    t.handler_exception = std::current_exception();
+    return CURL_PREREQFUNC_ABORT;
+  }
+  return CURL_PREREQFUNC_OK;
 }
 
 long status_so_far(CURL* easy) {
@@ -309,6 +328,9 @@ Result<Setup> configure(Transfer& t) {
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
   set_tls(easy, options.tls);
   set_proxy(easy, options.proxy_url);
+  // Set on every attempt: pooled handles keep their options between requests.
+  curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, request.send_gate ? on_prereq : nullptr);
+  curl_easy_setopt(easy, CURLOPT_PREREQDATA, &t);
   if (request.follow_redirects) {
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
@@ -381,6 +403,7 @@ util::Error transport_error(const Transfer& t, CURLcode code) {
 Result<Response> outcome(Transfer& t, CURLcode code) {
   const Request& request = t.ex.request;
   if (t.handler_exception) std::rethrow_exception(t.handler_exception);
+  if (t.gate_refusal) return *t.gate_refusal;
   if (t.cancelled) return util::make_error(ErrorKind::cancelled, describe(request) + ": cancelled");
   if (t.idle_timeout) {
     return util::make_error(ErrorKind::timeout, fmt::format("{}: timed out: no data for {} ms",

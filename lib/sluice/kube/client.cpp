@@ -190,7 +190,11 @@ Result<Json> ApiClient::request(const ApiRequest& api, const CancelToken* cancel
   for (int attempt = 1;; ++attempt) {
     auto prepared = prepare(api, false, cancel);
     if (!prepared) return prepared.error();
+    // Asked now, to spare a connection, and again by the transport once the
+    // connection is ready: a fence can lapse while it is set up.
     if (auto allowed = pass_write_gate(api.method); !allowed) return allowed.error();
+    if (!is_read(api.method))
+      prepared->request.send_gate = [this, &api] { return pass_write_gate(api.method); };
     ++requests_;  // counted when sent; the transport logs each request, redacted
     auto answer = prepared->http->send(prepared->request, cancel);
     Verdict verdict = judge(api, answer, attempt, reauthed);

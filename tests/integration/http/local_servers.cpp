@@ -134,4 +134,52 @@ void ScriptedServer::answer(int connection) {
   if (hold_open_) stop_.wait_until(std::chrono::steady_clock::now() + std::chrono::seconds(10));
 }
 
+SlowRelay::SlowRelay(int target_port, std::chrono::milliseconds delay)
+    : target_port_(target_port), delay_(delay) {
+  listener_ = listen_loopback(16, port_);
+  thread_ = std::thread([this] { serve(); });
+}
+
+SlowRelay::~SlowRelay() {
+  stop_.cancel();
+  thread_.join();
+  ::close(listener_);
+}
+
+void SlowRelay::serve() {
+  while (!stop_.cancelled()) {
+    if (!wait_readable(listener_, 20)) continue;
+    int client = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client < 0) continue;
+    pipe(client);
+    ::close(client);
+  }
+}
+
+void SlowRelay::pipe(int client) {
+  // The client's first bytes (a TLS ClientHello, a request) wait in the socket meanwhile.
+  if (stop_.wait_until(std::chrono::steady_clock::now() + delay_)) return;
+  int upstream = connect_nonblocking(target_port_);
+  pollfd writable{upstream, POLLOUT, 0};
+  if (::poll(&writable, 1, 2000) <= 0) {
+    ::close(upstream);
+    return;
+  }
+  ::fcntl(upstream, F_SETFL, ::fcntl(upstream, F_GETFL) & ~O_NONBLOCK);
+  char buffer[16384];
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!stop_.cancelled() && std::chrono::steady_clock::now() < deadline) {
+    pollfd both[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
+    if (::poll(both, 2, 20) <= 0) continue;
+    bool open = true;
+    for (int i = 0; i < 2 && open; ++i) {
+      if ((both[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      auto n = ::recv(both[i].fd, buffer, sizeof(buffer), 0);
+      open = n > 0 && ::send(both[1 - i].fd, buffer, static_cast<size_t>(n), MSG_NOSIGNAL) == n;
+    }
+    if (!open) break;
+  }
+  ::close(upstream);
+}
+
 }  // namespace sluice::testing

@@ -10,6 +10,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
@@ -85,6 +86,29 @@ class ScriptedServer {
   int listener_ = -1;
   int port_ = 0;
   std::atomic<int> requests_{0};
+  util::CancelToken stop_;
+  std::thread thread_;
+};
+
+// A TCP relay to 127.0.0.1:`target_port` that holds each new connection for
+// `delay` before it connects onwards and pipes bytes both ways: a slow TLS
+// handshake or a slow proxy, as seen by the client. One connection at a time.
+class SlowRelay {
+ public:
+  SlowRelay(int target_port, std::chrono::milliseconds delay);
+  ~SlowRelay();
+  SlowRelay(const SlowRelay&) = delete;
+  SlowRelay& operator=(const SlowRelay&) = delete;
+  int port() const { return port_; }
+
+ private:
+  void serve();
+  void pipe(int client);
+
+  int target_port_;
+  std::chrono::milliseconds delay_;
+  int listener_ = -1;
+  int port_ = 0;
   util::CancelToken stop_;
   std::thread thread_;
 };
