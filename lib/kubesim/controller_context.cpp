@@ -3,6 +3,7 @@
 #include <kubesim/kube_object.hpp>
 #include <kubesim/managed_fields.hpp>
 #include <kubesim/object_index.hpp>
+#include <kubesim/validation.hpp>
 
 #include <charconv>
 
@@ -83,6 +84,12 @@ std::string api_version_of(const Store& store, const std::string& resource) {
 }  // namespace
 
 Result<Json> ControllerContext::create(const std::string& resource, Json object) const {
+  // A Pod the ReplicaSet controller creates goes through the apiserver's Pod
+  // defaulting like any client's (SetDefaults_Pod: enableServiceLinks). Other
+  // kinds are created from objects that were defaulted already.
+  if (resource == k_pods) {
+    if (const ResourceType* type = store.types().find(resource)) apply_defaults(*type, object);
+  }
   if (auto owner = owner_of(resource, false))
     record_update(Json(), object, owner->manager, api_version_of(store, resource), now_text());
   return after_observed(*this, store.create(resource, std::move(object)));

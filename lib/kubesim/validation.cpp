@@ -260,6 +260,19 @@ void apply_defaults(const ResourceType& type, Json& object, const Json* previous
   }
 }
 
+namespace {
+
+// The apiserver defaults what it decodes from storage as well, so the stored
+// Pod is compared in its defaulted form: a Pod written without a default
+// (by an older kubesim, or straight into the store) still passes an update
+// that changes only its metadata.
+Json defaulted_pod_spec(const ResourceType& type, Json stored) {
+  apply_defaults(type, stored);
+  return stored.value("spec", Json::object());
+}
+
+}  // namespace
+
 std::optional<ApiError> validate_object(const ResourceType& type, const Json& object, const Json* previous) {
   std::vector<FieldError> errors;
   validate_name(type, object, errors);
@@ -276,7 +289,7 @@ std::optional<ApiError> validate_object(const ResourceType& type, const Json& ob
   }
   if (type.kind == "Pod") {
     validate_pod_spec(spec, "spec", errors);
-    if (previous != nullptr) validate_pod_update(spec, old_spec, errors);
+    if (previous != nullptr) validate_pod_update(spec, defaulted_pod_spec(type, *previous), errors);
   }
   if (type.kind == "Service") {
     validate_service_spec(spec, errors);

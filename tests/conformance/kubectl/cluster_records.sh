@@ -48,6 +48,10 @@ check "describe pod shows Created" "Created container: nginx" -n "$ns" describe 
 # pkg/kubelet/images/image_manager.go: the node's first pod of an image pulls it
 # ("Pulling image ..."), later ones find it "already present on machine".
 check "describe pod shows the image pull" "image \"nginx:1.25\"" -n "$ns" describe pod "$pod"
+# pkg/apis/core/validation ValidatePodUpdate forbids spec changes only: a
+# controller-created pod's labels and annotations may change.
+check "label a controller-created pod" "pod/$pod labeled" -n "$ns" label pod "$pod" extra=yes
+check "annotate a controller-created pod" "pod/$pod annotated" -n "$ns" annotate pod "$pod" note=hi
 # The Event table (pkg/printers/internalversion/printers.go printEvent).
 check "get events lists them" "Normal   ScalingReplicaSet" -n "$ns" get events
 check "get events field selector" "SuccessfulCreate" -n "$ns" get events --field-selector reason=SuccessfulCreate

@@ -198,6 +198,27 @@ TEST_CASE("a Pod's spec is immutable but for images; a Service keeps its cluster
         "spec.clusterIPs[0]: Invalid value: []string{\"10.0.0.99\"}: may not change once set");
 }
 
+// The apiserver defaults an object when it decodes it from storage too, so a
+// Pod a controller wrote without a default (enableServiceLinks) still compares
+// equal to its defaulted update: `kubectl label pod` / `annotate pod` touch
+// only metadata and are allowed (core validation ValidatePodUpdate).
+TEST_CASE("a Pod's labels and annotations may change though its stored spec lacks defaults",
+          "[kubesim][api][validation]") {
+  Kubesim sim(api_only(k_bookmarks));
+  Json stored = pod(Json::object());
+  stored["metadata"]["namespace"] = "default";
+  REQUIRE(sim.server()->store().create("pods", stored));
+  Json labels = {{"metadata", {{"labels", {{"a", "b"}}}}}};
+  auto labelled = sim.request("PATCH", k_pods + "/p", labels, "application/strategic-merge-patch+json");
+  CHECK(labelled.status == 200);
+  CHECK(labelled.body["metadata"]["labels"]["a"] == "b");
+  Json annotations = {{"metadata", {{"annotations", {{"x", "y"}}}}}};
+  CHECK(sim.request("PATCH", k_pods + "/p", annotations, "application/merge-patch+json").status == 200);
+  auto r = sim.request("PATCH", k_pods + "/p", {{"spec", {{"restartPolicy", "Never"}}}},
+                       "application/merge-patch+json");
+  CHECK(cause(r).rfind("spec: Forbidden: pod updates may not change fields", 0) == 0);
+}
+
 TEST_CASE("field selectors accept only the fields a kind indexes (ConvertFieldLabel)",
           "[kubesim][api][validation]") {
   Kubesim sim(api_only(k_bookmarks));

@@ -80,6 +80,8 @@ TEST_CASE("a new Deployment gets a hashed ReplicaSet, revision 1 and becomes ava
     CHECK(name.size() == std::string("web-" + hash + "-").size() + 5);
     CHECK(pod["metadata"]["ownerReferences"][0]["name"] == rs["metadata"]["name"]);
     CHECK(pod["metadata"]["labels"]["pod-template-hash"] == hash);
+    // The controller's create goes through the apiserver's Pod defaulting (SetDefaults_Pod).
+    CHECK(pod["spec"].value("enableServiceLinks", false));
   }
 }
 
