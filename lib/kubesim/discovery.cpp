@@ -149,7 +149,8 @@ bool handle_discovery(ApiContext& ctx, const httplib::Request& req, httplib::Res
       return true;
     }
     if (std::regex_match(path, m, group_re)) {
-      for (const auto& g : group_list(types)["groups"]) {
+      const Json groups = group_list(types);  // held: a range-for over a temporary's member dangles
+      for (const auto& g : groups["groups"]) {
         if (g["name"] == m[1].str()) {
           Json group = g;
           group["kind"] = "APIGroup";

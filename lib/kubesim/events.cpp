@@ -85,6 +85,29 @@ bool EventRecorder::bump(const std::string& ns, const std::string& name, const s
   return true;  // contended: losing one count is what the real recorder risks too
 }
 
+// client-go tools/events (event_broadcaster.go): an isomorphic event within
+// finishTime (6 minutes) of its series' last observation joins the series
+// (count 2 on the first repeat, then +1, lastObservedTime now); after that a
+// new Event starts.
+bool EventRecorder::extend_series(const std::string& ns, const std::string& name,
+                                  sluice::util::WallTime now) {
+  constexpr auto k_finish_time = std::chrono::minutes(6);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto stored = store_.get("events", ns, name);
+    if (!stored) return false;
+    Json event = std::move(*stored);
+    const std::string last = string_at(event, "/series/lastObservedTime").empty()
+                                 ? string_at(event, "/eventTime")
+                                 : string_at(event, "/series/lastObservedTime");
+    auto observed = sluice::util::parse_rfc3339(last);
+    if (!observed.ok() || now - *observed > k_finish_time) return false;
+    const long long count = event.contains("series") ? int_at(event, "/series/count", 1) + 1 : 2;
+    event["series"] = {{"count", count}, {"lastObservedTime", sluice::util::format_rfc3339_micro(now)}};
+    if (store_.update("events", std::move(event))) return true;
+  }
+  return true;  // contended: losing one count is what the real recorder risks too
+}
+
 void EventRecorder::evict_oldest() {
   Kept oldest = std::move(kept_.front());
   kept_.pop_front();
@@ -100,6 +123,8 @@ void EventRecorder::record(const Json& object, const EventSource& source, const 
   std::lock_guard lock(mutex_);
   auto found = by_key_.find(key);
   if (found != by_key_.end() && !source.events_api && bump(ns, found->second, now)) return;
+  if (found != by_key_.end() && source.events_api && extend_series(ns, found->second, clock_.wall_now()))
+    return;
   Json event = make_event(object, source, note, next_name(name_of(object)), now,
                           sluice::util::format_rfc3339_micro(clock_.wall_now()));
   event["metadata"]["namespace"] = ns;

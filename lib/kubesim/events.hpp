@@ -52,7 +52,8 @@ class EventRecorder {
 
   // Records the event, or, when the same source already recorded the same
   // note about the same object, raises that event's count and lastTimestamp
-  // (the legacy EventCorrelator's aggregation). Failures are dropped, as the
+  // (the legacy EventCorrelator's aggregation), or for an events.k8s.io
+  // source extends its series within 6 minutes (client-go tools/events). Failures are dropped, as the
   // real recorder drops them: events are best effort.
   void record(const Json& object, const EventSource& source, const EventNote& note);
 
@@ -63,6 +64,7 @@ class EventRecorder {
     std::string key;
   };
   bool bump(const std::string& ns, const std::string& name, const std::string& now);
+  bool extend_series(const std::string& ns, const std::string& name, sluice::util::WallTime now);
   void evict_oldest();
   std::string next_name(const std::string& object_name);
 

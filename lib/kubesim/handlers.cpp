@@ -1,6 +1,7 @@
 // The generic registry verbs over the Store: get, list, create, update,
 // delete and deletecollection, with the apiserver's preconditions, defaults,
 // validation and error wording. Patch and watch live in their own files.
+#include <kubesim/event_versions.hpp>
 #include <kubesim/identity.hpp>
 #include <kubesim/list_options.hpp>
 #include <kubesim/managed_fields.hpp>
@@ -430,6 +431,7 @@ bool is_watch(const httplib::Request& req, const ApiRoute& route) {
 
 void handle_resource(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                      const ApiRoute& route) {
+  if (route.type->group == k_events_group) return handle_events_v1(ctx, req, res, route);
   const bool collection = route.name.empty();
   const std::string& m = req.method;
   RequestInfo& info = current_request();

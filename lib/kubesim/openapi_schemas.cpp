@@ -5,6 +5,7 @@
 // (x-kubernetes-patch-merge-key / -patch-strategy) that kubectl apply reads.
 // Descriptions are kubesim's own one-liners for the kinds and a few fields,
 // not the upstream documentation (which kubesim does not vendor).
+#include <kubesim/event_versions.hpp>
 #include <kubesim/openapi_schemas.hpp>
 #include <kubesim/schema.hpp>
 
@@ -211,6 +212,9 @@ Json openapi_components(const std::vector<const ResourceType*>& types) {
     } else if (defs.contains(type->kind)) {
       add_definition(defs, type->kind, out);
       schema = out[component(type->kind)];
+      // events.k8s.io/v1 is the core Event under its own field names (event_versions.cpp).
+      if (type->group == k_events_group)
+        schema["properties"] = event_fields_to_events_v1(schema.value("properties", Json::object()));
     } else {
       schema = open_kind_schema();
     }

@@ -46,6 +46,8 @@ std::vector<ResourceType> build_table() {
       make("", "v1", "ConfigMap", "configmaps", true, {"cm"}, false, false, false),
       make("", "v1", "Secret", "secrets", true, {}, false, false, false),
       make("", "v1", "Event", "events", true, {"ev"}, false, false, false),
+      // The same Events in their newer version (events_api.cpp converts; nothing is stored under it).
+      make("events.k8s.io", "v1", "Event", "events", true, {"ev"}, false, false, false),
       make("apps", "v1", "Deployment", "deployments", true, {"deploy"}, true, true, true),
       make("apps", "v1", "ReplicaSet", "replicasets", true, {"rs"}, true, true, true),
       make("coordination.k8s.io", "v1", "Lease", "leases", true, {}, false, false, false),

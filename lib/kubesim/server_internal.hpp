@@ -94,6 +94,9 @@ struct ApiRoute {
   std::string name;
   std::string subresource;
   bool watch_path = false;  // legacy /watch/ prefix
+  // The version the client asked for when another one's storage serves it
+  // (events.k8s.io/v1 Events are core Events): answers are converted to it.
+  const ResourceType* served = nullptr;
 };
 
 // Per-request facts the audit logger reads after the response is written.
@@ -116,6 +119,9 @@ void handle_resource(ApiContext& ctx, const httplib::Request& req, httplib::Resp
                      const ApiRoute& route);
 void handle_patch(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                   const ApiRoute& route);
+// events.k8s.io/v1 Events, served by the core Event storage (events_api.cpp).
+void handle_events_v1(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                      const ApiRoute& route);
 void handle_watch(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                   const ApiRoute& route);
 // The self reviews and SubjectAccessReview: answered, never stored (reviews.cpp).

@@ -3,6 +3,7 @@
 // the current state as ADDED, an older RV replays history (or ends with an
 // ERROR event carrying a 410 Status when compacted). Objects entering or
 // leaving the selector appear as ADDED / DELETED, as the apiserver does.
+#include <kubesim/event_versions.hpp>
 #include <kubesim/list_options.hpp>
 #include <kubesim/selectors.hpp>
 #include <kubesim/server_internal.hpp>
@@ -18,6 +19,7 @@ using Clock = std::chrono::steady_clock;
 struct WatchStream {
   ApiContext* ctx = nullptr;
   const ResourceType* type = nullptr;
+  const ResourceType* served = nullptr;  // the version the client watches, when not the stored one
   std::vector<Requirement> labels;
   std::vector<Requirement> fields;
   bool bookmarks = false;
@@ -47,14 +49,15 @@ struct WatchStream {
 
   std::string line(const std::string& type_name, const Json& object) const {
     auto make = [&] {
-      const Json shown =
-          table ? to_table(*type, {object}, object["metadata"].value("resourceVersion", "")) : object;
+      const Json shown = table    ? to_table(*type, {object}, object["metadata"].value("resourceVersion", ""))
+                         : served ? event_to_events_v1(object)
+                                  : object;
       return Json{{"type", type_name}, {"object", shown}}.dump() + "\n";
     };
     if (table) return make();
     // An object's state at a resourceVersion is the same for every watcher.
     const std::string key = object["metadata"].value("resourceVersion", "") + " " + type_name + " " +
-                            object["metadata"].value("uid", "");
+                            object["metadata"].value("uid", "") + " " + shown_type().api_version();
     return *ctx->watches.line(key, make);
   }
 
@@ -70,6 +73,8 @@ struct WatchStream {
     if (!is && was) return line("DELETED", event.object);
     return std::nullopt;
   }
+
+  const ResourceType& shown_type() const { return served != nullptr ? *served : *type; }
 
   bool should_end() const {
     return ctx->watches.stopping() || ctx->watches.generation() != generation || Clock::now() >= deadline;
@@ -109,7 +114,7 @@ struct WatchStream {
       next_bookmark = Clock::now() + ctx->options.bookmark_interval;
       const Json object = {
           {"kind", type->kind},
-          {"apiVersion", type->api_version()},
+          {"apiVersion", shown_type().api_version()},
           {"metadata",
            {{"resourceVersion", std::to_string(std::max(last_rv, ctx->store.resource_version()))}}}};
       const std::string l = Json{{"type", "BOOKMARK"}, {"object", object}}.dump() + "\n";
@@ -155,7 +160,7 @@ std::optional<ApiError> prepare(WatchStream& w, const ListOptions& request, cons
     }
     w.last_rv = list_rv;
     if (request.send_initial_events.value_or(false))
-      w.initial.push_back(initial_events_end(*route.type, list_rv));
+      w.initial.push_back(initial_events_end(w.shown_type(), list_rv));
     return std::nullopt;
   }
   std::uint64_t since = 0;
@@ -188,6 +193,7 @@ void handle_watch(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   auto w = std::make_shared<WatchStream>();
   w->ctx = &ctx;
   w->type = route.type;
+  w->served = route.served;
   w->labels = std::move(*labels);
   w->fields = std::move(*fields);
   if (!route.name.empty()) w->fields.push_back({"metadata.name", Requirement::Op::equals, {route.name}});

@@ -5,6 +5,7 @@
 #include "test_controller_harness.hpp"
 
 #include <kubesim/events.hpp>
+#include <sluice/util/rfc3339.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -211,4 +212,32 @@ TEST_CASE("the recorder aggregates repeats and keeps a bounded number of events"
   recorder.record(object, kubelet, {"Warning", "BackOff", "again"});  // its old event is gone: a fresh one
   auto after = store.list("events", "default").first;
   CHECK(messages(after) == std::vector<std::string>{"2", "3", "again"});
+}
+
+// client-go tools/events (event_broadcaster.go recordToSink, finishSeries):
+// the scheduler's events.k8s.io recorder turns a repeat into a series (count 2,
+// then 3) while it repeats within 6 minutes; a repeat after that starts a new Event.
+TEST_CASE("an events.k8s.io recorder folds repeats into a series within 6 minutes", "[events]") {
+  kubesim::Store store;
+  sluice::util::ManualClock clock;
+  kubesim::EventRecorder recorder(store, clock);
+  const Json pod = {{"apiVersion", "v1"},
+                    {"kind", "Pod"},
+                    {"metadata", {{"name", "p"}, {"namespace", "default"}, {"uid", "u-1"}}}};
+  const kubesim::EventNote note{"Warning", "FailedScheduling", "0/1 nodes are available"};
+  recorder.record(pod, kubesim::k_scheduler, note);
+  CHECK_FALSE(store.list("events", "default").first.at(0).contains("series"));
+  clock.advance(std::chrono::minutes(1));
+  recorder.record(pod, kubesim::k_scheduler, note);
+  clock.advance(std::chrono::minutes(5));
+  recorder.record(pod, kubesim::k_scheduler, note);
+  auto events = store.list("events", "default").first;
+  REQUIRE(events.size() == 1);
+  CHECK(events[0]["series"]["count"] == 3);
+  CHECK(events[0]["series"]["lastObservedTime"] == sluice::util::format_rfc3339_micro(clock.wall_now()));
+  CHECK_FALSE(events[0].contains("count"));  // the new recorder leaves the deprecated count alone
+
+  clock.advance(std::chrono::minutes(7));
+  recorder.record(pod, kubesim::k_scheduler, note);
+  CHECK(store.list("events", "default").first.size() == 2);
 }
