@@ -149,8 +149,11 @@ Json pod_cells(const Json& o) {
           "<none>"};
 }
 
+// Also an eventTime (MicroTime, "...:05.123456Z"): printEvent's
+// translateMicroTimestampSince; its fraction does not change the age shown.
 std::string age_of_time(const std::string& stamp) {
-  return age(Json{{"metadata", {{"creationTimestamp", stamp}}}});
+  const std::string whole = stamp.size() > 20 && stamp[19] == '.' ? stamp.substr(0, 19) + "Z" : stamp;
+  return age(Json{{"metadata", {{"creationTimestamp", whole}}}});
 }
 
 Json ingress_cells(const Json& o) {

@@ -67,6 +67,10 @@ for _ in $(seq 1 50); do
 done
 [ $counted -eq 1 ] && echo "ok   [$version] repeats raise one Event's count" ||
   { echo "FAIL [$version] repeats raise one Event's count"; failed=1; }
+# printEvent: an events.k8s.io event without lastTimestamp shows its eventTime's age.
+out=$("$kubectl" -n "$ns" get events --field-selector reason=Scheduled 2>&1)
+[[ "$out" == *Scheduled* && "$out" != *"<unknown>"* ]] && echo "ok   [$version] Scheduled shows its age" ||
+  { echo "FAIL [$version] Scheduled shows its age: $out"; failed=1; }
 # kubectl explain reads the group version's /openapi/v3 document.
 check "explain events.k8s.io/v1 Event" "deprecatedCount" explain events --api-version=events.k8s.io/v1
 # ValidatePodUpdate: a pod's metadata may change (kubectl label pod).
