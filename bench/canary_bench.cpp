@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
                     &sluice::util::system_clock(),
                     &quiet,
                     &interrupt,
-                    "",
+                    engine::Reach{},
                     sluice::state::current_starter()};
   bench::Stats to_pause, promote, abort_ms, requests, writes;
   auto& audit = cluster.server().audit();

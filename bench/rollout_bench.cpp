@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
                     &sluice::util::system_clock(),
                     &hook,
                     &interrupt,
-                    "",
+                    engine::Reach{},
                     sluice::state::current_starter()};
   bench::Stats rolling_reaction, kubectl_reaction, bg_reaction, requests, rollback_ms;
   auto& audit = server.audit();

@@ -18,7 +18,7 @@ import tempfile
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-CODES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 130]
+CODES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 130]
 failures = []
 
 
@@ -39,7 +39,7 @@ def run_action(code, allow_pause):
         sluice = fake_sluice(d, code)
         output = pathlib.Path(d) / "github_output"
         env = dict(os.environ, SLUICE=str(sluice), SLUICE_PLAN="plans/web.yaml", SLUICE_NS="shop",
-                   SLUICE_CTX="", SLUICE_ALLOW_PAUSE=allow_pause, GITHUB_OUTPUT=str(output))
+                   SLUICE_CTX="", SLUICE_TIMEOUT="20m", SLUICE_ALLOW_PAUSE=allow_pause, GITHUB_OUTPUT=str(output))
         ran = subprocess.run([str(ROOT / ".github/actions/sluice-apply/apply.sh")], env=env,
                              capture_output=True, text=True, timeout=30)
         args = (pathlib.Path(d) / "args").read_text().split()
@@ -51,11 +51,11 @@ def run_gitlab(script, code, allow_pause):
     with tempfile.TemporaryDirectory() as d:
         fake_sluice(d, code)
         env = dict(os.environ, PATH=f"{d}:{os.environ['PATH']}", SLUICE_PLAN="plans/web.yaml",
-                   SLUICE_NAMESPACE_ARG="-n shop", SLUICE_ALLOW_PAUSE=allow_pause)
+                   SLUICE_NAMESPACE_ARG="-n shop", SLUICE_TIMEOUT_ARG="--timeout 20m", SLUICE_ALLOW_PAUSE=allow_pause)
         # GitLab runs each script entry in one shell with `set -eo pipefail`.
         ran = subprocess.run(["bash", "-c", "set -eo pipefail\n" + "\n".join(script)], env=env,
                              capture_output=True, text=True, timeout=30)
-        return ran.returncode
+        return ran.returncode, (pathlib.Path(d) / "args").read_text().split()
 
 
 def passes(code, allow_pause):
@@ -65,7 +65,7 @@ def passes(code, allow_pause):
 action = yaml.safe_load((ROOT / ".github/actions/sluice-apply/action.yml").read_text())
 check(action["runs"]["using"] == "composite", "action: not a composite action")
 step_env = action["runs"]["steps"][0]["env"]
-for name in ("plan", "namespace", "context", "allow-pause", "sluice"):
+for name in ("plan", "namespace", "context", "timeout", "allow-pause", "sluice"):
     check(any(f"inputs.{name}" in value for value in step_env.values()), f"action: input {name} is not passed on")
 yaml.safe_load((ROOT / ".github/workflows/deploy-example.yml").read_text())
 
@@ -75,6 +75,7 @@ for allow in ("true", "false"):
         check((rc == 0) == passes(code, allow), f"action: exit {code} (allow-pause {allow}) gave job result {rc}")
         check(outputs.get("exit-code") == str(code), f"action: exit-code output {outputs} for {code}")
         check(args[:2] == ["apply", "plans/web.yaml"] and "-n" in args and "shop" in args, f"action: args {args}")
+        check("--timeout" in args and "20m" in args, f"action: --timeout not passed on: {args}")
     _, _, outputs = run_action(8, allow)
     check(outputs.get("outcome") == "held", f"action: 8 is reported as {outputs.get('outcome')}, not held")
 
@@ -82,7 +83,8 @@ gitlab = yaml.safe_load((ROOT / "ci/gitlab/sluice.gitlab-ci.yml").read_text())
 script = gitlab[".sluice-apply"]["script"]
 for allow in ("true", "false"):
     for code in CODES:
-        rc = run_gitlab(script, code, allow)
+        rc, args = run_gitlab(script, code, allow)
+        check(args[-2:] == ["--timeout", "20m"], f"gitlab: --timeout not passed on: {args}")
         check((rc == 0) == passes(code, allow), f"gitlab: exit {code} (allow pause {allow}) gave job result {rc}")
 
 # The Dockerfile cannot be built here (no daemon): its last stage must hold

@@ -83,9 +83,9 @@ std::string EngineWorld::plan(const std::string& image, const std::string& strat
 
 engine::Deps EngineWorld::deps() {
   interrupt_ = std::make_unique<engine::Interrupt>();  // each command is its own process
-  return engine::Deps{kube_.get(),      hub_.get(), nullptr,
-                      nullptr,          clock_,     &events_,
-                      interrupt_.get(), "",         sluice::state::current_starter()};
+  return engine::Deps{kube_.get(),      hub_.get(),      nullptr,
+                      nullptr,          clock_,          &events_,
+                      interrupt_.get(), engine::Reach{}, sluice::state::current_starter()};
 }
 
 engine::Outcome EngineWorld::apply(const std::string& plan_yaml) {

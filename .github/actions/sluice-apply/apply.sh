@@ -8,6 +8,7 @@ set -uo pipefail
 args=(apply "$SLUICE_PLAN" -o json)
 [ -n "${SLUICE_NS:-}" ] && args+=(-n "$SLUICE_NS")
 [ -n "${SLUICE_CTX:-}" ] && args+=(--context "$SLUICE_CTX")
+[ -n "${SLUICE_TIMEOUT:-}" ] && args+=(--timeout "$SLUICE_TIMEOUT")
 "${SLUICE:-sluice}" "${args[@]}"
 code=$?
 pass=1
@@ -21,6 +22,7 @@ case $code in
   7) outcome=needs-human ;;
   8) outcome=held ;;
   9) outcome=lock-lost ;;
+  10) outcome=timed-out ;;
   130) outcome=interrupted ;;
   *) outcome=failed ;;
 esac

@@ -23,8 +23,14 @@ constexpr std::array<AddVerb, 12> k_verbs = {add_validate, add_plan,  add_apply,
 
 void add_global_flags(CLI::App& app, GlobalOptions& global) {
   app.add_option("--kubeconfig", global.kubeconfig, "Path to the kubeconfig file to use");
-  app.add_option("--context", global.context, "The kubeconfig context to use");
-  app.add_option("-n,--namespace", global.ns, "Namespace (overrides the plan's target.namespace)");
+  // The variables sit between the flag and the plan (kubectl has no such
+  // variables; Helm's HELM_NAMESPACE is the model): set once for a shell or CI job.
+  app.add_option("--context", global.context,
+                 "kubeconfig context (default: $SLUICE_CONTEXT, the plan's target.context, current-context)")
+      ->envname("SLUICE_CONTEXT");
+  app.add_option("-n,--namespace", global.ns,
+                 "Namespace (default: $SLUICE_NAMESPACE, the plan's target.namespace, the context's)")
+      ->envname("SLUICE_NAMESPACE");
   app.add_option("-o,--output", global.output,
                  "Output format: text (for people) or json (one event per line)")
       ->check(CLI::IsMember({"text", "json"}));

@@ -14,6 +14,7 @@ struct ApplyArgs {
   std::string plan_path;
   bool abort_previous = false;
   int lease_seconds = 15;
+  std::string timeout;  // "" : no limit beyond the plan's own deadlines
 };
 
 int run_apply(Context& ctx, const ApplyArgs& args) {
@@ -23,6 +24,7 @@ int run_apply(Context& ctx, const ApplyArgs& args) {
   if (!parsed.ok()) return k_exit_usage;
   auto env = EngineEnv::create(ctx, parsed.plan->target.context);
   if (!env) return k_exit_preflight;
+  if (!args.timeout.empty()) env->stop_after(timeout_of(args.timeout), args.timeout);
   gate::KubeSecretsScope secrets(*env->deps().kube);  // checks read secretKeyRef values through it
   engine::RunOptions options;
   options.abort_previous = args.abort_previous;
@@ -43,6 +45,9 @@ void add_apply(CLI::App& app, Context& ctx) {
                 "Abort an unfinished rollout of a different plan for this target first");
   sub->add_option("--lease-seconds", args.lease_seconds, "Lock lease duration in seconds")
       ->check(CLI::Range(1, 3600));
+  add_timeout_flag(
+      *sub, args.timeout,
+      "Stop after this long (e.g. 90s, 5m): state saved and lock released as on SIGINT, exit 10");
   sub->callback([&ctx, &args] { ctx.exit_code = run_apply(ctx, args); });
 }
 

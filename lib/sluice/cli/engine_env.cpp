@@ -6,6 +6,7 @@
 #include <sluice/kube/client.hpp>
 #include <sluice/kube/config.hpp>
 #include <sluice/kube/watch.hpp>
+#include <sluice/plan/values.hpp>
 #include <sluice/registry/registry.hpp>
 #include <sluice/state/record.hpp>
 
@@ -18,6 +19,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <iostream>
 #include <ostream>
 #include <stdexcept>
@@ -69,6 +71,37 @@ void SignalRouter::wait_for_signals() {
   }
 }
 
+namespace {
+
+// Fires an Interrupt once a limit has passed on a clock, unless destroyed
+// first. Only a fire of its own counts as a timeout: a SIGINT that came first
+// keeps its 130.
+class Deadline {
+ public:
+  Deadline(util::Clock& clock, util::Duration limit, engine::Interrupt& interrupt, std::string reason)
+      : interrupt_(interrupt), reason_(std::move(reason)) {
+    thread_ = std::thread([this, &clock, limit] {
+      if (clock.sleep_for(limit, &stop_)) interrupt_.fire(reason_);
+    });
+  }
+  ~Deadline() {
+    stop_.cancel();
+    thread_.join();
+  }
+  Deadline(const Deadline&) = delete;
+  Deadline& operator=(const Deadline&) = delete;
+
+  bool passed() const { return interrupt_.fired() && interrupt_.reason() == reason_; }
+
+ private:
+  engine::Interrupt& interrupt_;
+  std::string reason_;
+  util::CancelToken stop_;
+  std::thread thread_;
+};
+
+}  // namespace
+
 struct EngineEnv::Parts {
   kube::Config config;
   std::unique_ptr<kube::Client> kube;
@@ -77,6 +110,7 @@ struct EngineEnv::Parts {
   std::unique_ptr<http::Client> http;
   std::unique_ptr<report::Reporter> reporter;
   engine::Interrupt interrupt;
+  std::unique_ptr<Deadline> deadline;     // stopped before the interrupt it fires dies
   std::unique_ptr<SignalRouter> signals;  // last: stopped before anything it could reach dies
 };
 
@@ -89,6 +123,26 @@ kube::ClientOptions kube_options(const state::Starter& starter) {
   kube::ClientOptions options;
   options.user_agent = std::string("sluice/") + SLUICE_VERSION + " (" + starter.identity() + ")";
   return options;
+}
+
+std::string env_or_empty(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+// The flags a printed command needs (engine::Reach), judged against what the
+// same shell would get with the same kubeconfig and no flags: SLUICE_CONTEXT
+// or current-context, then SLUICE_NAMESPACE or that context's namespace.
+engine::Reach reach_from_shell(const kube::LoadOptions& load, const kube::Config& used) {
+  engine::Reach reach;
+  reach.context = used.context;
+  kube::LoadOptions shell = load;
+  shell.context = env_or_empty("SLUICE_CONTEXT");
+  auto by_default = kube::load_kubeconfig(shell);
+  reach.context_is_default = by_default && by_default->context == used.context;
+  std::string env_ns = env_or_empty("SLUICE_NAMESPACE");
+  reach.default_ns = env_ns.empty() ? used.ns : env_ns;
+  return reach;
 }
 
 }  // namespace
@@ -123,14 +177,29 @@ std::unique_ptr<EngineEnv> EngineEnv::create(Context& ctx, const std::string& pl
   p.reporter = report::make_reporter(json ? report::Format::json : report::Format::text, *ctx.out,
                                      !json && ctx.out == &std::cout && isatty(STDOUT_FILENO) == 1,
                                      util::system_clock());
-  env->deps_ =
-      engine::Deps{p.kube.get(),     p.hub.get(),  p.registry.get(), p.http.get(), &util::system_clock(),
-                   p.reporter.get(), &p.interrupt, load.context,     starter};
+  env->deps_ = engine::Deps{p.kube.get(),
+                            p.hub.get(),
+                            p.registry.get(),
+                            p.http.get(),
+                            &util::system_clock(),
+                            p.reporter.get(),
+                            &p.interrupt,
+                            reach_from_shell(load, p.config),
+                            starter};
   return env;
 }
 
 std::string EngineEnv::ns(const Context& ctx) const {
   return ctx.global.ns.empty() ? parts_->config.ns : ctx.global.ns;
+}
+
+void EngineEnv::stop_after(util::Duration limit, const std::string& flag_text) {
+  parts_->deadline = std::make_unique<Deadline>(*deps_.clock, limit, parts_->interrupt,
+                                                "--timeout " + flag_text + " ran out");
+}
+
+bool EngineEnv::timed_out() const {
+  return parts_->deadline && parts_->deadline->passed();
 }
 
 int EngineEnv::finish(const std::string& rollout, engine::Outcome outcome) {
@@ -140,6 +209,8 @@ int EngineEnv::finish(const std::string& rollout, engine::Outcome outcome) {
   // short, the honest answer is "interrupted", and nothing was changed.
   if (outcome.exit_code == k_exit_preflight && interrupt.fired())
     outcome = {k_exit_interrupted, {}, "interrupted (" + interrupt.reason() + ") before any change"};
+  // Stopped by our own deadline: saved exactly as on SIGINT, told apart for CI.
+  if (outcome.exit_code == k_exit_interrupted && timed_out()) outcome.exit_code = k_exit_timed_out;
   engine::emit_finished(*deps_.out, rollout, outcome);
   return outcome.exit_code;
 }
@@ -148,6 +219,25 @@ void add_operator_flags(CLI::App& sub, OperatorArgs& args) {
   sub.add_option("NAME", args.name, "Rollout (plan) name")->required();
   sub.add_option("--lease-seconds", args.lease_seconds, "Lock lease duration in seconds")
       ->check(CLI::Range(1, 3600));
+}
+
+CLI::Option* add_timeout_flag(CLI::App& sub, std::string& text, const std::string& what) {
+  auto check = [](const std::string& value) -> std::string {
+    auto parsed = plan::parse_duration(value);
+    if (const auto* error = std::get_if<std::string>(&parsed)) return *error;
+    if (std::get<util::Duration>(parsed).count() <= 0) return "must be more than 0";
+    return "";
+  };
+  return sub.add_option("--timeout", text, what)
+      ->type_name("DURATION")
+      ->check(CLI::Validator(check, "", "duration"));
+}
+
+util::Duration timeout_of(const std::string& text) {
+  if (text.empty()) return util::Duration{0};
+  auto parsed = plan::parse_duration(text);
+  const auto* value = std::get_if<util::Duration>(&parsed);
+  return value != nullptr ? *value : util::Duration{0};
 }
 
 int run_operator(Context& ctx, const OperatorArgs& args, const OperatorAction& action) {

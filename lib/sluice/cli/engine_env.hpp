@@ -12,6 +12,9 @@
 #include <string>
 #include <thread>
 
+namespace CLI {
+class Option;
+}
 namespace sluice::kube {
 class Client;
 class WatchHub;
@@ -29,8 +32,14 @@ class EngineEnv {
   engine::Deps& deps() { return deps_; }
   // -n, else the kubeconfig context's namespace.
   std::string ns(const Context& ctx) const;
+  // Interrupts the run once `limit` has passed (--timeout): it stops as on
+  // SIGINT, state saved and lock released, and exits 10 instead of 130.
+  void stop_after(util::Duration limit, const std::string& flag_text);
+  // The run was stopped by stop_after's limit.
+  bool timed_out() const;
   // Ends a run: from here on signals change nothing. Emits the `finished`
-  // event and returns the exit code (130 for a preflight a signal cut short).
+  // event and returns the exit code (130 for a preflight a signal cut short,
+  // 10 for a run its --timeout stopped).
   int finish(const std::string& rollout, engine::Outcome outcome);
 
  private:
@@ -51,6 +60,11 @@ using OperatorAction = std::function<engine::Outcome(const std::string& ns, engi
                                                      const engine::RunOptions& options)>;
 // Builds the clients, runs `action` and returns its exit code (6 when the clients cannot be built).
 int run_operator(Context& ctx, const OperatorArgs& args, const OperatorAction& action);
+
+// --timeout DURATION (`90s`, `5m`, as in plans) for `sub`; "" when not given.
+CLI::Option* add_timeout_flag(CLI::App& sub, std::string& text, const std::string& what);
+// The duration add_timeout_flag accepted (0 when none was given).
+util::Duration timeout_of(const std::string& text);
 
 // Turns SIGINT/SIGTERM into `interrupt` firing. The signals are blocked in
 // every thread and read from a signalfd by a thread this object owns; the

@@ -1,5 +1,6 @@
 // `sluice status NAME [--watch]`: the rollout as the cluster records it.
-// Exit 0 healthy (or progressing), 4 paused, 3 degraded, aborted or rolled back.
+// Exit: the rollout's own code (0 healthy or progressing, 4 paused, 3 aborted
+// or rolled back...), 10 when --watch --timeout ran out before it settled.
 #include <sluice/cli/app.hpp>
 #include <sluice/cli/engine_env.hpp>
 #include <sluice/engine/status_watch.hpp>
@@ -14,6 +15,7 @@ namespace {
 struct StatusFlags {
   std::string name;
   bool watch = false;
+  std::string timeout;  // with --watch: "" waits until the rollout settles
 };
 
 int show_status(Context& ctx, EngineEnv& env, const StatusFlags& flags) {
@@ -25,6 +27,12 @@ int show_status(Context& ctx, EngineEnv& env, const StatusFlags& flags) {
     *ctx.err << "sluice status: " << code.error().message << "\n";
     return code.error().kind == util::ErrorKind::not_found ? k_exit_usage : k_exit_preflight;
   }
+  if (*code == k_exit_interrupted && env.timed_out()) {
+    // As `kubectl rollout status --timeout`: the rollout goes on; only the watching stops.
+    *ctx.err << "sluice status: --timeout " << flags.timeout << " ran out before " << flags.name
+             << " settled\n";
+    return k_exit_timed_out;
+  }
   return *code;
 }
 
@@ -34,10 +42,13 @@ void add_status(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("status", "Show a rollout's state from the cluster");
   auto& flags = ctx.keep<StatusFlags>();
   sub->add_option("NAME", flags.name, "Rollout (plan) name")->required();
-  sub->add_flag("-w,--watch", flags.watch,
-                "Follow the rollout until it settles (healthy, paused or rolled back)");
+  auto* watch = sub->add_flag("-w,--watch", flags.watch,
+                              "Follow the rollout until it settles (healthy, paused or rolled back)");
+  add_timeout_flag(*sub, flags.timeout, "With --watch: stop watching after this long (e.g. 90s, 5m), exit 10")
+      ->needs(watch);
   sub->callback([&ctx, &flags] {
     auto env = EngineEnv::create(ctx);
+    if (env && !flags.timeout.empty()) env->stop_after(timeout_of(flags.timeout), flags.timeout);
     ctx.exit_code = env ? show_status(ctx, *env, flags) : k_exit_preflight;
   });
 }

@@ -4,6 +4,14 @@
 
 namespace sluice::engine {
 
+std::string sluice_command(const Reach& reach, const std::string& verb, const std::string& name,
+                           const std::string& ns) {
+  std::string c = "`sluice " + verb + " " + name;
+  if (ns != reach.default_ns) c += " -n " + ns;
+  if (!reach.context_is_default && !reach.context.empty()) c += " --context " + reach.context;
+  return c + "`";
+}
+
 void Wakeup::notify() {
   std::lock_guard lock(mutex_);
   pending_ = true;

@@ -80,6 +80,23 @@ class RunRequests {
   std::vector<std::weak_ptr<Wakeup>> wakers_;
 };
 
+// How a command sluice prints for the user (`sluice promote web -n shop`)
+// reaches this rollout again from the shell that ran sluice, with the same
+// kubeconfig: --context only when that shell's default context (SLUICE_CONTEXT,
+// else current-context) is another one, -n only when its default namespace
+// (SLUICE_NAMESPACE, else the context's) is another one. A hint that names
+// flags the shell does not need is noise; one that misses a flag it needs
+// reaches a different rollout, or none.
+struct Reach {
+  std::string context;                 // the kubeconfig context this run used ("" in tests)
+  bool context_is_default = true;      // the shell reaches `context` without --context
+  std::string default_ns = "default";  // where the shell lands without -n (under `context`)
+};
+
+// "`sluice promote web -n shop --context prod`", each flag only when `reach` needs it.
+std::string sluice_command(const Reach& reach, const std::string& verb, const std::string& name,
+                           const std::string& ns);
+
 struct Deps {
   kube::Client* kube = nullptr;
   kube::WatchHub* hub = nullptr;
@@ -88,7 +105,7 @@ struct Deps {
   util::Clock* clock = &util::system_clock();
   report::Reporter* out = nullptr;
   Interrupt* interrupt = nullptr;
-  std::string context;     // the kubeconfig context chosen by --context or the plan, for printed commands
+  Reach reach;             // the flags a printed command needs to reach this rollout
   state::Starter starter;  // who runs this command (host, pid, user, CI job): the CLI fills it in
 };
 

@@ -62,9 +62,7 @@ void Driver::restart_steps() {
 }
 
 std::string Driver::command(const std::string& verb) const {
-  std::string c = "`sluice " + verb + " " + plan_.name + " -n " + target_.ns;
-  if (!deps_.context.empty()) c += " --context " + deps_.context;
-  return c + "`";
+  return sluice_command(deps_.reach, verb, plan_.name, target_.ns);
 }
 
 void Driver::emit(report::EventType type, std::string message, report::Json data) {

@@ -72,16 +72,16 @@ Outcome promote_locked(const std::string& ns, const std::string& name, bool full
 
 // What `abort` ends with when the rollout was already over, by itself or by
 // the running process acting on our request: 0 only when stable serves.
-Outcome already_over(const std::string& name, RecordPhase phase) {
+Outcome already_over(const Reach& reach, const std::string& ns, const std::string& name, RecordPhase phase) {
   std::string text = "rollout " + name + " is " + state::to_string(phase);
   switch (phase) {
     case RecordPhase::aborted:
     case RecordPhase::rolled_back: return {k_exit_ok, phase, text + ": stable serves"};
     case RecordPhase::degraded: return {k_exit_needs_human, phase, text + ": its rollback did not finish"};
     default:
-      return {
-          k_exit_usage, phase,
-          "nothing to abort: " + text + "; `sluice rollback " + name + "` returns to the previous version"};
+      return {k_exit_usage, phase,
+              "nothing to abort: " + text + "; " + sluice_command(reach, "rollback", name, ns) +
+                  " returns to the previous version"};
   }
 }
 
@@ -89,7 +89,7 @@ Outcome abort_locked(const std::string& ns, const std::string& name, Deps& deps)
   state::RecordStore store(*deps.kube, *deps.clock, ns, name);
   auto l = load(store, deps, name);
   if (!l) return load_failed(l.error());
-  if (state::is_terminal(l->record.phase)) return already_over(name, l->record.phase);
+  if (state::is_terminal(l->record.phase)) return already_over(deps.reach, ns, name, l->record.phase);
   Driver d(l->plan, deps, store, std::move(l->record), l->target);
   return d.roll_back("aborted by " + deps.starter.identity(), RecordPhase::aborted);
 }
@@ -131,8 +131,8 @@ Outcome rollback_locked(const std::string& ns, const std::string& name, std::opt
   if (!l) return load_failed(l.error());
   if (!state::is_terminal(l->record.phase)) {
     return {k_exit_usage, l->record.phase,
-            "rollout " + name + " is still " + state::to_string(l->record.phase) + "; use `sluice abort " +
-                name + "`"};
+            "rollout " + name + " is still " + state::to_string(l->record.phase) + "; use " +
+                sluice_command(deps.reach, "abort", name, ns)};
   }
   auto to = rollback_target(store, l->record, to_revision);
   if (!to) return {k_exit_usage, {}, to.error().message};
@@ -216,7 +216,7 @@ Outcome abort_rollout(const std::string& ns, const std::string& name, Deps& deps
             {},
             "waiting for the running process to abort: " + phase.error().message};
   }
-  return already_over(name, *phase);
+  return already_over(deps.reach, ns, name, *phase);
 }
 
 Outcome rollback_rollout(const std::string& ns, const std::string& name, std::optional<int> to_revision,

@@ -18,6 +18,10 @@ const char* exit_code_meaning(int code) {
              "`sluice promote` continues";
     case k_exit_lock_lost:
       return "another deploy took the lock, or it could not be renewed in time; this run stopped writing";
+    case k_exit_timed_out:
+      return "--timeout ran out; state saved, lock released: `sluice apply` again resumes, `sluice abort` "
+             "rolls "
+             "back";
     case k_exit_interrupted: return "interrupted; state saved, `sluice apply` again resumes";
     default: return "unknown exit code";
   }

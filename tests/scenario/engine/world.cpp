@@ -120,12 +120,15 @@ bool wait_for_event(test::Process& p, const std::function<bool(const Json&)>& pr
                     std::chrono::milliseconds timeout) {
   auto until = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < until) {
+    // Asked before reading: a run that prints its last event and exits
+    // between the read and the question would otherwise be missed.
+    bool ended = !p.running();
     std::istringstream lines(p.stdout_text());
     for (std::string line; std::getline(lines, line);) {
       auto j = Json::parse(line, nullptr, false);
       if (!j.is_discarded() && pred(j)) return true;
     }
-    if (!p.running()) return false;
+    if (ended) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   return false;

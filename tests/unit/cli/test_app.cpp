@@ -123,3 +123,21 @@ TEST_CASE("cli --version names the project version and, from a git checkout, the
     CHECK(ran.out.find(" (commit " + std::string(sluice::util::git_commit()) + ")") != std::string::npos);
   }
 }
+
+TEST_CASE("cli --timeout takes a plan duration above 0, and status takes it only with --watch") {
+  SECTION("not a duration") {
+    auto ran = run({"--kubeconfig", "/nonexistent", "apply", "web.yaml", "--timeout", "soon"});
+    CHECK(ran.code == 2);
+    CHECK(ran.err.find("--timeout: ") != std::string::npos);
+  }
+  SECTION("zero") {
+    auto ran = run({"--kubeconfig", "/nonexistent", "apply", "web.yaml", "--timeout", "0s"});
+    CHECK(ran.code == 2);
+    CHECK(ran.err.find("must be more than 0") != std::string::npos);
+  }
+  SECTION("status without --watch") {
+    auto ran = run({"--kubeconfig", "/nonexistent", "status", "web", "--timeout", "5m"});
+    CHECK(ran.code == 2);
+    CHECK(ran.err.find("--timeout requires --watch") != std::string::npos);
+  }
+}

@@ -48,3 +48,24 @@ TEST_CASE("a promote request is taken once and does not stop the run") {
   CHECK(requests.take_promote());
   CHECK_FALSE(requests.take_promote());
 }
+
+TEST_CASE("a printed command names -n and --context only when the shell's defaults would miss them") {
+  // Table: what the shell reaches by default, where the rollout is -> the command.
+  struct Row {
+    Reach reach;
+    std::string ns;
+    std::string command;
+  };
+  const Row rows[] = {
+      {{"kind", true, "default"}, "default", "`sluice promote web`"},
+      {{"kind", true, "default"}, "shop", "`sluice promote web -n shop`"},
+      {{"kind", true, "shop"}, "shop", "`sluice promote web`"},
+      {{"prod", false, "shop"}, "shop", "`sluice promote web --context prod`"},
+      {{"prod", false, "default"}, "shop", "`sluice promote web -n shop --context prod`"},
+      {{"", false, "default"}, "default", "`sluice promote web`"},  // no context known: none to name
+  };
+  for (const auto& row : rows) {
+    INFO(row.command);
+    CHECK(sluice_command(row.reach, "promote", "web", row.ns) == row.command);
+  }
+}
