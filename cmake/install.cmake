@@ -28,6 +28,8 @@ install(FILES LICENSE README.md DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT sl
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs COMPONENT sluice)
 install(DIRECTORY plans/examples/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples COMPONENT sluice)
 install(FILES deploy/rbac.yaml DESTINATION ${CMAKE_INSTALL_DATADIR}/sluice COMPONENT sluice)
+# At a fixed path for editors (`# yaml-language-server: $schema=...`, docs/plan-format.md).
+install(FILES docs/plan.schema.json DESTINATION ${CMAKE_INSTALL_DATADIR}/sluice COMPONENT sluice)
 install(TARGETS kubesim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT kubesim)
 
 set(CPACK_PACKAGE_NAME sluice)

@@ -1,6 +1,7 @@
 // `sluice apply PLAN`: parse the plan and hand it to engine::apply_plan.
 #include <sluice/cli/app.hpp>
 #include <sluice/cli/engine_env.hpp>
+#include <sluice/cli/override_flags.hpp>
 #include <sluice/gate/secrets.hpp>
 #include <sluice/report/validate.hpp>
 
@@ -15,12 +16,16 @@ struct ApplyArgs {
   bool abort_previous = false;
   int lease_seconds = 15;
   std::string timeout;  // "" : no limit beyond the plan's own deadlines
+  OverrideFlags overrides;
 };
 
 int run_apply(Context& ctx, const ApplyArgs& args) {
   // The same bounded loader as validate: a FIFO, a device or a huge file is
   // refused without being read, with validate's words and exit code.
-  auto parsed = report::load_checked(args.plan_path, ctx.global.output == "json", *ctx.out, *ctx.err);
+  auto overrides = read_override_flags(args.overrides, ctx);
+  if (!overrides) return k_exit_usage;
+  auto parsed =
+      report::load_checked(args.plan_path, ctx.global.output == "json", *ctx.out, *ctx.err, *overrides);
   if (!parsed.ok()) return k_exit_usage;
   auto env = EngineEnv::create(ctx, parsed.plan->target.context);
   if (!env) return k_exit_preflight;
@@ -48,6 +53,7 @@ void add_apply(CLI::App& app, Context& ctx) {
   add_timeout_flag(
       *sub, args.timeout,
       "Stop after this long (e.g. 90s, 5m): state saved and lock released as on SIGINT, exit 10");
+  add_override_flags(*sub, args.overrides);
   sub->callback([&ctx, &args] { ctx.exit_code = run_apply(ctx, args); });
 }
 

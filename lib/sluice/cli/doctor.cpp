@@ -5,6 +5,7 @@
 #include <sluice/plan/parser.hpp>
 #include <sluice/plan/secrets.hpp>
 #include <sluice/report/doctor.hpp>
+#include <sluice/report/validate.hpp>
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -39,12 +40,12 @@ struct DoctorOptions {
 int check_cluster(const DoctorOptions& options, std::ostream& out, std::ostream& err) {
   auto config = kube::load_kubeconfig(options.load);
   if (!config) {
-    err << "sluice doctor: " << config.error().message << "\n";
+    report::print_doctor_failure(config.error().message, out, err, options.json);
     return k_exit_preflight;
   }
   auto client = kube::make_client(*config, options.client);
   if (!client) {
-    err << "sluice doctor: " << client.error().message << "\n";
+    report::print_doctor_failure(client.error().message, out, err, options.json);
     return k_exit_preflight;
   }
   kube::DoctorReport report = kube::run_doctor(**client, *config, options.target);
@@ -88,11 +89,9 @@ int run_doctor(Context& ctx, const DoctorFlags& flags) {
   options.client.max_attempts = 3;  // doctor answers quickly rather than riding out long outages
   if (!ctx.global.ns.empty()) options.target = kube::DoctorTarget{ctx.global.ns, "", ""};
   if (!flags.plan.empty()) {
-    auto parsed = plan::load_plan(flags.plan);
-    if (!parsed.ok()) {
-      for (const auto& d : parsed.diagnostics) *ctx.err << d.to_string() << "\n";
-      return k_exit_usage;
-    }
+    // Problems read as validate prints them (JSON lines under -o json).
+    auto parsed = report::load_checked(flags.plan, options.json, *ctx.out, *ctx.err);
+    if (!parsed.ok()) return k_exit_usage;
     const plan::Target& t = parsed.plan->target;
     // --context and -n override the plan, as for every verb.
     if (options.load.context.empty()) options.load.context = t.context;

@@ -26,12 +26,13 @@ void print_resolved(const registry::ResolvedImage& image, const Context& ctx) {
   std::vector<std::string> platforms;
   for (const auto& p : image.platforms) platforms.push_back(p.str());
   if (ctx.global.output == "json") {
-    nlohmann::json out{{"reference", image.ref.str()},
-                       {"digest", image.digest},
-                       {"mediaType", image.media_type},
-                       {"platforms", platforms},
-                       {"pinned", image.pinned_ref}};
-    *ctx.out << out.dump(2) << "\n";
+    // One object on one line (NDJSON), as every verb prints under -o json.
+    nlohmann::ordered_json out{{"reference", image.ref.str()},
+                               {"digest", image.digest},
+                               {"mediaType", image.media_type},
+                               {"platforms", platforms},
+                               {"pinned", image.pinned_ref}};
+    *ctx.out << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return;
   }
   std::string joined;
@@ -60,6 +61,10 @@ int resolve_image(const ResolveArgs& args, Context& ctx) {
   auto fail = [&](const util::Error& e, int code) {
     // The message may quote the reference, a flag or a registry's answer.
     *ctx.err << "sluice image resolve: " << util::escape_control(e.message) << "\n";
+    if (ctx.global.output == "json") {
+      nlohmann::ordered_json line{{"reference", args.ref}, {"error", e.message}, {"exitCode", code}};
+      *ctx.out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    }
     return code;
   };
   auto ref = registry::parse_image_ref(args.ref);

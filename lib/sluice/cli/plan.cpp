@@ -1,5 +1,6 @@
 // `sluice plan PLAN`: what a rollout would do, step by step, contacting nothing.
 #include <sluice/cli/app.hpp>
+#include <sluice/cli/override_flags.hpp>
 #include <sluice/report/validate.hpp>
 
 #include <CLI/CLI.hpp>
@@ -9,9 +10,12 @@ namespace sluice::cli {
 void add_plan(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("plan", "Show what a rollout of a plan would do");
   auto& path = ctx.keep<std::string>();
+  auto& overrides = ctx.keep<OverrideFlags>();
   sub->add_option("PLAN", path, "Plan file")->required();
-  sub->callback([&ctx, &path] {
-    bool valid = report::preview_file(path, ctx.global.output == "json", *ctx.out, *ctx.err);
+  add_override_flags(*sub, overrides);
+  sub->callback([&ctx, &path, &overrides] {
+    auto given = read_override_flags(overrides, ctx);
+    bool valid = given && report::preview_file(path, ctx.global.output == "json", *ctx.out, *ctx.err, *given);
     ctx.exit_code = valid ? k_exit_ok : k_exit_usage;
   });
 }

@@ -5,6 +5,7 @@
 #include <sluice/engine/run_support.hpp>
 
 #include <sluice/kube/resources.hpp>
+#include <sluice/plan/overrides.hpp>
 #include <sluice/util/exit_code.hpp>
 #include <sluice/util/rfc3339.hpp>
 
@@ -25,6 +26,7 @@ state::Record new_record(const plan::Plan& plan, const std::string& plan_text, c
   r.plan_path = plan.source_path;
   r.plan_text = state::recordable_plan_text(plan_text);  // inline secrets never reach the cluster
   r.image = plan.image;
+  r.overrides = plan.overrides;
   r.digest = target.digest_ref;
   r.phase = state::RecordPhase::progressing;
   r.started_by = deps.starter;
@@ -65,6 +67,20 @@ Outcome roll_back_recorded(state::Record record, state::RecordStore& store, Deps
   return d.roll_back(why, final_phase);
 }
 
+// Why a different plan's rollout blocks this one, naming the recorded image
+// and overrides so that a re-run with other (or no) --image/--set flags says
+// what would resume it.
+std::string refusal(const state::Record& r, const plan::Plan& plan, const std::string& reason) {
+  std::string flags;
+  for (const auto& [field, value] : r.overrides) flags += " " + plan::override_flag(field) + "=" + value;
+  std::string resume = "to resume it, apply the same plan file " +
+                       (flags.empty() ? std::string("without --image or --set") : "with" + flags);
+  if (r.image == plan.image) return reason + " (" + resume + ")";
+  return "an unfinished rollout of " + r.image + " (" + r.digest +
+         ") is recorded and this run would deploy " + plan.image + ": " + resume +
+         ", or run `sluice abort` or apply with --abort-previous to replace it";
+}
+
 Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, Deps& deps,
                         const RunOptions& options, const Target& target) {
   state::RecordStore store(*deps.kube, *deps.clock, target.ns, plan.name);
@@ -75,7 +91,7 @@ Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, De
     previous = strategy::PreviousRun{(*loaded)->phase, (*loaded)->plan_hash, (*loaded)->step_index};
   auto decision = strategy::decide_resume(previous, plan.source_hash, options.abort_previous);
   switch (decision.action) {
-    case ResumeAction::refuse: return {k_exit_usage, {}, decision.reason};
+    case ResumeAction::refuse: return {k_exit_usage, {}, refusal(**loaded, plan, decision.reason)};
     case ResumeAction::continue_rollback:
       return roll_back_recorded(**loaded, store, deps, state::RecordPhase::rolled_back, (*loaded)->message);
     case ResumeAction::abort_previous: {

@@ -76,8 +76,8 @@ Outcome with_lock(Deps& deps, const std::string& ns, const std::string& name, co
 util::Result<plan::Plan> recorded_plan(const state::Record& record) {
   if (record.plan_text.empty())
     return util::make_error(util::ErrorKind::invalid, "the rollout record does not hold its plan");
-  auto parsed =
-      plan::parse_plan(record.plan_text, record.plan_path.empty() ? "<recorded plan>" : record.plan_path);
+  auto parsed = plan::parse_plan(
+      record.plan_text, record.plan_path.empty() ? "<recorded plan>" : record.plan_path, record.overrides);
   if (!parsed.ok()) {
     std::string why = parsed.diagnostics.empty() ? "invalid" : parsed.diagnostics.front().to_string();
     return util::make_error(util::ErrorKind::invalid, "the recorded plan no longer parses: " + why);

@@ -67,6 +67,12 @@ std::optional<SecretRef> read_value_from(const YAML::Node& node, const std::stri
 // A string, or {valueFrom: {env: NAME} | {file: PATH} | {secretKeyRef: {name: N, key: K}}}.
 std::optional<SecretValue> read_secret(const YAML::Node& node, const std::string& path,
                                        const YAML::Mark& where, Sink& sink) {
+  if (auto other = non_text_scalar(node)) {
+    sink.error(
+        mark_of(node, where), path,
+        "must be a string or {valueFrom: ...}, not " + *other + "; quote it: \"" + node.Scalar() + "\"");
+    return std::nullopt;
+  }
   if (node.IsScalar()) return SecretValue{node.Scalar(), std::nullopt};
   if (!node.IsMap()) {
     sink.error(mark_of(node, where), path, "must be a string or {valueFrom: ...}, not " + kind_of(node));

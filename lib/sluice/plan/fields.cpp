@@ -4,6 +4,7 @@
 #include <sluice/plan/values.hpp>
 
 #include <algorithm>
+#include <regex>
 
 namespace sluice::plan::detail {
 
@@ -41,6 +42,24 @@ std::string kind_of(const YAML::Node& node) {
     case YAML::NodeType::Scalar: return quoted(node.Scalar());
     default: return "empty";
   }
+}
+
+std::optional<std::string> non_text_scalar(const YAML::Node& node) {
+  // yaml-cpp tags an unquoted scalar "?" (a node made in code, e.g. by --set,
+  // has no tag: it is text by construction).
+  if (!node.IsScalar() || node.Tag() != "?") return std::nullopt;
+  static const std::regex boolean("true|True|TRUE|false|False|FALSE");
+  static const std::regex integer("[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+");
+  static const std::regex real(
+      R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))");
+  const std::string& text = node.Scalar();
+  if (std::regex_match(text, boolean)) return "the boolean " + text;
+  if (std::regex_match(text, integer) || std::regex_match(text, real)) return "the number " + text;
+  return std::nullopt;
+}
+
+bool is_quoted(const YAML::Node& node) {
+  return node.IsScalar() && node.Tag() == "!";
 }
 
 YAML::Mark mark_of(const YAML::Node& node, const YAML::Mark& fallback) {
@@ -113,6 +132,10 @@ std::optional<std::string> MapReader::scalar(const std::string& key, const char*
 
 std::optional<std::string> MapReader::string(const std::string& key, bool required) const {
   auto text = scalar(key, "a string", required);
+  if (auto other = text ? non_text_scalar(find(key)->value) : std::nullopt) {
+    error(key, "must be a string, not " + *other + "; quote it: \"" + *text + "\"");
+    return std::nullopt;
+  }
   if (text && text->empty()) {
     error(key, "must not be empty");
     return std::nullopt;
@@ -124,6 +147,10 @@ std::optional<long long> MapReader::integer(const std::string& key, long long mi
                                             bool required) const {
   auto text = scalar(key, "an integer", required);
   if (!text) return std::nullopt;
+  if (is_quoted(find(key)->value)) {
+    error(key, "must be an integer, not the string " + quoted(*text) + "; write it without quotes");
+    return std::nullopt;
+  }
   auto parsed = parse_integer(*text);
   if (auto* message = std::get_if<std::string>(&parsed)) {
     error(key, *message);
@@ -168,6 +195,10 @@ std::optional<IntOrPercent> MapReader::int_or_percent(const std::string& key) co
 std::optional<bool> MapReader::boolean(const std::string& key) const {
   auto text = scalar(key, "true or false", false);
   if (!text) return std::nullopt;
+  if (is_quoted(find(key)->value)) {
+    error(key, "must be true or false, not the string " + quoted(*text) + "; write it without quotes");
+    return std::nullopt;
+  }
   if (*text == "true" || *text == "True" || *text == "TRUE") return true;
   if (*text == "false" || *text == "False" || *text == "FALSE") return false;
   error(key, "must be true or false, not " + quoted(*text));
@@ -190,6 +221,11 @@ std::optional<std::vector<ListItem>> MapReader::string_list(const std::string& k
     ListItem out{"", mark_of(item, value_mark(*field)), child_path(key) + "[" + std::to_string(i) + "]"};
     if (!item.IsScalar() || item.Scalar().empty()) {
       sink_.error(out.mark, out.path, "must be a string, not " + kind_of(item));
+      continue;
+    }
+    if (auto other = non_text_scalar(item)) {
+      sink_.error(out.mark, out.path,
+                  "must be a string, not " + *other + "; quote it: \"" + item.Scalar() + "\"");
       continue;
     }
     out.text = item.Scalar();

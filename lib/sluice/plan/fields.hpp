@@ -36,6 +36,14 @@ class Sink {
 
 // "a mapping", "a list", "a string", "empty" — for "must be X, not Y".
 std::string kind_of(const YAML::Node& node);
+
+// What YAML 1.2 (core schema, as editors and the JSON Schema read a plan)
+// makes of an unquoted scalar that is not text: "the number 7", "the boolean
+// true"; nullopt for text and for quoted scalars. A text field given one is an
+// error, so `sluice validate` and the schema agree on types.
+std::optional<std::string> non_text_scalar(const YAML::Node& node);
+// True for a quoted scalar ('4', "true"): text, never a number or a boolean.
+bool is_quoted(const YAML::Node& node);
 // The node's position, or `fallback` when yaml-cpp has none (empty values).
 YAML::Mark mark_of(const YAML::Node& node, const YAML::Mark& fallback);
 std::string join_path(const std::string& parent, const std::string& child);

@@ -198,7 +198,10 @@ struct Plan {
   bool rollback_automatic = true;
 
   std::string source_path;  // the file it was read from
-  std::string source_hash;  // sha256 of the file's bytes, for resume checks
+  std::string source_hash;  // sha256 of the file's bytes (and overrides), for resume checks
+  // Fields given on the command line (--image, --set; plan/overrides.hpp):
+  // field path -> value, only those that differ from the file.
+  std::map<std::string, std::string> overrides;
 };
 
 }  // namespace sluice::plan

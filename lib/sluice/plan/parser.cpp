@@ -181,7 +181,9 @@ void read_plan(const YAML::Node& root, std::string_view bytes, Sink& sink, Plan&
   std::optional<Strategy> strategy = detail::parse_strategy(top, {plan.target.service}, refs);
   if (strategy) plan.strategy = std::move(*strategy);
   plan.checks = detail::parse_checks(top, bytes);
-  bool checks_readable = !top.has("checks") || top.find("checks")->value.IsMap();
+  // `checks:` with nothing under it is no checks: references to one are unknown.
+  const detail::Field* checks_field = top.find("checks");
+  bool checks_readable = !checks_field || checks_field->value.IsMap() || checks_field->value.IsNull();
   check_references(refs, plan.checks, checks_readable, sink);
   if (strategy) detail::check_template_variables(top, plan, bytes);
 }
@@ -192,9 +194,20 @@ PlanParse refused(std::vector<Diagnostic> diagnostics) {
   return parse;
 }
 
+// A problem with an overridden field is the flag's, not the file's: it names
+// the flag and has no position in the file.
+void blame_flags(std::vector<Diagnostic>& diagnostics, const Overrides& overrides) {
+  for (auto& d : diagnostics) {
+    if (overrides.count(d.path) == 0) continue;
+    d.path = override_flag(d.path);
+    d.line = 0;
+    d.column = 0;
+  }
+}
+
 }  // namespace
 
-PlanParse parse_plan(std::string_view bytes, const std::string& file) {
+PlanParse parse_plan(std::string_view bytes, const std::string& file, const Overrides& overrides) {
   Sink sink(file);
   if (auto error = check_plan_text(bytes, file)) return refused({*error});
   if (auto error = check_yaml_structure(bytes, file)) return refused({*error});
@@ -209,20 +222,27 @@ PlanParse parse_plan(std::string_view bytes, const std::string& file) {
     return refused(
         {Diagnostic{file, 0, 0, "", "the plan is empty; a plan starts with 'apiVersion: sluice/v1'"}});
   }
+  auto applied = apply_overrides(root, overrides, file);
+  if (auto* problem = std::get_if<Diagnostic>(&applied)) return refused({*problem});
   Plan plan;
+  plan.overrides = std::get<Overrides>(std::move(applied));
   read_plan(root, bytes, sink, plan);
-  if (!sink.empty()) return refused(sink.take());
+  if (!sink.empty()) {
+    auto diagnostics = sink.take();
+    blame_flags(diagnostics, plan.overrides);
+    return refused(std::move(diagnostics));
+  }
   plan.source_path = file;
-  plan.source_hash = util::sha256_hex(bytes);
+  plan.source_hash = util::sha256_hex(identity_text(bytes, plan.overrides));
   PlanParse parse;
   parse.plan = std::move(plan);
   return parse;
 }
 
-PlanParse load_plan(const std::string& path) {
+PlanParse load_plan(const std::string& path, const Overrides& overrides) {
   SourceText source = read_plan_file(path);
   if (source.error) return refused({*source.error});
-  PlanParse parse = parse_plan(source.bytes, path);
+  PlanParse parse = parse_plan(source.bytes, path, overrides);
   parse.text = std::move(source.bytes);
   return parse;
 }

@@ -5,6 +5,7 @@
 
 #include <sluice/plan/diagnostic.hpp>
 #include <sluice/plan/model.hpp>
+#include <sluice/plan/overrides.hpp>
 
 #include <optional>
 #include <string>
@@ -23,11 +24,13 @@ struct PlanParse {
 };
 
 // Parses plan text; `file` names it in diagnostics and becomes Plan::source_path.
-PlanParse parse_plan(std::string_view bytes, const std::string& file);
+// `overrides` (--image, --set) replace fields before they are read, so they
+// are checked as the file's values are; a problem with one names its flag.
+PlanParse parse_plan(std::string_view bytes, const std::string& file, const Overrides& overrides = {});
 
 // Reads and parses the plan file at `path` (size-capped, regular files only).
 // Prefer this to reading the file yourself: it refuses directories, devices
 // and oversized files without reading them.
-PlanParse load_plan(const std::string& path);
+PlanParse load_plan(const std::string& path, const Overrides& overrides = {});
 
 }  // namespace sluice::plan

@@ -55,10 +55,11 @@ nlohmann::ordered_json to_json(const Diagnostic& diagnostic) {
           {"message", diagnostic.message}};
 }
 
-bool validate_files(const std::vector<std::string>& paths, bool json, std::ostream& out, std::ostream& err) {
+bool validate_files(const std::vector<std::string>& paths, bool json, std::ostream& out, std::ostream& err,
+                    const plan::Overrides& overrides) {
   bool all_valid = true;
   for (const auto& path : paths) {
-    PlanParse parse = load_plan(path);
+    PlanParse parse = load_plan(path, overrides);
     if (parse.ok()) {
       report_warnings(*parse.plan, json, out, err);
       if (json) {
@@ -76,14 +77,16 @@ bool validate_files(const std::vector<std::string>& paths, bool json, std::ostre
   return all_valid;
 }
 
-PlanParse load_checked(const std::string& path, bool json, std::ostream& out, std::ostream& err) {
-  PlanParse parse = load_plan(path);
+PlanParse load_checked(const std::string& path, bool json, std::ostream& out, std::ostream& err,
+                       const plan::Overrides& overrides) {
+  PlanParse parse = load_plan(path, overrides);
   if (!parse.ok()) report_problems(path, parse, json, out, err);
   return parse;
 }
 
-bool preview_file(const std::string& path, bool json, std::ostream& out, std::ostream& err) {
-  PlanParse parse = load_checked(path, json, out, err);
+bool preview_file(const std::string& path, bool json, std::ostream& out, std::ostream& err,
+                  const plan::Overrides& overrides) {
+  PlanParse parse = load_checked(path, json, out, err, overrides);
   if (!parse.ok()) return false;
   for (const auto& line : describe_plan(*parse.plan)) {
     if (json) {

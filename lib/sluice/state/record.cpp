@@ -148,6 +148,7 @@ Json to_json(const Record& r) {
               {"planHash", r.plan_hash},
               {"planPath", r.plan_path},
               {"planText", recordable_plan_text(r.plan_text)},
+              {"overrides", r.overrides},
               {"switchedAt", r.switched_at},
               {"image", r.image},
               {"digest", r.digest},
@@ -193,6 +194,7 @@ util::Result<Record> record_from_json(const Json& j) {
     r.plan_hash = j.value("planHash", "");
     r.plan_path = j.value("planPath", "");
     r.plan_text = j.value("planText", "");
+    r.overrides = j.value("overrides", std::map<std::string, std::string>{});
     r.switched_at = j.value("switchedAt", "");
     r.image = j.value("image", "");
     r.digest = j.value("digest", "");

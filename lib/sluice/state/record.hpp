@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -85,8 +86,11 @@ struct Record {
   std::string plan_hash;
   std::string plan_path;
   std::string plan_text;  // the plan file, secrets redacted, so promote/abort can continue without it
-  std::string image;      // as written in the plan
-  std::string digest;     // resolved: repo@sha256:...
+  std::string image;      // as written in the plan, or as --image gave it
+  // --image and --set values the rollout was started with (field -> value):
+  // part of its plan, so a continuing command reads the plan with them.
+  std::map<std::string, std::string> overrides;
+  std::string digest;  // resolved: repo@sha256:...
   RecordPhase phase = RecordPhase::progressing;
   std::string message;
   std::size_t step_index = 0;

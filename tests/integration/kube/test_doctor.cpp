@@ -6,8 +6,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <fstream>
+#include <sstream>
 #include "tree_paths.hpp"
 
 using sluice::test::Kubesim;
@@ -78,6 +81,24 @@ TEST_CASE("doctor passes against kubesim and checks the plan's target", "[kube][
   CHECK(with_plan.exit_code == 6);  // the Deployment does not exist yet
   CHECK(with_plan.out.find("FAIL  Deployment shop/web: not found") != std::string::npos);
   CHECK(with_plan.out.find("ok    Service shop/web: exists") != std::string::npos);
+
+  // -o json: one object per line, each check and then the result.
+  auto json = run(sluice_binary(), {"--kubeconfig", sim.kubeconfig_path(), "-o", "json", "doctor", plan});
+  INFO(json.out << json.err);
+  CHECK(json.exit_code == 6);
+  std::vector<nlohmann::json> lines;
+  std::istringstream stream(json.out);
+  for (std::string line; std::getline(stream, line);) lines.push_back(nlohmann::json::parse(line));
+  REQUIRE(lines.size() >= 3);
+  bool deployment_failed = false;
+  for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
+    CHECK(lines[i]["kind"] == "check");
+    if (lines[i]["check"] == "Deployment shop/web") deployment_failed = lines[i]["ok"] == false;
+  }
+  CHECK(deployment_failed);
+  CHECK(lines.back()["kind"] == "result");
+  CHECK(lines.back()["ok"] == false);
+  CHECK(lines.back()["exitCode"] == 6);
 }
 
 TEST_CASE("doctor fails with exit 6 within the timeout when the server does not answer",

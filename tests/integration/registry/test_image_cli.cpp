@@ -48,6 +48,8 @@ TEST_CASE("image resolve prints digest, media type and platforms, as text or JSO
 
   auto json = run_sluice({"image", "resolve", ref, "-o", "json"});
   REQUIRE(json.exit_code == 0);
+  // One document on one line (NDJSON), as every verb prints under -o json.
+  CHECK(std::count(json.out.begin(), json.out.end(), '\n') == 1);
   auto doc = nlohmann::json::parse(json.out);
   CHECK(doc["digest"] == digest);
   CHECK(doc["platforms"] == nlohmann::json::array({"linux/amd64", "linux/arm64/v8"}));
@@ -133,6 +135,14 @@ TEST_CASE("image resolve exits 6 with one line when the registry cannot be reach
   CHECK(r.exit_code == 6);
   CHECK(r.err.rfind("sluice image resolve: image " + host + "/web:1: ", 0) == 0);
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+
+  auto json = run_sluice({"-o", "json", "image", "resolve", host + "/web:1"});
+  CHECK(json.exit_code == 6);
+  REQUIRE(std::count(json.out.begin(), json.out.end(), '\n') == 1);
+  auto doc = nlohmann::json::parse(json.out);
+  CHECK(doc["reference"] == host + "/web:1");
+  CHECK(doc["exitCode"] == 6);
+  CHECK(doc["error"].get<std::string>().rfind("image " + host + "/web:1: ", 0) == 0);
 }
 
 TEST_CASE("image resolve shows a hostile reference escaped, on one line") {

@@ -446,3 +446,26 @@ TEST_CASE("errors are capped per file") {
   REQUIRE(errors.size() == 51);
   CHECK(errors.back() == "plan.yaml: too many errors; stopped after 50");
 }
+
+TEST_CASE("a value has the type YAML 1.2 gives it, as the JSON Schema reads it") {
+  SECTION("a quoted number or boolean is text, not an integer or a boolean") {
+    CHECK(
+        errors_of(replace(k_valid_plan, "setWeight: 20", "setWeight: \"20\"")) ==
+        Errors{"plan.yaml:9:20: strategy.canary.steps[0].setWeight: must be an integer, not the string '20'; "
+               "write it without quotes"});
+    CHECK(
+        errors_of(k_valid_plan + "rollback: {automatic: 'false'}\n") ==
+        Errors{"plan.yaml:15:23: rollback.automatic: must be true or false, not the string 'false'; write it "
+               "without quotes"});
+  }
+  SECTION("an unquoted number or boolean is not text") {
+    CHECK(errors_of(replace(k_valid_plan, "namespace: shop", "namespace: 2024")) ==
+          Errors{
+              "plan.yaml:4:21: target.namespace: must be a string, not the number 2024; quote it: \"2024\""});
+    CHECK(errors_of(replace(k_valid_plan, "checks: [errors]", "checks: [true]")).front() ==
+          "plan.yaml:10:29: strategy.canary.steps[1].analysis.checks[0]: must be a string, not the boolean "
+          "true; "
+          "quote it: \"true\"");
+    CHECK(errors_of(replace(k_valid_plan, "namespace: shop", "namespace: \"2024\"")).empty());
+  }
+}
