@@ -23,6 +23,9 @@ class Client;
 namespace sluice::registry {
 class Registry;
 }
+namespace sluice::state {
+class LeaseLock;
+}
 
 namespace sluice::engine {
 
@@ -90,6 +93,7 @@ struct Deps {
   Interrupt* interrupt = nullptr;
   std::string context;     // the kubeconfig context chosen by --context or the plan, for printed commands
   state::Starter starter;  // who runs this command (host, pid, user, CI job): the CLI fills it in
+  state::LeaseLock* lock = nullptr;  // held while a locked command's body runs (engine/run_support.cpp)
 };
 
 struct RunOptions {
