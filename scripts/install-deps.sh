@@ -9,7 +9,7 @@ packages=(
   catch2 libcpp-httplib-dev libssl-dev openssl zlib1g-dev libbrotli-dev
   docker-registry prometheus apache2-utils curl ccache
   python3-kubernetes python3-yaml nodejs
-  dpkg-dev man-db groff-base zsh fish
+  dpkg-dev man-db groff-base zsh fish umoci skopeo
 )
 # Some images carry a nodejs that bundles npm (nodesource); Debian's npm only where none is.
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds sluice and kubesim with AddressSanitizer and
 # UndefinedBehaviorSanitizer, lints (scripts/tidy.sh), runs every test tier,
-# builds and installs the Debian packages (scripts/package.sh), then a short
+# builds and installs the Debian packages (scripts/package.sh), builds the
+# container image and runs it from a local registry (scripts/image.sh), then a short
 # fuzz run of the parsers. This is the README's test command and all CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,9 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 # The Debian packages: a Release build, `cpack -G DEB`, `dpkg -i` into a scratch root.
 ./scripts/package.sh
+# The container image from that Release binary, pushed, pulled back and run.
+# (Running it needs chroot, so root; otherwise the image is built and measured only.)
+if [ "$(id -u)" -eq 0 ]; then ./scripts/image.sh --check; else ./scripts/image.sh; fi
 
 if [ -x scripts/fuzz.sh ]; then
   ./scripts/fuzz.sh "${SLUICE_FUZZ_SECONDS:-20}"

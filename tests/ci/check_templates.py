@@ -5,7 +5,9 @@ Runs the GitHub composite action's apply.sh and the GitLab template's script
 with a stand-in `sluice` that exits with each code, and checks which codes
 pass the job: 0 always, 4 (paused for promote) only when pauses are allowed,
 never 8 (held after a failed gate) or anything else. Also checks that the
-YAML files parse and that the action passes its inputs to apply.sh.
+YAML files parse and that the action passes its inputs to apply.sh, and that
+the Dockerfile's image is the one scripts/image.sh builds (same file set, user
+and entrypoint; image.sh itself is run by scripts/test.sh).
 """
 import os
 import pathlib
@@ -82,6 +84,20 @@ for allow in ("true", "false"):
     for code in CODES:
         rc = run_gitlab(script, code, allow)
         check((rc == 0) == passes(code, allow), f"gitlab: exit {code} (allow pause {allow}) gave job result {rc}")
+
+# The Dockerfile cannot be built here (no daemon): its last stage must hold
+# what scripts/image-rootfs.sh collects, as scripts/image.sh's image does.
+dockerfile = (ROOT / "Dockerfile").read_text()
+last_stage = dockerfile.split("\nFROM ")[-1]
+image_sh = (ROOT / "scripts/image.sh").read_text()
+check("image-rootfs.sh /build/sluice /rootfs" in dockerfile, "Dockerfile: the rootfs is not made by image-rootfs.sh")
+check(last_stage.startswith("scratch"), "Dockerfile: the last stage is not FROM scratch")
+check("COPY --from=build /rootfs/ /" in last_stage, "Dockerfile: the last stage does not copy the rootfs")
+for docker, umoci in (("USER 65532:65532", "--config.user 65532:65532"),
+                      ('ENTRYPOINT ["/usr/bin/sluice"]', "--config.entrypoint /usr/bin/sluice"),
+                      ("ENV HOME=/home/sluice", "--config.env HOME=/home/sluice")):
+    check(docker in last_stage, f"Dockerfile: no '{docker}'")
+    check(umoci in image_sh, f"scripts/image.sh: no '{umoci}'")
 
 for failure in failures:
     print("FAIL:", failure)
