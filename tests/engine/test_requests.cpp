@@ -138,13 +138,14 @@ TEST_CASE("engine: aborting a paused blue-green rollout writes the live Service 
 
 // A canary apply to one 50% step (bench/compare's canary row). Measured: 28
 // requests, 12 writes (before: 29 and 14, with two record saves before the
-// canary was created; then 13, with a Lease delete to release the lock). The record is written before each of its three steps
-// and once finished; the rest are the lease, the canary Deployment, the
-// surge-limited scale patches and the promotion. This is also why
-// bench/compare saw 32 or 33 requests and 16 writes where it once saw 31 and
-// 15: the wait for the Service's endpoints before the canary is scaled down
-// (a safety fix) costs a list and a watch, the record read cut costs one
-// fewer, and the odd 409 or extra scale step below adds one or two more.
+// canary was created; then 13, with a Lease delete to release the lock).
+// The record is written before each of its three steps and once finished;
+// the rest are the lease, the canary Deployment, the surge-limited scale
+// patches and the promotion. This is also why bench/compare saw 32 or 33
+// requests and 16 writes where it once saw 31 and 15: the wait for the
+// Service's endpoints before the canary is scaled down (a safety fix) costs
+// a list and a watch, the record read cut costs one fewer, and the odd 409
+// or extra scale step below adds one or two more.
 TEST_CASE("engine: a canary apply writes its record once per step and once finished",
           "[engine][canary][requests]") {
   EngineWorld world;  // given web at v1, and a new sluice process

@@ -134,9 +134,10 @@ StepResult scale_down_old(Driver& d) {
   auto svc = d.deps().kube->get(kube::k_services, d.ns(), d.plan().target.service);
   if (!svc) return failed_write(svc.error(), "reading " + d.plan().target.service);
   if (marked_aborted(*svc, d.record())) return abort_seen(d);
-  if (svc->value("/spec/selector"_json_pointer, Json()) != d.record().next.service_selector)
+  if (svc->value("/spec/selector"_json_pointer, Json()) != d.record().next.service_selector) {
     return StepResult::needs_human(d.plan().target.service + " no longer selects " +
                                    d.record().next.deployment);
+  }
   if (auto s = d.writes().scale(d.record().previous.deployment, 0); !s)
     return failed_write(s.error(), "scaling down " + d.record().previous.deployment);
   return {StepStatus::next, d.record().previous.deployment + " scaled to 0"};
