@@ -47,6 +47,26 @@ DoctorCheck check_exists(Client& client, const ResourceRef& ref, const std::stri
   return {label, false, object.error().message};
 }
 
+DoctorCheck check_permissions(Client& client, const DoctorTarget& t) {
+  const auto rules = required_rules(t.needs);
+  std::string label = "permissions in " + t.ns;
+  auto denied = denied_permissions(client, t.ns, rules);
+  if (!denied) {
+    // A server without access reviews cannot say; the rollout will find out.
+    if (denied.error().kind == ErrorKind::not_found)
+      return {label, true, "unknown (the server does not answer SelfSubjectAccessReview)"};
+    return {label, false, denied.error().message};
+  }
+  size_t asked = 0;
+  for (const auto& rule : rules) asked += rule.verbs.size();
+  if (denied->empty()) return {label, true, fmt::format("all {} a rollout needs are allowed", asked)};
+  std::string missing;
+  for (const auto& d : *denied) missing += (missing.empty() ? "" : ", ") + d;
+  return {label, false,
+          fmt::format("{} of {} refused: {} (`sluice doctor --print-role` prints a Role that grants them)",
+                      denied->size(), asked, missing)};
+}
+
 }  // namespace
 
 bool DoctorReport::ok() const {
@@ -67,6 +87,7 @@ DoctorReport run_doctor(Client& client, const Config& config, const std::optiona
   report.checks.push_back(check_exists(client, k_namespaces, "", t.ns));
   if (!t.deployment.empty()) report.checks.push_back(check_exists(client, k_deployments, t.ns, t.deployment));
   if (!t.service.empty()) report.checks.push_back(check_exists(client, k_services, t.ns, t.service));
+  report.checks.push_back(check_permissions(client, t));
   return report;
 }
 

@@ -1,10 +1,12 @@
 // `sluice doctor`: can sluice reach the cluster, who does it authenticate as,
-// and do the plan's namespace, Deployment and Service exist. The report is
+// do the plan's namespace, Deployment and Service exist, and may it do there
+// everything a rollout does (kube/permissions.hpp). The report is
 // printed by report/doctor.hpp; the CLI chooses the exit code.
 #pragma once
 
 #include <sluice/kube/client.hpp>
 #include <sluice/kube/config.hpp>
+#include <sluice/kube/permissions.hpp>
 
 #include <optional>
 #include <string>
@@ -14,8 +16,9 @@ namespace sluice::kube {
 
 struct DoctorTarget {
   std::string ns;
-  std::string deployment;  // empty: not checked
-  std::string service;     // empty: not checked
+  std::string deployment;   // empty: not checked
+  std::string service;      // empty: not checked
+  PermissionNeeds needs{};  // what the plan uses beyond every rollout's needs
 };
 
 struct DoctorCheck {

@@ -37,5 +37,7 @@ inline const ResourceRef k_httproutes{"gateway.networking.k8s.io", "v1", "httpro
 inline const ResourceRef k_ingresses{"networking.k8s.io", "v1", "ingresses", true, "Ingress"};
 inline const ResourceRef k_selfsubjectreviews{"authentication.k8s.io", "v1", "selfsubjectreviews", false,
                                               "SelfSubjectReview"};
+inline const ResourceRef k_selfsubjectaccessreviews{"authorization.k8s.io", "v1", "selfsubjectaccessreviews",
+                                                    false, "SelfSubjectAccessReview"};
 
 }  // namespace sluice::kube

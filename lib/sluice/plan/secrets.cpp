@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <variant>
 
 namespace sluice::plan {
 
@@ -172,6 +173,36 @@ std::vector<Diagnostic> inline_secret_warnings(const Plan& plan) {
   }
   for (auto& d : out) d.file = plan.source_path;
   return out;
+}
+
+}  // namespace sluice::plan
+
+namespace sluice::plan {
+
+namespace {
+
+bool from_secret(const SecretValue& value) {
+  return value.from && value.from->kind == SecretRef::Kind::secret_key;
+}
+
+bool reads_secret(const Credentials& c) {
+  if (c.basic_auth && from_secret(c.basic_auth->password)) return true;
+  if (c.bearer_token && from_secret(*c.bearer_token)) return true;
+  for (const auto& [name, value] : c.headers) {
+    if (from_secret(value)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool reads_kubernetes_secrets(const Plan& plan) {
+  for (const auto& [name, check] : plan.checks) {
+    const bool reads =
+        std::visit([](const auto& source) { return reads_secret(source.credentials); }, check.source);
+    if (reads) return true;
+  }
+  return false;
 }
 
 }  // namespace sluice::plan

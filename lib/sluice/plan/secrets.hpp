@@ -30,6 +30,10 @@ bool is_redacted(const SecretValue& value);
 // True when a URL holds what redact_plan_text left for a credential.
 bool has_redacted_credentials(const std::string& url);
 
+// True when a check reads a credential from a Kubernetes Secret
+// (secretKeyRef): sluice then needs `get` on secrets in the namespace.
+bool reads_kubernetes_secrets(const Plan& plan);
+
 // One warning per inline secret in the plan's checks (validate prints them;
 // they do not make the plan invalid).
 std::vector<Diagnostic> inline_secret_warnings(const Plan& plan);

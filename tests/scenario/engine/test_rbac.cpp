@@ -23,12 +23,13 @@ std::string read_text(const std::string& path) {
   return text.str();
 }
 
-// Applies deploy/rbac.yaml into the world's namespace (as the admin) and
-// points sluice at a kubeconfig holding a token of the `sluice` ServiceAccount.
-void run_as_sluice_service_account(World& w) {
-  auto applied =
-      sluice::test::run("/usr/bin/kubectl", {"--kubeconfig", w.sim.kubeconfig_path(), "-n", w.ns, "apply",
-                                             "-f", std::string(SLUICE_SOURCE_DIR) + "/deploy/rbac.yaml"});
+// Applies `manifest` (deploy/rbac.yaml unless given) into the world's namespace
+// (as the admin) and points sluice at a kubeconfig holding a token of the
+// `sluice` ServiceAccount.
+void run_as_sluice_service_account(World& w, const std::string& manifest = std::string(SLUICE_SOURCE_DIR) +
+                                                                           "/deploy/rbac.yaml") {
+  auto applied = sluice::test::run(
+      "/usr/bin/kubectl", {"--kubeconfig", w.sim.kubeconfig_path(), "-n", w.ns, "apply", "-f", manifest});
   REQUIRE(applied.exit_code == 0);
   auto token = w.sim.request("POST", "/api/v1/namespaces/" + w.ns + "/serviceaccounts/sluice/token",
                              {{"apiVersion", "authentication.k8s.io/v1"}, {"kind", "TokenRequest"}});
@@ -104,20 +105,59 @@ TEST_CASE("rbac: with deploy/rbac.yaml alone sluice runs a blue-green rollout an
   CHECK(serving != w.first_image);
 }
 
+// Removes the rule on `resource` from the Role `sluice` (as the admin).
+void drop_rule(World& w, const std::string& resource) {
+  const std::string role_path = "/apis/rbac.authorization.k8s.io/v1/namespaces/" + w.ns + "/roles/sluice";
+  Json role = w.sim.get_object(role_path);
+  Json rules = Json::array();
+  for (const auto& rule : role["rules"]) {
+    if (rule["resources"] != Json{resource}) rules.push_back(rule);
+  }
+  REQUIRE(rules.size() + 1 == role["rules"].size());
+  role["rules"] = rules;
+  REQUIRE(w.sim.request("PUT", role_path, role).status == 200);
+}
+
+TEST_CASE("rbac: the Role `doctor --print-role` prints is enough to roll out, and doctor says so", "[rbac]") {
+  // Given the ServiceAccount, Role and RoleBinding that `sluice doctor --print-role PLAN` prints
+  World w(3, k_admin_token);
+  auto plan = w.write_plan("web.yaml", w.rolling_plan(w.image("web", "2")));
+  auto printed = w.sluice({"doctor", "--print-role", plan});
+  REQUIRE(printed.exit_code == 0);
+  const std::string manifest = w.dir.path() + "/printed-role.yaml";
+  std::ofstream(manifest) << printed.out;
+  run_as_sluice_service_account(w, manifest);
+  const auto mark = w.audit_mark();
+
+  // When sluice checks the plan and rolls it out as that ServiceAccount
+  auto doctor = w.sluice({"doctor", plan});
+  auto applied = w.sluice({"apply", plan});
+
+  // Then doctor found every permission granted, and RBAC refused nothing
+  CHECK(doctor.exit_code == 0);
+  CHECK(doctor.out.find("a rollout needs are allowed") != std::string::npos);
+  CHECK(applied.exit_code == 0);
+  CHECK(forbidden_calls(w, mark).empty());
+}
+
+TEST_CASE("rbac: doctor names each permission the Role lacks and exits as a failed preflight", "[rbac]") {
+  World w(3, k_admin_token);
+  run_as_sluice_service_account(w);
+  drop_rule(w, "leases");
+  auto doctor = w.sluice({"doctor", w.write_plan("web.yaml", w.rolling_plan(w.image("web", "2")))});
+  CHECK(doctor.exit_code == 6);
+  CHECK(doctor.out.find("create leases.coordination.k8s.io") != std::string::npos);
+  CHECK(doctor.out.find("delete leases.coordination.k8s.io") != std::string::npos);
+  CHECK(doctor.out.find("deployments") == std::string::npos);  // only what is refused
+  CHECK(doctor.out.find("--print-role") != std::string::npos);
+}
+
 TEST_CASE("rbac: without permission on leases sluice stops before writing and names what was refused",
           "[rbac]") {
   // Given the shipped Role without its leases rule
   World w(3, k_admin_token);
   run_as_sluice_service_account(w);
-  const std::string role_path = "/apis/rbac.authorization.k8s.io/v1/namespaces/" + w.ns + "/roles/sluice";
-  Json role = w.sim.get_object(role_path);
-  Json rules = Json::array();
-  for (const auto& rule : role["rules"]) {
-    if (rule["resources"] != Json{"leases"}) rules.push_back(rule);
-  }
-  REQUIRE(rules.size() + 1 == role["rules"].size());
-  role["rules"] = rules;
-  REQUIRE(w.sim.request("PUT", role_path, role).status == 200);
+  drop_rule(w, "leases");
   const auto mark = w.audit_mark();
 
   // When sluice applies a rollout
