@@ -101,6 +101,11 @@ engine::Outcome EngineWorld::abort() {
   return engine::abort_rollout(ns, "web", d, options_);
 }
 
+engine::Outcome EngineWorld::promote() {
+  auto d = deps();
+  return engine::promote_rollout(ns, "web", false, d, options_);
+}
+
 engine::Outcome EngineWorld::rollback() {
   auto d = deps();
   return engine::rollback_rollout(ns, "web", std::nullopt, d, options_);

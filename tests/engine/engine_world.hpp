@@ -50,6 +50,7 @@ class EngineWorld {
   Json requests_since(std::uint64_t mark);
   std::uint64_t audit_mark();
   engine::Outcome abort();
+  engine::Outcome promote();
   engine::Outcome rollback();
 
   Json deployment(const std::string& name);

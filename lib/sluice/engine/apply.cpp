@@ -9,6 +9,8 @@
 #include <sluice/util/exit_code.hpp>
 #include <sluice/util/rfc3339.hpp>
 
+#include <utility>
+
 namespace sluice::engine {
 
 namespace {
@@ -82,8 +84,7 @@ std::string refusal(const state::Record& r, const plan::Plan& plan, const std::s
 }
 
 Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, Deps& deps,
-                        const RunOptions& options, const Target& target) {
-  state::RecordStore store(*deps.kube, *deps.clock, target.ns, plan.name);
+                        const RunOptions& options, const Target& target, state::RecordStore& store) {
   auto loaded = store.load();
   if (!loaded) return {k_exit_preflight, {}, loaded.error().message};
   std::optional<strategy::PreviousRun> previous;
@@ -95,8 +96,11 @@ Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, De
     case ResumeAction::continue_rollback:
       return roll_back_recorded(**loaded, store, deps, state::RecordPhase::rolled_back, (*loaded)->message);
     case ResumeAction::abort_previous: {
+      // Not this run's last record write: the lock must not go with it (the rollout follows).
+      state::LeaseLock* lock = std::exchange(deps.lock, nullptr);
       auto aborted = roll_back_recorded(**loaded, store, deps, state::RecordPhase::aborted,
                                         "aborted by --abort-previous");
+      deps.lock = lock;
       if (aborted.exit_code != k_exit_ok) return aborted;
       if (auto again = store.load(); again && *again) loaded = again;
       break;
@@ -148,8 +152,9 @@ Outcome apply_plan(const plan::Plan& plan, const std::string& plan_text, Deps& d
     }
     return {k_exit_preflight, {}, pf.problems.front()};
   }
-  return with_lock(deps, ns, plan.name, options,
-                   [&] { return start_or_resume(plan, plan_text, deps, options, pf.target); });
+  state::RecordStore store(*deps.kube, *deps.clock, ns, plan.name);
+  return with_lock(deps, ns, plan.name, options, store,
+                   [&] { return start_or_resume(plan, plan_text, deps, options, pf.target, store); });
 }
 
 void emit_finished(report::Reporter& out, const std::string& rollout, const Outcome& outcome) {

@@ -76,6 +76,14 @@ StepResult create_preview(Driver& d) {
   return {StepStatus::next, rec.next.deployment + " with " + std::to_string(replicas) + " replicas"};
 }
 
+// The live Service carries this rollout's abort mark: the rollout is being
+// aborted (the Driver rolls back when a step ends with abort requested).
+StepResult abort_seen(Driver& d) {
+  d.record().abort_requested = true;
+  d.record().requested_by = "an abort that switched " + d.plan().target.service + " back first";
+  return StepResult::rollback(d.plan().target.service + " was switched back by an abort");
+}
+
 StepResult point_preview_service(Driver& d) {
   std::string name = preview_service_name(d);
   if (auto s = ensure_service(d, name, d.record().next.service_selector); !s)
@@ -99,8 +107,18 @@ StepResult switch_service(Driver& d) {
     return StepResult::rollback(rec.next.deployment + " has " + std::to_string(counts.available) +
                                 " available pods, below the floor of " + std::to_string(floor));
   }
-  if (auto s = d.writes().set_selector(d.plan().target.service, rec.next.service_selector); !s)
-    return failed_write(s.error(), "switching the live service");
+  // An abort that began by switching the Service back (bluegreen_abort.cpp)
+  // wins: a 409 re-reads the Service, and its mark is seen before any write.
+  bool aborted = false;
+  auto s = d.writes().modify(kube::k_services, d.plan().target.service, [&](Json& svc) {
+    aborted = marked_aborted(svc, rec);
+    if (aborted || svc.value("/spec/selector"_json_pointer, Json()) == rec.next.service_selector)
+      return false;
+    svc["spec"]["selector"] = rec.next.service_selector;
+    return true;
+  });
+  if (!s) return failed_write(s.error(), "switching the live service");
+  if (aborted) return abort_seen(d);
   if (rec.switched_at.empty()) rec.switched_at = util::format_rfc3339(d.deps().clock->wall_now());
   return {StepStatus::next, d.plan().target.service + " now selects " + rec.next.deployment};
 }
@@ -111,6 +129,15 @@ StepResult scale_down_old(Driver& d) {
   if (bluegreen(d).scale_down_delay.count() > 0)
     return {StepStatus::next, d.record().previous.deployment + " kept warm for rollback"};
   if (d.record().previous.deployment == d.record().next.deployment) return StepResult::next();
+  // Read fresh: an abort may have moved the Service back to the old version
+  // since the switch, and the version that serves is never scaled down.
+  auto svc = d.deps().kube->get(kube::k_services, d.ns(), d.plan().target.service);
+  if (!svc) return failed_write(svc.error(), "reading " + d.plan().target.service);
+  if (marked_aborted(*svc, d.record())) return abort_seen(d);
+  if (svc->value("/spec/selector"_json_pointer, Json()) != d.record().next.service_selector) {
+    return StepResult::needs_human(d.plan().target.service + " no longer selects " +
+                                   d.record().next.deployment);
+  }
   if (auto s = d.writes().scale(d.record().previous.deployment, 0); !s)
     return failed_write(s.error(), "scaling down " + d.record().previous.deployment);
   return {StepStatus::next, d.record().previous.deployment + " scaled to 0"};
@@ -167,7 +194,11 @@ util::Result<std::string> roll_back(Driver& d) {
 
 class BlueGreen final : public StrategyDriver {
  public:
-  explicit BlueGreen(Driver& d) : StrategyDriver(d) {}
+  // An abort killed right after its Service write (bluegreen_abort.cpp) left
+  // its mark on the Service preflight read: whoever runs the rollout next finishes that abort.
+  explicit BlueGreen(Driver& d) : StrategyDriver(d) {
+    if (marked_aborted(d.target().service, d.record())) (void)abort_seen(d);
+  }
   StepResult execute(const strategy::StepSpec& step) override {
     using strategy::StepKind;
     switch (step.kind) {

@@ -23,6 +23,9 @@ class Client;
 namespace sluice::registry {
 class Registry;
 }
+namespace sluice::state {
+class LeaseLock;
+}
 
 namespace sluice::engine {
 
@@ -107,6 +110,7 @@ struct Deps {
   Interrupt* interrupt = nullptr;
   Reach reach;             // the flags a printed command needs to reach this rollout
   state::Starter starter;  // who runs this command (host, pid, user, CI job): the CLI fills it in
+  state::LeaseLock* lock = nullptr;  // held while a locked command's body runs (engine/run_support.cpp)
 };
 
 struct RunOptions {

@@ -2,6 +2,7 @@
 #include <sluice/engine/wait.hpp>
 
 #include <sluice/kube/resources.hpp>
+#include <sluice/state/lease_lock.hpp>
 #include <sluice/state/record_store.hpp>
 #include <sluice/util/exit_code.hpp>
 #include <sluice/util/rfc3339.hpp>
@@ -81,6 +82,8 @@ void Driver::emit(report::EventType type, std::string message, report::Json data
 }
 
 bool Driver::save() {
+  record_.released_lease_version.clear();  // held while this run writes
+  record_.released_by.clear();
   auto saved = store_.save(record_);
   if (!saved) emit(report::EventType::info, "could not write the rollout record: " + saved.error().message);
   return saved.ok();
@@ -208,11 +211,21 @@ Outcome Driver::run() {
   return finish_healthy();
 }
 
+util::Status Driver::save_final(bool append_to_history) {
+  auto released = deps_.lock != nullptr ? deps_.lock->hand_off() : std::nullopt;
+  record_.released_lease_version = released.value_or("");
+  record_.released_by = released ? deps_.lock->identity() : "";
+  auto saved = append_to_history ? store_.save_finished(record_) : store_.save(record_);
+  if (saved && released) deps_.lock->handed_off();
+  return saved;
+}
+
 Outcome Driver::finish_paused(const std::string& message, PauseReason reason) {
   record_.phase = RecordPhase::paused;
   record_.message = message;
   record_.pause_reason = reason;
-  if (!save()) return {k_exit_needs_human, RecordPhase::paused, "could not write the rollout record"};
+  if (!save_final(false))
+    return {k_exit_needs_human, RecordPhase::paused, "could not write the rollout record"};
   emit(report::EventType::paused, message, {{"reason", state::to_string(reason)}});
   return {reason == PauseReason::failed ? k_exit_held : k_exit_paused, RecordPhase::paused, message};
 }
@@ -230,7 +243,7 @@ Outcome Driver::finish_healthy() {
   record_.phase = RecordPhase::healthy;
   record_.message = "rolled out " + record_.digest;
   record_.finished_at = util::format_rfc3339(deps_.clock->wall_now());
-  auto saved = store_.save_finished(record_);
+  auto saved = save_final(true);
   if (!saved)
     return {k_exit_needs_human, RecordPhase::healthy, "rolled out, but the record could not be written"};
   return {k_exit_ok, RecordPhase::healthy, record_.message};
@@ -275,8 +288,7 @@ Outcome Driver::roll_back(const std::string& why, RecordPhase final_phase) {
   }
   record_.message = out.message;
   record_.finished_at = util::format_rfc3339(deps_.clock->wall_now());
-  if (!store_.save_finished(record_))
-    return {k_exit_needs_human, out.phase, out.message + "; record not written"};
+  if (!save_final(true)) return {k_exit_needs_human, out.phase, out.message + "; record not written"};
   return out;
 }
 

@@ -69,6 +69,8 @@ class Driver {
   Outcome finish_interrupted();
   Outcome finish_healthy();
   Outcome finish_aborted();
+  // The run's last record write, letting the lock go with it (no Lease delete after it).
+  util::Status save_final(bool append_to_history);
   int watch_requests();  // subscribes to the record; returns the subscription id
   static bool same_step_names(const std::vector<state::StepRecord>& recorded,
                               const std::vector<strategy::StepSpec>& steps);

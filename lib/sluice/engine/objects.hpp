@@ -20,6 +20,10 @@ using Json = nlohmann::json;
 // Label sluice puts on blue-green pods and adds to Service selectors.
 inline constexpr const char* k_version_label = "sluice.io/version";
 inline constexpr const char* k_rollout_label = "sluice.io/rollout";
+// On a blue-green live Service: "<rollout>/<id>" of the rollout an abort
+// switched it back for, written with the switch itself so that a run killed
+// right after it still knows the rollout is being aborted.
+inline constexpr const char* k_aborted_annotation = "sluice.io/aborted";
 
 // Index of `container` in the pod template (empty name: the only container).
 util::Result<std::size_t> container_index(const Json& deployment, const std::string& container);

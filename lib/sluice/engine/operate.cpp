@@ -2,6 +2,7 @@
 // plan stored in it, and drives the rollout on (or back) from this process.
 #include <sluice/engine/commands.hpp>
 #include <sluice/engine/run_support.hpp>
+#include <sluice/engine/strategy_driver.hpp>
 
 #include <sluice/kube/resources.hpp>
 #include <sluice/state/record_store.hpp>
@@ -37,8 +38,7 @@ Outcome load_failed(const util::Error& e) {
   return {e.kind == util::ErrorKind::not_found ? k_exit_usage : k_exit_preflight, {}, e.message};
 }
 
-Outcome promote_locked(const std::string& ns, const std::string& name, bool full, Deps& deps) {
-  state::RecordStore store(*deps.kube, *deps.clock, ns, name);
+Outcome promote_locked(const std::string& name, bool full, Deps& deps, state::RecordStore& store) {
   auto l = load(store, deps, name);
   if (!l) return load_failed(l.error());
   auto& rec = l->record;
@@ -85,8 +85,7 @@ Outcome already_over(const Reach& reach, const std::string& ns, const std::strin
   }
 }
 
-Outcome abort_locked(const std::string& ns, const std::string& name, Deps& deps) {
-  state::RecordStore store(*deps.kube, *deps.clock, ns, name);
+Outcome abort_locked(const std::string& name, Deps& deps, state::RecordStore& store) {
   auto l = load(store, deps, name);
   if (!l) return load_failed(l.error());
   if (state::is_terminal(l->record.phase)) return already_over(deps.reach, ns, name, l->record.phase);
@@ -124,9 +123,8 @@ util::Result<state::Version> rollback_target(state::RecordStore& store, const st
                           "no healthy rollout " + std::to_string(*to_revision) + " in the history");
 }
 
-Outcome rollback_locked(const std::string& ns, const std::string& name, std::optional<int> to_revision,
-                        Deps& deps) {
-  state::RecordStore store(*deps.kube, *deps.clock, ns, name);
+Outcome rollback_locked(const std::string& name, std::optional<int> to_revision, Deps& deps,
+                        state::RecordStore& store) {
   auto l = load(store, deps, name);
   if (!l) return load_failed(l.error());
   if (!state::is_terminal(l->record.phase)) {
@@ -168,7 +166,8 @@ Outcome promote_rollout(const std::string& ns, const std::string& name, bool ful
     auto a = store.request(state::RecordStore::Request::promote, deps.starter.identity());
     asked = a && *a;
   }
-  Outcome out = with_lock(deps, ns, name, options, [&] { return promote_locked(ns, name, full, deps); });
+  Outcome out =
+      with_lock(deps, ns, name, options, store, [&] { return promote_locked(name, full, deps, store); });
   // Asked, the running process went on at once: it still holds the lock, or it
   // already finished and let it go, leaving this process nothing to promote.
   if (asked && (out.exit_code == k_exit_locked || out.exit_code == k_exit_usage)) {
@@ -194,6 +193,22 @@ bool ask_to_abort(state::RecordStore& store, Deps& deps, const std::string& name
   return true;
 }
 
+// A paused rollout has no process running it: where the strategy can move
+// traffic back at once, that is this command's first write, before the lock
+// (docs/commands.md, abort). Best effort: the locked rollback does it anyway.
+void switch_back_before_lock(const state::Record& rec, Deps& deps) {
+  auto first = strategy_entry(rec.strategy).abort_first;
+  if (first == nullptr) return;
+  auto switched = first(rec, deps);
+  std::string text = !switched ? "could not switch traffic back before the lock (" +
+                                     switched.error().message + "); the rollback under the lock does"
+                     : *switched
+                         ? "switched traffic back to " + rec.previous.deployment + " before taking the lock"
+                         : "";
+  if (text.empty()) return;
+  deps.out->emit(report::Event{report::EventType::info, rec.name, 0, 0, "", text, {}});
+}
+
 }  // namespace
 
 Outcome abort_rollout(const std::string& ns, const std::string& name, Deps& deps, const RunOptions& options) {
@@ -203,8 +218,9 @@ Outcome abort_rollout(const std::string& ns, const std::string& name, Deps& deps
   state::RecordStore store(*deps.kube, *deps.clock, ns, name);
   auto rec = store.load();
   bool paused = rec && *rec && (**rec).phase == RecordPhase::paused;
+  if (paused) switch_back_before_lock(**rec, deps);
   bool asked = !paused && ask_to_abort(store, deps, name);
-  Outcome out = with_lock(deps, ns, name, options, [&] { return abort_locked(ns, name, deps); });
+  Outcome out = with_lock(deps, ns, name, options, store, [&] { return abort_locked(name, deps, store); });
   if (out.exit_code != k_exit_locked) return out;
   // Locked though paused: a promote has just taken it up; ask that process.
   if (paused) asked = ask_to_abort(store, deps, name);
@@ -221,7 +237,9 @@ Outcome abort_rollout(const std::string& ns, const std::string& name, Deps& deps
 
 Outcome rollback_rollout(const std::string& ns, const std::string& name, std::optional<int> to_revision,
                          Deps& deps, const RunOptions& options) {
-  return with_lock(deps, ns, name, options, [&] { return rollback_locked(ns, name, to_revision, deps); });
+  state::RecordStore store(*deps.kube, *deps.clock, ns, name);
+  return with_lock(deps, ns, name, options, store,
+                   [&] { return rollback_locked(name, to_revision, deps, store); });
 }
 
 }  // namespace sluice::engine

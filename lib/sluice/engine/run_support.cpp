@@ -8,17 +8,35 @@ namespace sluice::engine {
 
 namespace {
 
-// The body's writes go through the lock's fence: deps.kube is the fenced
-// client while it runs (the body's closure holds `deps` by reference).
-Outcome run_fenced(Deps& deps, state::LeaseLock& lock, const std::function<Outcome()>& body) {
+// The body's writes go through the lock's fence: deps.kube (and the
+// record store) use the fenced client while it runs (the body's closure
+// holds `deps` by reference), and deps.lock is the lock.
+Outcome run_fenced(Deps& deps, state::LeaseLock& lock, state::RecordStore& store,
+                   const std::function<Outcome()>& body) {
   kube::FencedClient fenced(*deps.kube, lock.fence());
   struct Restore {
     Deps& deps;
+    state::RecordStore& store;
     kube::Client* client;
-    ~Restore() { deps.kube = client; }
-  } restore{deps, deps.kube};
+    ~Restore() {
+      deps.kube = client;
+      deps.lock = nullptr;
+      store.use_client(*client);
+    }
+  } restore{deps, store, deps.kube};
   deps.kube = &fenced;
+  deps.lock = &lock;
+  store.use_client(fenced);
   return body();
+}
+
+// The Lease version the record says the last run let the lock go at ("" if none).
+std::string released_lease_version(state::RecordStore& store) {
+  if (!store.has_read()) (void)store.load();  // a failed read is the body's to report
+  const auto& cm = store.last_seen();
+  if (!cm) return "";
+  auto rec = state::record_from_configmap(*cm);
+  return rec && *rec ? (**rec).released_lease_version : "";
 }
 
 // A run that stopped because it lost the lock: it did change the cluster, so
@@ -35,11 +53,11 @@ Outcome lost_lock(state::LeaseLock& lock, const std::string& name, const Outcome
 }  // namespace
 
 Outcome with_lock(Deps& deps, const std::string& ns, const std::string& name, const RunOptions& options,
-                  const std::function<Outcome()>& body) {
+                  state::RecordStore& store, const std::function<Outcome()>& body) {
   std::string identity = options.identity.empty() ? deps.starter.identity() : options.identity;
   state::LeaseLock lock(*deps.kube, *deps.hub, *deps.clock, ns, name, identity,
                         state::LockOptions{options.lease_duration, util::Duration(0)});
-  auto got = lock.acquire(&deps.interrupt->token());
+  auto got = lock.acquire(&deps.interrupt->token(), released_lease_version(store));
   if (!got) {
     if (got.error().kind == util::ErrorKind::cancelled)
       return {k_exit_interrupted, {}, "interrupted while waiting for the lock"};
@@ -64,7 +82,10 @@ Outcome with_lock(Deps& deps, const std::string& ns, const std::string& name, co
   auto stop = [interrupt, &lock] { interrupt->fire("lost the lock: " + lock.fence().why()); };
   lock.fence().on_refused(stop);
   lock.start_renewing(stop);
-  Outcome out = run_fenced(deps, lock, body);
+  // Taken at the version the record names: no one held the lock since that
+  // record was written, so the read made before the lock is still the record.
+  if (got->handed_over) store.trust_last_read();
+  Outcome out = run_fenced(deps, lock, store, body);
   auto released = lock.release();
   // Stopped by the fence: a write was refused, or the loss interrupted the run.
   if (lock.fence().refused() > 0 || (lock.lost() && out.exit_code == k_exit_interrupted))

@@ -5,6 +5,7 @@
 
 #include <sluice/engine/driver.hpp>
 #include <sluice/state/lease_lock.hpp>
+#include <sluice/state/record_store.hpp>
 
 #include <functional>
 #include <optional>
@@ -16,8 +17,12 @@ namespace sluice::engine {
 // another live process has it. The lease is renewed meanwhile. While `body`
 // runs, deps.kube is a FencedClient: once the lock is lost every write is
 // refused, the interrupt fires, and the run ends with exit 9 naming the new holder.
+// `store` is the rollout's record store (read here first when the caller has
+// not): a record that says how the last run let the lock go lets the lock be
+// taken with one update, and then its read is the body's first load(). While
+// `body` runs, `store` writes through the fenced client and deps.lock is the lock.
 Outcome with_lock(Deps& deps, const std::string& ns, const std::string& name, const RunOptions& options,
-                  const std::function<Outcome()>& body);
+                  state::RecordStore& store, const std::function<Outcome()>& body);
 
 // The plan a record was started with (from its stored text).
 util::Result<plan::Plan> recorded_plan(const state::Record& record);

@@ -3,6 +3,7 @@
 // (report/status prints them).
 #include <sluice/engine/commands.hpp>
 #include <sluice/engine/objects.hpp>
+#include <sluice/engine/strategy_driver.hpp>
 
 #include <sluice/kube/resources.hpp>
 #include <sluice/state/lease_lock.hpp>
@@ -29,6 +30,16 @@ void add_version(kube::Client& kube, const std::string& ns, const std::string& n
                       {"desired", c.desired},
                       // A paused rollout holds its Deployment: Kubernetes moves no pods meanwhile.
                       {"held", dep->value("/spec/paused"_json_pointer, false)}});
+}
+
+// An abort that switched traffic back before taking the lock and stopped
+// there has not reached the record yet: the cluster says it is rolling back.
+void show_abort_under_way(kube::Client& kube, state::Record& rec) {
+  auto aborted = strategy_entry(rec.strategy).aborted_first;
+  if (aborted == nullptr || !aborted(kube, rec)) return;
+  rec.phase = state::RecordPhase::rolling_back;
+  rec.message = "aborting: traffic is back on " + rec.previous.deployment +
+                " but the abort stopped before it finished; `sluice abort " + rec.name + "` finishes it";
 }
 
 }  // namespace
@@ -68,8 +79,14 @@ util::Result<StatusView> read_status(kube::Client& kube, util::Clock& clock, con
     return util::make_error(util::ErrorKind::not_found, "no rollout named " + name + " in namespace " + ns);
   view.resource_version = store.resource_version();
   view.record = *rec;
+  if (!state::is_terminal(view.record->phase)) show_abort_under_way(kube, *view.record);
   auto lease = kube.get(kube::k_leases, ns, state::LeaseLock::lease_name(name));
-  if (lease) view.lock_holder = live_lock_holder(*lease, clock.wall_now());
+  // A run that let the lock go with its last record write left the Lease as
+  // it was: free while it is still the version that record names.
+  bool released =
+      lease && !view.record->released_lease_version.empty() &&
+      lease->value("/metadata/resourceVersion"_json_pointer, "") == view.record->released_lease_version;
+  if (lease && !released) view.lock_holder = live_lock_holder(*lease, clock.wall_now());
   if (view.record && !state::is_terminal(view.record->phase) &&
       view.record->phase != state::RecordPhase::paused)
     view.abandoned = view.lock_holder.empty();

@@ -19,9 +19,10 @@ Versions canary_and_stable(const state::Record& r) {
 }
 
 const std::array<StrategyEntry, 3> k_strategies{{
-    {plan::StrategyKind::rolling, make_rolling, nullptr, new_and_previous},
-    {plan::StrategyKind::blue_green, make_blue_green, retire_kept_warm, new_and_previous},
-    {plan::StrategyKind::canary, make_canary, nullptr, canary_and_stable},
+    {plan::StrategyKind::rolling, make_rolling, nullptr, new_and_previous, nullptr, nullptr},
+    {plan::StrategyKind::blue_green, make_blue_green, retire_kept_warm, new_and_previous, switch_back_first,
+     aborted_on_service},
+    {plan::StrategyKind::canary, make_canary, nullptr, canary_and_stable, nullptr, nullptr},
 }};
 
 }  // namespace

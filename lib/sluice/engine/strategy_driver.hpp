@@ -7,6 +7,7 @@
 #pragma once
 
 #include <sluice/engine/step_result.hpp>
+#include <sluice/kube/client.hpp>
 #include <sluice/plan/model.hpp>
 #include <sluice/state/record.hpp>
 #include <sluice/strategy/steps.hpp>
@@ -55,6 +56,11 @@ struct StrategyEntry {
   void (*superseded)(const state::Record& last, Deps& deps);
   // The Deployments `status` shows for a record: (name, role) pairs.
   std::vector<std::pair<std::string, std::string>> (*versions)(const state::Record& record);
+  // `abort` of a paused rollout, before the lock: moves traffic back as the
+  // very first write when that is safe without waiting (true: it did). May be null.
+  util::Result<bool> (*abort_first)(const state::Record& record, Deps& deps);
+  // Whether the cluster says an abort of `record` began with abort_first. May be null.
+  bool (*aborted_first)(kube::Client& kube, const state::Record& record);
 };
 
 const StrategyEntry& strategy_entry(plan::StrategyKind kind);
@@ -64,5 +70,10 @@ std::unique_ptr<StrategyDriver> make_rolling(Driver& d);
 std::unique_ptr<StrategyDriver> make_blue_green(Driver& d);
 std::unique_ptr<StrategyDriver> make_canary(Driver& d);
 void retire_kept_warm(const state::Record& last, Deps& deps);  // bluegreen.cpp
+// bluegreen_abort.cpp: the abort that writes the live Service first.
+util::Result<bool> switch_back_first(const state::Record& rec, Deps& deps);
+bool aborted_on_service(kube::Client& kube, const state::Record& rec);
+// Whether the live Service `service` carries the abort mark of `rec`.
+bool marked_aborted(const nlohmann::json& service, const state::Record& rec);
 
 }  // namespace sluice::engine

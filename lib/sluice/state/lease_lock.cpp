@@ -135,13 +135,40 @@ util::Result<std::optional<AcquireResult>> LeaseLock::try_create() {
   return std::optional<AcquireResult>(AcquireResult{true, false, identity_});
 }
 
-util::Result<AcquireResult> LeaseLock::acquire(const util::CancelToken* cancel) {
-  // A released lock leaves no Lease (release() deletes it): the usual case
-  // is one create, no read. It exists (409) only while held, or left by an
-  // older sluice that released by clearing the holder: read it and go on.
-  auto created = try_create();
-  if (!created) return created.error();
-  if (*created) return **created;
+util::Result<std::optional<AcquireResult>> LeaseLock::try_handover(const std::string& released_version) {
+  Json observed{{"apiVersion", "coordination.k8s.io/v1"},
+                {"kind", "Lease"},
+                {"metadata", {{"name", name_}, {"namespace", ns_}, {"resourceVersion", released_version}}},
+                {"spec", Json::object()}};
+  auto sent = clock_.now();
+  auto written = write_lease(observed);
+  if (!written) {
+    auto kind = written.error().kind;
+    if (kind == ErrorKind::not_found) return try_create();  // deleted since (an older sluice's release)
+    if (kind == ErrorKind::conflict) return std::optional<AcquireResult>();  // written since: read it
+    return written.error().with_context("taking over lease " + name_);
+  }
+  lease_ = *written;
+  held_ = true;
+  fence_.extend_until(sent + write_window(options_.lease_duration));
+  AcquireResult got{true, false, identity_};
+  got.handed_over = true;
+  return std::optional<AcquireResult>(got);
+}
+
+util::Result<AcquireResult> LeaseLock::acquire(const util::CancelToken* cancel,
+                                               const std::string& released_version) {
+  // The last run let the lock go with its final record write: one update on
+  // the version it recorded, no read. Else a lock released by a delete
+  // leaves no Lease: one create. The Lease exists otherwise (409): held, or
+  // released by an older sluice that cleared the holder: read it and go on.
+  auto first = released_version.empty() ? try_create() : try_handover(released_version);
+  if (!first) return first.error();
+  if (*first) return **first;
+  return take_when_free(cancel);
+}
+
+util::Result<AcquireResult> LeaseLock::take_when_free(const util::CancelToken* cancel) {
   for (int round = 0; round < 3; ++round) {
     auto got = client_.get(kube::k_leases, ns_, name_, cancel);
     if (!got && got.error().kind != ErrorKind::not_found)
@@ -213,8 +240,19 @@ std::string LeaseLock::current_holder() {
   return got ? holder_of(*got) : std::string();
 }
 
+std::optional<std::string> LeaseLock::hand_off() {
+  stop_renewing();  // joined: the last renewal's answer is in lease_, and nothing writes the Lease again
+  if (!held_ || lost_ || fence_.lapsed()) return std::nullopt;
+  return resource_version(lease_);
+}
+
 util::Status LeaseLock::release() {
   stop_renewing();
+  if (handed_off_ && held_) {
+    held_ = false;
+    fence_.close("the lock was released with the rollout record");
+    return {};
+  }
   if (!held_ || lost_ || fence_.lapsed()) return {};
   held_ = false;
   fence_.close("the lock was released");

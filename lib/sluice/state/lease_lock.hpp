@@ -51,6 +51,9 @@ struct AcquireResult {
   bool acquired = false;
   bool took_over = false;  // from a holder that stopped renewing
   std::string holder;      // who holds it when not acquired
+  // Taken over at the resourceVersion a finished run recorded as it let the
+  // lock go: no one has held it since that run's last write.
+  bool handed_over = false;
 };
 
 class LeaseLock {
@@ -63,16 +66,28 @@ class LeaseLock {
 
   // Takes the lock, waiting at most one lease duration to learn whether
   // another holder is alive. Not acquired: `holder` names who has it.
-  util::Result<AcquireResult> acquire(const util::CancelToken* cancel = nullptr);
+  // `released_version`: the Lease's resourceVersion a finished run recorded
+  // as released (hand_off); tried first with one update preconditioned on it.
+  util::Result<AcquireResult> acquire(const util::CancelToken* cancel = nullptr,
+                                      const std::string& released_version = "");
 
   // Renews until release(); calls `on_lost` once (from the renewing thread)
   // when a renewal cannot be made before the write window closes, or someone
   // else wrote the lease. The fence is closed before on_lost runs.
   void start_renewing(std::function<void()> on_lost);
 
+  // Letting the lock go with the run's last record write instead of a Lease
+  // delete: stops renewing (the fence stays open for what is left of the
+  // write window) and returns the Lease's resourceVersion, which no longer
+  // changes, for the record to carry; nullopt when the lock is not provably
+  // held. Once that record write succeeded, handed_off() says so and
+  // release() deletes nothing; otherwise release() deletes as usual.
+  std::optional<std::string> hand_off();
+  void handed_off() { handed_off_ = true; }
+
   // Stops renewing and deletes the Lease (if it is still the version this
   // process last wrote) so the next run need not wait. Writes nothing once
-  // the lock was lost.
+  // the lock was lost, or when it was handed off.
   util::Status release();
 
   // Open while the lock is provably ours; writes to the cluster go through it.
@@ -86,6 +101,8 @@ class LeaseLock {
 
  private:
   util::Result<std::optional<AcquireResult>> try_create();  // nullopt: the Lease exists
+  util::Result<std::optional<AcquireResult>> try_handover(const std::string& released_version);
+  util::Result<AcquireResult> take_when_free(const util::CancelToken* cancel);
   util::Result<AcquireResult> try_take(const Json& observed, bool took_over);
   util::Result<bool> wait_for_change(const Json& observed, const util::CancelToken* cancel);
   util::Result<Json> write_lease(const Json& observed);  // create, or update carrying its RV
@@ -109,6 +126,7 @@ class LeaseLock {
   std::thread renewer_;
   std::atomic<bool> held_{false};
   std::atomic<bool> lost_{false};
+  bool handed_off_ = false;
 };
 
 }  // namespace sluice::state

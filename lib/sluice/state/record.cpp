@@ -140,37 +140,39 @@ Json to_json(const Record& r) {
   for (const auto& s : r.steps) steps.push_back(to_json(s));
   Json measurements = Json::array();
   for (const auto& m : r.measurements) measurements.push_back(to_json(m));
-  return Json{{"format", r.format},
-              {"name", r.name},
-              {"namespace", r.ns},
-              {"strategy", plan::to_string(r.strategy)},
-              {"rolloutId", r.rollout_id},
-              {"planHash", r.plan_hash},
-              {"planPath", r.plan_path},
-              {"planText", recordable_plan_text(r.plan_text)},
-              {"overrides", r.overrides},
-              {"switchedAt", r.switched_at},
-              {"image", r.image},
-              {"digest", r.digest},
-              {"phase", to_string(r.phase)},
-              {"message", r.message},
-              {"stepIndex", r.step_index},
-              {"steps", steps},
-              {"previous", to_json(r.previous)},
-              {"next", to_json(r.next)},
-              {"measurements", measurements},
-              {"startedBy", to_json(r.started_by)},
-              {"startedAt", r.started_at},
-              {"updatedAt", r.updated_at},
-              {"finishedAt", r.finished_at},
-              {"promoteRequested", r.promote_requested},
-              {"fullPromote", r.full_promote},
-              {"abortRequested", r.abort_requested},
-              {"requestedBy", r.requested_by},
-              {"requestSeq", r.request_seq},
-              {"pauseReason", to_string(r.pause_reason)},
-              {"totalReplicas", r.total_replicas},
-              {"traffic", to_json(r.traffic)}};
+  return Json{
+      {"format", r.format},
+      {"name", r.name},
+      {"namespace", r.ns},
+      {"strategy", plan::to_string(r.strategy)},
+      {"rolloutId", r.rollout_id},
+      {"planHash", r.plan_hash},
+      {"planPath", r.plan_path},
+      {"planText", recordable_plan_text(r.plan_text)},
+      {"overrides", r.overrides},
+      {"switchedAt", r.switched_at},
+      {"image", r.image},
+      {"digest", r.digest},
+      {"phase", to_string(r.phase)},
+      {"message", r.message},
+      {"stepIndex", r.step_index},
+      {"steps", steps},
+      {"previous", to_json(r.previous)},
+      {"next", to_json(r.next)},
+      {"measurements", measurements},
+      {"startedBy", to_json(r.started_by)},
+      {"startedAt", r.started_at},
+      {"updatedAt", r.updated_at},
+      {"finishedAt", r.finished_at},
+      {"promoteRequested", r.promote_requested},
+      {"fullPromote", r.full_promote},
+      {"abortRequested", r.abort_requested},
+      {"requestedBy", r.requested_by},
+      {"requestSeq", r.request_seq},
+      {"pauseReason", to_string(r.pause_reason)},
+      {"totalReplicas", r.total_replicas},
+      {"traffic", to_json(r.traffic)},
+      {"releasedLock", {{"leaseResourceVersion", r.released_lease_version}, {"holder", r.released_by}}}};
 }
 
 util::Result<Record> record_from_json(const Json& j) {
@@ -223,6 +225,9 @@ util::Result<Record> record_from_json(const Json& j) {
     r.pause_reason = parse_pause_reason(j.value("pauseReason", ""));
     r.total_replicas = j.value("totalReplicas", 0);
     r.traffic = traffic_from(j.value("traffic", Json::object()));
+    Json released = j.value("releasedLock", Json::object());
+    r.released_lease_version = released.value("leaseResourceVersion", "");
+    r.released_by = released.value("holder", "");
     return r;
   } catch (const Json::exception& e) {
     return make_error(ErrorKind::invalid, std::string("rollout record: ") + e.what());

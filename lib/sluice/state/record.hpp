@@ -113,6 +113,12 @@ struct Record {
   // promotion and rollback restore), and where traffic stands now.
   int total_replicas = 0;
   Traffic traffic;
+  // Set by the last write of a run that let its lock go with that write
+  // instead of deleting the Lease: the Lease's resourceVersion then (its
+  // renewals had stopped). The next run takes the Lease over with an update
+  // on exactly that version; empty while a run holds the lock.
+  std::string released_lease_version;
+  std::string released_by;  // the identity that held it
 };
 
 // The plan text as a record keeps it: every inline secret replaced by a

@@ -19,7 +19,17 @@ class RecordStore {
   RecordStore(kube::Client& client, util::Clock& clock, std::string ns, std::string rollout);
 
   // The current record; nullopt when this rollout was never applied here.
+  // Reads it, unless trust_last_read() said the last read is still current.
   util::Result<std::optional<Record>> load();
+  // Whether this store has read the record (or found none) and not written since.
+  bool has_read() const { return cached_.has_value() || absent_; }
+  // The next load() returns the last read without reading again: for a read
+  // made before the lock when taking the lock proved nobody held it since
+  // (engine/run_support.cpp with_lock). A write made since still carries
+  // that read's resourceVersion, so a request written meanwhile is a 409 and merged.
+  void trust_last_read() { trusted_ = has_read(); }
+  // The client the next reads and writes go through (the lock's fenced one while it is held).
+  void use_client(kube::Client& client) { client_ = &client; }
   util::Result<std::vector<HistoryEntry>> history();
   // The resourceVersion of the ConfigMap as last read or written; "" when it
   // does not exist (yet). A watch from it sees every later change.
@@ -47,12 +57,13 @@ class RecordStore {
   util::Result<Json> read_object();
   util::Status write(Record& record, bool append_to_history);
 
-  kube::Client& client_;
+  kube::Client* client_;
   util::Clock& clock_;
   std::string ns_;
   std::string rollout_;
   std::optional<Json> cached_;
-  bool absent_ = false;  // the last read found no record: the first write creates it without reading
+  bool absent_ = false;   // the last read found no record: the first write creates it without reading
+  bool trusted_ = false;  // the next load() returns the last read
 };
 
 // Parses the ConfigMap's data (for `status` and tests).

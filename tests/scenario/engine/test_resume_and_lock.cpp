@@ -255,8 +255,17 @@ TEST_CASE("apply with a closed stdout (| head -1) finishes the rollout and relea
   INFO(run.err);
   CHECK(run.exit_code == 0);
   CHECK(record_phase(w) == "Healthy");
-  // Released: the Lease is deleted
-  CHECK(w.sim.get("/apis/coordination.k8s.io/v1/namespaces/" + w.ns + "/leases/sluice-web").status == 404);
+  // Released with the final record write (issue 15): the record names the Lease's version then,
+  // the Lease is still that version (nothing renewed it since), and status calls the lock free
+  Json rollout = Json::parse(w.configmap("sluice-web")["data"]["rollout"].get<std::string>());
+  CHECK(rollout["releasedLock"]["leaseResourceVersion"] == lease(w)["metadata"]["resourceVersion"]);
+  bool shown = false;
+  for (const auto& e : w.sluice({"status", "web", "-n", w.ns}).events) {
+    if (!e.contains("lockHolder")) continue;
+    shown = true;
+    CHECK(e["lockHolder"] == "");
+  }
+  CHECK(shown);
 }
 
 TEST_CASE("SIGINT during preflight exits 130") {

@@ -283,3 +283,60 @@ TEST_CASE("a renewal refused with 409 means another process took the lease") {
   CHECK(lock.release().ok());
   CHECK(api.lease()["spec"]["holderIdentity"] == "intruder");
 }
+
+// Issue 15: a run lets the lock go with its last record write (hand_off);
+// the next takes it with one update on the version that record names.
+TEST_CASE("a lock handed off with the record is taken by one update on the recorded version") {
+  FakeLeaseApi api;
+  ManualClock clock;
+  sluice::kube::WatchHub hub(api, clock);
+  LeaseLock first(api, hub, clock, "shop", "web", "first", lease_of(3));
+  REQUIRE(first.acquire()->acquired);
+  auto version = first.hand_off();
+  REQUIRE(version);
+  CHECK(*version == api.lease()["metadata"]["resourceVersion"]);
+  first.handed_off();
+  REQUIRE(first.release().ok());
+  CHECK(api.count("DELETE") == 0);  // the Lease stays, still naming the first holder
+  CHECK(first.fence().lapsed());
+  int before = static_cast<int>(api.requests().size());
+
+  LeaseLock second(api, hub, clock, "shop", "web", "second", lease_of(3));
+  auto got = second.acquire(nullptr, *version);
+
+  REQUIRE(got.ok());
+  CHECK(got->acquired);
+  CHECK(got->handed_over);
+  CHECK(static_cast<int>(api.requests().size()) == before + 1);
+  CHECK(api.requests().back().method == "PUT");
+  CHECK(api.lease()["spec"]["holderIdentity"] == "second");
+}
+
+TEST_CASE("a handed-off lease written since is not taken by the handover but read and waited for") {
+  FakeLeaseApi api;
+  sluice::kube::WatchHub hub(api);
+  LeaseLock first(api, hub, sluice::util::system_clock(), "shop", "web", "first", lease_of(1));
+  REQUIRE(first.acquire()->acquired);
+  auto version = first.hand_off();
+  REQUIRE(version);
+  api.write_as("intruder");  // took it over meanwhile, and keeps renewing
+  std::atomic<bool> stop{false};
+  std::thread renewer([&] {
+    while (!stop) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      api.write_as("intruder");
+    }
+  });
+  LeaseLock second(api, hub, sluice::util::system_clock(), "shop", "web", "second", lease_of(1));
+
+  auto got = second.acquire(nullptr, *version);
+  stop = true;
+  renewer.join();
+
+  REQUIRE(got.ok());
+  CHECK_FALSE(got->acquired);
+  CHECK_FALSE(got->handed_over);
+  CHECK(got->holder == "intruder");
+  CHECK(api.count("POST") ==
+        1);  // the first's create only: a 409 on the handover goes to reading, not creating
+}
