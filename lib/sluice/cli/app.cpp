@@ -35,6 +35,7 @@ void add_global_flags(CLI::App& app, GlobalOptions& global) {
                  "Output format: text (for people) or json (one event per line)")
       ->check(CLI::IsMember({"text", "json"}));
   app.add_flag("-v,--verbose", global.verbosity, "More detail in logs (repeat for more)");
+  app.add_flag("--no-color", global.no_color, "No colour in the terminal view (as NO_COLOR=1)");
 }
 
 // The whole command line: global flags, verbs, and every verb's --help footer.

@@ -23,6 +23,7 @@ struct GlobalOptions {
   std::string ns;
   std::string output = "text";  // text | json
   int verbosity = 0;
+  bool no_color = false;  // --no-color (NO_COLOR in the environment does the same)
 };
 
 // What every verb gets: the parsed global flags, where to read and write, and

@@ -8,6 +8,7 @@
 #include <sluice/kube/watch.hpp>
 #include <sluice/plan/values.hpp>
 #include <sluice/registry/registry.hpp>
+#include <sluice/report/terminal.hpp>
 #include <sluice/state/record.hpp>
 
 #include <poll.h>
@@ -174,9 +175,14 @@ std::unique_ptr<EngineEnv> EngineEnv::create(Context& ctx, const std::string& pl
   p.registry = registry::make_registry(ropts);
   p.http = http::make_curl_client(http::ClientOptions{});
   bool json = ctx.global.output == "json";
-  p.reporter = report::make_reporter(json ? report::Format::json : report::Format::text, *ctx.out,
-                                     !json && ctx.out == &std::cout && isatty(STDOUT_FILENO) == 1,
-                                     util::system_clock());
+  if (!json && ctx.out == &std::cout && isatty(STDOUT_FILENO) == 1) {
+    p.reporter = report::make_terminal_reporter(
+        *ctx.out, util::system_clock(),
+        report::TerminalOptions{report::color_wanted(ctx.global.no_color), report::stdout_columns, true});
+  } else {
+    p.reporter = report::make_reporter(json ? report::Format::json : report::Format::text, *ctx.out, false,
+                                       util::system_clock());
+  }
   env->deps_ = engine::Deps{p.kube.get(),
                             p.hub.get(),
                             p.registry.get(),

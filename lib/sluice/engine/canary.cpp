@@ -274,9 +274,12 @@ StepResult timed_pause(Driver& d, const strategy::StepSpec& step) {
   if (auto started = util::parse_rfc3339(rec.steps[rec.step_index].started_at))
     elapsed = std::chrono::duration_cast<util::Duration>(d.deps().clock->wall_now() - *started);
   CanaryWait w;
-  w.until = d.deps().clock->now() +
-            std::max(util::Duration{0}, pause.duration.value_or(plan::Duration{0}) - elapsed);
+  const auto left = std::max(util::Duration{0}, pause.duration.value_or(plan::Duration{0}) - elapsed);
+  w.until = d.deps().clock->now() + left;
   w.pause = true;
+  d.emit(report::EventType::progress, "",
+         {{"pauseUntil", util::format_rfc3339(d.deps().clock->wall_now() + left)},
+          {"pauseSeconds", std::chrono::duration_cast<std::chrono::seconds>(left).count()}});
   return wait_canary(d, w);
 }
 

@@ -77,16 +77,19 @@ gate::CheckContext check_context(Driver& d, int step) {
 }
 
 gate::MeasurementCallback record_measurements(Driver& d, const std::string& step_name) {
-  return [&d, step_name](const std::string& check, const gate::Measurement& m, const gate::AnalysisRun&) {
+  return [&d, step_name](const std::string& check, const gate::Measurement& m, const gate::AnalysisRun& run) {
     state::Measurement rec{check,         step_name, gate::to_string(m.phase),
                            value_text(m), m.message, util::format_rfc3339(m.at)};
     state::add_measurement(d.record(), rec);
-    d.emit(report::EventType::check_measured, "",
-           {{"check", check},
-            {"gate", step_name},
-            {"verdict", rec.verdict},
-            {"value", rec.value},
-            {"message", m.message}});
+    report::Json data{{"check", check},
+                      {"gate", step_name},
+                      {"verdict", rec.verdict},
+                      {"value", rec.value},
+                      {"message", m.message}};
+    // When the next measurement of this check is due: the terminal counts down to it.
+    if (run.verdict() == gate::Verdict::running)
+      data["nextInSeconds"] = std::chrono::duration_cast<std::chrono::seconds>(run.next_delay()).count();
+    d.emit(report::EventType::check_measured, "", std::move(data));
   };
 }
 

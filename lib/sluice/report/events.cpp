@@ -1,4 +1,5 @@
 #include <sluice/report/events.hpp>
+#include <sluice/report/terminal.hpp>
 #include <sluice/util/rfc3339.hpp>
 
 #include <fmt/format.h>
@@ -68,7 +69,8 @@ std::string traffic_text(const Json& t) {
                      t.value("stableReady", 0));
 }
 
-// The human sentence for an event, without time or rollout name.
+}  // namespace
+
 std::string describe(const Event& e) {
   std::string step = e.step > 0 ? fmt::format("[{}/{}] {} ", e.step, e.steps, e.step_name) : "";
   switch (e.type) {
@@ -79,6 +81,8 @@ std::string describe(const Event& e) {
     case EventType::step_finished:
       return step + e.data.value("result", "done") + (e.message.empty() ? "" : ": " + e.message);
     case EventType::progress:
+      if (e.data.contains("pauseUntil"))
+        return fmt::format("pausing until {} (`promote` ends it early)", e.data.value("pauseUntil", ""));
       if (e.data.contains("traffic")) return traffic_text(e.data["traffic"]);
       return "versions: " + versions_text(e.data.value("versions", Json::array()));
     case EventType::check_measured:
@@ -94,38 +98,22 @@ std::string describe(const Event& e) {
   }
 }
 
+namespace {
+
+// Plain lines for logs and pipes: a timestamp, the rollout, the sentence.
 class TextReporter final : public Reporter {
  public:
-  TextReporter(std::ostream& out, bool tty, util::Clock& clock)
-      : out_(out), tty_(tty), clock_(clock), start_(clock.now()) {}
+  TextReporter(std::ostream& out, util::Clock& clock) : out_(out), clock_(clock) {}
 
   void emit(const Event& e) override {
     std::lock_guard lock(mutex_);
-    if (e.type == EventType::rollout_started) start_ = clock_.now();
-    std::string text = describe(e);
-    if (tty_ && e.type == EventType::progress) {
-      // Live view: one status line, redrawn in place.
-      out_ << "\r\033[K" << elapsed() << " " << e.rollout << " " << text << std::flush;
-      status_shown_ = true;
-      return;
-    }
-    if (status_shown_) out_ << "\r\033[K";
-    status_shown_ = false;
-    std::string prefix = tty_ ? elapsed() : util::format_rfc3339_micro(clock_.wall_now());
-    out_ << prefix << " " << e.rollout << " " << text << "\n" << std::flush;
+    out_ << util::format_rfc3339_micro(clock_.wall_now()) << " " << e.rollout << " " << describe(e) << "\n"
+         << std::flush;
   }
 
  private:
-  std::string elapsed() const {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - start_).count();
-    return fmt::format("[{:>6.1f}s]", static_cast<double>(ms) / 1000.0);
-  }
-
   std::ostream& out_;
-  bool tty_;
   util::Clock& clock_;
-  util::TimePoint start_;
-  bool status_shown_ = false;
   std::mutex mutex_;
 };
 
@@ -133,7 +121,9 @@ class TextReporter final : public Reporter {
 
 std::unique_ptr<Reporter> make_reporter(Format format, std::ostream& out, bool tty, util::Clock& clock) {
   if (format == Format::json) return std::make_unique<JsonReporter>(out, clock);
-  return std::make_unique<TextReporter>(out, tty, clock);
+  if (tty)
+    return make_terminal_reporter(out, clock, TerminalOptions{color_wanted(false), stdout_columns, true});
+  return std::make_unique<TextReporter>(out, clock);
 }
 
 }  // namespace sluice::report

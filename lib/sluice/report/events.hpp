@@ -45,6 +45,9 @@ struct Event {
 // The JSON line for `-o json`: {"time","type","rollout",["step","steps","stepName"],["message"],...data}.
 Json to_json(const Event& event, util::WallTime at);
 
+// The human sentence for an event, without time or rollout name.
+std::string describe(const Event& event);
+
 class Reporter {
  public:
   virtual ~Reporter() = default;
@@ -53,7 +56,8 @@ class Reporter {
 
 enum class Format { text, json };
 
-// `tty`: redraw a live status line for progress events instead of printing a line each.
+// `tty`: the live terminal view (report/terminal.hpp) with colour as NO_COLOR
+// allows and the width of stdout; else plain timestamped lines.
 std::unique_ptr<Reporter> make_reporter(Format format, std::ostream& out, bool tty, util::Clock& clock);
 
 // A reporter that keeps every event, for tests and for the benchmark.

@@ -1,4 +1,5 @@
 #include <sluice/report/events.hpp>
+#include <sluice/report/terminal.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -63,7 +64,7 @@ TEST_CASE("plain text output is one timestamped line per event, the outcome last
 TEST_CASE("a terminal gets one live status line redrawn in place") {
   sluice::util::ManualClock clock;
   std::ostringstream out;
-  auto r = make_reporter(Format::text, out, true, clock);
+  auto r = make_terminal_reporter(out, clock, TerminalOptions{false, [] { return 0; }, false});
   Event progress;
   progress.type = EventType::progress;
   progress.rollout = "web";
@@ -72,6 +73,7 @@ TEST_CASE("a terminal gets one live status line redrawn in place") {
   clock.advance(std::chrono::milliseconds(1500));
   r->emit(finished());
   std::string text = out.str();
-  CHECK(text.rfind("\r\033[K[   0.0s] web versions: web-1 1/3 ready", 0) == 0);
-  CHECK(text.find("\r\033[K[   1.5s] web finished:") != std::string::npos);
+  CHECK(text.rfind("\r\033[K[   0.0s] web | web-1 1/3", 0) == 0);
+  CHECK(text.find("\r\033[K[   1.5s] web finished: RolledBack (exit 3: rolled back)\n") != std::string::npos);
+  CHECK(text.find("\033[3") == std::string::npos);  // no colour asked
 }
