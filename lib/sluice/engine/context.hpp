@@ -108,8 +108,8 @@ struct Deps {
   util::Clock* clock = &util::system_clock();
   report::Reporter* out = nullptr;
   Interrupt* interrupt = nullptr;
-  Reach reach;             // the flags a printed command needs to reach this rollout
-  state::Starter starter;  // who runs this command (host, pid, user, CI job): the CLI fills it in
+  Reach reach;                       // the flags a printed command needs to reach this rollout
+  state::Starter starter;            // who runs this command (host, pid, user, CI job): the CLI fills it in
   state::LeaseLock* lock = nullptr;  // held while a locked command's body runs (engine/run_support.cpp)
 };
 
