@@ -85,7 +85,7 @@ Outcome already_over(const Reach& reach, const std::string& ns, const std::strin
   }
 }
 
-Outcome abort_locked(const std::string& name, Deps& deps, state::RecordStore& store) {
+Outcome abort_locked(const std::string& ns, const std::string& name, Deps& deps, state::RecordStore& store) {
   auto l = load(store, deps, name);
   if (!l) return load_failed(l.error());
   if (state::is_terminal(l->record.phase)) return already_over(deps.reach, ns, name, l->record.phase);
@@ -123,8 +123,8 @@ util::Result<state::Version> rollback_target(state::RecordStore& store, const st
                           "no healthy rollout " + std::to_string(*to_revision) + " in the history");
 }
 
-Outcome rollback_locked(const std::string& name, std::optional<int> to_revision, Deps& deps,
-                        state::RecordStore& store) {
+Outcome rollback_locked(const std::string& ns, const std::string& name, std::optional<int> to_revision,
+                        Deps& deps, state::RecordStore& store) {
   auto l = load(store, deps, name);
   if (!l) return load_failed(l.error());
   if (!state::is_terminal(l->record.phase)) {
@@ -220,7 +220,8 @@ Outcome abort_rollout(const std::string& ns, const std::string& name, Deps& deps
   bool paused = rec && *rec && (**rec).phase == RecordPhase::paused;
   if (paused) switch_back_before_lock(**rec, deps);
   bool asked = !paused && ask_to_abort(store, deps, name);
-  Outcome out = with_lock(deps, ns, name, options, store, [&] { return abort_locked(name, deps, store); });
+  Outcome out =
+      with_lock(deps, ns, name, options, store, [&] { return abort_locked(ns, name, deps, store); });
   if (out.exit_code != k_exit_locked) return out;
   // Locked though paused: a promote has just taken it up; ask that process.
   if (paused) asked = ask_to_abort(store, deps, name);
@@ -239,7 +240,7 @@ Outcome rollback_rollout(const std::string& ns, const std::string& name, std::op
                          Deps& deps, const RunOptions& options) {
   state::RecordStore store(*deps.kube, *deps.clock, ns, name);
   return with_lock(deps, ns, name, options, store,
-                   [&] { return rollback_locked(name, to_revision, deps, store); });
+                   [&] { return rollback_locked(ns, name, to_revision, deps, store); });
 }
 
 }  // namespace sluice::engine
