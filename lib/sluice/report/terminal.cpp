@@ -146,9 +146,10 @@ class TerminalReporter final : public Reporter {
     if (!step_.empty()) line += " " + step_;
     if (!versions_.empty()) line += " | " + versions_;
     if (!traffic_.empty()) line += " | " + traffic_;
-    if (deadline_)
+    if (deadline_) {
       line += " | " + deadline_label_ + " " +
               countdown(std::chrono::duration_cast<util::Duration>(*deadline_ - clock_.now()));
+    }
     return line;
   }
 
