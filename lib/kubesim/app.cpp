@@ -85,6 +85,8 @@ void add_flags(CLI::App& app, Flags& f) {
                "serve the API only: no simulated controllers or kubelet");
   app.add_option("--bookmark-interval-ms", f.bookmark_ms, "interval between watch BOOKMARK events")
       ->capture_default_str();
+  app.add_flag("!--no-watch-list", f.options.watch_list,
+               "refuse watches with sendInitialEvents (422), as an API server without the WatchList feature");
   app.add_option("--threads", f.options.threads,
                  "connection threads kept ready (each open connection, a watch too, holds one)")
       ->capture_default_str();

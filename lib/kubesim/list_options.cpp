@@ -26,13 +26,17 @@ FieldError not_supported(const std::string& value, const std::string& supported)
           "Unsupported value: \"" + value + "\": supported values: " + supported};
 }
 
-std::vector<FieldError> watch_errors(const ListOptions& o) {
+std::vector<FieldError> watch_errors(const ListOptions& o, bool watch_list) {
   std::vector<FieldError> errors;
   const std::string& match = o.resource_version_match;
   if (o.send_initial_events) {
     if (match != "NotOlderThan")
       errors.push_back(forbidden("resourceVersionMatch",
                                  "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"));
+    if (!watch_list)
+      errors.push_back(
+          forbidden("sendInitialEvents",
+                    "sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled"));
     if (*o.send_initial_events && !o.allow_watch_bookmarks)
       errors.push_back(forbidden("allowWatchBookmarks",
                                  "allowWatchBookmarks must be set to true when sendInitialEvents is true"));
@@ -102,9 +106,9 @@ ListOptions read_list_options(const httplib::Request& req) {
   return options;
 }
 
-std::optional<ApiError> validate_list_options(const ListOptions& options) {
+std::optional<ApiError> validate_list_options(const ListOptions& options, bool watch_list) {
   if (!options.malformed.empty()) return bad_request(options.malformed);
-  const auto errors = options.watch ? watch_errors(options) : list_errors(options);
+  const auto errors = options.watch ? watch_errors(options, watch_list) : list_errors(options);
   if (errors.empty()) return std::nullopt;
   ApiError error = invalid(k_list_options, "", errors);
   error.details.erase("name");

@@ -29,7 +29,8 @@ std::optional<bool> parse_go_bool(const std::string& text);
 
 ListOptions read_list_options(const httplib::Request& req);
 // 400 for a malformed parameter, 422 `ListOptions.meta.k8s.io "" is invalid`
-// for a combination the apiserver forbids.
-std::optional<ApiError> validate_list_options(const ListOptions& options);
+// for a combination the apiserver forbids. Without the WatchList feature
+// (`watch_list` false) a watch asking for sendInitialEvents is one of them.
+std::optional<ApiError> validate_list_options(const ListOptions& options, bool watch_list = true);
 
 }  // namespace kubesim

@@ -33,6 +33,10 @@ struct ServerOptions {
   Json sim_config = Json::object();  // initial SimConfig (same form as --config)
   int threads = 96;                  // each open watch holds one
   std::chrono::milliseconds bookmark_interval{5000};
+  // The WatchList feature: watches that start with the current state
+  // (sendInitialEvents). Off, such a watch is refused with 422, as
+  // kube-apiserver 1.27+ does with its WatchList feature gate off.
+  bool watch_list = true;
   std::size_t history_limit = 20000;
   // Stamps creationTimestamp and judges token expiry; the system clock when null. Must outlive the server.
   const sluice::util::Clock* clock = nullptr;

@@ -199,7 +199,7 @@ void handle_watch(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   if (!route.name.empty()) w->fields.push_back({"metadata.name", Requirement::Op::equals, {route.name}});
   ListOptions options = read_list_options(req);
   options.watch = true;
-  if (auto error = validate_list_options(options)) return send_error(res, *error);
+  if (auto error = validate_list_options(options, ctx.options.watch_list)) return send_error(res, *error);
   w->bookmarks = options.allow_watch_bookmarks;
   w->table = wants_table(req);
   const long timeout =

@@ -11,8 +11,9 @@ namespace engine_test {
 
 namespace {
 
-kubesim::ServerOptions fast_options() {
+kubesim::ServerOptions fast_options(WatchList watch_list) {
   kubesim::ServerOptions o;
+  o.watch_list = watch_list == WatchList::on;
   o.sim_config = {{"timing", {{"controllerDelayMs", 2}, {"podDeleteMs", 5}, {"crashRestartMs", 30}}},
                   {"default", {{"startupMs", 20}}},
                   {"images", {{"example.test/web-bad", {{"crashLoop", true}}}}}};
@@ -35,8 +36,8 @@ Json web_deployment(int replicas) {
 
 }  // namespace
 
-EngineWorld::EngineWorld(int replicas, sluice::util::Clock* clock)
-    : server_(fast_options()), clock_(clock != nullptr ? clock : &sluice::util::system_clock()) {
+EngineWorld::EngineWorld(int replicas, sluice::util::Clock* clock, WatchList watch_list)
+    : server_(fast_options(watch_list)), clock_(clock != nullptr ? clock : &sluice::util::system_clock()) {
   require(server_.start().ok(), "kubesim did not start");
   new_process();
   using namespace sluice::kube;

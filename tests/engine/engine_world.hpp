@@ -27,11 +27,16 @@ inline const std::string k_v1 = "example.test/web@sha256:" + std::string(64, '1'
 inline const std::string k_v2 = "example.test/web-v2@sha256:" + std::string(64, '2');
 inline const std::string k_bad = "example.test/web-bad@sha256:" + std::string(64, '3');
 
+// Whether kubesim serves watches that begin with the state (the WatchList
+// feature), or refuses them as an API server with the feature off does.
+enum class WatchList { on, off };
+
 class EngineWorld {
  public:
   // Namespace "shop" with Deployment and Service "web": `replicas` pods of k_v1, all available.
   // `clock` drives the engine's time (the system clock when null).
-  explicit EngineWorld(int replicas = 4, sluice::util::Clock* clock = nullptr);
+  explicit EngineWorld(int replicas = 4, sluice::util::Clock* clock = nullptr,
+                       WatchList watch_list = WatchList::on);
   ~EngineWorld();
   EngineWorld(const EngineWorld&) = delete;
   EngineWorld& operator=(const EngineWorld&) = delete;

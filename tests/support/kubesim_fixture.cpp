@@ -40,6 +40,7 @@ Kubesim::Kubesim(KubesimOptions options) : options_(std::move(options)) {
     if (options_.tls) args.push_back("--tls");
     if (!options_.token.empty()) args.insert(args.end(), {"--token", options_.token});
     if (!options_.controllers) args.push_back("--no-controllers");
+    if (!options_.watch_list) args.push_back("--no-watch-list");
     if (!options_.sim_config.empty()) {
       std::ofstream(dir_.file("sim.json")) << options_.sim_config.dump();
       args.insert(args.end(), {"--config", dir_.file("sim.json")});
@@ -69,6 +70,7 @@ Kubesim::Kubesim(KubesimOptions options) : options_(std::move(options)) {
   server_options.run_controllers = options_.controllers;
   server_options.sim_config = options_.sim_config;
   server_options.bookmark_interval = options_.bookmark_interval;
+  server_options.watch_list = options_.watch_list;
   server_ = std::make_unique<kubesim::Server>(server_options);
   if (auto started = server_->start(); !started.ok())
     throw std::runtime_error("kubesim: " + started.error().message);

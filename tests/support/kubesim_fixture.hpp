@@ -29,6 +29,9 @@ struct KubesimOptions {
   bool controllers = true;
   Json sim_config = Json::object();  // as for --config
   std::chrono::milliseconds bookmark_interval{5000};
+  // Off: watches with sendInitialEvents are refused (--no-watch-list), as
+  // by an API server without the WatchList feature.
+  bool watch_list = true;
 };
 
 struct HttpResult {

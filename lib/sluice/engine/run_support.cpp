@@ -1,6 +1,8 @@
 #include <sluice/engine/run_support.hpp>
 
 #include <sluice/kube/fenced_client.hpp>
+#include <sluice/kube/resources.hpp>
+#include <sluice/kube/watch.hpp>
 #include <sluice/plan/parser.hpp>
 #include <sluice/util/exit_code.hpp>
 
@@ -30,9 +32,26 @@ Outcome run_fenced(Deps& deps, state::LeaseLock& lock, state::RecordStore& store
   return body();
 }
 
+// The record before the lock, read as the start of the record's own watch
+// (which later brings abort and promote requests): one request where a GET
+// and then a watch were two. Still a read from the server; a stale one only
+// makes the Lease handover a 409 and the record is read again under the lock.
+void read_record(Deps& deps, state::RecordStore& store, const std::string& ns, const std::string& name) {
+  auto deadline = deps.clock->now() + std::chrono::seconds(30);
+  auto seen = deps.hub->snapshot(kube::k_configmaps, ns,
+                                 kube::WaitTarget::object(state::RecordStore::object_name(name)), deadline,
+                                 &deps.interrupt->token());
+  if (!seen) {
+    (void)store.load();  // a failed read is the body's to report
+    return;
+  }
+  store.adopt_read(seen->empty() ? std::nullopt : std::optional<kube::Json>(std::move(seen->front())));
+}
+
 // The Lease version the record says the last run let the lock go at ("" if none).
-std::string released_lease_version(state::RecordStore& store) {
-  if (!store.has_read()) (void)store.load();  // a failed read is the body's to report
+std::string released_lease_version(Deps& deps, state::RecordStore& store, const std::string& ns,
+                                   const std::string& name) {
+  if (!store.has_read()) read_record(deps, store, ns, name);
   const auto& cm = store.last_seen();
   if (!cm) return "";
   auto rec = state::record_from_configmap(*cm);
@@ -57,7 +76,7 @@ Outcome with_lock(Deps& deps, const std::string& ns, const std::string& name, co
   std::string identity = options.identity.empty() ? deps.starter.identity() : options.identity;
   state::LeaseLock lock(*deps.kube, *deps.hub, *deps.clock, ns, name, identity,
                         state::LockOptions{options.lease_duration, util::Duration(0)});
-  auto got = lock.acquire(&deps.interrupt->token(), released_lease_version(store));
+  auto got = lock.acquire(&deps.interrupt->token(), released_lease_version(deps, store, ns, name));
   if (!got) {
     if (got.error().kind == util::ErrorKind::cancelled)
       return {k_exit_interrupted, {}, "interrupted while waiting for the lock"};

@@ -48,6 +48,10 @@ struct WatchOptions {
   std::string resource_version;  // start after this RV (usually the list's)
   bool allow_bookmarks = true;
   int timeout_seconds = 0;  // server-side end of the stream; 0: client default
+  // Begin with the current state (sendInitialEvents=true, resourceVersionMatch=
+  // NotOlderThan; resource_version empty: the latest): ADDED events closed by a
+  // BOOKMARK annotated k8s.io/initial-events-end. Needs the WatchList feature.
+  bool send_initial_events = false;
 };
 
 struct WatchEvent {

@@ -136,7 +136,12 @@ util::Status Client::watch(const ResourceRef& ref, const std::string& ns, const 
   r.path = ref.path(ns);
   add_selectors(r, options.label_selector, options.field_selector);
   if (!options.resource_version.empty()) r.query.emplace_back("resourceVersion", options.resource_version);
-  if (options.allow_bookmarks) r.query.emplace_back("allowWatchBookmarks", "true");
+  if (options.allow_bookmarks || options.send_initial_events)
+    r.query.emplace_back("allowWatchBookmarks", "true");
+  if (options.send_initial_events) {
+    r.query.emplace_back("sendInitialEvents", "true");
+    r.query.emplace_back("resourceVersionMatch", "NotOlderThan");
+  }
   if (options.timeout_seconds > 0)
     r.query.emplace_back("timeoutSeconds", std::to_string(options.timeout_seconds));
   return watch_stream(r, on_event, cancel);

@@ -27,6 +27,28 @@ std::string rv_of(const Json& object) {
 // Outcome of one watch request.
 enum class WatchEnd { closed, relist, retry, stop };
 
+bool initial_events_end(const WatchEvent& e) {
+  if (e.type != "BOOKMARK") return false;
+  const Json* annotations = nullptr;
+  if (e.object.is_object() && e.object.contains("metadata")) {
+    auto it = e.object["metadata"].find("annotations");
+    if (it != e.object["metadata"].end()) annotations = &*it;
+  }
+  return annotations != nullptr && annotations->is_object() &&
+         annotations->value("k8s.io/initial-events-end", "") == "true";
+}
+
+// A watch that begins with the state: its ADDED events are held until the
+// bookmark that closes them, then handed over as one sync. Anything else
+// first (a MODIFIED, a DELETED, a plain bookmark, the end of the stream)
+// means the server did not honour sendInitialEvents; nothing was handed
+// over then, so a list+watch after it neither repeats nor misses a change.
+struct InitialState {
+  std::vector<Json> items;
+  bool synced = false;
+  bool ignored = false;
+};
+
 struct WatchLoop {
   Client& client;
   const ResourceRef& ref;
@@ -38,13 +60,31 @@ struct WatchLoop {
   std::string rv;
   util::Error last_error;
 
-  // Watches once from `rv`, advancing it with every event (BOOKMARKs too).
-  WatchEnd watch_once(int& delivered) {
+  // Whether the initial state of the event `e` is still being collected (and took it).
+  bool collect_initial(InitialState& initial, const WatchEvent& e) {
+    if (initial.synced) return false;
+    if (e.type == "ADDED") {
+      initial.items.push_back(e.object);
+    } else if (initial_events_end(e)) {
+      initial.synced = true;
+      rv = rv_of(e.object);
+      if (handlers.on_sync) handlers.on_sync(initial.items, rv);
+      initial.items.clear();
+    } else {
+      initial.ignored = true;
+    }
+    return true;
+  }
+
+  // Watches once from `rv`, advancing it with every event (BOOKMARKs too);
+  // with `initial`, from the current state instead (the WatchList feature).
+  WatchEnd watch_once(int& delivered, InitialState* initial = nullptr) {
     bool gone = false;
     WatchOptions w;
     w.label_selector = options.label_selector;
     w.field_selector = options.field_selector;
-    w.resource_version = rv;
+    w.resource_version = initial != nullptr ? "" : rv;
+    w.send_initial_events = initial != nullptr;
     auto on_event = [&](const WatchEvent& e) {
       if (e.type == "ERROR") {
         util::Error error = error_from_status(e.object);
@@ -55,6 +95,7 @@ struct WatchLoop {
         }
         return false;  // the server ends the stream after an ERROR anyway
       }
+      if (initial != nullptr && collect_initial(*initial, e)) return !initial->ignored;
       std::string event_rv = rv_of(e.object);
       if (!event_rv.empty()) rv = event_rv;
       if (e.type == "BOOKMARK") return true;
@@ -127,6 +168,41 @@ ListEnd list_once(WatchLoop& loop, const ListWatchHandlers& handlers, util::Dura
   return ListEnd::listed;
 }
 
+bool streams_state(const ListWatchOptions& options) {
+  return options.watch_list != nullptr && options.watch_list->load();
+}
+
+// In place of a list: one watch that begins with the state. Listed: the
+// state arrived and the same stream went on as a watch until `end`. A
+// server without the WatchList feature refuses it (422 Invalid from 1.27
+// with the gate off, from 1.19 for resourceVersionMatch on a watch) or, older
+// still, ignores it: both switch every stream of the hub to list+watch.
+ListEnd watch_with_state(WatchLoop& loop, util::Duration& backoff, std::optional<util::Error>& fatal_error,
+                         WatchEnd& end) {
+  InitialState initial;
+  int delivered = 0;
+  end = loop.watch_once(delivered, &initial);
+  if (initial.synced) {
+    backoff = loop.options.initial_backoff;
+    return ListEnd::listed;
+  }
+  if (loop.cancel.cancelled()) return ListEnd::stop;
+  bool refused = end == WatchEnd::stop && loop.last_error.kind == ErrorKind::invalid;
+  if (refused || initial.ignored || end == WatchEnd::closed) {
+    spdlog::debug("kube: watch {} did not start with the state ({}); listing from now on", loop.ref.key(),
+                  refused ? loop.last_error.message : "no initial-events-end bookmark");
+    loop.options.watch_list->store(false);
+    return ListEnd::retry;
+  }
+  if (end == WatchEnd::stop) {
+    fatal_error = loop.last_error;
+    return ListEnd::stop;
+  }
+  if (!loop.clock.sleep_for(backoff, &loop.cancel)) return ListEnd::stop;
+  backoff = std::min(backoff * 2, loop.options.max_backoff);
+  return ListEnd::retry;
+}
+
 }  // namespace
 
 util::Status run_list_watch(Client& client, const ResourceRef& ref, const std::string& ns,
@@ -143,11 +219,20 @@ util::Status run_list_watch(Client& client, const ResourceRef& ref, const std::s
       loop.rv = options.seed_version;
     } else {
       std::optional<util::Error> fatal_error;
-      ListEnd end = list_once(loop, handlers, backoff, fatal_error);
+      bool with_state = streams_state(options);
+      WatchEnd streamed = WatchEnd::closed;
+      ListEnd end = with_state ? watch_with_state(loop, backoff, fatal_error, streamed)
+                               : list_once(loop, handlers, backoff, fatal_error);
       if (end == ListEnd::retry) continue;
       if (end == ListEnd::stop) {
         if (fatal_error) return *fatal_error;
         break;
+      }
+      // The watch that brought the state has ended too: resume it, or list again.
+      if (streamed == WatchEnd::relist) continue;
+      if (streamed == WatchEnd::stop) {
+        if (cancel.cancelled()) break;
+        return loop.last_error;
       }
     }
     if (!loop.watch_until_relist()) {

@@ -8,6 +8,7 @@
 #include <sluice/util/clock.hpp>
 #include <sluice/util/result.hpp>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -36,6 +37,10 @@ struct ListWatchOptions {
   // from that version. Empty: list first.
   std::vector<Json> seed_items;
   std::string seed_version;
+  // Set: (re-)lists are one watch that begins with the state (the WatchList
+  // feature) while it holds true. A server that refuses or ignores that
+  // clears it, and every stream sharing it lists and watches from then on.
+  std::shared_ptr<std::atomic<bool>> watch_list;
 };
 
 // Runs list-then-watch until `cancel` fires (returns cancelled) or a

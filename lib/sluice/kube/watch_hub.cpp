@@ -249,7 +249,10 @@ util::Status WatchHub::Cache::visit(const WaitTarget& target, const ObjectVisito
 }
 
 WatchHub::WatchHub(Client& client, util::Clock& clock, ListWatchOptions options)
-    : client_(client), clock_(clock), options_(std::move(options)) {}
+    : client_(client), clock_(clock), options_(std::move(options)) {
+  // One answer per process: after the first refusal no stream asks again.
+  if (!options_.watch_list) options_.watch_list = std::make_shared<std::atomic<bool>>(true);
+}
 
 WatchHub::~WatchHub() {
   std::lock_guard lock(mutex_);

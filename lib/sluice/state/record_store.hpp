@@ -28,6 +28,12 @@ class RecordStore {
   // (engine/run_support.cpp with_lock). A write made since still carries
   // that read's resourceVersion, so a request written meanwhile is a 409 and merged.
   void trust_last_read() { trusted_ = has_read(); }
+  // Takes a read made elsewhere as this store's last read: the record's own
+  // watch, which begins with the state (nullopt: there is no record).
+  void adopt_read(std::optional<Json> configmap) {
+    absent_ = !configmap.has_value();
+    cached_ = std::move(configmap);
+  }
   // The client the next reads and writes go through (the lock's fenced one while it is held).
   void use_client(kube::Client& client) { client_ = &client; }
   util::Result<std::vector<HistoryEntry>> history();

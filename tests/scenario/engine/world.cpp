@@ -22,8 +22,10 @@ std::string sluice_binary() {
   return env != nullptr ? env : std::string(SLUICE_BINARY_DIR) + "/sluice";
 }
 
-test::KubesimOptions fast_kubesim(const std::string& admin_token) {
+test::KubesimOptions fast_kubesim(const std::string& admin_token, bool watch_list) {
   test::KubesimOptions o;
+  const char* off = std::getenv("SLUICE_TEST_NO_WATCH_LIST");
+  o.watch_list = watch_list && (off == nullptr || std::string(off) != "1");
   o.token = admin_token;
   o.tls = !admin_token.empty();  // kubectl sends bearer tokens only over HTTPS
   o.sim_config = {{"timing", {{"controllerDelayMs", 2}, {"podDeleteMs", 5}, {"crashRestartMs", 30}}},
@@ -92,8 +94,8 @@ std::string LocalRegistry::push(const std::string& repo, const std::string& tag)
   return "sha256:" + util::sha256_hex(manifest);
 }
 
-World::World(int replicas, const std::string& admin_token)
-    : sim(fast_kubesim(admin_token)), kubeconfig(sim.kubeconfig_path()), replicas_(replicas) {
+World::World(int replicas, const std::string& admin_token, bool watch_list)
+    : sim(fast_kubesim(admin_token, watch_list)), kubeconfig(sim.kubeconfig_path()), replicas_(replicas) {
   sim.create_namespace(ns);
   first_image = registry.host() + "/web@" + registry.push("web", "1");
   sim.create_deployment(ns, "web", first_image, replicas);

@@ -66,7 +66,11 @@ class World {
 
   // With `admin_token`, kubesim serves HTTPS and authenticates: that token
   // is an admin (system:masters) and every other identity gets what RBAC grants.
-  explicit World(int replicas = 3, const std::string& admin_token = "");
+  // `watch_list` off: kubesim refuses watches that begin with the state, as
+  // an API server without the WatchList feature does. The environment
+  // variable SLUICE_TEST_NO_WATCH_LIST=1 turns it off for every world, to
+  // run whole suites on sluice's list+watch fallback.
+  explicit World(int replicas = 3, const std::string& admin_token = "", bool watch_list = true);
 
   test::Kubesim sim;
   LocalRegistry registry;

@@ -28,10 +28,12 @@ class ScriptedKube final : public Client {
   };
   std::deque<Json> lists;
   std::deque<Stream> streams;
-  std::vector<std::string> watched_from;
+  std::vector<std::string> watched_from;  // "state" for a watch that begins with the state
+  int lists_made = 0;
   sluice::util::CancelToken* stop = nullptr;
 
   Result<Json> request(const ApiRequest&, const CancelToken*) override {
+    ++lists_made;
     if (lists.empty()) return sluice::util::make_error(ErrorKind::internal, "no list scripted");
     Json list = lists.front();
     lists.pop_front();
@@ -40,7 +42,10 @@ class ScriptedKube final : public Client {
   sluice::util::Status watch_stream(const ApiRequest& r,
                                     const std::function<bool(const WatchEvent&)>& on_event,
                                     const CancelToken*) override {
-    watched_from.push_back(query_value(r, "resourceVersion"));
+    bool with_state = query_value(r, "sendInitialEvents") == "true" &&
+                      query_value(r, "resourceVersionMatch") == "NotOlderThan" &&
+                      query_value(r, "allowWatchBookmarks") == "true";
+    watched_from.push_back(with_state ? "state" : query_value(r, "resourceVersion"));
     if (streams.empty()) {
       stop->cancel();
       return sluice::util::make_error(ErrorKind::cancelled, "script done");
@@ -63,6 +68,33 @@ Json pod(const std::string& name, const std::string& rv) {
 
 std::string event(const std::string& type, const Json& object) {
   return Json{{"type", type}, {"object", object}}.dump();
+}
+
+std::string initial_events_end(const std::string& rv) {
+  return event(
+      "BOOKMARK",
+      {{"metadata", {{"resourceVersion", rv}, {"annotations", {{"k8s.io/initial-events-end", "true"}}}}}});
+}
+
+// What the loop hands its handlers, one line each.
+struct Seen {
+  std::vector<std::string> lines;
+  ListWatchHandlers handlers() {
+    ListWatchHandlers h;
+    h.on_sync = [this](const std::vector<Json>& items, const std::string& rv) {
+      lines.push_back("sync@" + rv + ":" + std::to_string(items.size()));
+    };
+    h.on_event = [this](const WatchEvent& e) {
+      lines.push_back(e.type + " " + e.object["metadata"]["name"].get<std::string>());
+    };
+    return h;
+  }
+};
+
+ListWatchOptions with_watch_list() {
+  ListWatchOptions o;
+  o.watch_list = std::make_shared<std::atomic<bool>>(true);
+  return o;
 }
 
 }  // namespace
@@ -159,4 +191,79 @@ TEST_CASE("label selectors match like the API server's", "[kube][watch]") {
     INFO(row.selector);
     CHECK(labels_match(labels, row.selector) == row.match);
   }
+}
+
+// Issue 15: the state comes as the watch's first events (sendInitialEvents,
+// the WatchList feature), closed by a bookmark annotated
+// k8s.io/initial-events-end: no list, and a stream that ends resumes from
+// the last version seen like any watch.
+TEST_CASE("list-watch takes the state from a watch that begins with it, without listing",
+          "[kube][watch][watchlist]") {
+  ScriptedKube kube;
+  ManualClock clock;
+  sluice::util::CancelToken cancel;
+  kube.stop = &cancel;
+  kube.streams.push_back({{event("ADDED", pod("a", "3")), event("ADDED", pod("b", "7")),
+                           initial_events_end("10"), event("MODIFIED", pod("a", "11"))},
+                          std::nullopt});
+  Seen seen;
+  auto options = with_watch_list();
+  (void)run_list_watch(kube, k_pods, "ns", options, seen.handlers(), clock, cancel);
+  CHECK(kube.lists_made == 0);
+  CHECK(kube.watched_from == std::vector<std::string>{"state", "11"});
+  CHECK(seen.lines == std::vector<std::string>{"sync@10:2", "MODIFIED a"});
+  CHECK(options.watch_list->load());
+}
+
+// kube-apiserver 1.27+ with the WatchList gate off answers 422
+// ("sendInitialEvents is forbidden for watch unless the WatchList feature
+// gate is enabled"; 1.19-1.26: resourceVersionMatch is forbidden for
+// watch): list and watch instead, and never ask again in this process.
+TEST_CASE("list-watch lists when the server refuses a watch that begins with the state",
+          "[kube][watch][watchlist]") {
+  ScriptedKube kube;
+  ManualClock clock;
+  sluice::util::CancelToken cancel;
+  kube.stop = &cancel;
+  kube.streams.push_back({{}, sluice::util::make_error(ErrorKind::invalid, "sendInitialEvents: Forbidden")});
+  kube.lists.push_back({{"metadata", {{"resourceVersion", "20"}}}, {"items", {pod("a", "3")}}});
+  kube.streams.push_back({{event("MODIFIED", pod("a", "21"))}, std::nullopt});
+  Seen seen;
+  auto options = with_watch_list();
+  auto status = run_list_watch(kube, k_pods, "ns", options, seen.handlers(), clock, cancel);
+  CHECK(status.error().kind == ErrorKind::cancelled);
+  CHECK(kube.watched_from == std::vector<std::string>{"state", "20", "21"});
+  CHECK(seen.lines == std::vector<std::string>{"sync@20:1", "MODIFIED a"});
+  CHECK_FALSE(options.watch_list->load());
+}
+
+// A server older than resourceVersionMatch ignores the parameters: a watch
+// from "" sends the state as ADDED events but never the closing bookmark.
+// The first event that is not ADDED (or a plain bookmark) gives it away;
+// nothing from that stream was handed on, so the list after it neither
+// repeats an object nor misses the change.
+TEST_CASE("list-watch lists when the server ignored the request for the state", "[kube][watch][watchlist]") {
+  ScriptedKube kube;
+  ManualClock clock;
+  sluice::util::CancelToken cancel;
+  kube.stop = &cancel;
+  SECTION("a change before any initial-events-end bookmark") {
+    kube.streams.push_back(
+        {{event("ADDED", pod("a", "3")), event("MODIFIED", pod("a", "19"))}, std::nullopt});
+  }
+  SECTION("a bookmark without the annotation") {
+    kube.streams.push_back(
+        {{event("ADDED", pod("a", "3")), event("BOOKMARK", {{"metadata", {{"resourceVersion", "19"}}}})},
+         std::nullopt});
+  }
+  SECTION("the stream ends before the bookmark") {
+    kube.streams.push_back({{event("ADDED", pod("a", "3"))}, std::nullopt});
+  }
+  kube.lists.push_back({{"metadata", {{"resourceVersion", "20"}}}, {"items", {pod("a", "19")}}});
+  Seen seen;
+  auto options = with_watch_list();
+  (void)run_list_watch(kube, k_pods, "ns", options, seen.handlers(), clock, cancel);
+  CHECK(kube.watched_from == std::vector<std::string>{"state", "20"});
+  CHECK(seen.lines == std::vector<std::string>{"sync@20:1"});
+  CHECK_FALSE(options.watch_list->load());
 }

@@ -159,6 +159,28 @@ TEST_CASE("a watch with sendInitialEvents sends the state, then a BOOKMARK marki
   }
 }
 
+// --no-watch-list: kube-apiserver with its WatchList feature gate off
+// (apimachinery internalversion/validation ValidateListOptions with
+// isWatchListFeatureEnabled false) refuses such a watch with 422 and says
+// why; a plain watch and a list are served as before.
+TEST_CASE("without the WatchList feature a watch with sendInitialEvents is refused with 422",
+          "[kubesim][watch][watchlist]") {
+  auto options = api_only(k_bookmarks);
+  options.watch_list = false;
+  Kubesim sim(options);
+  REQUIRE(sim.request("POST", k_configmaps, config_map("x")).status == 201);
+  const auto refused = sim.get(k_configmaps +
+                               "?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan"
+                               "&allowWatchBookmarks=true");
+  CHECK(refused.status == 422);
+  CHECK(refused.body["reason"] == "Invalid");
+  REQUIRE(refused.body["details"]["causes"].size() == 1);
+  CHECK(refused.body["details"]["causes"][0]["field"] == "sendInitialEvents");
+  CHECK(refused.body["details"]["causes"][0]["message"] ==
+        "Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled");
+  CHECK(sim.get(k_configmaps).status == 200);
+}
+
 TEST_CASE("a limited Table list carries the continue token kubectl pages with", "[kubesim][list]") {
   // kubectl get --chunk-size asks for Tables with limit and follows metadata.continue.
   Kubesim sim(api_only(k_bookmarks));
