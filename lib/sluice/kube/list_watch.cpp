@@ -47,6 +47,7 @@ struct InitialState {
   std::vector<Json> items;
   bool synced = false;
   bool ignored = false;
+  bool errored = false;  // an ERROR event came first: the server honoured it and failed; ask again
 };
 
 struct WatchLoop {
@@ -87,6 +88,7 @@ struct WatchLoop {
     w.send_initial_events = initial != nullptr;
     auto on_event = [&](const WatchEvent& e) {
       if (e.type == "ERROR") {
+        if (initial != nullptr && !initial->synced) initial->errored = true;
         util::Error error = error_from_status(e.object);
         if (error.kind == ErrorKind::gone || error.http_status == 410) {
           gone = true;
@@ -188,7 +190,7 @@ ListEnd watch_with_state(WatchLoop& loop, util::Duration& backoff, std::optional
   }
   if (loop.cancel.cancelled()) return ListEnd::stop;
   bool refused = end == WatchEnd::stop && loop.last_error.kind == ErrorKind::invalid;
-  if (refused || initial.ignored || end == WatchEnd::closed) {
+  if (refused || initial.ignored || (end == WatchEnd::closed && !initial.errored)) {
     spdlog::debug("kube: watch {} did not start with the state ({}); listing from now on", loop.ref.key(),
                   refused ? loop.last_error.message : "no initial-events-end bookmark");
     loop.options.watch_list->store(false);

@@ -267,3 +267,25 @@ TEST_CASE("list-watch lists when the server ignored the request for the state", 
   CHECK(seen.lines == std::vector<std::string>{"sync@20:1"});
   CHECK_FALSE(options.watch_list->load());
 }
+
+// An ERROR event is the server's answer to a request it understood: the
+// watch is asked for again, still with the state, after a pause.
+TEST_CASE("list-watch asks again for the state after an ERROR event", "[kube][watch][watchlist]") {
+  ScriptedKube kube;
+  ManualClock clock;
+  sluice::util::CancelToken cancel;
+  kube.stop = &cancel;
+  kube.streams.push_back(
+      {{event("ADDED", pod("a", "3")),
+        event("ERROR",
+              {{"kind", "Status"}, {"code", 500}, {"reason", "InternalError"}, {"message", "oops"}})},
+       std::nullopt});
+  kube.streams.push_back({{event("ADDED", pod("a", "3")), initial_events_end("10")}, std::nullopt});
+  Seen seen;
+  auto options = with_watch_list();
+  (void)run_list_watch(kube, k_pods, "ns", options, seen.handlers(), clock, cancel);
+  CHECK(kube.lists_made == 0);
+  CHECK(kube.watched_from == std::vector<std::string>{"state", "state", "10"});
+  CHECK(seen.lines == std::vector<std::string>{"sync@10:1"});
+  CHECK(options.watch_list->load());
+}
