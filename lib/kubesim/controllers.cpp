@@ -113,11 +113,7 @@ void Controllers::Impl::enqueue_gc_of_dependents(const Json& owner) {
   for (const ResourceType* each : store.types().all()) {
     const ResourceType& type = *each;
     if (!type.namespaced || ObjectIndex::indexes(type.key())) continue;
-    for (const Json& dependent : store.list(type.key(), namespace_of(owner)).first) {
-      const Json refs = dependent["metadata"].value("ownerReferences", Json::array());
-      const bool owned =
-          std::any_of(refs.begin(), refs.end(), [&](const Json& r) { return r.value("uid", "") == uid; });
-      if (!owned) continue;
+    for (const Json& dependent : store.list(type.key(), namespace_of(owner), owned_by(uid)).first) {
       queue.add_after(
           work_key(std::string(k_work_gc) + ":" + type.key(), namespace_of(dependent), name_of(dependent)),
           ctx.reaction());
@@ -203,11 +199,14 @@ void Controllers::Impl::on_pod_event(const WatchEvent& event, const ObjectPtr& b
     const Json* deployment = rs ? controller_ref(*rs) : nullptr;
     if (deployment != nullptr) ctx.enqueue(k_work_deployment, ns, string_at(*deployment, "/name"), delay);
   }
-  Json labels = has_at(pod, "/metadata/labels") ? pod["metadata"]["labels"] : Json::object();
-  Json old_labels =
-      before && has_at(*before, "/metadata/labels") ? (*before)["metadata"]["labels"] : Json::object();
+  // Every pod event looks at every Service of its namespace: no copies here.
+  static const Json no_labels = Json::object();
+  const Json& labels = has_at(pod, "/metadata/labels") ? pod["metadata"]["labels"] : no_labels;
+  const Json& old_labels =
+      before && has_at(*before, "/metadata/labels") ? (*before)["metadata"]["labels"] : no_labels;
   for (const ObjectPtr& service : index.list(k_services, ns)) {
-    Json selector = has_at(*service, "/spec/selector") ? (*service)["spec"]["selector"] : Json();
+    if (!has_at(*service, "/spec/selector")) continue;
+    const Json& selector = (*service)["spec"]["selector"];
     if (!selector.is_object() || selector.empty()) continue;
     if (map_selector_matches(selector, labels) || (before && map_selector_matches(selector, old_labels))) {
       ctx.enqueue(k_work_service, ns, name_of(*service), delay);

@@ -92,8 +92,8 @@ sluice::util::Status DeploymentController::sync(const std::string& ns, const std
 
 sluice::util::Status DeploymentController::adopt_orphans(Rollout& r) {
   const Json selector = r.d["spec"].value("selector", Json::object());
-  for (const ObjectPtr& rs : ctx_.index.list(k_replicasets, namespace_of(r.d))) {
-    if (controller_ref(*rs) != nullptr || has_at(*rs, "/metadata/deletionTimestamp")) continue;
+  for (const ObjectPtr& rs : ctx_.index.orphans(k_replicasets, namespace_of(r.d))) {
+    if (has_at(*rs, "/metadata/deletionTimestamp")) continue;
     if (!label_selector_matches(selector, (*rs)["metadata"].value("labels", Json::object()))) continue;
     Json adopted = *rs;
     Json& refs = adopted["metadata"]["ownerReferences"];

@@ -90,10 +90,12 @@ std::vector<Json> endpoint_slice_bodies(const Json& service, const std::vector<O
 sluice::util::Status EndpointsController::sync_slices(const Json& service,
                                                       const std::vector<ObjectPtr>& pods) {
   const std::string ns = namespace_of(service);
-  std::vector<Json> existing;
-  for (Json& slice : ctx_.store.list(k_endpoint_slices, ns).first) {
-    if (managed_slice_of(slice, name_of(service))) existing.push_back(std::move(slice));
-  }
+  const std::string service_name = name_of(service);
+  std::vector<Json> existing =
+      ctx_.store
+          .list(k_endpoint_slices, ns,
+                [&](const Json& slice) { return managed_slice_of(slice, service_name); })
+          .first;
   const std::vector<Json> desired = endpoint_slice_bodies(service, pods);
   const Json labels = slice_labels(service);
   for (std::size_t i = 0; i < desired.size(); ++i) {

@@ -6,18 +6,6 @@
 
 namespace kubesim {
 
-namespace {
-
-const Json* reference_to(const Json& dependent, const std::string& uid) {
-  if (!has_at(dependent, "/metadata/ownerReferences")) return nullptr;
-  for (const Json& ref : dependent["metadata"]["ownerReferences"]) {
-    if (string_at(ref, "/uid") == uid) return &ref;
-  }
-  return nullptr;
-}
-
-}  // namespace
-
 bool deleting_in_foreground(const Json& object) {
   if (!has_at(object, "/metadata/deletionTimestamp")) return false;
   const Json finalizers = object["metadata"].value("finalizers", Json::array());
@@ -31,9 +19,8 @@ std::vector<std::pair<std::string, Json>> GarbageCollector::dependents(const std
     out.emplace_back(resource, *dependent);
   for (const ResourceType& type : resource_types()) {
     if (!type.namespaced || ObjectIndex::indexes(type.key())) continue;
-    for (Json& object : ctx_.store.list(type.key(), ns).first) {
-      if (reference_to(object, uid) != nullptr) out.emplace_back(type.key(), std::move(object));
-    }
+    for (Json& object : ctx_.store.list(type.key(), ns, owned_by(uid)).first)
+      out.emplace_back(type.key(), std::move(object));
   }
   return out;
 }
@@ -44,7 +31,7 @@ sluice::util::Status GarbageCollector::finish_foreground(const std::string& reso
   const std::string ns = namespace_of(owner);
   bool blocked = false;
   for (const auto& [dependent_resource, dependent] : dependents(ns, uid_of(owner))) {
-    const Json* ref = reference_to(dependent, uid_of(owner));
+    const Json* ref = owner_reference(dependent, uid_of(owner));
     blocked = blocked || (ref != nullptr && ref->value("blockOwnerDeletion", false));
     if (has_at(dependent, "/metadata/deletionTimestamp")) continue;
     if (dependent_resource == k_pods) {

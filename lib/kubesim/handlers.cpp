@@ -3,6 +3,7 @@
 // validation and error wording. Patch and watch live in their own files.
 #include <kubesim/event_versions.hpp>
 #include <kubesim/identity.hpp>
+#include <kubesim/kube_object.hpp>
 #include <kubesim/list_options.hpp>
 #include <kubesim/managed_fields.hpp>
 #include <kubesim/patch.hpp>
@@ -118,10 +119,11 @@ ApiError too_large_resource_version(std::uint64_t wanted, std::uint64_t current)
 
 // The objects a list serves and the version they are at: the current state,
 // or the state at an exact retained version (apiserver storage/etcd3 GetList).
+// `keep` (the selectors) spares copying the current objects a list drops.
 std::variant<std::pair<std::vector<Json>, std::uint64_t>, ApiError> objects_for_list(
-    ApiContext& ctx, const ListOptions& options, const ApiRoute& route) {
+    ApiContext& ctx, const ListOptions& options, const ApiRoute& route, const Store::Filter& keep) {
   const std::string& rv = options.resource_version;
-  if (rv.empty() || rv == "0") return ctx.store.list(route.type->key(), route.ns);
+  if (rv.empty() || rv == "0") return ctx.store.list(route.type->key(), route.ns, keep);
   std::uint64_t wanted = 0;
   try {
     wanted = std::stoull(rv);
@@ -130,7 +132,7 @@ std::variant<std::pair<std::vector<Json>, std::uint64_t>, ApiError> objects_for_
   }
   if (!ctx.store.wait_for_version(wanted, k_future_version_wait))
     return too_large_resource_version(wanted, ctx.store.resource_version());
-  if (options.resource_version_match != "Exact") return ctx.store.list(route.type->key(), route.ns);
+  if (options.resource_version_match != "Exact") return ctx.store.list(route.type->key(), route.ns, keep);
   auto items = ctx.store.list_at(route.type->key(), route.ns, wanted);
   if (!items.ok()) return ApiError{410, "Expired", items.error().message, Json::object()};
   return std::make_pair(std::move(*items), wanted);
@@ -154,7 +156,10 @@ void list_objects(ApiContext& ctx, const httplib::Request& req, httplib::Respons
     at.resource_version_match = "Exact";
     after = token.substr(nul + 1);
   }
-  auto served = objects_for_list(ctx, at, route);
+  const auto selected = [&](const Json& object) {
+    return matches_labels(*labels, object) && matches_fields(*fields, object);
+  };
+  auto served = objects_for_list(ctx, at, route, selected);
   if (auto* error = std::get_if<ApiError>(&served)) {
     if (error->details.contains("retryAfterSeconds"))
       res.set_header("Retry-After", std::to_string(error->details["retryAfterSeconds"].get<int>()));
@@ -168,7 +173,7 @@ void list_objects(ApiContext& ctx, const httplib::Request& req, httplib::Respons
     const std::string key =
         object["metadata"].value("namespace", "") + "/" + object["metadata"].value("name", "");
     if (!after.empty() && key <= after) continue;
-    if (!matches_labels(*labels, object) || !matches_fields(*fields, object)) continue;
+    if (!selected(object)) continue;  // a list at an exact version is not filtered yet
     if (options.limit > 0 && static_cast<long>(items.size()) == options.limit) {
       if (next.empty()) {
         const Json& last = items.back()["metadata"];
@@ -376,11 +381,12 @@ void delete_collection(ApiContext& ctx, const httplib::Request& req, httplib::Re
   auto fields = parse_field_selector(req.get_param_value("fieldSelector"), route.type->kind);
   if (!labels.ok()) return send_error(res, bad_request(labels.error().message));
   if (!fields.ok()) return send_error(res, bad_request(fields.error().message));
-  auto [all, rv] = ctx.store.list(route.type->key(), route.ns);
+  auto [all, rv] = ctx.store.list(route.type->key(), route.ns, [&](const Json& object) {
+    return matches_labels(*labels, object) && matches_fields(*fields, object);
+  });
   Json deleted = Json::array();
   const bool dry_run = is_dry_run(req);
   for (const auto& object : all) {
-    if (!matches_labels(*labels, object) || !matches_fields(*fields, object)) continue;
     if (!dry_run)
       (void)delete_with_dependents(ctx, *route.type, object, "Background",
                                    grace_period(req, Json::object(), object));
@@ -587,11 +593,7 @@ void visit_dependents(ApiContext& ctx, const std::string& ns, const std::string&
   for (const ResourceType* type : ctx.store.types().all()) {
     const ResourceType& t = *type;
     if (!t.namespaced) continue;
-    for (auto& dependent : ctx.store.list(t.key(), ns).first) {
-      const Json refs = dependent["metadata"].value("ownerReferences", Json::array());
-      const bool owned =
-          std::any_of(refs.begin(), refs.end(), [&](const Json& r) { return r.value("uid", "") == uid; });
-      if (!owned) continue;
+    for (auto& dependent : ctx.store.list(t.key(), ns, owned_by(uid)).first) {
       if (policy == "Orphan") {
         orphan(ctx, t, dependent, uid);
       } else {

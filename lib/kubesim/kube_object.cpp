@@ -85,6 +85,23 @@ Json make_controller_ref(const Json& owner, const std::string& api_version, cons
               {"uid", uid_of(owner)},      {"controller", true}, {"blockOwnerDeletion", true}};
 }
 
+const Json* owner_reference(const Json& dependent, const std::string& uid) {
+  const auto meta = dependent.find("metadata");
+  if (meta == dependent.end() || !meta->is_object()) return nullptr;
+  const auto refs = meta->find("ownerReferences");
+  if (refs == meta->end() || !refs->is_array()) return nullptr;
+  for (const Json& ref : *refs) {
+    const auto ref_uid = ref.find("uid");
+    if (ref_uid != ref.end() && ref_uid->is_string() && ref_uid->get_ref<const std::string&>() == uid)
+      return &ref;
+  }
+  return nullptr;
+}
+
+std::function<bool(const Json&)> owned_by(std::string uid) {
+  return [uid = std::move(uid)](const Json& object) { return owner_reference(object, uid) != nullptr; };
+}
+
 namespace {
 
 bool label_has(const Json& labels, const std::string& key) {

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,10 @@ bool has_at(const Json& object, const char* pointer);
 // The ownerReference with controller: true, or nullptr.
 const Json* controller_ref(const Json& object);
 Json make_controller_ref(const Json& owner, const std::string& api_version, const std::string& kind);
+// The ownerReference naming `uid`, or nullptr.
+const Json* owner_reference(const Json& dependent, const std::string& uid);
+// A Store::list filter: the objects with an ownerReference to `uid`.
+std::function<bool(const Json&)> owned_by(std::string uid);
 
 // metav1.LabelSelector (matchLabels + matchExpressions) against a labels map;
 // an empty selector matches everything, a null one nothing (as the apiserver does).

@@ -72,6 +72,7 @@ void ObjectIndex::index_locked(const std::string& resource, const std::string& k
   if (!uid.empty()) by_uid_[uid] = ref;
   std::string ns = namespace_of(object);
   by_namespace_[namespace_slot(resource, ns)].insert(key);
+  if (controller_ref(object) == nullptr) orphans_[namespace_slot(resource, ns)].insert(key);
   if (resource == k_pods && object.contains("metadata") && object["metadata"].contains("labels")) {
     for (const auto& [label, value] : object["metadata"]["labels"].items()) {
       pods_by_label_[label_term(ns, label, value)].insert(key);
@@ -96,6 +97,11 @@ void ObjectIndex::unindex_locked(const std::string& resource, const std::string&
   if (slot != by_namespace_.end()) {
     slot->second.erase(key);
     if (slot->second.empty()) by_namespace_.erase(slot);
+  }
+  auto orphan = orphans_.find(namespace_slot(resource, ns));
+  if (orphan != orphans_.end()) {
+    orphan->second.erase(key);
+    if (orphan->second.empty()) orphans_.erase(orphan);
   }
   if (resource == k_pods && object.contains("metadata") && object["metadata"].contains("labels")) {
     for (const auto& [label, value] : object["metadata"]["labels"].items()) {
@@ -185,6 +191,16 @@ std::vector<ObjectPtr> ObjectIndex::list(const std::string& resource, const std:
   }
   auto slot = by_namespace_.find(namespace_slot(resource, ns));
   if (slot == by_namespace_.end()) return out;
+  for (const std::string& key : slot->second) out.push_back(objects->second.at(key).object);
+  return out;
+}
+
+std::vector<ObjectPtr> ObjectIndex::orphans(const std::string& resource, const std::string& ns) const {
+  std::vector<ObjectPtr> out;
+  std::lock_guard lock(mutex_);
+  auto objects = objects_.find(resource);
+  auto slot = orphans_.find(namespace_slot(resource, ns));
+  if (objects == objects_.end() || slot == orphans_.end()) return out;
   for (const std::string& key : slot->second) out.push_back(objects->second.at(key).object);
   return out;
 }

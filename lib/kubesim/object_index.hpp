@@ -46,6 +46,9 @@ class ObjectIndex {
   // Pods in `ns` whose labels match a Service's map selector (non-empty).
   std::vector<ObjectPtr> pods_matching(const std::string& ns, const Json& selector) const;
   std::vector<ObjectPtr> list(const std::string& resource, const std::string& ns) const;
+  // Objects in `ns` with no controller ownerReference (a Deployment adopts
+  // matching orphan ReplicaSets on every sync: walking them all was O(N) each).
+  std::vector<ObjectPtr> orphans(const std::string& resource, const std::string& ns) const;
 
  private:
   struct Entry {
@@ -64,7 +67,8 @@ class ObjectIndex {
   std::unordered_map<std::string, Ref> by_uid_;
   std::map<std::string, std::set<std::string>> pods_by_label_;  // "ns\x1fkey=value" -> pod keys
   std::map<std::string, std::set<std::string>> by_namespace_;   // "resource\x1fns" -> keys
-  std::unordered_map<std::string, std::uint64_t> deleted_;      // tombstones: resource/ns/name -> RV
+  std::map<std::string, std::set<std::string>> orphans_;    // "resource\x1fns" -> keys without a controller
+  std::unordered_map<std::string, std::uint64_t> deleted_;  // tombstones: resource/ns/name -> RV
   std::deque<std::string> deleted_order_;
 };
 

@@ -4,6 +4,8 @@
 // events in resourceVersion order, even when listeners write to the store.
 #include <kubesim/store.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -58,11 +60,20 @@ struct Store::Impl {
   bool delivering = false;
   std::thread::id deliverer;
 
+  struct ListenerSlot {
+    int id = 0;
+    // Shared so a delivery's snapshot copies pointers, not every listener's captures.
+    std::shared_ptr<const Listener> call;
+    std::shared_ptr<std::atomic<bool>> live;  // false once removed, even mid-delivery
+  };
   std::mutex listeners_mutex;
-  // Shared so a delivery's snapshot of them copies pointers, not every
-  // listener's captures (hundreds with a watch each, for every event).
-  std::map<int, std::shared_ptr<const Listener>> listeners;
+  // By the resource they listen to ("" for every resource): an event is
+  // handed to its kind's listeners only. With a watch each, hundreds of
+  // listeners used to be copied and called for every event of any kind.
+  std::map<std::string, std::map<int, ListenerSlot>> listeners;
+  std::map<int, std::string> listener_resource;
   int next_listener = 1;
+  std::vector<ListenerSlot> listeners_of(const std::string& resource);
   std::mutex delivery_mutex;  // held while listeners run, so remove_listener can wait
 
   std::string new_uid() {
@@ -123,12 +134,20 @@ Result<Json> Store::get(const std::string& resource, const std::string& ns, cons
 
 std::pair<std::vector<Json>, std::uint64_t> Store::list(const std::string& resource,
                                                         const std::string& ns) const {
+  return list(resource, ns, nullptr);
+}
+
+std::pair<std::vector<Json>, std::uint64_t> Store::list(const std::string& resource, const std::string& ns,
+                                                        const Filter& keep) const {
   std::lock_guard lock(mutex_);
   std::vector<Json> items;
   const auto type = impl_->objects.find(resource);
   if (type != impl_->objects.end()) {
-    for (const auto& [key, object] : type->second) {
-      if (ns.empty() || key.first == ns) items.push_back(object);
+    const ObjectMap& objects = type->second;
+    // Keys sort by namespace first: one namespace is one contiguous range.
+    auto it = ns.empty() ? objects.begin() : objects.lower_bound({ns, std::string()});
+    for (; it != objects.end() && (ns.empty() || it->first.first == ns); ++it) {
+      if (!keep || keep(it->second)) items.push_back(it->second);
     }
   }
   return {std::move(items), impl_->rv};
@@ -387,17 +406,28 @@ void Store::compact() {
   impl_->floor = impl_->rv;
 }
 
-int Store::add_listener(Listener listener) {
+int Store::add_listener(Listener listener, const std::string& resource) {
   std::lock_guard lock(impl_->listeners_mutex);
   const int id = impl_->next_listener++;
-  impl_->listeners[id] = std::make_shared<const Listener>(std::move(listener));
+  impl_->listeners[resource][id] = Impl::ListenerSlot{
+      id, std::make_shared<const Listener>(std::move(listener)), std::make_shared<std::atomic<bool>>(true)};
+  impl_->listener_resource[id] = resource;
   return id;
 }
 
 void Store::remove_listener(int id) {
   {
     std::lock_guard lock(impl_->listeners_mutex);
-    impl_->listeners.erase(id);
+    const auto resource = impl_->listener_resource.find(id);
+    if (resource != impl_->listener_resource.end()) {
+      auto& slots = impl_->listeners[resource->second];
+      if (const auto slot = slots.find(id); slot != slots.end()) {
+        slot->second.live->store(false);
+        slots.erase(slot);
+      }
+      if (slots.empty()) impl_->listeners.erase(resource->second);
+      impl_->listener_resource.erase(resource);
+    }
   }
   bool inside_delivery = false;
   {
@@ -410,6 +440,19 @@ void Store::remove_listener(int id) {
 
 // Drains the delivery queue unless some thread (perhaps this one, one level
 // up) already does; that thread then delivers this event in order.
+// The listeners an event of `resource` goes to, in the order they were added.
+std::vector<Store::Impl::ListenerSlot> Store::Impl::listeners_of(const std::string& resource) {
+  std::vector<ListenerSlot> slots;
+  std::lock_guard lock(listeners_mutex);
+  for (const std::string& key : {std::string(), resource}) {
+    const auto found = listeners.find(key);
+    if (found == listeners.end()) continue;
+    for (const auto& [id, slot] : found->second) slots.push_back(slot);
+  }
+  std::sort(slots.begin(), slots.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return slots;
+}
+
 void Store::deliver() {
   Impl& impl = *impl_;
   std::unique_lock queue(impl.queue_mutex);
@@ -422,17 +465,8 @@ void Store::deliver() {
     queue.unlock();
     {
       std::lock_guard running(impl.delivery_mutex);
-      std::map<int, std::shared_ptr<const Listener>> snapshot;
-      {
-        std::lock_guard lock(impl.listeners_mutex);
-        snapshot = impl.listeners;
-      }
-      for (auto& [id, listener] : snapshot) {
-        {
-          std::lock_guard lock(impl.listeners_mutex);
-          if (impl.listeners.count(id) == 0) continue;  // removed by an earlier listener
-        }
-        (*listener)(next);
+      for (const Impl::ListenerSlot& slot : impl.listeners_of(next.resource)) {
+        if (slot.live->load()) (*slot.call)(next);  // else removed by an earlier listener
       }
     }
     queue.lock();

@@ -103,6 +103,12 @@ class Store {
   Result<Json> get(const std::string& resource, const std::string& ns, const std::string& name) const;
   // Objects sorted by namespace then name, plus the store's resourceVersion at that moment.
   std::pair<std::vector<Json>, std::uint64_t> list(const std::string& resource, const std::string& ns) const;
+  // The same, copying only the objects `keep` accepts: controllers and
+  // selector lists over a namespace of hundreds of objects want a few, and
+  // the copies, not the walk, are what costs.
+  using Filter = std::function<bool(const Json&)>;
+  std::pair<std::vector<Json>, std::uint64_t> list(const std::string& resource, const std::string& ns,
+                                                   const Filter& keep) const;
 
   // Writes. Each assigns a new global resourceVersion, records a WatchEvent in
   // the history and notifies listeners (after the store's lock is released).
@@ -154,7 +160,8 @@ class Store {
   // the store (its event is delivered after the current one). remove_listener
   // returns only once no call of that listener is in flight (unless called
   // from inside a listener), so a listener may capture `this`.
-  int add_listener(Listener listener);
+  // `resource` non-empty: only that resource's events (a watch's listener).
+  int add_listener(Listener listener, const std::string& resource = "");
   void remove_listener(int id);
 
   // The resourceVersion below which history has been dropped (0 = none).

@@ -34,10 +34,13 @@ bool pod_serving(const Json& pod) {
 
 bool selects(const Json& selector, const Json& pod) {
   if (!selector.is_object() || selector.empty()) return false;  // no selector: no automatic endpoints
-  const Json labels =
-      pod.contains("metadata") ? pod["metadata"].value("labels", Json::object()) : Json::object();
+  const auto meta = pod.find("metadata");
+  if (meta == pod.end() || !meta->is_object()) return false;
+  const auto labels = meta->find("labels");
+  if (labels == meta->end() || !labels->is_object()) return false;
   for (const auto& [key, value] : selector.items()) {
-    if (!labels.contains(key) || labels[key] != value) return false;
+    const auto label = labels->find(key);
+    if (label == labels->end() || *label != value) return false;
   }
   return true;
 }
@@ -48,13 +51,26 @@ std::string first_image(const Json& pod) {
   return pod["spec"]["containers"][0].value("image", "");
 }
 
-void split_over_pods(const Json& service, const std::vector<Json>& pods, double rate,
-                     std::vector<TrafficFlow>& out) {
-  const Json selector =
-      service.contains("spec") ? service["spec"].value("selector", Json::object()) : Json::object();
-  std::vector<const Json*> ready;
+// Ready pods by namespace, found once per tick: every Service looks only at its own namespace's.
+using ServingPods = std::map<std::string, std::vector<const Json*>>;
+
+ServingPods serving_by_namespace(const std::vector<Json>& pods) {
+  ServingPods serving;
   for (const Json& pod : pods) {
-    if (ns_of(pod) == ns_of(service) && selects(selector, pod) && pod_serving(pod)) ready.push_back(&pod);
+    if (pod_serving(pod)) serving[ns_of(pod)].push_back(&pod);
+  }
+  return serving;
+}
+
+void split_over_pods(const Json& service, const ServingPods& serving, double rate,
+                     std::vector<TrafficFlow>& out) {
+  const auto in_namespace = serving.find(ns_of(service));
+  if (in_namespace == serving.end() || !service.contains("spec")) return;
+  const auto selector = service["spec"].find("selector");
+  if (selector == service["spec"].end()) return;
+  std::vector<const Json*> ready;
+  for (const Json* pod : in_namespace->second) {
+    if (selects(*selector, *pod)) ready.push_back(pod);
   }
   for (const Json* pod : ready) {
     out.push_back(TrafficFlow{ns_of(service), name_of(service), name_of(*pod),
@@ -105,10 +121,11 @@ std::vector<TrafficFlow> traffic_flows(
     }
   }
   std::vector<TrafficFlow> flows;
+  const ServingPods serving = serving_by_namespace(pods);
   for (const Json& service : services) {
     std::pair<std::string, std::string> key{ns_of(service), name_of(service)};
     double rate = backends.count(key) ? route_share[key] : rate_for(key.first, key.second);
-    if (rate > 0) split_over_pods(service, pods, rate, flows);
+    if (rate > 0) split_over_pods(service, serving, rate, flows);
   }
   return flows;
 }

@@ -211,19 +211,20 @@ void handle_watch(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   const std::string ns = route.ns;
   std::weak_ptr<WatchStream> weak = w;
   // Subscribe before reading the state so no change falls in between.
-  w->listener = ctx.store.add_listener([weak, key, ns](const WatchEvent& event) {
-    if (event.resource != key) return;
-    if (!ns.empty() && !in_namespace(event.object, ns)) return;
-    auto stream = weak.lock();
-    // Judged here, before the copy: with hundreds of watches scoped to one
-    // object each, queueing every event of the kind for every watch copied
-    // each object hundreds of times and woke every watch thread to drop it.
-    if (!stream || !stream->concerns(event)) return;
-    stream->ctx->watches.count_queued();
-    std::lock_guard lock(stream->mutex);
-    stream->queue.push_back(event);
-    stream->cv.notify_all();
-  });
+  w->listener = ctx.store.add_listener(
+      [weak, ns](const WatchEvent& event) {
+        if (!ns.empty() && !in_namespace(event.object, ns)) return;
+        auto stream = weak.lock();
+        // Judged here, before the copy: with hundreds of watches scoped to one
+        // object each, queueing every event of the kind for every watch copied
+        // each object hundreds of times and woke every watch thread to drop it.
+        if (!stream || !stream->concerns(event)) return;
+        stream->ctx->watches.count_queued();
+        std::lock_guard lock(stream->mutex);
+        stream->queue.push_back(event);
+        stream->cv.notify_all();
+      },
+      key);  // only this kind's events
   if (auto error = prepare(*w, options, route)) {
     ctx.store.remove_listener(w->listener);
     return send_error(res, *error);
