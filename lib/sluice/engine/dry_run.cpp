@@ -16,6 +16,8 @@
 
 #include <fmt/format.h>
 
+#include <vector>
+
 namespace sluice::engine {
 
 namespace {
@@ -207,9 +209,10 @@ void note_rollout_in_progress(const plan::Plan& plan, Deps& deps, const std::str
 std::string summary(const std::vector<ObjectChange>& changes) {
   if (changes.empty()) return "no change: apply's first step would leave every object as it is";
   std::string names;
-  for (const auto& c : changes)
+  for (const auto& c : changes) {
     names +=
         (names.empty() ? "" : ", ") + std::string(report::to_string(c.action)) + " " + c.kind + " " + c.name;
+  }
   return fmt::format("dry run: apply's first step would change {} object{} ({}); nothing was changed",
                      changes.size(), changes.size() == 1 ? "" : "s", names);
 }
@@ -224,9 +227,10 @@ DryRunOutcome dry_run_plan(const plan::Plan& plan, Deps& deps, const RunOptions&
     return {{k_exit_preflight, {}, pf.problems.front()}, 0};
   }
   note_rollout_in_progress(plan, deps, ns);
-  if (already_serving(pf.target))
+  if (already_serving(pf.target)) {
     return {{k_exit_ok, {}, "no change: " + plan.target.deployment + " already runs " + pf.target.digest_ref},
             0};
+  }
   kube::DryRunClient dry(*deps.kube);
   FirstStep s{plan, pf.target, dry, {}, {}};
   first_step(s);
@@ -234,6 +238,8 @@ DryRunOutcome dry_run_plan(const plan::Plan& plan, Deps& deps, const RunOptions&
     for (const auto& problem : s.problems) emit_info(deps, plan.name, problem);
     return {{k_exit_preflight, {}, s.problems.front()}, 0};
   }
+  // An answer that differs only in what a diff leaves out (resourceVersion, status) changes nothing.
+  std::erase_if(s.changes, [](const ObjectChange& c) { return report::unified_diff(c).empty(); });
   for (const auto& change : s.changes) deps.out->emit(report::diff_event(plan.name, change));
   return {{k_exit_ok, {}, summary(s.changes)}, static_cast<int>(s.changes.size())};
 }

@@ -110,9 +110,10 @@ struct Edit {
 // hundred lines: the quadratic table is small).
 std::vector<Edit> edits(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   std::vector<std::vector<int>> lcs(a.size() + 1, std::vector<int>(b.size() + 1, 0));
-  for (std::size_t i = a.size(); i-- > 0;)
+  for (std::size_t i = a.size(); i-- > 0;) {
     for (std::size_t j = b.size(); j-- > 0;)
       lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+  }
   std::vector<Edit> script;
   std::size_t i = 0;
   std::size_t j = 0;
@@ -120,10 +121,10 @@ std::vector<Edit> edits(const std::vector<std::string>& a, const std::vector<std
     if (i < a.size() && j < b.size() && a[i] == b[j]) {
       script.push_back({Op::same, i++});
       ++j;
-    } else if (j < b.size() && (i == a.size() || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      script.push_back({Op::added, j++});
+    } else if (i < a.size() && (j == b.size() || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      script.push_back({Op::removed, i++});  // removals first, as diff -u prints them
     } else {
-      script.push_back({Op::removed, i++});
+      script.push_back({Op::added, j++});
     }
   }
   return script;

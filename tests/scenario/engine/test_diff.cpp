@@ -24,7 +24,8 @@ bool contains(const std::string& text, const std::string& part) {
 std::pair<int, int> writes_and_dry_runs(World& w, std::uint64_t mark) {
   int writes = 0;
   int dry = 0;
-  for (const auto& e : w.sim.audit(mark)["requests"]) {
+  Json log = w.sim.audit(mark);  // kept: a range-for over a temporary's member would dangle
+  for (const auto& e : log["requests"]) {
     std::string verb = e.value("verb", "");
     if (verb != "create" && verb != "update" && verb != "patch" && verb != "delete") continue;
     ++writes;
@@ -68,8 +69,9 @@ TEST_CASE("diff and apply --dry-run show the first step's change and write nothi
     CHECK(diffs[0]["name"] == "web");
     CHECK(diffs[0]["action"] == "update");
     std::string digest = w.registry.host() + "/web@sha256:";
-    CHECK(contains(diffs[0]["diff"], "\n-      - image: " + w.first_image + "\n"));
-    CHECK(contains(diffs[0]["diff"], "\n+      - image: " + digest));
+    // quoted: a plain YAML scalar cannot start with a digit
+    CHECK(contains(diffs[0]["diff"], "\n-      - image: \"" + w.first_image + "\"\n"));
+    CHECK(contains(diffs[0]["diff"], "\n+      - image: \"" + digest));
     REQUIRE(run.last() != nullptr);
     CHECK((*run.last())["type"] == "finished");
     CHECK((*run.last())["outcome"] == "Unchanged");

@@ -75,7 +75,7 @@ TEST_CASE("object diff: env values that read as credentials are redacted", "[rep
   std::string diff = unified_diff({"Deployment", "shop", "web", ChangeAction::create, Json(), dep});
   CHECK(diff.find("s3cr3t") == std::string::npos);
   CHECK(diff.find("abc") == std::string::npos);
-  CHECK(diff.find("value: <redacted>") != std::string::npos);
+  CHECK(diff.find("value: \"<redacted>\"") != std::string::npos);
   CHECK(diff.find("value: debug") != std::string::npos);
   CHECK(diff.find("name: db") != std::string::npos);  // a reference names no secret value
 }
