@@ -97,6 +97,13 @@ engine::Outcome EngineWorld::apply(const std::string& plan_yaml) {
   return engine::apply_plan(*parsed.plan, plan_yaml, d, options_);
 }
 
+engine::DryRunOutcome EngineWorld::dry_run(const std::string& plan_yaml) {
+  auto parsed = sluice::plan::parse_plan(plan_yaml, "plan.yaml");
+  require(parsed.ok(), "plan does not parse");
+  auto d = deps();
+  return engine::dry_run_plan(*parsed.plan, d, options_);
+}
+
 engine::Outcome EngineWorld::abort() {
   auto d = deps();
   return engine::abort_rollout(ns, "web", d, options_);

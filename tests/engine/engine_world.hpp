@@ -45,6 +45,8 @@ class EngineWorld {
   static std::string plan(const std::string& image, const std::string& strategy);
 
   engine::Outcome apply(const std::string& plan_yaml);
+  // `sluice diff` / `apply --dry-run` of the plan, as a new process would run it.
+  engine::DryRunOutcome dry_run(const std::string& plan_yaml);
   // What a signal does to the command running now (it exits 130).
   void interrupt(const std::string& why) { interrupt_->fire(why); }
   engine::RunOptions& options() { return options_; }

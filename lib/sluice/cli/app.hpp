@@ -67,6 +67,7 @@ using AddVerb = void (*)(CLI::App& app, Context& ctx);
 void add_validate(CLI::App& app, Context& ctx);
 void add_plan(CLI::App& app, Context& ctx);
 void add_apply(CLI::App& app, Context& ctx);
+void add_diff(CLI::App& app, Context& ctx);
 void add_status(CLI::App& app, Context& ctx);
 void add_promote(CLI::App& app, Context& ctx);
 void add_abort(CLI::App& app, Context& ctx);

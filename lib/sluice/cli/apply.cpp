@@ -1,5 +1,6 @@
 // `sluice apply PLAN`: parse the plan and hand it to engine::apply_plan.
 #include <sluice/cli/app.hpp>
+#include <sluice/cli/diff.hpp>
 #include <sluice/cli/engine_env.hpp>
 #include <sluice/cli/override_flags.hpp>
 #include <sluice/gate/secrets.hpp>
@@ -14,12 +15,14 @@ namespace {
 struct ApplyArgs {
   std::string plan_path;
   bool abort_previous = false;
+  bool dry_run = false;
   int lease_seconds = 15;
   std::string timeout;  // "" : no limit beyond the plan's own deadlines
   OverrideFlags overrides;
 };
 
 int run_apply(Context& ctx, const ApplyArgs& args) {
+  if (args.dry_run) return run_dry_run(ctx, args.plan_path, args.overrides, false);
   // The same bounded loader as validate: a FIFO, a device or a huge file is
   // refused without being read, with validate's words and exit code.
   auto overrides = read_override_flags(args.overrides, ctx);
@@ -48,6 +51,8 @@ void add_apply(CLI::App& app, Context& ctx) {
   sub->add_option("PLAN", args.plan_path, "Plan file")->required();
   sub->add_flag("--abort-previous", args.abort_previous,
                 "Abort an unfinished rollout of a different plan for this target first");
+  sub->add_flag("--dry-run", args.dry_run,
+                "Preflight and the diff of the first step (server-side dry run), then stop: writes nothing");
   sub->add_option("--lease-seconds", args.lease_seconds, "Lock lease duration in seconds")
       ->check(CLI::Range(1, 3600));
   add_timeout_flag(

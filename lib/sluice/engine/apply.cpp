@@ -114,8 +114,7 @@ Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, De
     }
     case ResumeAction::start_new: break;
   }
-  bool serving =
-      target.live.is_object() && container_image(target.live, target.container) == target.digest_ref;
+  bool serving = already_serving(target);
   // The version this record failed with still serving means its rollback did
   // not finish: finish it rather than call a failed version healthy.
   if (serving && *loaded && failed_with((**loaded), target.digest_ref)) {
@@ -137,13 +136,21 @@ Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, De
 
 }  // namespace
 
+std::string target_namespace(const plan::Plan& plan, const RunOptions& options) {
+  // -n, else the plan's namespace, else the kubeconfig context's, as kubectl does.
+  return !options.ns_override.empty()  ? options.ns_override
+         : !plan.target.ns.empty()     ? plan.target.ns
+         : !options.default_ns.empty() ? options.default_ns
+                                       : "default";
+}
+
+bool already_serving(const Target& target) {
+  return target.live.is_object() && container_image(target.live, target.container) == target.digest_ref;
+}
+
 Outcome apply_plan(const plan::Plan& plan, const std::string& plan_text, Deps& deps,
                    const RunOptions& options) {
-  // -n, else the plan's namespace, else the kubeconfig context's, as kubectl does.
-  std::string ns = !options.ns_override.empty()  ? options.ns_override
-                   : !plan.target.ns.empty()     ? plan.target.ns
-                   : !options.default_ns.empty() ? options.default_ns
-                                                 : "default";
+  std::string ns = target_namespace(plan, options);
   auto pf = preflight(plan, deps, ns);
   if (!pf.ok) {
     for (const auto& problem : pf.problems) {

@@ -5,6 +5,7 @@
 
 #include <sluice/engine/context.hpp>
 #include <sluice/engine/driver.hpp>
+#include <sluice/engine/preflight.hpp>
 #include <sluice/plan/model.hpp>
 #include <sluice/state/record.hpp>
 #include <sluice/state/status_view.hpp>
@@ -19,6 +20,21 @@ namespace sluice::engine {
 // promote/abort can continue without the file).
 Outcome apply_plan(const plan::Plan& plan, const std::string& plan_text, Deps& deps,
                    const RunOptions& options);
+
+// The namespace a plan's rollout runs in: -n, else the plan's, else the kubeconfig context's.
+std::string target_namespace(const plan::Plan& plan, const RunOptions& options);
+// The version preflight found serving already runs the resolved image: apply has nothing to do.
+bool already_serving(const Target& target);
+
+// `sluice diff` and `apply --dry-run`: preflight as apply runs it, then the
+// writes of apply's first step sent with dryRun=All, one `diff` event per
+// object they would change. Takes no lock and writes no record: nothing
+// the cluster stores changes. `changed` counts the objects that would.
+struct DryRunOutcome {
+  Outcome outcome;
+  int changed = 0;
+};
+DryRunOutcome dry_run_plan(const plan::Plan& plan, Deps& deps, const RunOptions& options);
 
 // Continues a paused rollout from this process; `full` skips remaining checks and pauses.
 Outcome promote_rollout(const std::string& ns, const std::string& name, bool full, Deps& deps,

@@ -81,6 +81,25 @@ void set_rolling_update(Json& deployment, const strategy::RollingParameters& par
   deployment["spec"]["progressDeadlineSeconds"] = std::max<long long>(1, seconds);
 }
 
+void roll_template_to(Json& deployment, std::size_t index, const std::string& image,
+                      const strategy::RollingParameters& params, util::Duration progress_deadline) {
+  deployment["spec"]["template"]["spec"]["containers"][index]["image"] = image;
+  set_rolling_update(deployment, params, progress_deadline);
+}
+
+Json sluice_service(const std::string& name, const std::string& ns, const std::string& rollout,
+                    const Json& selector, const Json& target_service) {
+  Json ports = target_service.value("/spec/ports"_json_pointer, Json::array());
+  for (auto& p : ports) p.erase("nodePort");
+  return Json{{"apiVersion", "v1"},
+              {"kind", "Service"},
+              {"metadata",
+               {{"name", name},
+                {"namespace", ns},
+                {"labels", {{"app.kubernetes.io/managed-by", "sluice"}, {k_rollout_label, rollout}}}}},
+              {"spec", {{"selector", selector}, {"ports", ports}}}};
+}
+
 Json writable_template(Json pod_template) {
   if (pod_template.contains("metadata") && pod_template["metadata"].contains("labels"))
     pod_template["metadata"]["labels"].erase("pod-template-hash");

@@ -60,6 +60,16 @@ Json make_preview_deployment(const Json& live, const std::string& name, const st
 void set_rolling_update(Json& deployment, const strategy::RollingParameters& params,
                         util::Duration progress_deadline);
 
+// A rolling rollout's one template write: `image` in container `index` and
+// set_rolling_update's spec (rolling.cpp writes it, `sluice diff` shows it).
+void roll_template_to(Json& deployment, std::size_t index, const std::string& image,
+                      const strategy::RollingParameters& params, util::Duration progress_deadline);
+
+// A Service sluice creates beside the target (blue-green preview, canary):
+// `selector`, the ports of `target_service` without nodePorts, labelled as sluice's.
+Json sluice_service(const std::string& name, const std::string& ns, const std::string& rollout,
+                    const Json& selector, const Json& target_service);
+
 // A recorded pod template made fit to write back into a Deployment: without
 // the pod-template-hash label a ReplicaSet's copy of it carries.
 Json writable_template(Json pod_template);

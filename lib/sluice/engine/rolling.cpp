@@ -101,9 +101,8 @@ StepResult update_template(Driver& d) {
   std::string image = d.record().digest;
   Json written_template;
   auto status = d.writes().update_deployment(d.plan().target.deployment, [&](Json& dep) {
-    dep["spec"]["template"]["spec"]["containers"][index]["image"] = image;
+    roll_template_to(dep, index, image, params, d.plan().progress_deadline);
     written_template = dep["spec"]["template"];
-    set_rolling_update(dep, params, d.plan().progress_deadline);
   });
   // What this rollout leaves serving, for a later `rollback --to-revision`.
   d.record().next.image = image;

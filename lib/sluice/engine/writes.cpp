@@ -183,15 +183,7 @@ util::Status ensure_service(Driver& d, const std::string& name, const Json& sele
   auto existing = d.deps().kube->get(kube::k_services, d.ns(), name);
   if (existing) return d.writes().set_selector(name, selector);
   if (existing.error().kind != util::ErrorKind::not_found) return existing.error();
-  Json ports = d.target().service.value("/spec/ports"_json_pointer, Json::array());
-  for (auto& p : ports) p.erase("nodePort");
-  Json svc{{"apiVersion", "v1"},
-           {"kind", "Service"},
-           {"metadata",
-            {{"name", name},
-             {"namespace", d.ns()},
-             {"labels", {{"app.kubernetes.io/managed-by", "sluice"}, {k_rollout_label, d.plan().name}}}}},
-           {"spec", {{"selector", selector}, {"ports", ports}}}};
+  Json svc = sluice_service(name, d.ns(), d.plan().name, selector, d.target().service);
   auto created = d.writes().create(kube::k_services, svc);
   if (!created && created.error().kind == util::ErrorKind::already_exists)
     return d.writes().set_selector(name, selector);  // created meanwhile (a killed run's retry)

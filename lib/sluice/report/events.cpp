@@ -22,6 +22,7 @@ const char* to_string(EventType type) {
     case EventType::rolled_back: return "rolled_back";
     case EventType::finished: return "finished";
     case EventType::info: return "info";
+    case EventType::diff: return "diff";
   }
   return "info";
 }
@@ -94,6 +95,9 @@ std::string describe(const Event& e) {
       return fmt::format("finished: {} (exit {}: {}){}", e.data.value("outcome", ""),
                          e.data.value("exitCode", 0), e.data.value("meaning", ""),
                          e.message.empty() ? "" : ": " + e.message);
+    case EventType::diff:
+      return fmt::format("would {} {} {}/{}", e.data.value("action", ""), e.data.value("kind", ""),
+                         e.data.value("namespace", ""), e.data.value("name", ""));
     default: return std::string(to_string(e.type)) + (e.message.empty() ? "" : ": " + e.message);
   }
 }

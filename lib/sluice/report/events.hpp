@@ -28,6 +28,7 @@ enum class EventType {
   rolled_back,      // message: why; data: to (image)
   finished,         // data: outcome, exitCode, meaning
   info,             // message only (warnings, resume notes)
+  diff,             // diff / apply --dry-run: data: kind, namespace, name, action, diff (unified)
 };
 
 const char* to_string(EventType type);  // "rollout_started", ...

@@ -22,6 +22,8 @@ const char* exit_code_meaning(int code) {
       return "--timeout ran out; state saved, lock released: `sluice apply` again resumes, `sluice abort` "
              "rolls "
              "back";
+    case k_exit_changes:
+      return "diff --exit-code: applying the plan would change the cluster; nothing was changed";
     case k_exit_interrupted: return "interrupted; state saved, `sluice apply` again resumes";
     default: return "unknown exit code";
   }

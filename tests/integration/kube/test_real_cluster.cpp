@@ -139,6 +139,15 @@ TEST_CASE("a real cluster: a canary of registry.k8s.io/pause to 50%, promoted, t
                          "    steps:\n      - setWeight: 50\n";
   std::string bin = std::getenv("SLUICE_BIN") != nullptr ? std::getenv("SLUICE_BIN") : "sluice";
 
+  // diff first: the real API server's dry run of the canary Deployment, and nothing created
+  auto diffed = sluice::test::run(bin, {"-o", "json", "--kubeconfig", kubeconfig_path(), "diff", plan}, {},
+                                  std::chrono::minutes(2));
+  INFO(diffed.out << diffed.err);
+  CHECK(diffed.exit_code == 0);
+  CHECK(diffed.out.find("\"type\":\"diff\"") != std::string::npos);
+  CHECK(diffed.out.find("\"name\":\"" + name + "-canary\"") != std::string::npos);
+  CHECK_FALSE(kube.get(k_deployments, config->ns, name + "-canary").ok());
+
   auto applied =
       sluice::test::run(bin, {"--kubeconfig", kubeconfig_path(), "apply", plan}, {}, std::chrono::minutes(5));
   INFO(applied.out << applied.err);
