@@ -330,6 +330,32 @@ sluice::util::Status Kubelet::sync(const std::string& ns, const std::string& nam
   if (next != sluice::util::TimePoint::max()) {
     ctx_.enqueue(k_work_pod, ns, name, std::chrono::ceil<sluice::util::Duration>(next - now));
   }
+  return write_status(ns, name, uid, status);
+}
+
+// What the kubelet's PATCH of /status carries: the status and the field
+// ownership going with it, on the pod as the index last saw it, so a write
+// does not copy the whole pod first. A stale resourceVersion (the pod was
+// written meanwhile) falls back to re-reading the pod from the store.
+sluice::util::Status Kubelet::write_status(const std::string& ns, const std::string& name,
+                                           const std::string& uid, const Json& status) {
+  ObjectPtr seen = ctx_.index.get(k_pods, ns, name);
+  if (seen && uid_of(*seen) == uid && !has_at(*seen, "/metadata/deletionTimestamp")) {
+    const Json& meta = (*seen)["metadata"];
+    if (seen->contains("status") && (*seen)["status"] == status) return {};
+    Json write = {{"apiVersion", "v1"},
+                  {"kind", "Pod"},
+                  {"metadata",
+                   {{"name", name},
+                    {"namespace", ns},
+                    {"uid", uid},
+                    {"resourceVersion", meta.value("resourceVersion", "")}}},
+                  {"status", status}};
+    if (meta.contains("managedFields")) write["metadata"]["managedFields"] = meta["managedFields"];
+    auto written = ctx_.update(k_pods, std::move(write), true);
+    if (written || written.error().kind == sluice::util::ErrorKind::not_found) return {};
+    if (written.error().kind != sluice::util::ErrorKind::conflict) return written.error();
+  }
   auto written = update_with_retry(
       ctx_, k_pods, ns, name,
       [&](Json& p) {
