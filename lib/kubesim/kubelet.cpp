@@ -334,12 +334,16 @@ sluice::util::Status Kubelet::sync(const std::string& ns, const std::string& nam
 }
 
 // What the kubelet's PATCH of /status carries: the status and the field
-// ownership going with it, on the pod as the index last saw it, so a write
-// does not copy the whole pod first. A stale resourceVersion (the pod was
-// written meanwhile) falls back to re-reading the pod from the store.
+// ownership going with it, on the pod as the index holds it, so a write
+// does not copy the whole pod first. Only while the index holds every
+// write: when it trails the store (events still being delivered), an
+// unchanged status must be judged against the latest write (a readiness
+// flip right after the pod turned ready), so the pod is re-read from the
+// store, as it also is after a stale resourceVersion (written meanwhile).
 sluice::util::Status Kubelet::write_status(const std::string& ns, const std::string& name,
                                            const std::string& uid, const Json& status) {
-  ObjectPtr seen = ctx_.index.get(k_pods, ns, name);
+  const bool index_current = ctx_.observed.wait_for(ctx_.store.resource_version(), sluice::util::Duration{0});
+  ObjectPtr seen = index_current ? ctx_.index.get(k_pods, ns, name) : nullptr;
   if (seen && uid_of(*seen) == uid && !has_at(*seen, "/metadata/deletionTimestamp")) {
     const Json& meta = (*seen)["metadata"];
     if (seen->contains("status") && (*seen)["status"] == status) return {};
