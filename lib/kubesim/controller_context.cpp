@@ -3,7 +3,7 @@
 #include <kubesim/kube_object.hpp>
 #include <kubesim/managed_fields.hpp>
 #include <kubesim/object_index.hpp>
-#include <kubesim/validation.hpp>
+#include <kubesim/pod_managed_fields.hpp>
 
 #include <charconv>
 
@@ -61,19 +61,22 @@ Result<Json> after_observed(const ControllerContext& ctx, Result<Json> written) 
 
 // Who writes, as the real write's managedFields entry names it: every
 // controller in kube-controller-manager writes as that one manager, its
-// status writes with subresource status. nullopt for pods: the real ones
-// carry kube-controller-manager's and the kubelet's entries, but they are
-// most of kubesim's objects and writes, and those entries doubled the time a
-// fleet takes to converge (bench/kubesim_load, docs/kubesim.md), so pods are
-// left without them.
+// status writes with subresource status; a pod's status is the kubelet's.
+// A pod's other write here is the scheduler's binding, which on a real
+// cluster goes to storage without a managedFields entry. The pods the
+// ReplicaSet controller creates arrive with their entry made
+// (pod_managed_fields.hpp: it is cached per template, not walked per pod).
 struct FieldOwner {
   const char* manager;
   const char* subresource;
 };
 
 std::optional<FieldOwner> owner_of(const std::string& resource, bool status_only) {
-  if (resource == k_pods) return std::nullopt;
-  return FieldOwner{"kube-controller-manager", status_only ? "status" : ""};
+  if (resource == k_pods) {
+    if (!status_only) return std::nullopt;
+    return FieldOwner{k_kubelet_manager, "status"};
+  }
+  return FieldOwner{k_controller_manager, status_only ? "status" : ""};
 }
 
 std::string api_version_of(const Store& store, const std::string& resource) {
@@ -84,19 +87,17 @@ std::string api_version_of(const Store& store, const std::string& resource) {
 }  // namespace
 
 Result<Json> ControllerContext::create(const std::string& resource, Json object) const {
-  // A Pod the ReplicaSet controller creates goes through the apiserver's Pod
-  // defaulting like any client's (SetDefaults_Pod: enableServiceLinks). Other
-  // kinds are created from objects that were defaulted already.
-  if (resource == k_pods) {
-    if (const ResourceType* type = store.types().find(resource)) apply_defaults(*type, object);
-  }
-  if (auto owner = owner_of(resource, false))
-    record_update(Json(), object, owner->manager, api_version_of(store, resource), now_text());
+  if (resource != k_pods)
+    record_update(Json(), object, k_controller_manager, api_version_of(store, resource), now_text());
   return after_observed(*this, store.create(resource, std::move(object)));
 }
 
 Result<Json> ControllerContext::update(const std::string& resource, Json object, bool status_only) const {
-  if (auto owner = owner_of(resource, status_only)) {
+  // The kubelet's status writes: its entry from the status's shape, no field
+  // walk (and no extra read), unless someone else owns status fields too.
+  const bool kubelet_shaped =
+      resource == k_pods && status_only && set_kubelet_status_entry(object, now_text());
+  if (auto owner = owner_of(resource, status_only); owner && !kubelet_shaped) {
     auto live = store.get(resource, namespace_of(object), name_of(object));
     if (live) {
       record_update(*live, object, owner->manager, api_version_of(store, resource), now_text(),

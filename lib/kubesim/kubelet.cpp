@@ -330,6 +330,36 @@ sluice::util::Status Kubelet::sync(const std::string& ns, const std::string& nam
   if (next != sluice::util::TimePoint::max()) {
     ctx_.enqueue(k_work_pod, ns, name, std::chrono::ceil<sluice::util::Duration>(next - now));
   }
+  return write_status(ns, name, uid, status);
+}
+
+// What the kubelet's PATCH of /status carries: the status and the field
+// ownership going with it, on the pod as the index holds it, so a write
+// does not copy the whole pod first. Only while the index holds every
+// write: when it trails the store (events still being delivered), an
+// unchanged status must be judged against the latest write (a readiness
+// flip right after the pod turned ready), so the pod is re-read from the
+// store, as it also is after a stale resourceVersion (written meanwhile).
+sluice::util::Status Kubelet::write_status(const std::string& ns, const std::string& name,
+                                           const std::string& uid, const Json& status) {
+  const bool index_current = ctx_.observed.wait_for(ctx_.store.resource_version(), sluice::util::Duration{0});
+  ObjectPtr seen = index_current ? ctx_.index.get(k_pods, ns, name) : nullptr;
+  if (seen && uid_of(*seen) == uid && !has_at(*seen, "/metadata/deletionTimestamp")) {
+    const Json& meta = (*seen)["metadata"];
+    if (seen->contains("status") && (*seen)["status"] == status) return {};
+    Json write = {{"apiVersion", "v1"},
+                  {"kind", "Pod"},
+                  {"metadata",
+                   {{"name", name},
+                    {"namespace", ns},
+                    {"uid", uid},
+                    {"resourceVersion", meta.value("resourceVersion", "")}}},
+                  {"status", status}};
+    if (meta.contains("managedFields")) write["metadata"]["managedFields"] = meta["managedFields"];
+    auto written = ctx_.update(k_pods, std::move(write), true);
+    if (written || written.error().kind == sluice::util::ErrorKind::not_found) return {};
+    if (written.error().kind != sluice::util::ErrorKind::conflict) return written.error();
+  }
   auto written = update_with_retry(
       ctx_, k_pods, ns, name,
       [&](Json& p) {

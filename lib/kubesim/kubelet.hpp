@@ -74,6 +74,8 @@ class Kubelet {
                         sluice::util::TimePoint now) const;
   bool container_ready(const Container& c, const Runtime& rt, sluice::util::TimePoint now) const;
   sluice::util::Status finish_deletion(const Json& pod);
+  sluice::util::Status write_status(const std::string& ns, const std::string& name, const std::string& uid,
+                                    const Json& status);
   sluice::util::Duration backoff(int failures) const;
   std::string wall_text(sluice::util::TimePoint at) const;
 

@@ -30,6 +30,47 @@ bool atomic_selector(const std::string& field, const Json& value) {
          (value.contains("matchLabels") || value.contains("matchExpressions"));
 }
 
+// The key of an element of an associative list, as structured-merge-diff
+// writes it after `k:` (x-kubernetes-list-map-keys), or null when the list is
+// owned as a whole. Ports are keyed by port and protocol, the protocol
+// defaulting to TCP as the schema's default supplies it; pod IPs by `ip`.
+Json element_key(const std::string& field, const Json& element) {
+  if (!element.is_object()) return nullptr;
+  if (field == "ports") {
+    const char* port = element.contains("containerPort") ? "containerPort" : "port";
+    if (!element.contains(port)) return nullptr;
+    return Json{{port, element[port]}, {"protocol", element.value("protocol", "TCP")}};
+  }
+  const std::string key = field == "podIPs" ? "ip" : merge_key_for(field, element);
+  if (key.empty() || !element.contains(key)) return nullptr;
+  return Json{{key, element[key]}};
+}
+
+// metav1.OwnerReference is a structType=atomic: each reference is owned as one field.
+bool atomic_element(const std::string& field) {
+  return field == "ownerReferences";
+}
+
+void collect(const Json& value, Path& path, FieldSet& out, const std::string& field);
+
+bool collect_keyed(const Json& list, Path& path, FieldSet& out, const std::string& field) {
+  std::vector<Json> keys;
+  for (const auto& element : list) {
+    keys.push_back(element_key(field, element));
+    if (keys.back().is_null()) return false;
+  }
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    path.push_back("k:" + keys[i].dump());
+    if (atomic_element(field)) {
+      out.insert(path);
+    } else {
+      collect(list[i], path, out, "");
+    }
+    path.pop_back();
+  }
+  return true;
+}
+
 void collect(const Json& value, Path& path, FieldSet& out, const std::string& field) {
   if (value.is_object() && !value.empty() && !atomic_selector(field, value)) {
     for (const auto& [key, child] : value.items()) {
@@ -39,20 +80,8 @@ void collect(const Json& value, Path& path, FieldSet& out, const std::string& fi
     }
     return;
   }
-  if (value.is_array() && !value.empty() && value[0].is_object()) {
-    const std::string key = merge_key_for(field, value[0]);
-    const bool keyed = !key.empty() && std::all_of(value.begin(), value.end(), [&](const Json& e) {
-      return e.is_object() && e.contains(key);
-    });
-    if (keyed) {
-      for (const auto& element : value) {
-        path.push_back("k:" + Json{{key, element[key]}}.dump());
-        collect(element, path, out, "");
-        path.pop_back();
-      }
-      return;
-    }
-  }
+  if (value.is_array() && !value.empty() && value[0].is_object() && collect_keyed(value, path, out, field))
+    return;
   out.insert(path);
 }
 
@@ -65,7 +94,9 @@ FieldSet leaf_fields(const Json& object, bool status_scope = false) {
   for (const auto& [key, value] : object.items()) {
     if (key == "apiVersion" || key == "kind" || (key == "status") != status_scope) continue;
     if (key == "metadata") {
-      for (const char* meta : {"labels", "annotations"}) {
+      // The metadata a writer sets; name, uid, resourceVersion and the like
+      // are stripped before ownership is computed (fieldmanager stripmeta.go).
+      for (const char* meta : {"labels", "annotations", "generateName", "ownerReferences"}) {
         if (value.contains(meta)) {
           path = {"f:metadata", std::string("f:") + meta};
           collect(value[meta], path, out, meta);
@@ -79,7 +110,8 @@ FieldSet leaf_fields(const Json& object, bool status_scope = false) {
   return out;
 }
 
-const Json* child(const Json& node, const std::string& element) {
+// `field`: the name of the list `node` is, for matching a `k:` element by its key.
+const Json* child(const Json& node, const std::string& element, const std::string& field) {
   if (element.rfind("f:", 0) == 0) {
     const std::string key = element.substr(2);
     return node.is_object() && node.contains(key) ? &node[key] : nullptr;
@@ -87,18 +119,23 @@ const Json* child(const Json& node, const std::string& element) {
   if (!node.is_array()) return nullptr;
   const Json selector = Json::parse(element.substr(2));
   for (const auto& item : node) {
-    bool all = item.is_object();
-    for (const auto& [k, v] : selector.items()) all = all && item.contains(k) && item[k] == v;
-    if (all) return &item;
+    if (element_key(field, item) == selector) return &item;
   }
   return nullptr;
 }
 
+// The field name a path element descends into ("" for a list element).
+std::string field_of(const std::string& element) {
+  return element.rfind("f:", 0) == 0 ? element.substr(2) : "";
+}
+
 const Json* find_at(const Json& object, const Path& path) {
   const Json* node = &object;
+  std::string field;
   for (const auto& element : path) {
-    node = child(*node, element);
+    node = child(*node, element, field);
     if (node == nullptr) return nullptr;
+    field = field_of(element);
   }
   return node;
 }
@@ -110,14 +147,16 @@ std::optional<Json> value_at(const Json& object, const Path& path) {
 
 void remove_at(Json& object, const Path& path) {
   Json* node = &object;
+  std::string field;
   for (std::size_t i = 0; i + 1 < path.size(); ++i) {
-    node = const_cast<Json*>(child(*node, path[i]));
+    node = const_cast<Json*>(child(*node, path[i], field));
     if (node == nullptr) return;
+    field = field_of(path[i]);
   }
   const std::string& last = path.back();
   if (last.rfind("f:", 0) == 0) {
     if (node->is_object()) node->erase(last.substr(2));
-  } else if (const Json* item = child(*node, last)) {
+  } else if (const Json* item = child(*node, last, field)) {
     for (auto it = node->begin(); it != node->end(); ++it) {
       if (&*it == item) {
         node->erase(it);
@@ -225,8 +264,11 @@ std::string display(const Path& path) {
       out += "." + element.substr(2);
       continue;
     }
+    // structured-merge-diff's PathElement.String: [containerPort=80,protocol="TCP"]
     const Json selector = Json::parse(element.substr(2));
-    for (const auto& [k, v] : selector.items()) out += "[" + k + "=" + v.dump() + "]";
+    std::string keys;
+    for (const auto& [k, v] : selector.items()) keys += (keys.empty() ? "" : ",") + k + "=" + v.dump();
+    out += "[" + keys + "]";
   }
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include <kubesim/controller_math.hpp>
 #include <kubesim/kube_object.hpp>
+#include <kubesim/validation.hpp>
 
 #include <algorithm>
 
@@ -96,7 +97,9 @@ std::string ReplicaSetController::pod_name(const std::string& rs_name) {
   return prefix + random_suffix(rng_);
 }
 
-sluice::util::Status ReplicaSetController::create_pods(const Json& rs, int count) {
+// The pod the template describes, as the apiserver stores it: through the
+// Pod defaulting any client's create gets (SetDefaults_Pod: enableServiceLinks...).
+Json ReplicaSetController::pod_from_template(const Json& rs) const {
   const Json pod_template = rs.value("spec", Json::object()).value("template", Json::object());
   Json metadata = pod_template.value("metadata", Json::object());
   metadata.erase("name");
@@ -107,7 +110,16 @@ sluice::util::Status ReplicaSetController::create_pods(const Json& rs, int count
               {"kind", "Pod"},
               {"metadata", metadata},
               {"spec", pod_template.value("spec", Json::object())}};
+  if (const ResourceType* type = ctx_.store.types().find(k_pods)) apply_defaults(*type, pod);
+  return pod;
+}
+
+sluice::util::Status ReplicaSetController::create_pods(const Json& rs, int count) {
+  Json pod = pod_from_template(rs);
+  const Json fields = template_fields_.fields_for(rs, pod);
   for (int i = 0; i < count; ++i) {
+    pod["metadata"]["managedFields"] =
+        Json::array({update_entry(k_controller_manager, ctx_.now_text(), fields)});
     for (int attempt = 0;; ++attempt) {
       pod["metadata"]["name"] = pod_name(name_of(rs));
       auto created = ctx_.create(k_pods, pod);

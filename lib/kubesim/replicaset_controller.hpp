@@ -5,6 +5,7 @@
 #pragma once
 
 #include <kubesim/controller_context.hpp>
+#include <kubesim/pod_managed_fields.hpp>
 
 #include <mutex>
 #include <optional>
@@ -20,6 +21,7 @@ class ReplicaSetController {
   sluice::util::Status sync(const std::string& ns, const std::string& name);
 
  private:
+  Json pod_from_template(const Json& rs) const;
   sluice::util::Status create_pods(const Json& rs, int count);
   sluice::util::Status delete_pods(const Json& rs, std::vector<ObjectPtr> pods, int count);
   // Also says when the next pod turns available (minReadySeconds).
@@ -30,6 +32,7 @@ class ReplicaSetController {
   ControllerContext& ctx_;
   std::mutex rng_mutex_;
   std::mt19937 rng_;
+  PodTemplateFields template_fields_;
 };
 
 // getPodsToDelete's order: true when `a` should go before `b`.

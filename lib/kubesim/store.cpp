@@ -196,7 +196,7 @@ Result<Json> Store::create(const std::string& resource, Json object, bool dry_ru
     meta["resourceVersion"] = std::to_string(rv);
     objects[{ns, name}] = object;
     event = WatchEvent{"ADDED", resource, object, rv};
-    impl_->record(event);
+    impl_->record(std::move(event));  // not read again here
   }
   deliver();
   return object;
@@ -211,13 +211,13 @@ Json merge_for_update(const Json& stored, Json object, bool status_only, bool ha
   if (status_only) {
     next = stored;
     if (object.contains("status")) {
-      next["status"] = object["status"];
+      next["status"] = std::move(object["status"]);
     } else {
       next.erase("status");
     }
     // The status write's own field ownership (managedFields) is kept with it.
     if (object["metadata"].contains("managedFields"))
-      next["metadata"]["managedFields"] = object["metadata"]["managedFields"];
+      next["metadata"]["managedFields"] = std::move(object["metadata"]["managedFields"]);
     return next;
   }
   next = std::move(object);
@@ -278,14 +278,15 @@ Result<Json> Store::update(const std::string& resource, Json object, bool status
     const bool finalized = stored["metadata"].contains("deletionTimestamp") &&
                            !stored["metadata"].value("finalizers", Json::array()).empty() &&
                            next["metadata"].value("finalizers", Json::array()).empty();
-    auto previous = std::make_shared<const Json>(it->second);
+    // The stored state moves into the event as its previous state: no copy.
+    auto previous = std::make_shared<const Json>(std::move(it->second));
     if (finalized) {
       objects.erase(it);
     } else {
       it->second = next;
     }
     event = WatchEvent{finalized ? "DELETED" : "MODIFIED", resource, next, rv, std::move(previous)};
-    impl_->record(event);
+    impl_->record(std::move(event));  // not read again here
     object = std::move(next);
   }
   deliver();

@@ -5,13 +5,35 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <iterator>
 #include <mutex>
 #include <set>
 #include <tuple>
+#include <vector>
 
 namespace kubesim {
 
 namespace {
+
+// Only pods a Service selects carry traffic (traffic_flows): list the pods of
+// the namespaces that have such a Service rather than copying every pod of
+// the cluster ten times a second, a cost that grew with each pod's size.
+std::vector<Json> pods_behind_services(const Store& store, const std::vector<Json>& services) {
+  std::set<std::string> namespaces;
+  for (const Json& service : services) {
+    const Json* selector = service.contains("spec") && service["spec"].contains("selector")
+                               ? &service["spec"]["selector"]
+                               : nullptr;
+    if (selector != nullptr && selector->is_object() && !selector->empty())
+      namespaces.insert(service.contains("metadata") ? service["metadata"].value("namespace", "") : "");
+  }
+  std::vector<Json> pods;
+  for (const std::string& ns : namespaces) {
+    auto listed = store.list("pods", ns).first;
+    pods.insert(pods.end(), std::make_move_iterator(listed.begin()), std::make_move_iterator(listed.end()));
+  }
+  return pods;
+}
 
 struct SeriesKey {
   std::string ns, service, pod, hash;
@@ -97,7 +119,7 @@ TrafficSimulator::~TrafficSimulator() {
 
 void TrafficSimulator::tick(sluice::util::Duration elapsed) {
   auto services = impl_->store.list("services", "").first;
-  auto pods = impl_->store.list("pods", "").first;
+  auto pods = pods_behind_services(impl_->store, services);
   auto routes = impl_->store.list("httproutes.gateway.networking.k8s.io", "").first;
   std::lock_guard lock(impl_->mutex);
   auto flows = traffic_flows(services, pods, routes, [this](const std::string& ns, const std::string& name) {
