@@ -18,10 +18,11 @@ void print_line(const nlohmann::ordered_json& line, std::ostream& out) {
 
 void print_doctor_report(const kube::DoctorReport& report, std::ostream& out, bool json) {
   if (json) {
-    for (const auto& c : report.checks)
+    for (const auto& c : report.checks) {
       print_line(
           {{"kind", "check"}, {"check", c.name}, {"ok", c.ok}, {"warning", c.warning}, {"detail", c.detail}},
           out);
+    }
     print_line({{"kind", "result"},
                 {"context", report.context},
                 {"ok", report.ok()},
