@@ -46,7 +46,7 @@ void add_target(Kubesim& sim) {
 }
 
 std::string write_plan(const TempDir& dir, const std::string& image, const std::string& checks = "") {
-  std::string path = dir.file("plan.yaml");
+  std::string path = (dir.path() / "plan.yaml").string();
   std::string names;
   std::istringstream lines(checks);
   for (std::string line; std::getline(lines, line);) {
