@@ -77,5 +77,6 @@ void add_doctor(CLI::App& app, Context& ctx);
 void add_image(CLI::App& app, Context& ctx);
 void add_completion(CLI::App& app, Context& ctx);
 void add_man(CLI::App& app, Context& ctx);
+void add_complete(CLI::App& app, Context& ctx);
 
 }  // namespace sluice::cli

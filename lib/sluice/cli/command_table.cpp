@@ -70,6 +70,7 @@ CommandSpec command_table(const CLI::App& app) {
     if (option->get_positional()) {
       command.arguments.push_back(option->get_name(true));
       command.takes_files = command.takes_files || option->get_name(true) == "PLAN";
+      command.takes_rollout = command.takes_rollout || option->get_name(true) == "NAME";
       FlagSpec value;
       read_value(*option, value);
       command.argument_choices.insert(command.argument_choices.end(), value.choices.begin(),

@@ -25,6 +25,7 @@ struct CommandSpec {
   std::vector<std::string> arguments;         // positional names, in order ("plan")
   std::vector<std::string> argument_choices;  // `completion SHELL`: bash, zsh, fish
   bool takes_files = false;                   // the arguments are plan files
+  bool takes_rollout = false;                 // NAME: completed from the cluster's records
   std::vector<FlagSpec> flags;
   std::vector<CommandSpec> commands;
 };

@@ -81,6 +81,19 @@ void all_value_flags(const CommandSpec& c, std::vector<const FlagSpec*>& out) {
   for (const auto& sub : c.commands) all_value_flags(sub, out);
 }
 
+// The global flags that choose the cluster and namespace: the scripts pass
+// those typed so far to `__complete rollouts`, so names come from there.
+const std::vector<std::string> k_reach_flags = {"--kubeconfig", "--context", "-n", "--namespace"};
+
+// Their `--flag=value` spellings, as shell patterns.
+std::vector<std::string> reach_flags_with_value() {
+  std::vector<std::string> patterns;
+  for (const auto& flag : k_reach_flags) {
+    if (flag.rfind("--", 0) == 0) patterns.push_back(flag + "=*");
+  }
+  return patterns;
+}
+
 // What a command's next word may be: its subcommands, else its argument's choices.
 std::vector<std::string> next_words(const CommandSpec& command) {
   std::vector<std::string> words = command_names(command);
@@ -96,10 +109,14 @@ std::string bash_completion(const CommandSpec& root) {
       "# Load it with: source <({0} completion bash)\n"
       "_{0}() {{\n"
       "  local cur=\"${{COMP_WORDS[COMP_CWORD]}}\" prev=\"${{COMP_WORDS[COMP_CWORD-1]}}\"\n"
-      "  local cmd={0} i\n"
+      "  local cmd={0} i reach=()\n"
       "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
+      "    case \"${{COMP_WORDS[i]}}\" in\n"
+      "      {1}) reach+=(\"${{COMP_WORDS[i]}}\" \"${{COMP_WORDS[i+1]}}\") ;;\n"
+      "      {2}) reach+=(\"${{COMP_WORDS[i]}}\") ;;\n"
+      "    esac\n"
       "    case \"$cmd ${{COMP_WORDS[i]}}\" in\n",
-      root.name);
+      root.name, joined(k_reach_flags, "|"), joined(reach_flags_with_value(), "|"));
   auto all = nodes(root);
   for (const auto& n : all) {
     std::string parent = n.path.find(' ') == std::string::npos ? root.name : n.id.substr(0, n.id.rfind('_'));
@@ -117,13 +134,14 @@ std::string bash_completion(const CommandSpec& root) {
     }
     s += fmt::format("    {}) {}\n", joined(f->names, "|"), action);
   }
-  s += "  esac\n  local flags=\"\" commands=\"\" files=0\n  case \"$cmd\" in\n";
+  s += "  esac\n  local flags=\"\" commands=\"\" files=0 rollouts=0\n  case \"$cmd\" in\n";
   for (const auto& n : all) {
     std::vector<std::string> names;
     for (const FlagSpec* f : accepted_flags(root, *n.command))
       names.insert(names.end(), f->names.begin(), f->names.end());
-    s += fmt::format("    {}) flags=\"{}\" commands=\"{}\" files={} ;;\n", n.id, joined(names),
-                     joined(next_words(*n.command)), n.command->takes_files ? 1 : 0);
+    s += fmt::format("    {}) flags=\"{}\" commands=\"{}\" files={} rollouts={} ;;\n", n.id, joined(names),
+                     joined(next_words(*n.command)), n.command->takes_files ? 1 : 0,
+                     n.command->takes_rollout ? 1 : 0);
   }
   s += fmt::format(
       "  esac\n"
@@ -133,6 +151,10 @@ std::string bash_completion(const CommandSpec& root) {
       "    COMPREPLY=($(compgen -W \"$commands\" -- \"$cur\"))\n"
       "  elif ((files)); then\n"
       "    COMPREPLY=($(compgen -f -- \"$cur\")); compopt -o filenames 2>/dev/null\n"
+      "  elif ((rollouts)); then\n"
+      "    COMPREPLY=($(compgen -W \"$(\"${{COMP_WORDS[0]}}\" \"${{reach[@]}}\" __complete rollouts "
+      "2>/dev/null)\" "
+      "-- \"$cur\"))\n"
       "  fi\n"
       "}}\n"
       "complete -F _{0} {0}\n",
@@ -147,9 +169,14 @@ std::string zsh_completion(const CommandSpec& root) {
       "# Put it in a directory of $fpath as _{0}, or load it with: source <({0} completion zsh)\n"
       "_{0}() {{\n"
       "  local cmd={0} i\n"
+      "  local -a reach\n"
       "  for ((i = 2; i < CURRENT; i++)); do\n"
+      "    case \"${{words[i]}}\" in\n"
+      "      {1}) reach+=(\"${{words[i]}}\" \"${{words[i+1]}}\") ;;\n"
+      "      {2}) reach+=(\"${{words[i]}}\") ;;\n"
+      "    esac\n"
       "    case \"$cmd ${{words[i]}}\" in\n",
-      root.name);
+      root.name, joined(k_reach_flags, "|"), joined(reach_flags_with_value(), "|"));
   auto all = nodes(root);
   for (const auto& n : all) {
     std::string parent = n.path.find(' ') == std::string::npos ? root.name : n.id.substr(0, n.id.rfind('_'));
@@ -167,7 +194,7 @@ std::string zsh_completion(const CommandSpec& root) {
     }
     s += fmt::format("    {}) {}\n", joined(f->names, "|"), action);
   }
-  s += "  esac\n  local -a flags commands\n  local files=0\n  case $cmd in\n";
+  s += "  esac\n  local -a flags commands names\n  local files=0 rollouts=0\n  case $cmd in\n";
   for (const auto& n : all) {
     std::vector<std::string> names, commands;
     for (const FlagSpec* f : accepted_flags(root, *n.command))
@@ -176,8 +203,8 @@ std::string zsh_completion(const CommandSpec& root) {
       commands.push_back(fmt::format("'{}:{}'", sub.name, single_quoted_text(sub.description)));
     }
     for (const auto& choice : n.command->argument_choices) commands.push_back(choice);
-    s += fmt::format("    {}) flags=({}) commands=({}) files={} ;;\n", n.id, joined(names), joined(commands),
-                     n.command->takes_files ? 1 : 0);
+    s += fmt::format("    {}) flags=({}) commands=({}) files={} rollouts={} ;;\n", n.id, joined(names),
+                     joined(commands), n.command->takes_files ? 1 : 0, n.command->takes_rollout ? 1 : 0);
   }
   s += fmt::format(
       "  esac\n"
@@ -187,6 +214,9 @@ std::string zsh_completion(const CommandSpec& root) {
       "    _describe command commands\n"
       "  elif (( files )); then\n"
       "    _files\n"
+      "  elif (( rollouts )); then\n"
+      "    names=(${{(f)\"$(\"${{words[1]}}\" \"${{reach[@]}}\" __complete rollouts 2>/dev/null)\"}})\n"
+      "    compadd -a names\n"
       "  fi\n"
       "}}\n"
       "if [[ $funcstack[1] == _{0} ]]; then _{0} \"$@\"; else compdef _{0} {0}; fi\n",
@@ -198,8 +228,22 @@ std::string fish_completion(const CommandSpec& root) {
   std::string s = fmt::format(
       "# fish completion for {0}, generated by `{0} completion fish` from its command table.\n"
       "# Save it as ~/.config/fish/completions/{0}.fish\n"
-      "complete -c {0} -f\n",
-      root.name);
+      "complete -c {0} -f\n"
+      "# Rollout names from the cluster the typed --kubeconfig/--context/-n choose.\n"
+      "function __{0}_rollouts\n"
+      "    set -l words (commandline -opc)\n"
+      "    set -l reach\n"
+      "    for i in (seq 2 (count $words))\n"
+      "        switch $words[$i]\n"
+      "            case {1}\n"
+      "                set -a reach $words[$i] $words[(math $i + 1)]\n"
+      "            case {2}\n"
+      "                set -a reach $words[$i]\n"
+      "        end\n"
+      "    end\n"
+      "    $words[1] $reach __complete rollouts 2>/dev/null\n"
+      "end\n",
+      root.name, joined(k_reach_flags), "'" + joined(reach_flags_with_value(), "' '") + "'");
   auto flag_line = [&](const FlagSpec& f, const std::string& condition) {
     std::string line = fmt::format("complete -c {}", root.name);
     if (!condition.empty()) line += fmt::format(" -n '{}'", condition);
@@ -216,6 +260,8 @@ std::string fish_completion(const CommandSpec& root) {
     std::string in_verb = "__fish_seen_subcommand_from " + verb.name;
     for (const auto& f : verb.flags) s += flag_line(f, in_verb);
     if (verb.takes_files) s += fmt::format("complete -c {} -n '{}' -F\n", root.name, in_verb);
+    if (verb.takes_rollout)
+      s += fmt::format("complete -c {0} -n '{1}' -a '(__{0}_rollouts)'\n", root.name, in_verb);
     if (!verb.argument_choices.empty()) {
       s += fmt::format("complete -c {} -n '{}' -a '{}'\n", root.name, in_verb, joined(verb.argument_choices));
     }

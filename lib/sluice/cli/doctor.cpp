@@ -1,5 +1,8 @@
 // `sluice doctor [PLAN]`: flags only; the checks live in kube/doctor.
 #include <sluice/cli/app.hpp>
+#include <sluice/cli/engine_env.hpp>
+#include <sluice/engine/doctor_endpoints.hpp>
+#include <sluice/http/client.hpp>
 #include <sluice/kube/doctor.hpp>
 #include <sluice/kube/permissions.hpp>
 #include <sluice/plan/parser.hpp>
@@ -33,8 +36,21 @@ struct DoctorOptions {
   kube::LoadOptions load;                    // kubeconfig and context
   std::optional<kube::DoctorTarget> target;  // from the plan (and -n)
   kube::ClientOptions client;
+  std::optional<plan::Plan> plan;  // also its image and check endpoints
   bool json = false;
 };
+
+// The registry as apply builds it, and a plain HTTP client, each held to the doctor's timeout.
+std::vector<kube::DoctorCheck> check_endpoints(const DoctorOptions& options, const std::string& ns,
+                                               kube::Client* kube) {
+  registry::RegistryOptions registry_options;
+  registry_options.request_timeout = options.client.request_timeout;
+  registry_options.max_attempts = 1;
+  auto registry = make_rollout_registry(std::move(registry_options));
+  auto http = http::make_curl_client(http::ClientOptions{});
+  engine::EndpointDeps deps{kube, registry.get(), http.get(), options.client.request_timeout};
+  return engine::check_plan_endpoints(*options.plan, ns, deps);
+}
 
 // Loads the config, builds the client, runs and prints the checks: 0 or 6.
 int check_cluster(const DoctorOptions& options, std::ostream& out, std::ostream& err) {
@@ -49,6 +65,12 @@ int check_cluster(const DoctorOptions& options, std::ostream& out, std::ostream&
     return k_exit_preflight;
   }
   kube::DoctorReport report = kube::run_doctor(**client, *config, options.target);
+  if (options.plan) {
+    bool reachable = !report.checks.empty() && report.checks.front().ok;
+    std::string ns = options.target && !options.target->ns.empty() ? options.target->ns : config->ns;
+    auto more = check_endpoints(options, ns, reachable ? client->get() : nullptr);
+    report.checks.insert(report.checks.end(), more.begin(), more.end());
+  }
   report::print_doctor_report(report, out, options.json);
   return report.ok() ? k_exit_ok : k_exit_preflight;
 }
@@ -97,6 +119,7 @@ int run_doctor(Context& ctx, const DoctorFlags& flags) {
     if (options.load.context.empty()) options.load.context = t.context;
     options.target = kube::DoctorTarget{ctx.global.ns.empty() ? t.ns : ctx.global.ns, t.deployment, t.service,
                                         permission_needs(*parsed.plan)};
+    options.plan = *parsed.plan;
   }
   if (flags.print_role) return print_role(options, *ctx.out, *ctx.err);
   return check_cluster(options, *ctx.out, *ctx.err);
@@ -109,8 +132,9 @@ void add_doctor(CLI::App& app, Context& ctx) {
                                  "Check that the cluster and the plan's target are reachable and that sluice "
                                  "may do there what a rollout does");
   auto& flags = ctx.keep<DoctorFlags>();
-  sub->add_option("PLAN", flags.plan,
-                  "Plan file (optional): also checks its namespace, Deployment and Service");
+  sub->add_option(
+      "PLAN", flags.plan,
+      "Plan file (optional): also checks its namespace, Deployment, Service, image and check endpoints");
   sub->add_option("--timeout", flags.timeout_seconds, "Seconds to wait for the cluster to answer")
       ->capture_default_str();
   sub->add_flag(

@@ -170,9 +170,7 @@ std::unique_ptr<EngineEnv> EngineEnv::create(Context& ctx, const std::string& pl
   }
   p.kube = std::move(*client);
   p.hub = std::make_unique<kube::WatchHub>(*p.kube);
-  registry::RegistryOptions ropts;
-  ropts.credentials = registry::credentials_from_env();
-  p.registry = registry::make_registry(ropts);
+  p.registry = make_rollout_registry(registry::RegistryOptions{});
   p.http = http::make_curl_client(http::ClientOptions{});
   bool json = ctx.global.output == "json";
   if (!json && ctx.out == &std::cout && isatty(STDOUT_FILENO) == 1) {
@@ -193,6 +191,11 @@ std::unique_ptr<EngineEnv> EngineEnv::create(Context& ctx, const std::string& pl
                             reach_from_shell(load, p.config),
                             starter};
   return env;
+}
+
+std::unique_ptr<registry::Registry> make_rollout_registry(registry::RegistryOptions options) {
+  options.credentials = registry::credentials_from_env();
+  return registry::make_registry(std::move(options));
 }
 
 std::string EngineEnv::ns(const Context& ctx) const {

@@ -19,6 +19,10 @@ namespace sluice::kube {
 class Client;
 class WatchHub;
 }  // namespace sluice::kube
+namespace sluice::registry {
+class Registry;
+struct RegistryOptions;
+}  // namespace sluice::registry
 
 namespace sluice::cli {
 
@@ -48,6 +52,10 @@ class EngineEnv {
   std::unique_ptr<Parts> parts_;
   engine::Deps deps_;
 };
+
+// The registry client as apply uses it: `options` plus the credentials apply
+// finds (REGISTRY_USERNAME/REGISTRY_PASSWORD, else the Docker config).
+std::unique_ptr<registry::Registry> make_rollout_registry(registry::RegistryOptions options);
 
 // The flags and run shared by the operator verbs that take the lock on a named
 // rollout (promote, abort, rollback): NAME and --lease-seconds.

@@ -72,15 +72,18 @@ Outcome roll_back_recorded(state::Record record, state::RecordStore& store, Deps
 // Why a different plan's rollout blocks this one, naming the recorded image
 // and overrides so that a re-run with other (or no) --image/--set flags says
 // what would resume it.
-std::string refusal(const state::Record& r, const plan::Plan& plan, const std::string& reason) {
+std::string refusal(const state::Record& r, const plan::Plan& plan, const std::string& abort) {
   std::string flags;
   for (const auto& [field, value] : r.overrides) flags += " " + plan::override_flag(field) + "=" + value;
   std::string resume = "to resume it, apply the same plan file " +
                        (flags.empty() ? std::string("without --image or --set") : "with" + flags);
-  if (r.image == plan.image) return reason + " (" + resume + ")";
+  if (r.image == plan.image) {
+    return "an unfinished rollout of a different plan is recorded; run " + abort +
+           " or apply with --abort-previous (" + resume + ")";
+  }
   return "an unfinished rollout of " + r.image + " (" + r.digest +
-         ") is recorded and this run would deploy " + plan.image + ": " + resume +
-         ", or run `sluice abort` or apply with --abort-previous to replace it";
+         ") is recorded and this run would deploy " + plan.image + ": " + resume + ", or run " + abort +
+         " or apply with --abort-previous to replace it";
 }
 
 Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, Deps& deps,
@@ -92,7 +95,10 @@ Outcome start_or_resume(const plan::Plan& plan, const std::string& plan_text, De
     previous = strategy::PreviousRun{(*loaded)->phase, (*loaded)->plan_hash, (*loaded)->step_index};
   auto decision = strategy::decide_resume(previous, plan.source_hash, options.abort_previous);
   switch (decision.action) {
-    case ResumeAction::refuse: return {k_exit_usage, {}, refusal(**loaded, plan, decision.reason)};
+    case ResumeAction::refuse:
+      return {k_exit_usage,
+              {},
+              refusal(**loaded, plan, sluice_command(deps.reach, "abort", plan.name, target.ns))};
     case ResumeAction::continue_rollback:
       return roll_back_recorded(**loaded, store, deps, state::RecordPhase::rolled_back, (*loaded)->message);
     case ResumeAction::abort_previous: {

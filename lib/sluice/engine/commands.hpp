@@ -55,6 +55,10 @@ using StatusView = state::StatusView;
 util::Result<StatusView> read_status(kube::Client& kube, util::Clock& clock, const std::string& ns,
                                      const std::string& name);
 
+// The command that resumes `record` (its plan file and --image/--set flags),
+// carrying the flags `reach` needs: "`sluice apply web.yaml --image=web:3 -n shop`".
+std::string resume_command(const Reach& reach, const state::Record& record, const std::string& ns);
+
 // Pure parts of `status`: the exit code a record's run ends (or ended) with,
 // and the holder of a Lease still inside its lease ("" when free or run out).
 int status_exit_code(const state::Record& record, bool abandoned);

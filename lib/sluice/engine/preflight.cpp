@@ -64,19 +64,9 @@ std::string resolve_image(const plan::Plan& plan, Deps& deps, PreflightResult& r
                          ": no registry access configured to resolve the tag to a digest");
     return "";
   }
-  auto ref = registry::parse_image_ref(plan.image);
-  if (!ref) {
-    r.problems.push_back(ref.error().message);
-    return "";
-  }
-  std::vector<registry::Platform> platforms;
-  for (const auto& p : plan.platforms) {
-    auto parsed = registry::parse_platform(p);
-    if (parsed) platforms.push_back(*parsed);
-  }
-  auto resolved = deps.registry->resolve(*ref, platforms, &deps.interrupt->token());
+  auto resolved = resolve_plan_image(plan, *deps.registry, &deps.interrupt->token());
   if (!resolved) {
-    r.problems.push_back("image " + plan.image + ": " + resolved.error().message);
+    r.problems.push_back(resolved.error().message);
     return "";
   }
   return resolved->pinned_ref;
@@ -132,6 +122,20 @@ bool reads_service(const plan::Plan& plan) {
 }
 
 }  // namespace
+
+util::Result<registry::ResolvedImage> resolve_plan_image(const plan::Plan& plan, registry::Registry& registry,
+                                                         const util::CancelToken* cancel) {
+  auto ref = registry::parse_image_ref(plan.image);
+  if (!ref) return ref.error();
+  std::vector<registry::Platform> platforms;
+  for (const auto& p : plan.platforms) {
+    auto parsed = registry::parse_platform(p);
+    if (parsed) platforms.push_back(*parsed);
+  }
+  auto resolved = registry.resolve(*ref, platforms, cancel);
+  if (!resolved) return resolved.error().with_context("image " + plan.image);
+  return resolved;
+}
 
 PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string& ns, bool probe_checks) {
   PreflightResult r;

@@ -6,6 +6,7 @@
 
 #include <sluice/engine/context.hpp>
 #include <sluice/plan/model.hpp>
+#include <sluice/registry/registry.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -37,6 +38,11 @@ struct PreflightResult {
 // metrics are down, and promote's checks report an outage themselves.
 PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string& ns,
                           bool probe_checks = true);
+
+// The plan's image resolved to a digest, with every platform the plan
+// requires checked; errors say "image <as the plan writes it>: ...".
+util::Result<registry::ResolvedImage> resolve_plan_image(const plan::Plan& plan, registry::Registry& registry,
+                                                         const util::CancelToken* cancel = nullptr);
 
 // The floor for a plan and desired replica count (strategy/capacity.hpp rules per strategy).
 int plan_floor(const plan::Plan& plan, int desired);

@@ -6,6 +6,7 @@
 #include <sluice/engine/strategy_driver.hpp>
 
 #include <sluice/kube/resources.hpp>
+#include <sluice/plan/overrides.hpp>
 #include <sluice/state/lease_lock.hpp>
 #include <sluice/state/record_store.hpp>
 #include <sluice/util/exit_code.hpp>
@@ -67,6 +68,12 @@ std::string live_lock_holder(const nlohmann::json& lease, util::WallTime now) {
   if (holder.empty() || !renewed) return holder;
   // A status read sees the lease once, so it trusts the timestamps, with a lease of slack for clock skew.
   return *renewed + std::chrono::seconds(2 * seconds) < now ? "" : holder;
+}
+
+std::string resume_command(const Reach& reach, const state::Record& record, const std::string& ns) {
+  std::string args = record.plan_path.empty() ? "PLAN" : record.plan_path;
+  for (const auto& [field, value] : record.overrides) args += " " + plan::override_flag(field) + "=" + value;
+  return sluice_command(reach, "apply", args, ns);
 }
 
 util::Result<StatusView> read_status(kube::Client& kube, util::Clock& clock, const std::string& ns,

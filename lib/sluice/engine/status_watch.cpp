@@ -36,6 +36,10 @@ util::Result<int> follow_status(Deps& deps, const std::string& ns, const std::st
   for (;;) {
     auto view = read_status(*deps.kube, *deps.clock, ns, name);
     if (!view) return view.error();
+    if (view->record) {
+      view->resume_command = resume_command(deps.reach, *view->record, ns);
+      view->abort_command = sluice_command(deps.reach, "abort", name, ns);
+    }
     show(*view);
     if (!follow || status_settled(*view)) return view->exit_code;
     if (!wait_for_record_change(deps, ns, name, view->resource_version))

@@ -24,7 +24,8 @@ struct DoctorTarget {
 struct DoctorCheck {
   std::string name;  // "reachable", "authenticated as", "namespace prod", ...
   bool ok = false;
-  std::string detail;  // "https://127.0.0.1:6443 (v1.29.0)", "system:admin", the error
+  std::string detail;    // "https://127.0.0.1:6443 (v1.29.0)", "system:admin", the error
+  bool warning = false;  // ok, but worth a look (a query with no data yet); never fails the doctor
 };
 
 struct DoctorReport {

@@ -18,8 +18,11 @@ void print_line(const nlohmann::ordered_json& line, std::ostream& out) {
 
 void print_doctor_report(const kube::DoctorReport& report, std::ostream& out, bool json) {
   if (json) {
-    for (const auto& c : report.checks)
-      print_line({{"kind", "check"}, {"check", c.name}, {"ok", c.ok}, {"detail", c.detail}}, out);
+    for (const auto& c : report.checks) {
+      print_line(
+          {{"kind", "check"}, {"check", c.name}, {"ok", c.ok}, {"warning", c.warning}, {"detail", c.detail}},
+          out);
+    }
     print_line({{"kind", "result"},
                 {"context", report.context},
                 {"ok", report.ok()},
@@ -29,7 +32,7 @@ void print_doctor_report(const kube::DoctorReport& report, std::ostream& out, bo
   }
   out << "context " << report.context << "\n";
   for (const auto& c : report.checks)
-    out << (c.ok ? "  ok    " : "  FAIL  ") << c.name << ": " << c.detail << "\n";
+    out << (!c.ok ? "  FAIL  " : c.warning ? "  warn  " : "  ok    ") << c.name << ": " << c.detail << "\n";
 }
 
 void print_doctor_failure(const std::string& message, std::ostream& out, std::ostream& err, bool json) {

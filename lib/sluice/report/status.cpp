@@ -54,8 +54,10 @@ void print_status(const state::StatusView& view, std::ostream& out, bool json) {
   out << fmt::format("  started  {} by {}\n", r.started_at, r.started_by.identity());
   out << "  lock     " << (view.lock_holder.empty() ? "free" : "held by " + view.lock_holder) << "\n";
   if (view.abandoned) {
-    out << "  note     no process is running this rollout: `sluice apply` resumes it, `sluice abort` rolls "
-           "it back\n";
+    const std::string resume = view.resume_command.empty() ? "`sluice apply`" : view.resume_command;
+    const std::string abort = view.abort_command.empty() ? "`sluice abort`" : view.abort_command;
+    out << "  note     no process is running this rollout: " << resume << " resumes it, " << abort
+        << " rolls it back\n";
   }
 }
 

@@ -55,6 +55,10 @@ class RecordStore {
   util::Result<bool> request(Request what, const std::string& by);
 
   static std::string object_name(const std::string& rollout) { return "sluice-" + rollout; }
+  // Every record carries these labels: one LIST with the selector finds all
+  // rollouts of a namespace, each named by k_rollout_label.
+  static constexpr const char* k_selector = "app.kubernetes.io/managed-by=sluice";
+  static constexpr const char* k_rollout_label = "sluice.io/rollout";
   // The ConfigMap as this store last read or wrote it (nullopt after a 409):
   // a watch of the record may start from it instead of listing.
   const std::optional<Json>& last_seen() const { return cached_; }

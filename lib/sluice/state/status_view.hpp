@@ -19,6 +19,10 @@ struct StatusView {
   nlohmann::json versions = nlohmann::json::array();  // [{name, role, image, ready, desired, held}]
   int exit_code = 0;                                  // docs/exit-codes.md, "sluice status"
   std::string resource_version;  // of the record's ConfigMap as read: changes after it are new
+  // The commands a note prints, with the flags that reach this rollout from
+  // the shell that asked; empty: `sluice apply` and `sluice abort` bare.
+  std::string resume_command;  // "`sluice apply web.yaml -n shop`"
+  std::string abort_command;   // "`sluice abort web -n shop`"
 };
 
 }  // namespace sluice::state

@@ -193,3 +193,35 @@ TEST_CASE("status --watch --timeout stops watching a rollout that has not settle
   REQUIRE(ci_exit.has_value());
   CHECK(*ci_exit == 3);
 }
+
+TEST_CASE("the abandoned-rollout note and the different-plan refusal name the rollout and its -n") {
+  // Given a canary in shop left in progress by a run its --timeout stopped, and a shell whose
+  // default namespace is `default`
+  World w(4);
+  std::string config = kubeconfig(w, "default");
+  std::string text = w.canary_plan(w.image("web", "2"),
+                                   "    steps:\n      - setWeight: 50\n      - pause: {duration: 10m}\n");
+  auto plan = w.write_plan("web.yaml", text);
+  auto run = sluice_with(config, {"apply", plan, "--timeout", "5s"});
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 10);
+
+  // When status is read as text
+  auto status = sluice::test::run(sluice_bin(), {"--kubeconfig", config, "status", "web", "-n", w.ns}, {},
+                                  std::chrono::seconds(60));
+  INFO(status.out << status.err);
+  CHECK(status.exit_code == 130);
+
+  // Then its note says which plan resumes it and which rollout abort rolls back, with -n
+  CHECK(status.out.find("  note     no process is running this rollout: `sluice apply " + plan +
+                        " -n shop` resumes it, `sluice abort web -n shop` rolls it back\n") !=
+        std::string::npos);
+
+  // When a different plan for the same rollout is applied
+  auto other = sluice_with(config, {"apply", w.write_plan("web-other.yaml", text + "# another plan\n")});
+  INFO(other.out << other.err);
+  CHECK(other.exit_code == 2);
+
+  // Then the refusal names the abort that reaches the recorded rollout
+  CHECK(printed_command(other) == "sluice abort web -n shop");
+}
