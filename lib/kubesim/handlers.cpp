@@ -614,7 +614,14 @@ Result<Json> delete_with_dependents(ApiContext& ctx, const ResourceType& type, c
   const std::string uid = meta.value("uid", "");
   // Orphaning comes first (the apiserver's orphan finalizer), so the garbage
   // collector never sees the owner gone while dependents still point at it.
-  if (policy == "Orphan" && !ns.empty()) visit_dependents(ctx, ns, uid, policy);
+  // The owner is marked deleted before that, as the finalizer's phase shows
+  // it: a controller syncing it meanwhile must not adopt back what was just
+  // orphaned (the Deployment controller skips adoption once deletionTimestamp is set).
+  if (policy == "Orphan" && !ns.empty()) {
+    if (ctx.controllers != nullptr && type.kind != "Pod")
+      (void)ctx.store.mark_deleted(type.key(), ns, meta.value("name", ""), 0);
+    visit_dependents(ctx, ns, uid, policy);
+  }
   // Foreground with the garbage collector running: the owner stays, marked, until its dependents are gone.
   if (policy == "Foreground" && ctx.controllers != nullptr && type.kind != "Pod" && !ns.empty())
     return ctx.store.mark_deleted(type.key(), ns, meta.value("name", ""), 0, "foregroundDeletion");
