@@ -242,6 +242,25 @@ TEST_CASE("list-watch lists when the server refuses a watch that begins with the
 // The first event that is not ADDED (or a plain bookmark) gives it away;
 // nothing from that stream was handed on, so the list after it neither
 // repeats an object nor misses the change.
+namespace {
+
+// What every way of ignoring the request must lead to: one list, a watch
+// from its version, nothing handed on from the first stream, and no
+// WatchList asked for again. Called inside each section, so each section
+// asserts on its own stream.
+void check_lists_after_ignored_state(ScriptedKube& kube, ManualClock& clock,
+                                     sluice::util::CancelToken& cancel) {
+  kube.lists.push_back({{"metadata", {{"resourceVersion", "20"}}}, {"items", {pod("a", "19")}}});
+  Seen seen;
+  auto options = with_watch_list();
+  (void)run_list_watch(kube, k_pods, "ns", options, seen.handlers(), clock, cancel);
+  CHECK(kube.watched_from == std::vector<std::string>{"state", "20"});
+  CHECK(seen.lines == std::vector<std::string>{"sync@20:1"});
+  CHECK_FALSE(options.watch_list->load());
+}
+
+}  // namespace
+
 TEST_CASE("list-watch lists when the server ignored the request for the state", "[kube][watch][watchlist]") {
   ScriptedKube kube;
   ManualClock clock;
@@ -250,22 +269,18 @@ TEST_CASE("list-watch lists when the server ignored the request for the state", 
   SECTION("a change before any initial-events-end bookmark") {
     kube.streams.push_back(
         {{event("ADDED", pod("a", "3")), event("MODIFIED", pod("a", "19"))}, std::nullopt});
+    check_lists_after_ignored_state(kube, clock, cancel);
   }
   SECTION("a bookmark without the annotation") {
     kube.streams.push_back(
         {{event("ADDED", pod("a", "3")), event("BOOKMARK", {{"metadata", {{"resourceVersion", "19"}}}})},
          std::nullopt});
+    check_lists_after_ignored_state(kube, clock, cancel);
   }
   SECTION("the stream ends before the bookmark") {
     kube.streams.push_back({{event("ADDED", pod("a", "3"))}, std::nullopt});
+    check_lists_after_ignored_state(kube, clock, cancel);
   }
-  kube.lists.push_back({{"metadata", {{"resourceVersion", "20"}}}, {"items", {pod("a", "19")}}});
-  Seen seen;
-  auto options = with_watch_list();
-  (void)run_list_watch(kube, k_pods, "ns", options, seen.handlers(), clock, cancel);
-  CHECK(kube.watched_from == std::vector<std::string>{"state", "20"});
-  CHECK(seen.lines == std::vector<std::string>{"sync@20:1"});
-  CHECK_FALSE(options.watch_list->load());
 }
 
 // An ERROR event is the server's answer to a request it understood: the
