@@ -37,7 +37,9 @@ Json web_deployment(int replicas) {
 }  // namespace
 
 EngineWorld::EngineWorld(int replicas, sluice::util::Clock* clock, WatchList watch_list)
-    : server_(fast_options(watch_list)), clock_(clock != nullptr ? clock : &sluice::util::system_clock()) {
+    : server_(fast_options(watch_list)),
+      clock_(clock != nullptr ? clock : &sluice::util::system_clock()),
+      http_(sluice::http::make_curl_client({})) {
   require(server_.start().ok(), "kubesim did not start");
   new_process();
   using namespace sluice::kube;
@@ -85,7 +87,7 @@ std::string EngineWorld::plan(const std::string& image, const std::string& strat
 engine::Deps EngineWorld::deps() {
   interrupt_ = std::make_unique<engine::Interrupt>();  // each command is its own process
   return engine::Deps{kube_.get(),      hub_.get(),      nullptr,
-                      nullptr,          clock_,          &events_,
+                      http_.get(),      clock_,          &events_,
                       interrupt_.get(), engine::Reach{}, sluice::state::current_starter()};
 }
 

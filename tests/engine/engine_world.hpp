@@ -6,6 +6,7 @@
 #include <kubesim/server.hpp>
 #include <sluice/engine/commands.hpp>
 #include <sluice/engine/context.hpp>
+#include <sluice/http/client.hpp>
 #include <sluice/kube/client.hpp>
 #include <sluice/kube/watch.hpp>
 #include <sluice/report/events.hpp>
@@ -79,6 +80,7 @@ class EngineWorld {
   sluice::util::Clock* clock_;
   std::unique_ptr<sluice::kube::Client> kube_;
   std::unique_ptr<sluice::kube::WatchHub> hub_;
+  std::unique_ptr<sluice::http::Client> http_;  // for plans with checks (http checks on loopback)
   sluice::report::MemoryReporter events_;
   std::unique_ptr<engine::Interrupt> interrupt_;
   engine::RunOptions options_;

@@ -115,11 +115,14 @@ StepResult wait_rolled_out(Driver& d, const std::vector<std::string>& checks) {
   bool accepted = d.record().full_promote || d.record().promote_requested;
   if (auto released = release(d); !released) return step_result(released);
   VersionWait w = version_wait(d, d.plan().target.deployment, d.record().digest);
-  // Checks measure the new version alone: only once it is rolled out and the old pods are gone.
-  auto settled = wait_for_settled(d, w);
-  if (settled.end != WaitEnd::ready) return stopped_rolling_out(d, settled);
+  // Checks measure the new version alone: only once it is rolled out and the
+  // old pods are gone, terminating ones included. With no checks to follow
+  // nothing measures it: done when complete by `kubectl rollout status` rules.
+  bool measured = !checks.empty() && !accepted;
+  auto rolled_out = measured ? wait_for_settled(d, w) : wait_for_version(d, w);
+  if (rolled_out.end != WaitEnd::ready) return stopped_rolling_out(d, rolled_out);
   learn_both_template_hashes(d);
-  if (checks.empty() || accepted) return StepResult::next();
+  if (!measured) return StepResult::next();
   auto runner = analysis_runner(d, checks, "RollOut", static_cast<int>(d.record().step_index));
   if (auto* end = std::get_if<StepResult>(&runner)) return *end;
   auto judged = wait_for_verdict(d, w, *std::get<std::unique_ptr<gate::AnalysisRunner>>(runner));

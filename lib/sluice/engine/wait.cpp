@@ -21,7 +21,10 @@ bool fully_available(const nlohmann::json& deployment) {
 
 kube::WatchScope rollout_pods(const Target& target) {
   auto labels = target.deployment.value("/spec/selector/matchLabels"_json_pointer, Json::object());
-  return kube::WatchScope::labelled(selector_string(base_selector(labels)));
+  // Parsed keeping what the waits read: at 500 replicas a rollout brings
+  // thousands of pod events, most of each (managedFields, spec) never read.
+  return kube::WatchScope::labelled(selector_string(base_selector(labels)))
+      .keeping(kube::rollout_pod_fields());
 }
 
 namespace {

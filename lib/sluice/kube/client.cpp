@@ -228,7 +228,7 @@ util::Status ApiClient::watch_stream(const ApiRequest& api,
   util::Status stopped_by_handler_error;
   auto on_line = [&](const std::string& line) {
     if (line.empty()) return true;
-    Json event = Json::parse(line, nullptr, false);
+    Json event = api.fields ? api.fields->parse_event(line) : Json::parse(line, nullptr, false);
     if (!event.is_object() || !event.contains("type")) {
       stopped_by_handler_error = util::make_error(ErrorKind::internal, "watch: bad event line");
       return false;

@@ -5,6 +5,7 @@
 
 #include <sluice/http/client.hpp>
 #include <sluice/kube/config.hpp>
+#include <sluice/kube/field_mask.hpp>
 #include <sluice/kube/resources.hpp>
 #include <sluice/util/clock.hpp>
 #include <sluice/util/result.hpp>
@@ -32,6 +33,8 @@ struct ApiRequest {
   std::vector<std::pair<std::string, std::string>> query;  // unescaped; the client escapes
   std::string body;
   std::string content_type;  // set when there is a body
+  // Watches: each event's object parsed keeping only these fields (null: whole).
+  std::shared_ptr<const FieldMask> fields;
 };
 
 struct ListOptions {
@@ -52,6 +55,8 @@ struct WatchOptions {
   // NotOlderThan; resource_version empty: the latest): ADDED events closed by a
   // BOOKMARK annotated k8s.io/initial-events-end. Needs the WatchList feature.
   bool send_initial_events = false;
+  // Each event's object parsed keeping only these fields (null: whole).
+  std::shared_ptr<const FieldMask> fields;
 };
 
 struct WatchEvent {

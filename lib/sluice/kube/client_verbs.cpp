@@ -134,6 +134,7 @@ util::Status Client::watch(const ResourceRef& ref, const std::string& ns, const 
                            const CancelToken* cancel) {
   ApiRequest r;
   r.path = ref.path(ns);
+  r.fields = options.fields;
   add_selectors(r, options.label_selector, options.field_selector);
   if (!options.resource_version.empty()) r.query.emplace_back("resourceVersion", options.resource_version);
   if (options.allow_bookmarks || options.send_initial_events)

@@ -84,6 +84,7 @@ struct WatchLoop {
     WatchOptions w;
     w.label_selector = options.label_selector;
     w.field_selector = options.field_selector;
+    w.fields = options.fields;
     w.resource_version = initial != nullptr ? "" : rv;
     w.send_initial_events = initial != nullptr;
     auto on_event = [&](const WatchEvent& e) {

@@ -41,6 +41,8 @@ struct ListWatchOptions {
   // feature) while it holds true. A server that refuses or ignores that
   // clears it, and every stream sharing it lists and watches from then on.
   std::shared_ptr<std::atomic<bool>> watch_list;
+  // Watch events' objects keep only these fields (null: whole); lists are whole.
+  std::shared_ptr<const FieldMask> fields;
 };
 
 // Runs list-then-watch until `cancel` fires (returns cancelled) or a
@@ -56,11 +58,21 @@ util::Status run_list_watch(Client& client, const ResourceRef& ref, const std::s
 struct WatchScope {
   std::string label_selector;
   std::string field_selector;
+  // Only these fields of each object are kept (null: whole). The objects of
+  // such a stream must never be written back: they are not whole.
+  std::shared_ptr<const FieldMask> fields;
 
   static WatchScope all() { return {}; }
-  static WatchScope named(const std::string& name) { return {"", "metadata.name=" + name}; }
-  static WatchScope labelled(std::string selector) { return {std::move(selector), ""}; }
-  std::string key() const { return label_selector + "|" + field_selector; }
+  static WatchScope named(const std::string& name) { return {"", "metadata.name=" + name, nullptr}; }
+  static WatchScope labelled(std::string selector) { return {std::move(selector), "", nullptr}; }
+  WatchScope keeping(std::shared_ptr<const FieldMask> mask) const {
+    WatchScope out = *this;
+    out.fields = std::move(mask);
+    return out;
+  }
+  std::string key() const {
+    return label_selector + "|" + field_selector + (fields ? "|" + fields->name() : "");
+  }
 };
 
 // What a wait is about: one object by name, or every object matching a label

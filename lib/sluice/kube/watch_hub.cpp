@@ -274,6 +274,7 @@ std::shared_ptr<WatchHub::Cache> WatchHub::cache_for(const ResourceRef& ref, con
   ListWatchOptions options = options_;
   options.label_selector = scope.label_selector;
   options.field_selector = scope.field_selector;
+  options.fields = scope.fields;
   if (seed != nullptr) {
     options.seed_items = {*seed};
     options.seed_version = seed->value("/metadata/resourceVersion"_json_pointer, std::string());

@@ -73,14 +73,17 @@ void describe_rolling(const RollingStrategy& s, const Plan& plan, Builder& out) 
   update["image"] = plan.image;
   out.step("set the new image on Deployment " + plan.target.deployment + "; Kubernetes replaces the pods",
            update);
-  out.step("wait until every new pod is available and the old pods are gone", step_json("waitAvailable"));
-  if (!s.checks.empty()) {
-    auto checks = step_json("checks");
-    checks["checks"] = s.checks;
-    out.step("run checks " + util::join(s.checks, ", ") +
-                 " against the new version alone, its pods still watched for failures",
-             checks);
+  if (s.checks.empty()) {
+    // Nothing measures the new version alone: done by `kubectl rollout status` rules.
+    out.step("wait until every new pod is available and no old replica is left", step_json("waitAvailable"));
+    return;
   }
+  out.step("wait until every new pod is available and the old pods are gone", step_json("waitAvailable"));
+  auto checks = step_json("checks");
+  checks["checks"] = s.checks;
+  out.step("run checks " + util::join(s.checks, ", ") +
+               " against the new version alone, its pods still watched for failures",
+           checks);
 }
 
 void describe_blue_green(const BlueGreenStrategy& s, const Plan& plan, Builder& out) {

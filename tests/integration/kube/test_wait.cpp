@@ -209,3 +209,39 @@ TEST_CASE("a forbidden watch is reported to visits with the server's message, no
   CHECK(visited.error().kind == ErrorKind::forbidden);
   CHECK(visited.error().message.find("cannot watch resource \"configmaps\"") != std::string::npos);
 }
+
+// Issue 15: a rollout's pods stream keeps only what the waits read; the
+// rest of each pod (managedFields, most of the spec) is never built.
+TEST_CASE("a stream with a field mask caches only the fields the mask names",
+          "[kube][integration][wait][mask]") {
+  Kubesim sim(plain());
+  auto client = client_for(sim);
+  WatchHub hub(*client);
+  Json pod = {{"metadata", {{"name", "web-1"}, {"labels", {{"app", "web"}}}}},
+              {"spec",
+               {{"restartPolicy", "Always"},
+                {"containers", {{{"name", "web"}, {"image", "example.test/web:1"}, {"args", {"serve"}}}}}}}};
+  REQUIRE(client->create(k_pods, "default", pod).ok());
+  auto seen = [&](const WatchScope& scope) {
+    Json found;
+    auto visited = hub.visit(
+        k_pods, "default", WaitTarget::selector("app=web").within(scope),
+        [&found](const Json& p) {
+          found = p;
+          return false;
+        },
+        in(10000));
+    REQUIRE(visited.ok());
+    return found;
+  };
+
+  Json whole = seen(WatchScope::labelled("app=web"));
+  Json masked = seen(WatchScope::labelled("app=web").keeping(rollout_pod_fields()));
+
+  REQUIRE(whole["spec"].contains("restartPolicy"));
+  CHECK(masked["spec"] == Json{{"containers", {{{"name", "web"}, {"image", "example.test/web:1"}}}}});
+  CHECK(masked["metadata"]["name"] == "web-1");
+  CHECK(masked["metadata"]["labels"] == whole["metadata"]["labels"]);
+  CHECK(masked["metadata"]["resourceVersion"] == whole["metadata"]["resourceVersion"]);
+  CHECK(hub.streams() == 2);  // a masked stream is a stream of its own
+}

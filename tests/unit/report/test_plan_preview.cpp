@@ -90,6 +90,14 @@ TEST_CASE("a rolling plan is described step by step") {
         "  3. run checks errors against the new version alone, its pods still watched for failures");
 }
 
+TEST_CASE("a rolling plan without checks is done when no old replica is left, terminating pods aside") {
+  Plan plan = parsed(replace(k_valid_plan, k_canary_steps, "  rolling: {maxSurge: 1}"));
+  Lines lines = text_of(plan);
+  REQUIRE(lines.size() >= 7);
+  CHECK(lines[5] == "  2. wait until every new pod is available and no old replica is left");
+  CHECK(lines[6].rfind("  3.", 0) != 0);
+}
+
 TEST_CASE("a rolling plan without automatic rollback says a pause holds the Deployment") {
   Plan plan = parsed(
       replace(k_valid_plan, k_canary_steps, "  rolling: {checks: [errors]}\nrollback: {automatic: false}"));
