@@ -132,7 +132,8 @@ Result<std::vector<LayerDescriptor>> parse_artifact_layers(const std::string& ma
     d.digest = layer.value("digest", "");
     if (!is_sha256_digest(d.digest))
       return make_error(ErrorKind::invalid, "an attached artifact's layer has no sha256 digest");
-    for (const auto& [k, v] : layer.value("annotations", json::object()).items())
+    const json annotations = layer.value("annotations", json::object());
+    for (const auto& [k, v] : annotations.items())
       if (v.is_string()) d.annotations[k] = v.get<std::string>();
     layers.push_back(std::move(d));
   }

@@ -50,37 +50,35 @@ TEST_CASE("a plan without verify deploys unverified images", "[plan][verify]") {
 }
 
 TEST_CASE("a verify section that cannot prove anything is refused where it is wrong", "[plan][verify]") {
-  std::string section;
-  std::string error;
+  auto expect_error = [](const std::string& section, const std::string& error) {
+    auto errors = errors_of(with_verify(section));
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0] == error);
+  };
   SECTION("no keys") {
-    section = "  attestations: [spdx]\n";
-    error = "plan.yaml:16:3: verify: missing required field 'keys'";
+    expect_error("  attestations: [spdx]\n", "plan.yaml:16:3: verify.keys: required field is missing");
   }
   SECTION("keys not a list") {
-    section = "  keys: cosign.pub\n";
-    error =
-        "plan.yaml:16:9: verify.keys: must be a list of public keys (PEM, or {valueFrom: ...}), not a string";
+    expect_error("  keys: cosign.pub\n",
+                 "plan.yaml:16:9: verify.keys: must be a list of public keys (PEM, or {valueFrom: ...}), not "
+                 "'cosign.pub'");
   }
   SECTION("an inline key that is not PEM") {
-    section = "  keys: [cosign.pub]\n";
-    error =
+    expect_error(
+        "  keys: [cosign.pub]\n",
         "plan.yaml:16:10: verify.keys[0]: is not a PEM public key; write the PEM text or {valueFrom: {file: "
-        "cosign.pub}}";
+        "cosign.pub}}");
   }
   SECTION("an inline private key") {
-    section = "  keys: [\"-----BEGIN EC PRIVATE KEY-----\"]\n";
-    error =
+    expect_error(
+        "  keys: [\"-----BEGIN EC PRIVATE KEY-----\"]\n",
         "plan.yaml:16:10: verify.keys[0]: is a private key; list the public key (cosign.pub), never the "
-        "private one";
+        "private one");
   }
   SECTION("keyless") {
-    section =
-        "  keys: [{valueFrom: {env: K}}]\n  keyless: {issuer: https://token.actions.githubusercontent.com}\n";
-    error =
-        "plan.yaml:17:3: verify.keyless: keyless verification needs the public Sigstore services (Fulcio, "
-        "Rekor), which sluice does not call; sign with a key pair and list its public key under verify.keys";
+    expect_error(
+        "  keys: [{valueFrom: {env: K}}]\n  keyless: {issuer: https://token.actions.githubusercontent.com}\n",
+        "plan.yaml:17:12: verify.keyless: keyless verification needs the public Sigstore services (Fulcio, "
+        "Rekor), which sluice does not call; sign with a key pair and list its public key under verify.keys");
   }
-  auto errors = errors_of(with_verify(section));
-  REQUIRE(errors.size() == 1);
-  CHECK(errors[0] == error);
 }

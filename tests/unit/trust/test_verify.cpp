@@ -92,45 +92,44 @@ TEST_CASE("a signature that does not prove the image says why", "[trust]") {
   SigningKey other(KeyType::ecdsa_p256);
   AttachedRegistry reg;
   const std::string payload = test::simple_signing_payload(k_reference, k_digest);
-  std::string why;
+  auto expect_refused = [&](const std::string& why) {
+    auto policy = policy_for(key);
+    if (why.rfind("annotation", 0) == 0) policy.annotations = {{"team", "payments"}};
+    auto verified = trust::verify_image(image(), policy, reg);
+    REQUIRE_FALSE(verified.ok());
+    CHECK(verified.error().message ==
+          "image 127.0.0.1:5000/shop/web@" + k_digest +
+              " has no valid signature: signature 1 (tag sha256-aaaa.sig): " + why);
+  };
 
   SECTION("signed by another key") {
     reg.signatures = {signature_layer(other, payload)};
-    why = "not signed by any of the keys (or the payload was altered)";
+    expect_refused("not signed by any of the keys (or the payload was altered)");
   }
   SECTION("a payload altered after signing") {
     reg.signatures = {
         signature_layer(key, test::simple_signing_payload(k_reference, k_other_digest), payload)};
-    why = "not signed by any of the keys (or the payload was altered)";
+    expect_refused("not signed by any of the keys (or the payload was altered)");
   }
   SECTION("a payload for another digest") {
     reg.signatures = {signature_layer(key, test::simple_signing_payload(k_reference, k_other_digest))};
-    why = "signs " + k_other_digest + ", not this digest";
+    expect_refused("signs " + k_other_digest + ", not this digest");
   }
   SECTION("a payload for another repository") {
     reg.signatures = {
         signature_layer(key, test::simple_signing_payload("127.0.0.1:5000/shop/other:2", k_digest))};
-    why = "signs repository 127.0.0.1:5000/shop/other:2, not 127.0.0.1:5000/shop/web";
+    expect_refused("signs repository 127.0.0.1:5000/shop/other:2, not 127.0.0.1:5000/shop/web");
   }
   SECTION("a signature that is not base64") {
     reg.signatures = {signature_layer(key, payload)};
     reg.signatures[0].annotations[trust::k_signature_annotation] = "!!not base64!!";
-    why = "the signature is not base64";
+    expect_refused("the signature is not base64");
   }
   SECTION("a required annotation missing") {
     reg.signatures = {
         signature_layer(key, test::simple_signing_payload(k_reference, k_digest, R"({"team":"ops"})"))};
-    why = "annotation team=payments missing";
+    expect_refused("annotation team=payments missing");
   }
-
-  auto policy = policy_for(key);
-  policy.annotations = {{"team", "payments"}};
-  if (why.rfind("annotation", 0) != 0) policy.annotations.clear();
-  auto verified = trust::verify_image(image(), policy, reg);
-
-  REQUIRE_FALSE(verified.ok());
-  CHECK(verified.error().message == "image 127.0.0.1:5000/shop/web@" + k_digest +
-                                        " has no valid signature: signature 1 (tag sha256-aaaa.sig): " + why);
 }
 
 TEST_CASE("one valid signature among refused ones proves the image, with its annotations", "[trust]") {
@@ -167,49 +166,49 @@ TEST_CASE("required attestations must be signed by the policy's keys and name th
     CHECK(verified->attestations == std::vector<std::string>{"https://spdx.dev/Document"});
   }
   SECTION("refused") {
-    SECTION("none") {}
+    auto expect_refused = [&] {
+      auto verified = trust::verify_image(image(), policy, reg);
+      REQUIRE_FALSE(verified.ok());
+      CHECK(verified.error().message == "image 127.0.0.1:5000/shop/web@" + k_digest +
+                                            ": no spdx attestation (https://spdx.dev/Document) signed by the "
+                                            "policy's keys");
+    };
+    auto attest = [&](const SigningKey& by, const std::string& type, const std::string& digest) {
+      reg.attestations = {{trust::k_dsse_type, {}, test::signed_attestation(by, type, digest), "tag"}};
+    };
+    SECTION("none") {
+      expect_refused();
+    }
     SECTION("signed by another key") {
-      reg.attestations = {{trust::k_dsse_type,
-                           {},
-                           test::signed_attestation(other, "https://spdx.dev/Document", k_digest),
-                           "tag"}};
+      attest(other, "https://spdx.dev/Document", k_digest);
+      expect_refused();
     }
     SECTION("about another digest") {
-      reg.attestations = {{trust::k_dsse_type,
-                           {},
-                           test::signed_attestation(key, "https://spdx.dev/Document", k_other_digest),
-                           "tag"}};
+      attest(key, "https://spdx.dev/Document", k_other_digest);
+      expect_refused();
     }
     SECTION("of another type") {
-      reg.attestations = {{trust::k_dsse_type,
-                           {},
-                           test::signed_attestation(key, "https://slsa.dev/provenance/v0.2", k_digest),
-                           "tag"}};
+      attest(key, "https://slsa.dev/provenance/v0.2", k_digest);
+      expect_refused();
     }
-    auto verified = trust::verify_image(image(), policy, reg);
-    REQUIRE_FALSE(verified.ok());
-    CHECK(verified.error().message == "image 127.0.0.1:5000/shop/web@" + k_digest +
-                                          ": no spdx attestation (https://spdx.dev/Document) signed by the "
-                                          "policy's keys");
   }
 }
 
 TEST_CASE("keys sluice cannot verify with are refused with the reason", "[trust]") {
-  std::string pem;
-  std::string why;
+  auto expect_refused = [](const std::string& pem, const std::string& why) {
+    auto key = trust::PublicKey::from_pem(pem);
+    REQUIRE_FALSE(key.ok());
+    CHECK(key.error().message == why);
+  };
   SECTION("a private key") {
-    pem = SigningKey(KeyType::ecdsa_p256).private_pem();
-    why = "is a private key; give the public key (cosign.pub), never the private one";
+    expect_refused(SigningKey(KeyType::ecdsa_p256).private_pem(),
+                   "is a private key; give the public key (cosign.pub), never the private one");
   }
   SECTION("not PEM") {
-    pem = "ssh-ed25519 AAAA";
-    why = "is not a PEM public key (no \"-----BEGIN PUBLIC KEY-----\" line)";
+    expect_refused("ssh-ed25519 AAAA", "is not a PEM public key (no \"-----BEGIN PUBLIC KEY-----\" line)");
   }
   SECTION("a curve sluice does not verify") {
-    pem = SigningKey(KeyType::ecdsa_p521).public_pem();
-    why = "is an ECDSA key on curve secp521r1; sluice verifies P-256 and P-384";
+    expect_refused(SigningKey(KeyType::ecdsa_p521).public_pem(),
+                   "is an ECDSA key on curve secp521r1; sluice verifies P-256 and P-384");
   }
-  auto key = trust::PublicKey::from_pem(pem);
-  REQUIRE_FALSE(key.ok());
-  CHECK(key.error().message == why);
 }
