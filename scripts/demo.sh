@@ -3,7 +3,8 @@
 # real canary rollouts against kubesim (a simulated cluster) with images in a
 # local docker-registry, gated by Debian's Prometheus: a version with a 20%
 # error rate that sluice catches by its metrics and rolls back, a healthy one
-# rolled out in full, and a crash-looping one rolled back by pod health. Everything it starts runs on 127.0.0.1 and is stopped
+# rolled out in full, a crash-looping one rolled back by pod health, and an
+# unsigned one refused at preflight. Everything it starts runs on 127.0.0.1 and is stopped
 # on exit. Exits 0 when the demo went as designed.
 #
 #   scripts/demo.sh [--no-build]     (--no-build: reuse the binaries in $SLUICE_BUILD)
@@ -176,7 +177,7 @@ free_port() {
 # Pushes demo/web:TAG and prints the pinned reference sluice will deploy.
 push_version() {
   local tag=$1
-  ./scripts/push-image.sh --index "$registry" demo/web "$tag" >/dev/null
+  ./scripts/push-image.sh --index --sign "$work/cosign.key" "$registry" demo/web "$tag" >/dev/null
   sluice -o json image resolve "$registry/demo/web:$tag" | sed -n 's/.*"pinned": *"\([^"]*\)".*/\1/p'
 }
 
@@ -280,12 +281,20 @@ start_kubesim
 curl --silent --fail --max-time 5 -o /dev/null "$kube_url/metrics" || fail "this kubesim serves no /metrics"
 start_registry
 start_prometheus
+# The team's signing key: every version it releases is signed, as `cosign sign
+# --key` would sign it (scripts/push-image.sh --sign, with openssl); the plan
+# deploys only what this key signed.
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/cosign.key" 2>/dev/null ||
+  fail "openssl could not make the demo's signing key"
+openssl pkey -in "$work/cosign.key" -pubout -out "$work/cosign.pub" 2>/dev/null
+SLUICE_DEMO_PUBLIC_KEY=$(cat "$work/cosign.pub")
+export SLUICE_DEMO_PUBLIC_KEY
 declare -A pinned
 for tag in 1 2 3 4; do
   pinned[$tag]=$(push_version "$tag")
   [ -n "${pinned[$tag]}" ] || fail "pushing demo/web:$tag"
 done
-say "pushed demo/web:1 to 4 (each an index for linux/amd64 and linux/arm64);"
+say "pushed demo/web:1 to 4 (each an index for linux/amd64 and linux/arm64), each signed by the team's key;"
 say "sluice deploys by digest, never by tag: \`sluice image resolve demo/web:2\` ->"
 printf '     %s\n' "${pinned[2]}"
 # 100 simulated requests a second per Service keep a 4 s rate() window precise.
@@ -325,4 +334,13 @@ say "before any analysis; version 3 never stopped serving"
 show_status
 expect_serving "${pinned[3]}" 3
 
-act "Demo finished as designed: broken versions 2 and 4 were rolled back automatically, healthy version 3 rolled out in full"
+# ------------------------------------------------------------------- act 4 --
+
+act "Act 4: version 5, pushed by someone without the team's signing key"
+./scripts/push-image.sh --index "$registry" demo/web 5 >/dev/null || fail "pushing demo/web:5"
+apply_expecting 6 canary.yaml 5
+say "exit 6 is the EXPECTED outcome: preflight found no signature of version 5's digest by the"
+say "plan's key, so sluice changed nothing in the cluster; version 3 still serves"
+expect_serving "${pinned[3]}" 3
+
+act "Demo finished as designed: broken versions 2 and 4 were rolled back automatically, healthy version 3 rolled out in full, unsigned version 5 never reached the cluster"

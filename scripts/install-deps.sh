@@ -8,7 +8,7 @@ packages=(
   libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev libfmt-dev libspdlog-dev
   catch2 libcpp-httplib-dev libssl-dev openssl zlib1g-dev libbrotli-dev
   docker-registry prometheus apache2-utils curl ccache
-  python3-kubernetes python3-yaml python3-jsonschema nodejs
+  python3-kubernetes python3-yaml python3-jsonschema python3-nacl nodejs
   dpkg-dev man-db groff-base zsh fish umoci skopeo
 )
 # Some images carry a nodejs that bundles npm (nodesource); Debian's npm only where none is.

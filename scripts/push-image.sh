@@ -2,18 +2,26 @@
 # Pushes a tiny synthetic image (config blob, one layer blob, OCI manifest) to a
 # registry over its HTTP API with curl, so the demo needs no docker. With
 # --index the tag names a two-platform OCI index (linux/amd64, linux/arm64).
+# With --sign KEY (a PEM private key) it also signs what the tag names the
+# way `cosign sign --key` does, with openssl (docs/supply-chain.md): the
+# simple-signing payload as the one layer of a manifest tagged
+# sha256-<hex>.sig, the base64 signature in its annotation.
 # Prints the digest of what the tag names.
 #
-#   scripts/push-image.sh [--index] HOST:PORT REPOSITORY TAG
+#   scripts/push-image.sh [--index] [--sign KEY] HOST:PORT REPOSITORY TAG
 set -euo pipefail
 
 index=false
-if [ "${1:-}" = "--index" ]; then
-  index=true
-  shift
-fi
+sign_key=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --index) index=true; shift ;;
+    --sign) sign_key=$2; shift 2 ;;
+    *) break ;;
+  esac
+done
 if [ $# -ne 3 ]; then
-  echo "usage: $0 [--index] HOST:PORT REPOSITORY TAG" >&2
+  echo "usage: $0 [--index] [--sign KEY] HOST:PORT REPOSITORY TAG" >&2
   exit 2
 fi
 registry=$1 repo=$2 tag=$3
@@ -59,9 +67,29 @@ push_platform_image() {
   printf '%s %s' "$(push_manifest "$ref" "$oci_manifest" "$manifest")" "${#manifest}"
 }
 
+# Cosign's signature of DIGEST, made with openssl and pushed to sha256-<hex>.sig.
+sign() {
+  local digest=$1 payload signature config manifest
+  payload="{\"critical\":{\"identity\":{\"docker-reference\":\"$registry/$repo:$tag\"},\
+\"image\":{\"docker-manifest-digest\":\"$digest\"},\"type\":\"cosign container image signature\"},\"optional\":null}"
+  signature=$(printf '%s' "$payload" | openssl dgst -sha256 -sign "$sign_key" | base64 -w0)
+  config='{}'
+  manifest="{\"schemaVersion\":2,\"mediaType\":\"$oci_manifest\",\
+\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"$(push_blob "$config")\",\"size\":2},\
+\"layers\":[{\"mediaType\":\"application/vnd.dev.cosign.simplesigning.v1+json\",\"digest\":\"$(push_blob "$payload")\",\
+\"size\":${#payload},\"annotations\":{\"dev.cosignproject.cosign/signature\":\"$signature\"}}]}"
+  push_manifest "sha256-${digest#sha256:}.sig" "$oci_manifest" "$manifest" >/dev/null
+}
+
+# Prints the digest, after signing it when asked.
+finish() {
+  [ -z "$sign_key" ] || sign "$1"
+  echo "$1"
+}
+
 if [ "$index" = false ]; then
   pushed=$(push_platform_image linux amd64 "$tag")
-  echo "${pushed% *}"
+  finish "${pushed% *}"
   exit 0
 fi
 
@@ -75,4 +103,4 @@ done
 joined=$(IFS=,; echo "${entries[*]}")
 index_digest=$(push_manifest "$tag" application/vnd.oci.image.index.v1+json \
   "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[$joined]}")
-echo "$index_digest"
+finish "$index_digest"

@@ -7,6 +7,7 @@
 #include <sluice/metrics/prometheus.hpp>
 #include <sluice/registry/registry.hpp>
 #include <sluice/strategy/capacity.hpp>
+#include <sluice/trust/verify.hpp>
 
 #include <fmt/format.h>
 
@@ -57,8 +58,25 @@ bool read_target_deployment(const plan::Plan& plan, Deps& deps, const std::strin
   return true;
 }
 
-std::string resolve_image(const plan::Plan& plan, Deps& deps, PreflightResult& r) {
+// The image's signature (and attestations) against the plan's `verify`
+// policy: a refusal is a preflight problem, so nothing is written.
+void verify_signature(const plan::Plan& plan, const registry::ResolvedImage& image, Deps& deps,
+                      PreflightResult& r) {
+  auto policy = trust_policy(*plan.verify, r.target.ns);
+  if (!policy) {
+    r.problems.push_back(policy.error().message);
+    return;
+  }
+  auto verified = trust::verify_image(image, *policy, *deps.registry, &deps.interrupt->token());
+  if (!verified) r.problems.push_back(verified.error().message);
+}
+
+std::string resolve_image(const plan::Plan& plan, Deps& deps, PreflightResult& r, bool starting) {
   if (deps.registry == nullptr) {
+    if (starting && plan.verify) {
+      r.problems.push_back("image " + plan.image + ": verify needs registry access to fetch its signatures");
+      return "";
+    }
     if (plan.image.find("@sha256:") != std::string::npos) return plan.image;
     r.problems.push_back("image " + plan.image +
                          ": no registry access configured to resolve the tag to a digest");
@@ -69,6 +87,7 @@ std::string resolve_image(const plan::Plan& plan, Deps& deps, PreflightResult& r
     r.problems.push_back(resolved.error().message);
     return "";
   }
+  if (starting && plan.verify) verify_signature(plan, *resolved, deps, r);
   return resolved->pinned_ref;
 }
 
@@ -123,6 +142,19 @@ bool reads_service(const plan::Plan& plan) {
 
 }  // namespace
 
+util::Result<trust::Policy> trust_policy(const plan::VerifyPolicy& verify, const std::string& ns) {
+  trust::Policy policy;
+  for (std::size_t i = 0; i < verify.keys.size(); ++i) {
+    const std::string name = "verify.keys[" + std::to_string(i) + "]";
+    auto pem = gate::resolve_secret(verify.keys[i], name, ns, gate::default_secret_reader());
+    if (!pem) return pem.error();
+    policy.keys.push_back({name, std::move(*pem)});
+  }
+  policy.annotations = verify.annotations;
+  policy.attestations = verify.attestations;
+  return policy;
+}
+
 util::Result<registry::ResolvedImage> resolve_plan_image(const plan::Plan& plan, registry::Registry& registry,
                                                          const util::CancelToken* cancel) {
   auto ref = registry::parse_image_ref(plan.image);
@@ -160,7 +192,7 @@ PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string&
     r.target.live = live_deployment(plan, deps, r);
     r.target.desired = ready_counts(r.target.live).desired;
   }
-  r.target.digest_ref = resolve_image(plan, deps, r);
+  r.target.digest_ref = resolve_image(plan, deps, r, probe_checks);
   if (probe_checks) probe_prometheus(plan, deps, r);
   r.target.floor = plan_floor(plan, r.target.desired);
   r.ok = r.problems.empty();

@@ -7,6 +7,7 @@
 #include <sluice/engine/context.hpp>
 #include <sluice/plan/model.hpp>
 #include <sluice/registry/registry.hpp>
+#include <sluice/trust/verify.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -33,9 +34,11 @@ struct PreflightResult {
   Target target;
 };
 
-// `probe_checks`: also ask each Prometheus check's server a query. Off for
-// continuing a recorded rollout: abort and rollback must work while the
-// metrics are down, and promote's checks report an outage themselves.
+// `probe_checks`: a rollout starts here: also ask each Prometheus check's
+// server a query, and prove the image's signature when the plan has `verify`.
+// Off for continuing a recorded rollout: abort and rollback must work while
+// the metrics are down, promote's checks report an outage themselves, and the
+// image was verified when the rollout started.
 PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string& ns,
                           bool probe_checks = true);
 
@@ -43,6 +46,10 @@ PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string&
 // requires checked; errors say "image <as the plan writes it>: ...".
 util::Result<registry::ResolvedImage> resolve_plan_image(const plan::Plan& plan, registry::Registry& registry,
                                                          const util::CancelToken* cancel = nullptr);
+
+// The plan's `verify` section with its keys read (valueFrom: env, file, or a
+// Secret in `ns`); errors name the key (`verify.keys[1]`), never its bytes.
+util::Result<trust::Policy> trust_policy(const plan::VerifyPolicy& verify, const std::string& ns);
 
 // The floor for a plan and desired replica count (strategy/capacity.hpp rules per strategy).
 int plan_floor(const plan::Plan& plan, int desired);

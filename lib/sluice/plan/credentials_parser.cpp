@@ -173,4 +173,9 @@ Credentials read_credentials(const MapReader& reader, std::optional<BasicAuth> f
   return credentials;
 }
 
+std::optional<SecretValue> read_secret_value(const YAML::Node& node, const std::string& path,
+                                             const YAML::Mark& where, Sink& sink) {
+  return read_secret(node, path, where, sink);
+}
+
 }  // namespace sluice::plan::detail

@@ -185,6 +185,15 @@ inline std::optional<StrategyKind> parse_strategy_kind(const std::string& text) 
   return std::nullopt;
 }
 
+// `verify`: the image digest must be signed by one of `keys` (public keys,
+// PEM: inline, or valueFrom env/file/secretKeyRef) before anything changes
+// (docs/supply-chain.md).
+struct VerifyPolicy {
+  std::vector<SecretValue> keys;
+  std::map<std::string, std::string> annotations;  // required in the signed payload
+  std::vector<std::string> attestations;           // predicate types required (short names or URIs)
+};
+
 struct Plan {
   std::string name;  // metadata.name: the rollout's name
   Target target;
@@ -196,6 +205,7 @@ struct Plan {
   Strategy strategy;
   std::map<std::string, Check> checks;
   bool rollback_automatic = true;
+  std::optional<VerifyPolicy> verify;
 
   std::string source_path;  // the file it was read from
   std::string source_hash;  // sha256 of the file's bytes (and overrides), for resume checks

@@ -40,6 +40,13 @@ std::optional<BasicAuth> take_userinfo(std::string& url);
 // is the user-info taken from its URL (an error when basicAuth is given too).
 Credentials read_credentials(const MapReader& source, std::optional<BasicAuth> from_url);
 
+// A string, or {valueFrom: {env} | {file} | {secretKeyRef: {name, key}}}.
+std::optional<SecretValue> read_secret_value(const YAML::Node& node, const std::string& path,
+                                             const YAML::Mark& where, Sink& sink);
+
+// The `verify` section (image signatures); nullopt when there is none.
+std::optional<VerifyPolicy> parse_verify(const MapReader& plan);
+
 // Reports every {{variable}} of a check's query or URL that has no value in
 // `plan` (its strategy and target already read): see plan/template_vars.hpp.
 void check_template_variables(const MapReader& plan_reader, const Plan& plan, std::string_view bytes);

@@ -1,6 +1,7 @@
 // Resolving a reference over the OCI distribution API: HEAD for the digest,
 // GET by digest with the bytes verified, the platforms checked, and registry
 // error bodies turned into one-line messages.
+#include <sluice/registry/attachments.hpp>
 #include <sluice/registry/manifest.hpp>
 #include <sluice/registry/session.hpp>
 
@@ -51,6 +52,16 @@ class RegistryClient final : public Registry {
     }
     return ResolvedImage{ref, fetched->digest, manifest->media_type, manifest->platforms,
                          ref.pinned(fetched->digest)};
+  }
+
+  Result<std::vector<AttachedLayer>> attachments(const ImageRef& ref, const std::string& digest,
+                                                 Attachment kind, const util::CancelToken* cancel) override {
+    auto found = detail::fetch_attachments(session_, ref, digest, kind, cancel);
+    if (!found) {
+      const char* what = kind == Attachment::signature ? "signatures" : "attestations";
+      return found.error().with_context(std::string("fetching the ") + what + " of " + ref.pinned(digest));
+    }
+    return found;
   }
 
  private:
@@ -181,6 +192,13 @@ class RegistryClient final : public Registry {
 };
 
 }  // namespace
+
+Result<std::vector<AttachedLayer>> Registry::attachments(const ImageRef& ref, const std::string& /*digest*/,
+                                                         Attachment /*kind*/,
+                                                         const util::CancelToken* /*cancel*/) {
+  return make_error(ErrorKind::internal,
+                    "this registry client cannot fetch what is attached to " + ref.str());
+}
 
 std::optional<Credentials> credentials_from_env() {
   const char* user = std::getenv("REGISTRY_USERNAME");

@@ -9,6 +9,7 @@
 #include <sluice/util/result.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,18 @@
 namespace sluice::registry {
 
 using util::Result;
+
+// What Cosign attaches to an image: signatures (simple-signing payloads)
+// and attestations (DSSE envelopes of in-toto statements).
+enum class Attachment { signature, attestation };
+
+// One layer of an attached artifact; its bytes are checked against its digest.
+struct AttachedLayer {
+  std::string media_type;
+  std::map<std::string, std::string> annotations;
+  std::string content;
+  std::string found_by;  // where it was found: "tag sha256-<hex>.sig" or "referrers API"
+};
 
 // os/architecture[/variant], e.g. linux/amd64, linux/arm/v7, linux/arm64/v8.
 struct Platform {
@@ -87,6 +100,14 @@ class Registry {
   // manifest), timeout/unavailable/tls (transport), cancelled.
   virtual Result<ResolvedImage> resolve(const ImageRef& ref, const std::vector<Platform>& required,
                                         const util::CancelToken* cancel = nullptr) = 0;
+
+  // The layers of the signatures or attestations attached to `digest` in
+  // `ref`'s repository: through the OCI 1.1 referrers API where the registry
+  // offers it, and Cosign's tag scheme (`sha256-<hex>.sig` / `.att`). None
+  // attached is an empty vector, not an error.
+  virtual Result<std::vector<AttachedLayer>> attachments(const ImageRef& ref, const std::string& digest,
+                                                         Attachment kind,
+                                                         const util::CancelToken* cancel = nullptr);
 };
 
 std::unique_ptr<Registry> make_registry(RegistryOptions options);

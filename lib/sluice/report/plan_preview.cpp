@@ -41,6 +41,32 @@ ordered_json step_json(const char* action) {
   return {{"kind", "step"}, {"step", 0}, {"action", action}};
 }
 
+// Where each key comes from (a public key is no secret, but its origin is what a reader checks).
+void describe_verify(const VerifyPolicy& verify, Builder& out) {
+  std::vector<std::string> origins;
+  for (const auto& key : verify.keys) {
+    if (!key.from) {
+      origins.push_back("inline PEM");
+      continue;
+    }
+    const auto& ref = *key.from;
+    origins.push_back(ref.kind == SecretRef::Kind::env    ? "env " + ref.name
+                      : ref.kind == SecretRef::Kind::file ? "file " + ref.name
+                                                          : "Secret " + ref.name + " key " + ref.key);
+  }
+  std::string text = "verify: the image digest must be signed by " +
+                     std::string(origins.size() == 1 ? "the key " : "one of the keys ") +
+                     util::join(origins, ", ");
+  std::vector<std::string> annotations;
+  for (const auto& [k, v] : verify.annotations) annotations.push_back(k + "=" + v);
+  if (!annotations.empty()) text += ", with " + util::join(annotations, ", ");
+  if (!verify.attestations.empty()) text += "; attested: " + util::join(verify.attestations, ", ");
+  out.add(text + ", before any change", {{"kind", "verify"},
+                                         {"keys", origins},
+                                         {"annotations", verify.annotations},
+                                         {"attestations", verify.attestations}});
+}
+
 void describe_header(const Plan& plan, Builder& out) {
   out.add(
       "plan " + plan.name + " from " + plan.source_path + " (sha256 " + plan.source_hash.substr(0, 12) + ")",
@@ -61,6 +87,7 @@ void describe_header(const Plan& plan, Builder& out) {
   if (!plan.platforms.empty())
     image += ", checked to exist for " + util::join(plan.platforms, ", ") + " before any change";
   out.add(image, {{"kind", "image"}, {"image", plan.image}, {"platforms", plan.platforms}});
+  if (plan.verify) describe_verify(*plan.verify, out);
 }
 
 void describe_rolling(const RollingStrategy& s, const Plan& plan, Builder& out) {

@@ -94,6 +94,42 @@ std::string LocalRegistry::push(const std::string& repo, const std::string& tag)
   return "sha256:" + util::sha256_hex(manifest);
 }
 
+void LocalRegistry::push_attached(const std::string& repo, const std::string& tag, const Json& layer,
+                                  const std::string& content) {
+  const std::string config = "{}";
+  Json described = layer;
+  described["digest"] = upload_blob(repo, content);
+  described["size"] = content.size();
+  std::string manifest = Json{{"schemaVersion", 2},
+                              {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+                              {"config",
+                               {{"mediaType", "application/vnd.oci.image.config.v1+json"},
+                                {"digest", upload_blob(repo, config)},
+                                {"size", config.size()}}},
+                              {"layers", Json::array({described})}}
+                             .dump();
+  httplib::Client client("http://" + host_);
+  auto put = client.Put(("/v2/" + repo + "/manifests/" + tag).c_str(), manifest,
+                        "application/vnd.oci.image.manifest.v1+json");
+  if (!put || put->status != 201) throw std::runtime_error("pushing " + tag + " failed");
+}
+
+void LocalRegistry::push_signature(const std::string& repo, const std::string& digest,
+                                   const std::string& payload, const std::string& signature_base64) {
+  push_attached(repo, "sha256-" + digest.substr(7) + ".sig",
+                {{"mediaType", "application/vnd.dev.cosign.simplesigning.v1+json"},
+                 {"annotations", {{"dev.cosignproject.cosign/signature", signature_base64}}}},
+                payload);
+}
+
+void LocalRegistry::push_attestation(const std::string& repo, const std::string& digest,
+                                     const std::string& envelope) {
+  push_attached(repo, "sha256-" + digest.substr(7) + ".att",
+                {{"mediaType", "application/vnd.dsse.envelope.v1+json"},
+                 {"annotations", {{"predicateType", "cosign.sigstore.dev/attestation/v1"}}}},
+                envelope);
+}
+
 World::World(int replicas, const std::string& admin_token, bool watch_list)
     : sim(fast_kubesim(admin_token, watch_list)), kubeconfig(sim.kubeconfig_path()), replicas_(replicas) {
   sim.create_namespace(ns);

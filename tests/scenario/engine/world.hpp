@@ -26,9 +26,19 @@ class LocalRegistry {
   std::string host() const { return host_; }
   // Pushes a one-layer linux/amd64 OCI image as repo:tag; returns "sha256:...".
   std::string push(const std::string& repo, const std::string& tag);
+  // Attaches a Cosign signature to `digest` the way cosign stores one: the
+  // simple-signing `payload` as the one layer of a manifest tagged
+  // sha256-<hex>.sig, the base64 signature in its annotation.
+  void push_signature(const std::string& repo, const std::string& digest, const std::string& payload,
+                      const std::string& signature_base64);
+  // Attaches a DSSE envelope (an in-toto attestation) to `digest` as cosign
+  // does: the one layer of a manifest tagged sha256-<hex>.att.
+  void push_attestation(const std::string& repo, const std::string& digest, const std::string& envelope);
 
  private:
   std::string upload_blob(const std::string& repo, const std::string& bytes);
+  void push_attached(const std::string& repo, const std::string& tag, const Json& layer,
+                     const std::string& content);
   test::TempDir dir_;
   std::string host_;
   std::unique_ptr<test::Process> process_;
