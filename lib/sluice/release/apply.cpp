@@ -9,6 +9,8 @@
 #include <sluice/util/exit_code.hpp>
 #include <sluice/util/rfc3339.hpp>
 
+#include <utility>
+
 namespace sluice::release {
 
 namespace {
@@ -41,16 +43,17 @@ ReleaseRecord fresh_record(const plan::Release& release, const Prepared& prepare
 // apply of this very file (targets done stay done), else a fresh one.
 ReleaseRecord record_for_run(const std::optional<ReleaseRecord>& previous, ReleaseRecord fresh,
                              const Prepared& prepared) {
-  ReleaseRecord out = fresh;
-  if (previous && previous->phase == "Progressing" && previous->targets.size() == fresh.targets.size()) {
+  ReleaseRecord out = std::move(fresh);
+  if (previous && previous->phase == "Progressing" && previous->targets.size() == out.targets.size()) {
     out = *previous;
     for (auto& target : out.targets)
       if (target.outcome != TargetOutcome::done) target.outcome = TargetOutcome::pending;
   }
   // Serving the digest already, and not through this release: nothing of it to roll back.
-  for (std::size_t i = 0; i < out.targets.size(); ++i)
+  for (std::size_t i = 0; i < out.targets.size(); ++i) {
     if (out.targets[i].outcome == TargetOutcome::pending)
       out.targets[i].unchanged = prepared.slots[i].already_serving;
+  }
   return out;
 }
 
@@ -138,9 +141,10 @@ class Run {
       return {k_exit_paused, state::RecordPhase::paused,
               why + "; the targets done are held (onFailure: hold)"};
     }
-    for (std::size_t i = 0; i < prepared_.slots.size(); ++i)
+    for (std::size_t i = 0; i < prepared_.slots.size(); ++i) {
       if (keeper_.outcome(i) == TargetOutcome::done && !keeper_.unchanged(i))
         all_back = back_to_stable(i, false) && all_back;
+    }
     if (!all_back) {
       (void)keeper_.set_phase("Failed", why + "; a rollback did not finish");
       return {k_exit_needs_human, state::RecordPhase::degraded,

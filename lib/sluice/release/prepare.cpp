@@ -84,9 +84,10 @@ void prepare_one(std::size_t wave, const plan::ReleaseTarget& target, const std:
 Prepared prepare_targets(const plan::Release& release, const std::string& digest,
                          const kube::LoadOptions& kubeconfig, const SharedDeps& shared) {
   Prepared out;
-  for (std::size_t w = 0; w < release.waves.size(); ++w)
+  for (std::size_t w = 0; w < release.waves.size(); ++w) {
     for (const auto& target : release.waves[w].targets)
       prepare_one(w, target, digest, kubeconfig, shared, out);
+  }
   return out;
 }
 
