@@ -3,7 +3,9 @@
 #include <sluice/cli/diff.hpp>
 #include <sluice/cli/engine_env.hpp>
 #include <sluice/cli/override_flags.hpp>
+#include <sluice/cli/release_verbs.hpp>
 #include <sluice/gate/secrets.hpp>
+#include <sluice/plan/release_parser.hpp>
 #include <sluice/report/validate.hpp>
 
 #include <CLI/CLI.hpp>
@@ -21,7 +23,18 @@ struct ApplyArgs {
   OverrideFlags overrides;
 };
 
+// A release runs its targets' plans as written: the flags that change one plan do not apply.
+int run_apply_to_release(Context& ctx, const ApplyArgs& args) {
+  if (args.dry_run || args.abort_previous || !args.overrides.image.empty() || !args.overrides.sets.empty()) {
+    *ctx.err << "sluice: " << args.plan_path
+             << " is a Release: --dry-run, --abort-previous, --image and --set apply to plans only\n";
+    return k_exit_usage;
+  }
+  return run_apply_release(ctx, {args.plan_path, args.lease_seconds, args.timeout});
+}
+
 int run_apply(Context& ctx, const ApplyArgs& args) {
+  if (plan::is_release_file(args.plan_path)) return run_apply_to_release(ctx, args);
   if (args.dry_run) return run_dry_run(ctx, args.plan_path, args.overrides, false);
   // The same bounded loader as validate: a FIFO, a device or a huge file is
   // refused without being read, with validate's words and exit code.

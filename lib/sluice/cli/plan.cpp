@@ -1,6 +1,9 @@
 // `sluice plan PLAN`: what a rollout would do, step by step, contacting nothing.
+// `sluice plan RELEASE`: the waves, and what each target's plan would do.
 #include <sluice/cli/app.hpp>
 #include <sluice/cli/override_flags.hpp>
+#include <sluice/plan/release_parser.hpp>
+#include <sluice/release/validate.hpp>
 #include <sluice/report/validate.hpp>
 
 #include <CLI/CLI.hpp>
@@ -15,7 +18,15 @@ void add_plan(CLI::App& app, Context& ctx) {
   add_override_flags(*sub, overrides);
   sub->callback([&ctx, &path, &overrides] {
     auto given = read_override_flags(overrides, ctx);
-    bool valid = given && report::preview_file(path, ctx.global.output == "json", *ctx.out, *ctx.err, *given);
+    bool json = ctx.global.output == "json";
+    bool valid = false;
+    if (given && plan::is_release_file(path)) {
+      kube::LoadOptions kubeconfig;
+      kubeconfig.explicit_path = ctx.global.kubeconfig;
+      valid = release::preview_release(path, kubeconfig, json, *ctx.out, *ctx.err);
+    } else {
+      valid = given && report::preview_file(path, json, *ctx.out, *ctx.err, *given);
+    }
     ctx.exit_code = valid ? k_exit_ok : k_exit_usage;
   });
 }

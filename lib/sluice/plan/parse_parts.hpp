@@ -55,4 +55,7 @@ void check_template_variables(const MapReader& plan_reader, const Plan& plan, st
 // starting and ending with a letter or digit) of at most `max_length` bytes.
 bool is_dns_label(const std::string& name, std::size_t max_length = 63);
 
+// True for os/arch or os/arch/variant, as OCI image indexes spell platforms.
+bool is_platform(const std::string& text);
+
 }  // namespace sluice::plan::detail

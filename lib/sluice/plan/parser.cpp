@@ -22,6 +22,24 @@ bool is_dns_label(const std::string& name, std::size_t max_length) {
   return alnum(name.front()) && alnum(name.back());
 }
 
+bool is_platform(const std::string& text) {
+  // os/arch or os/arch/variant, as OCI image indexes spell them.
+  int parts = 1;
+  bool part_empty = true;
+  for (char c : text) {
+    if (c == '/') {
+      if (part_empty) return false;
+      ++parts;
+      part_empty = true;
+    } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') {
+      part_empty = false;
+    } else {
+      return false;
+    }
+  }
+  return !part_empty && (parts == 2 || parts == 3);
+}
+
 }  // namespace detail
 
 namespace {
@@ -98,24 +116,6 @@ void read_target(const MapReader& top, Plan& plan) {
   out.container = read_name(target, "container", 63, false, "container name").value_or("");
 }
 
-bool is_platform(const std::string& text) {
-  // os/arch or os/arch/variant, as OCI image indexes spell them.
-  int parts = 1;
-  bool part_empty = true;
-  for (char c : text) {
-    if (c == '/') {
-      if (part_empty) return false;
-      ++parts;
-      part_empty = true;
-    } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') {
-      part_empty = false;
-    } else {
-      return false;
-    }
-  }
-  return !part_empty && (parts == 2 || parts == 3);
-}
-
 void read_image(const MapReader& top, Plan& plan) {
   // Checked offline with the registry's own grammar, so a reference apply
   // would refuse at preflight is refused here, before anything is contacted.
@@ -131,7 +131,7 @@ void read_image(const MapReader& top, Plan& plan) {
   if (!platforms) return;
   std::set<std::string> seen;
   for (const auto& item : *platforms) {
-    if (!is_platform(item.text)) {
+    if (!detail::is_platform(item.text)) {
       top.sink().error(
           item.mark, item.path,
           quoted(item.text) + " is not a platform; write os/arch or os/arch/variant, e.g. linux/arm64");

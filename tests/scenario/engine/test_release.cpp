@@ -1,0 +1,275 @@
+// `sluice apply RELEASE` over three clusters (three kubesims behind one merged
+// kubeconfig) with the real docker-registry: two services in each cluster, in
+// two waves. Given / when / then.
+#include "scenario/engine/world.hpp"
+#include "support/kubesim_clusters.hpp"
+#include "support/prometheus_process.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <yaml-cpp/yaml.h>
+
+#include <csignal>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "tree_paths.hpp"
+
+namespace {
+
+using sluice::scenario::Json;
+using sluice::scenario::LocalRegistry;
+using sluice::scenario::SluiceRun;
+using sluice::test::Kubesim;
+using sluice::test::KubesimClusters;
+
+const std::vector<std::string> k_clusters = {"east", "west", "north"};
+const std::vector<std::string> k_services = {"web", "api"};
+
+sluice::test::KubesimOptions fast() {
+  sluice::test::KubesimOptions o;
+  o.sim_config = {{"timing", {{"controllerDelayMs", 2}, {"podDeleteMs", 5}, {"crashRestartMs", 30}}},
+                  {"default", {{"startupMs", 30}}}};
+  return o;
+}
+
+std::string sluice_binary() {
+  const char* env = std::getenv("SLUICE_BIN");
+  return env != nullptr ? env : std::string(SLUICE_BINARY_DIR) + "/sluice";
+}
+
+// Three clusters, each with Deployments and Services web and api (1 replica,
+// image app:1) in namespace shop; the release record lives in east/releases.
+class Regions {
+ public:
+  Regions() : clusters(k_clusters, fast()), kubeconfig(clusters.kubeconfig_path()) {
+    old_image = registry.host() + "/app@" + registry.push("app", "1");
+    for (const auto& name : k_clusters) {
+      Kubesim& sim = clusters[name];
+      sim.create_namespace("shop");
+      for (const auto& service : k_services) {
+        sim.create_deployment("shop", service, old_image, 1);
+        sim.create_service("shop", service, {{"app", service}});
+      }
+    }
+    clusters["east"].create_namespace("releases");
+    for (const auto& service : k_services) write_plan(service);
+  }
+
+  std::string image(const std::string& tag) {
+    registry.push("app", tag);
+    return registry.host() + "/app:" + tag;
+  }
+
+  void write_plan(const std::string& service) {
+    std::ofstream(dir.file(service + ".yaml"))
+        << "apiVersion: sluice/v1\nkind: Plan\nmetadata: {name: " << service
+        << "}\ntarget: {deployment: " << service << ", service: " << service
+        << "}\nprogressDeadline: 10s\nstrategy:\n  rolling: {maxSurge: 1, maxUnavailable: 0}\n";
+  }
+
+  // Wave `first`: both services in east; wave `rest`: both in west and north.
+  std::string write_release(const std::string& image, const std::string& extra = "",
+                            const std::string& third_wave = "") {
+    std::string text = "apiVersion: sluice/v1\nkind: Release\nmetadata: {name: shop}\nimage: " + image +
+                       "\nrecord: {context: east, namespace: releases}\n" + extra + "waves:\n";
+    text += "  - name: first\n    maxParallel: 2\n    targets:\n";
+    for (const auto& s : k_services)
+      text += "      - {context: east, namespace: shop, plan: " + s + ".yaml}\n";
+    text += "  - name: rest\n    maxParallel: 2\n    targets:\n";
+    for (const auto& c : {"west", "north"})
+      for (const auto& s : k_services)
+        text += std::string("      - {context: ") + c + ", namespace: shop, plan: " + s + ".yaml}\n";
+    text += third_wave;
+    std::ofstream(dir.file("release.yaml")) << text;
+    return dir.file("release.yaml");
+  }
+
+  std::vector<std::string> args(const std::vector<std::string>& verb_args) const {
+    std::vector<std::string> all{"-o", "json", "--kubeconfig", kubeconfig};
+    all.insert(all.end(), verb_args.begin(), verb_args.end());
+    return all;
+  }
+
+  SluiceRun sluice(const std::vector<std::string>& verb_args) {
+    auto r = sluice::test::run(sluice_binary(), args(verb_args), {}, std::chrono::seconds(90));
+    SluiceRun out{r.exit_code, r.out, r.err, {}};
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) {
+      auto j = Json::parse(line, nullptr, false);
+      if (!j.is_discarded()) out.events.push_back(j);
+    }
+    return out;
+  }
+
+  std::string template_image(const std::string& cluster, const std::string& service) {
+    auto d = clusters[cluster].get_object("/apis/apps/v1/namespaces/shop/deployments/" + service);
+    return d["spec"]["template"]["spec"]["containers"][0]["image"].get<std::string>();
+  }
+
+  // The image every ready endpoint of the Service runs, once they settle on one (up to 10 s).
+  std::string serving_image(const std::string& cluster, const std::string& service) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+      Json audit = clusters[cluster].audit();
+      Json last;
+      for (const auto& e : audit["serving"])
+        if (e["kind"] == "Service" && e["name"] == service && e["namespace"] == "shop") last = e;
+      if (!last.is_null() && last["state"]["ready"].size() == 1) return last["state"]["ready"].begin().key();
+      if (std::chrono::steady_clock::now() >= deadline) return "";
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+
+  int writes_since(const std::string& cluster, std::uint64_t since) {
+    int writes = 0;
+    Json log = clusters[cluster].audit(since);
+    for (const auto& e : log["requests"]) {
+      std::string verb = e.value("verb", "");
+      if (verb == "create" || verb == "update" || verb == "patch" || verb == "delete") ++writes;
+    }
+    return writes;
+  }
+  std::uint64_t mark(const std::string& cluster) {
+    return clusters[cluster].audit()["next"].get<std::uint64_t>();
+  }
+
+  LocalRegistry registry;
+  KubesimClusters clusters;
+  sluice::test::TempDir dir;
+  std::string kubeconfig;
+  std::string old_image;
+};
+
+std::string digest_of(const SluiceRun& run) {
+  for (const auto& e : run.events) {
+    std::string message = e.value("message", "");
+    auto at = message.find(" is ");
+    if (message.rfind("image ", 0) == 0 && at != std::string::npos)
+      return message.substr(at + 4, message.find(';') - at - 4);
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("a release over three clusters and two services in two waves deploys one digest everywhere",
+          "[scenario][release]") {
+  Regions regions;
+  std::string release = regions.write_release(regions.image("2"));
+
+  auto run = regions.sluice({"apply", release});
+
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  std::string digest = digest_of(run);
+  REQUIRE(digest.find("@sha256:") != std::string::npos);
+  for (const auto& cluster : k_clusters) {
+    for (const auto& service : k_services) {
+      INFO(cluster << "/" << service);
+      CHECK(regions.template_image(cluster, service) == digest);
+      CHECK(regions.serving_image(cluster, service) == digest);
+    }
+  }
+  // Every target's events name it.
+  bool tagged = false;
+  for (const auto& e : run.events) tagged = tagged || e.value("target", "") == "north/shop/api";
+  CHECK(tagged);
+}
+
+TEST_CASE("a failure in wave 2 rolls back wave 1 with onFailure rollbackAll", "[scenario][release]") {
+  Regions regions;
+  std::string image = regions.image("2");
+  // Only north's cluster crash-loops the new version (pods run it by digest).
+  std::string pinned = regions.registry.host() + "/app@" + regions.registry.push("app", "2");
+  auto set =
+      regions.clusters["north"].control("PUT", "config", {{"images", {{pinned, {{"crashLoop", true}}}}}});
+  REQUIRE(set.status == 200);
+  std::string release = regions.write_release(image, "onFailure: rollbackAll\n");
+
+  auto run = regions.sluice({"apply", release});
+
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 3);
+  for (const auto& cluster : k_clusters) {
+    for (const auto& service : k_services) {
+      INFO(cluster << "/" << service);
+      CHECK(regions.serving_image(cluster, service) == regions.old_image);
+    }
+  }
+}
+
+TEST_CASE("an unreachable cluster in wave 3 fails preflight: exit 6, nothing written anywhere",
+          "[scenario][release]") {
+  Regions regions;
+  // A fourth context whose server is a closed loopback port.
+  YAML::Node config = YAML::LoadFile(regions.kubeconfig);
+  YAML::Node cluster, context;
+  cluster["name"] = "gone";
+  cluster["cluster"]["server"] = "http://127.0.0.1:" + std::to_string(sluice::testing::free_loopback_port());
+  context["name"] = "gone";
+  context["context"]["cluster"] = "gone";
+  context["context"]["user"] = "east";
+  config["clusters"].push_back(cluster);
+  config["contexts"].push_back(context);
+  regions.kubeconfig = regions.dir.file("kubeconfig");
+  {
+    YAML::Emitter out;
+    out << config;
+    std::ofstream(regions.kubeconfig) << out.c_str() << "\n";
+  }
+  std::string release = regions.write_release(
+      regions.image("2"), "",
+      "  - name: last\n    targets:\n      - {context: gone, namespace: shop, plan: web.yaml}\n");
+  std::map<std::string, std::uint64_t> marks;
+  for (const auto& c : k_clusters) marks[c] = regions.mark(c);
+
+  auto run = regions.sluice({"apply", release});
+
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 6);
+  REQUIRE(run.last() != nullptr);
+  CHECK(run.last()->value("message", "").rfind("gone/shop/web: ", 0) == 0);
+  for (const auto& c : k_clusters) {
+    INFO(c);
+    CHECK(regions.writes_since(c, marks[c]) == 0);
+  }
+}
+
+TEST_CASE("a release killed mid-way resumes: targets done are not redone", "[scenario][release]") {
+  Regions regions;
+  std::string image = regions.image("2");
+  // West starts the new version slowly, so the kill lands while wave 2 runs.
+  std::string pinned = regions.registry.host() + "/app@" + regions.registry.push("app", "2");
+  auto slow =
+      regions.clusters["west"].control("PUT", "config", {{"images", {{pinned, {{"startupMs", 4000}}}}}});
+  REQUIRE(slow.status == 200);
+  std::string release = regions.write_release(image);
+  sluice::test::Process first(sluice_binary(), regions.args({"apply", release, "--lease-seconds", "2"}));
+  REQUIRE(sluice::scenario::wait_for_event(first, [](const Json& e) {
+    return e.value("type", "") == "rollout_started" && e.value("target", "").rfind("west/", 0) == 0;
+  }));
+  ::kill(first.pid(), SIGKILL);
+  (void)first.wait(std::chrono::seconds(10));
+  std::uint64_t east_mark = regions.mark("east");
+
+  auto second = regions.sluice({"apply", release, "--lease-seconds", "2"});
+
+  INFO(second.out << second.err);
+  CHECK(second.exit_code == 0);
+  bool wave_one_empty = false;
+  for (const auto& e : second.events)
+    wave_one_empty = wave_one_empty || e.value("message", "") == "wave 1 first: 0 target(s) to run";
+  CHECK(wave_one_empty);
+  // East's Deployments were not written again (only the release record and lock were).
+  Json log = regions.clusters["east"].audit(east_mark);
+  for (const auto& e : log["requests"]) {
+    std::string verb = e.value("verb", "");
+    if (verb != "create" && verb != "update" && verb != "patch") continue;
+    CHECK(e.value("path", "").find("/deployments/") == std::string::npos);
+  }
+  for (const auto& cluster : k_clusters)
+    for (const auto& service : k_services)
+      CHECK(regions.template_image(cluster, service).find("@sha256:") != std::string::npos);
+}
