@@ -1,6 +1,8 @@
-// `sluice validate PLAN...`: exit 0 when every plan is valid, 2 otherwise.
+// `sluice validate FILE...`: exit 0 when every plan or drill is valid, 2 otherwise.
 #include <sluice/cli/app.hpp>
 #include <sluice/cli/override_flags.hpp>
+#include <sluice/drill/validate.hpp>
+#include <sluice/plan/drill_parser.hpp>
 #include <sluice/report/validate.hpp>
 
 #include <CLI/CLI.hpp>
@@ -17,8 +19,16 @@ void add_validate(CLI::App& app, Context& ctx) {
   add_override_flags(*sub, overrides);
   sub->callback([&ctx, &paths, &overrides] {
     auto given = read_override_flags(overrides, ctx);
-    bool valid =
-        given && report::validate_files(paths, ctx.global.output == "json", *ctx.out, *ctx.err, *given);
+    bool valid = given.has_value();
+    const bool json = ctx.global.output == "json";
+    for (const std::string& path : given ? paths : std::vector<std::string>{}) {
+      // A drill's contexts are checked against the kubeconfig; --image/--set are a plan's.
+      valid = (plan::is_drill_file(path)
+                   ? drill::validate_drill_file(path, {ctx.global.kubeconfig, "", std::nullopt}, json,
+                                                *ctx.out, *ctx.err)
+                   : report::validate_files({path}, json, *ctx.out, *ctx.err, *given)) &&
+              valid;
+    }
     ctx.exit_code = valid ? k_exit_ok : k_exit_usage;
   });
 }
