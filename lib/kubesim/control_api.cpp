@@ -1,6 +1,7 @@
 // The control API under /kubesim/v1 (a path kubectl never uses): simulation
 // config, fault injection, watch drops, history compaction, freezing the
-// controllers, pod readiness and the audit log. Documented in docs/kubesim.md.
+// controllers, pod readiness, an HPA's simulated recommendation and the audit log. Documented in
+// docs/kubesim.md.
 #include <kubesim/controllers.hpp>
 #include <kubesim/server_internal.hpp>
 
@@ -49,6 +50,30 @@ bool handle_pod_ready(ApiContext& ctx, const httplib::Request& req, httplib::Res
     return true;
   }
   send_json(res, 200, {{"namespace", m[1]}, {"name", m[2]}, {"ready", body.value("ready", true)}});
+  return true;
+}
+
+bool handle_hpa_recommendation(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                               const Json& body) {
+  static const std::regex recommendation(
+      "^/kubesim/v1/namespaces/([^/]+)/horizontalpodautoscalers/([^/]+)/recommendation$");
+  std::smatch m;
+  if (!std::regex_match(req.path, m, recommendation)) return false;
+  if (ctx.controllers == nullptr) {
+    send_error(res, {503, "ServiceUnavailable", "controllers are not running", Json::object()});
+    return true;
+  }
+  const Json replicas = body.value("replicas", Json());
+  if (!replicas.is_number_integer() || replicas.get<long long>() < 0) {
+    send_error(res, {422, "Invalid", "replicas: must be a non-negative integer", Json::object()});
+    return true;
+  }
+  if (!ctx.controllers->set_hpa_recommendation(m[1], m[2], replicas.get<long long>()).ok()) {
+    send_error(res, {404, "NotFound", "horizontalpodautoscalers.autoscaling \"" + m[2].str() + "\" not found",
+                     Json::object()});
+    return true;
+  }
+  send_json(res, 200, {{"namespace", m[1]}, {"name", m[2]}, {"replicas", replicas}});
   return true;
 }
 
@@ -105,6 +130,7 @@ void handle_control(ApiContext& ctx, const httplib::Request& req, httplib::Respo
                       {"openWatches", ctx.watches.open()}});
   }
   if ((m == "PUT" || m == "POST") && handle_pod_ready(ctx, req, res, body)) return;
+  if ((m == "PUT" || m == "POST") && handle_hpa_recommendation(ctx, req, res, body)) return;
   send_error(res, {404, "NotFound", "the server could not find the requested resource", Json::object()});
 }
 

@@ -5,6 +5,7 @@
 #include <kubesim/deployment_controller.hpp>
 #include <kubesim/endpoints_controller.hpp>
 #include <kubesim/garbage_collector.hpp>
+#include <kubesim/hpa_controller.hpp>
 #include <kubesim/kube_object.hpp>
 #include <kubesim/kubelet.hpp>
 #include <kubesim/replicaset_controller.hpp>
@@ -64,6 +65,7 @@ struct Controllers::Impl {
         replicasets(ctx),
         kubelet(ctx),
         endpoints(ctx),
+        hpas(ctx),
         gc(ctx) {}
 
   void on_event(const WatchEvent& event);
@@ -88,6 +90,7 @@ struct Controllers::Impl {
   ReplicaSetController replicasets;
   Kubelet kubelet;
   EndpointsController endpoints;
+  HpaController hpas;
   GarbageCollector gc;
 
   std::mutex lifecycle;
@@ -165,6 +168,7 @@ void Controllers::Impl::route(const WatchEvent& event) {
   if (event.resource == k_deployments) {
     if (deleted) deployments.forget(uid_of(object));
     ctx.enqueue(k_work_deployment, ns, name, delay);
+    hpas.enqueue_for_deployment(ns, name);
   } else if (event.resource == k_replicasets) {
     ctx.enqueue(k_work_replicaset, ns, name, delay);
     const Json* owner = controller_ref(object);
@@ -175,6 +179,9 @@ void Controllers::Impl::route(const WatchEvent& event) {
     on_pod_event(event, change.before);
   } else if (event.resource == k_services) {
     ctx.enqueue(k_work_service, ns, name, delay);
+  } else if (event.resource == k_hpas) {
+    if (deleted) hpas.forget(uid_of(object));
+    if (!deleted) ctx.enqueue(k_work_hpa, ns, name, delay);
   } else if (event.resource == k_endpoints && deleted) {
     ctx.enqueue(k_work_service, ns, name, delay);  // recreated if its Service still selects pods
   }
@@ -235,6 +242,8 @@ void Controllers::Impl::reconcile(const std::string& key) {
     status = kubelet.sync(item.ns, item.name);
   } else if (item.kind == k_work_service) {
     status = endpoints.sync(item.ns, item.name);
+  } else if (item.kind == k_work_hpa) {
+    status = hpas.sync(item.ns, item.name);
   } else if (item.kind == k_work_gc) {
     status = gc.sync(item.resource, item.ns, item.name);
   }
@@ -249,7 +258,7 @@ void Controllers::Impl::reconcile(const std::string& key) {
 void Controllers::Impl::prime() {
   ensure_cluster_objects(store);
   for (const Json& ns : store.list("namespaces", "").first) ensure_namespace_objects(store, name_of(ns));
-  for (const char* resource : {k_deployments, k_replicasets, k_pods, k_services}) {
+  for (const char* resource : {k_deployments, k_replicasets, k_pods, k_services, k_hpas}) {
     for (Json& object : store.list(resource, "").first) {
       WatchEvent event{"ADDED", resource, std::move(object), 0};
       event.resource_version = resource_version_of(event.object);
@@ -295,6 +304,11 @@ void Controllers::stop() {
 
 std::size_t Controllers::pending_work() const {
   return impl_->queue.pending();
+}
+
+sluice::util::Status Controllers::set_hpa_recommendation(const std::string& ns, const std::string& name,
+                                                         long long replicas) {
+  return impl_->hpas.set_recommendation(ns, name, replicas);
 }
 
 sluice::util::Status Controllers::set_pod_ready(const std::string& ns, const std::string& name, bool ready) {

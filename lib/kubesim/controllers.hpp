@@ -1,5 +1,5 @@
-// The simulated control plane behind kubesim's API: Deployment, ReplicaSet
-// and Endpoints controllers, garbage collection and a kubelet, all reacting to
+// The simulated control plane behind kubesim's API: Deployment, ReplicaSet,
+// Endpoints and HorizontalPodAutoscaler controllers, garbage collection and a kubelet, all reacting to
 // Store changes and writing back through the Store as the real ones do.
 #pragma once
 
@@ -29,6 +29,10 @@ class Controllers {
 
   // Flip readiness of a running pod (control API); not_found when absent.
   sluice::util::Status set_pod_ready(const std::string& ns, const std::string& name, bool ready);
+
+  // What the simulated metrics ask an HPA for (control API); not_found when absent.
+  sluice::util::Status set_hpa_recommendation(const std::string& ns, const std::string& name,
+                                              long long replicas);
 
  private:
   struct Impl;

@@ -17,9 +17,10 @@ namespace sluice::cli {
 namespace {
 
 // The verbs, in `sluice --help` order.
-constexpr std::array<AddVerb, 14> k_verbs = {
-    add_validate, add_plan,    add_diff,   add_apply, add_status,     add_promote, add_abort,
-    add_rollback, add_history, add_doctor, add_image, add_completion, add_man,     add_complete};
+constexpr std::array<AddVerb, 17> k_verbs = {
+    add_validate, add_plan,     add_diff,       add_apply,    add_status,   add_promote,
+    add_abort,    add_rollback, add_history,    add_failover, add_failback, add_drill,
+    add_doctor,   add_image,    add_completion, add_man,      add_complete};
 
 void add_global_flags(CLI::App& app, GlobalOptions& global) {
   app.add_option("--kubeconfig", global.kubeconfig, "Path to the kubeconfig file to use");

@@ -73,6 +73,9 @@ void add_promote(CLI::App& app, Context& ctx);
 void add_abort(CLI::App& app, Context& ctx);
 void add_rollback(CLI::App& app, Context& ctx);
 void add_history(CLI::App& app, Context& ctx);
+void add_failover(CLI::App& app, Context& ctx);  // failover.cpp
+void add_failback(CLI::App& app, Context& ctx);  // failover.cpp
+void add_drill(CLI::App& app, Context& ctx);
 void add_doctor(CLI::App& app, Context& ctx);
 void add_image(CLI::App& app, Context& ctx);
 void add_completion(CLI::App& app, Context& ctx);

@@ -36,10 +36,20 @@ FlagSpec read_flag(const CLI::Option& option) {
   return flag;
 }
 
-constexpr std::array k_exit_codes = {
-    k_exit_ok,        k_exit_internal,  k_exit_usage,       k_exit_rolled_back, k_exit_paused,
-    k_exit_locked,    k_exit_preflight, k_exit_needs_human, k_exit_held,        k_exit_lock_lost,
-    k_exit_timed_out, k_exit_changes,   k_exit_interrupted};
+constexpr std::array k_exit_codes = {k_exit_ok,
+                                     k_exit_internal,
+                                     k_exit_usage,
+                                     k_exit_rolled_back,
+                                     k_exit_paused,
+                                     k_exit_locked,
+                                     k_exit_preflight,
+                                     k_exit_needs_human,
+                                     k_exit_held,
+                                     k_exit_lock_lost,
+                                     k_exit_timed_out,
+                                     k_exit_changes,
+                                     k_exit_objective_missed,
+                                     k_exit_interrupted};
 
 }  // namespace
 

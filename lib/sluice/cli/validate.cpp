@@ -1,6 +1,8 @@
-// `sluice validate PLAN...`: exit 0 when every plan (or release) is valid, 2 otherwise.
+// `sluice validate FILE...`: exit 0 when every plan, release or drill is valid, 2 otherwise.
 #include <sluice/cli/app.hpp>
 #include <sluice/cli/override_flags.hpp>
+#include <sluice/drill/validate.hpp>
+#include <sluice/plan/drill_parser.hpp>
 #include <sluice/plan/release_parser.hpp>
 #include <sluice/release/validate.hpp>
 #include <sluice/report/validate.hpp>
@@ -13,7 +15,8 @@ namespace sluice::cli {
 
 namespace {
 
-// Each file in turn, a release as a release and anything else as a plan.
+// Each file in turn by its kind: a release, a drill (its contexts checked
+// against the kubeconfig; --image/--set are a plan's), or a plan.
 bool validate_each(const std::vector<std::string>& paths, const Context& ctx,
                    const plan::Overrides& overrides) {
   bool json = ctx.global.output == "json";
@@ -24,6 +27,9 @@ bool validate_each(const std::vector<std::string>& paths, const Context& ctx,
       kube::LoadOptions kubeconfig;
       kubeconfig.explicit_path = ctx.global.kubeconfig;
       valid = release::validate_release(path, kubeconfig, json, *ctx.out, *ctx.err);
+    } else if (plan::is_drill_file(path)) {
+      valid = drill::validate_drill_file(path, {ctx.global.kubeconfig, "", std::nullopt}, json, *ctx.out,
+                                         *ctx.err);
     } else {
       valid = report::validate_files({path}, json, *ctx.out, *ctx.err, overrides);
     }

@@ -24,6 +24,8 @@ const char* exit_code_meaning(int code) {
              "back";
     case k_exit_changes:
       return "diff --exit-code: applying the plan would change the cluster; nothing was changed";
+    case k_exit_objective_missed:
+      return "drill: everything was restored, but an objective was missed or the failover did not complete";
     case k_exit_interrupted: return "interrupted; state saved, `sluice apply` again resumes";
     default: return "unknown exit code";
   }

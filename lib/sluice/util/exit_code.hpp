@@ -18,6 +18,8 @@ enum ExitCode : int {
   k_exit_lock_lost = 9,    // the lock was lost mid-run (taken over, or not renewed in time); stopped writing
   k_exit_timed_out = 10,   // --timeout ran out: stopped as an interrupt stops, state saved, lock released
   k_exit_changes = 11,     // `diff --exit-code`: the plan would change the cluster (nothing was changed)
+  k_exit_objective_missed =
+      12,  // `drill`: everything restored, but an objective (RTO, failback time) was missed
   k_exit_interrupted = 130,
 };
 

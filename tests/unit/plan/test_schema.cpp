@@ -1,5 +1,6 @@
 // docs/plan.schema.json and plans/examples/ must agree with the parser.
 #include <sluice/plan/condition.hpp>
+#include <sluice/plan/drill_parser.hpp>
 #include <sluice/plan/parser.hpp>
 #include <sluice/plan/release_parser.hpp>
 #include <sluice/registry/reference.hpp>
@@ -33,8 +34,9 @@ std::vector<std::string> example_plans() {
   std::vector<std::string> out;
   for (const auto& entry :
        std::filesystem::directory_iterator(std::string(SLUICE_SOURCE_DIR) + "/plans/examples"))
-    // Releases have their own schema and tests (test_release_parser.cpp).
-    if (entry.path().extension() == ".yaml" && !is_release_file(entry.path().string()))
+    // Releases and drills have their own schema and tests (test_release_parser.cpp, the drill tests).
+    if (entry.path().extension() == ".yaml" && !is_release_file(entry.path().string()) &&
+        !is_drill_file(entry.path().string()))
       out.push_back(entry.path().string());
   std::sort(out.begin(), out.end());
   return out;
