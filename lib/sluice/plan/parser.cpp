@@ -29,9 +29,9 @@ namespace {
 using detail::MapReader;
 using detail::Sink;
 
-const std::vector<std::string> k_top_fields = {"apiVersion",   "kind",     "metadata",  "target",
-                                               "targets",      "image",    "platforms", "progressDeadline",
-                                               "minAvailable", "strategy", "checks",    "rollback"};
+const std::vector<std::string> k_top_fields = {
+    "apiVersion",       "kind",         "metadata", "target", "targets",  "image",        "platforms",
+    "progressDeadline", "minAvailable", "strategy", "checks", "rollback", "notifications"};
 
 // Rollout names become part of Kubernetes object names (lock, state), which
 // add a prefix and suffix; 53 leaves room, as Helm does for release names.
@@ -177,6 +177,7 @@ void read_plan(const YAML::Node& root, std::string_view bytes, Sink& sink, Plan&
   read_target(top, plan);
   read_image(top, plan);
   read_rollout_settings(top, plan);
+  detail::parse_notifications(top);  // checked here; read by plan_notifications
   std::vector<detail::CheckRef> refs;
   std::optional<Strategy> strategy = detail::parse_strategy(top, {plan.target.service}, refs);
   if (strategy) plan.strategy = std::move(*strategy);
