@@ -12,7 +12,7 @@ using plan_test::k_valid_plan;
 
 namespace {
 
-// k_valid_plan (14 lines) with `section` appended from line 15 on.
+// k_valid_plan (14 lines), `notifications:` (line 15), `receivers:` (16), then `section` from line 17.
 std::string with_notifications(const std::string& section) {
   return k_valid_plan + "notifications:\n  receivers:\n" + section;
 }
@@ -78,14 +78,14 @@ TEST_CASE("a secret written inline in a receiver is refused without echoing it",
               with_notifications("    - name: chat\n"
                                  "      slack: {url: 'https://hooks.slack.com/services/T0/B0/planted'}\n")) ==
           std::vector<std::string>{
-              "plan.yaml:16:20: notifications.receivers[0].slack.url: is a secret: inline text is refused; "
+              "plan.yaml:18:20: notifications.receivers[0].slack.url: is a secret: inline text is refused; "
               "write {valueFrom: {env: NAME}} or {valueFrom: {file: PATH}}"});
   }
   SECTION("a PagerDuty routing key") {
     CHECK(errors_of(with_notifications("    - name: oncall\n"
                                        "      pagerduty: {routingKey: planted}\n")) ==
           std::vector<std::string>{
-              "plan.yaml:16:35: notifications.receivers[0].pagerduty.routingKey: is a secret: inline text is "
+              "plan.yaml:18:31: notifications.receivers[0].pagerduty.routingKey: is a secret: inline text is "
               "refused; write {valueFrom: {env: NAME}} or {valueFrom: {file: PATH}}"});
   }
   SECTION("a webhook signing key, a credential header and a URL with a token") {
@@ -95,14 +95,14 @@ TEST_CASE("a secret written inline in a receiver is refused without echoing it",
                                        "        secret: planted\n"
                                        "        headers: {Authorization: Bearer planted}\n")) ==
           std::vector<std::string>{
-              "plan.yaml:17:14: notifications.receivers[0].webhook.url: "
+              "plan.yaml:19:14: notifications.receivers[0].webhook.url: "
               "'https://hooks.example.com/x?token=***' "
               "holds a credential: inline text is refused; write {valueFrom: {env: NAME}} or {valueFrom: "
               "{file: PATH}}",
-              "plan.yaml:18:17: notifications.receivers[0].webhook.secret: is a secret: inline text is "
+              "plan.yaml:20:17: notifications.receivers[0].webhook.secret: is a secret: inline text is "
               "refused; "
               "write {valueFrom: {env: NAME}} or {valueFrom: {file: PATH}}",
-              "plan.yaml:19:34: notifications.receivers[0].webhook.headers.Authorization: is a credential: "
+              "plan.yaml:21:34: notifications.receivers[0].webhook.headers.Authorization: is a credential: "
               "inline text is refused; write {valueFrom: {env: NAME}} or {valueFrom: {file: PATH}}"});
   }
   SECTION("a Kubernetes Secret reference") {
@@ -110,7 +110,7 @@ TEST_CASE("a secret written inline in a receiver is refused without echoing it",
               with_notifications("    - name: chat\n"
                                  "      slack: {url: {valueFrom: {secretKeyRef: {name: s, key: k}}}}\n")) ==
           std::vector<std::string>{
-              "plan.yaml:16:20: notifications.receivers[0].slack.url: notifications read secrets from the "
+              "plan.yaml:18:20: notifications.receivers[0].slack.url: notifications read secrets from the "
               "environment or a file, not a Kubernetes Secret; write {valueFrom: {env: NAME}} or {valueFrom: "
               "{file: PATH}}"});
   }
@@ -119,21 +119,21 @@ TEST_CASE("a secret written inline in a receiver is refused without echoing it",
 TEST_CASE("receivers are checked: one kind each, a unique name, known events", "[notify-config]") {
   SECTION("no kind") {
     CHECK(errors_of(with_notifications("    - name: chat\n")) ==
-          std::vector<std::string>{"plan.yaml:16:7: notifications.receivers[0]: needs exactly one of slack, "
+          std::vector<std::string>{"plan.yaml:17:7: notifications.receivers[0]: needs exactly one of slack, "
                                    "pagerduty, webhook or alertmanager"});
   }
   SECTION("a misspelt event") {
     CHECK(errors_of(with_notifications("    - name: chat\n"
                                        "      alertmanager: {url: 'http://am:9093'}\n"
                                        "      on: [rolledback]\n")) ==
-          std::vector<std::string>{"plan.yaml:18:12: notifications.receivers[0].on[0]: unknown event "
+          std::vector<std::string>{"plan.yaml:19:12: notifications.receivers[0].on[0]: unknown event "
                                    "'rolledback' (did you mean 'rolledBack'?)"});
   }
   SECTION("a name given twice") {
     CHECK(errors_of(with_notifications("    - {name: am, alertmanager: {url: 'http://am:9093'}}\n"
                                        "    - {name: am, alertmanager: {url: 'http://am2:9093'}}\n")) ==
           std::vector<std::string>{
-              "plan.yaml:17:7: notifications.receivers[1].name: receiver 'am' is named twice"});
+              "plan.yaml:18:7: notifications.receivers[1].name: receiver 'am' is named twice"});
   }
 }
 
@@ -154,7 +154,7 @@ TEST_CASE("the config file holds receivers with the plan's rules", "[notify-conf
     CHECK(
         config_errors("notifications:\n  receivers:\n    - {name: pd, pagerduty: {routingKey: planted}}\n") ==
         std::vector<std::string>{
-            "config.yaml:3:40: notifications.receivers[0].pagerduty.routingKey: is a secret: inline text is "
+            "config.yaml:3:42: notifications.receivers[0].pagerduty.routingKey: is a secret: inline text is "
             "refused; write {valueFrom: {env: NAME}} or {valueFrom: {file: PATH}}"});
   }
   SECTION("where the file is looked for") {
