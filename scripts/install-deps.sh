@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git clang lld libclang-rt-14-dev clang-format clang-tidy
   libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev libfmt-dev libspdlog-dev
   catch2 libcpp-httplib-dev libssl-dev openssl zlib1g-dev libbrotli-dev
-  docker-registry prometheus apache2-utils curl ccache
+  docker-registry prometheus prometheus-alertmanager prometheus-pushgateway apache2-utils curl ccache
   python3-kubernetes python3-yaml python3-jsonschema python3-nacl nodejs
   dpkg-dev man-db groff-base zsh fish umoci skopeo
 )

@@ -37,6 +37,15 @@ void add_global_flags(CLI::App& app, GlobalOptions& global) {
       ->check(CLI::IsMember({"text", "json"}));
   app.add_flag("-v,--verbose", global.verbosity, "More detail in logs (repeat for more)");
   app.add_flag("--no-color", global.no_color, "No colour in the terminal view (as NO_COLOR=1)");
+  app.add_option("--config", global.config,
+                 "Config file with notification receivers (default: $XDG_CONFIG_HOME/sluice/config.yaml)")
+      ->type_name("FILE");
+  app.add_option("--metrics-file", global.metrics_file,
+                 "Write the run's metrics here at its end (Prometheus text, for node_exporter's textfile "
+                 "collector)")
+      ->type_name("PATH");
+  app.add_option("--pushgateway", global.pushgateway, "Push the run's metrics to this Pushgateway at its end")
+      ->type_name("URL");
 }
 
 // The whole command line: global flags, verbs, and every verb's --help footer.

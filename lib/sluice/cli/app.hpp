@@ -23,7 +23,10 @@ struct GlobalOptions {
   std::string ns;
   std::string output = "text";  // text | json
   int verbosity = 0;
-  bool no_color = false;  // --no-color (NO_COLOR in the environment does the same)
+  bool no_color = false;     // --no-color (NO_COLOR in the environment does the same)
+  std::string config;        // --config: the user/CI-wide config file (notifications)
+  std::string metrics_file;  // --metrics-file: the run's metrics, for node_exporter's textfile collector
+  std::string pushgateway;   // --pushgateway: a Pushgateway's base URL
 };
 
 // What every verb gets: the parsed global flags, where to read and write, and

@@ -2,9 +2,11 @@
 #include <sluice/cli/app.hpp>
 #include <sluice/cli/diff.hpp>
 #include <sluice/cli/engine_env.hpp>
+#include <sluice/cli/observers.hpp>
 #include <sluice/cli/override_flags.hpp>
 #include <sluice/cli/release_verbs.hpp>
 #include <sluice/gate/secrets.hpp>
+#include <sluice/plan/notifications.hpp>
 #include <sluice/plan/release_parser.hpp>
 #include <sluice/report/validate.hpp>
 
@@ -33,6 +35,16 @@ int run_apply_to_release(Context& ctx, const ApplyArgs& args) {
   return run_apply_release(ctx, {args.plan_path, args.lease_seconds, args.timeout});
 }
 
+// What notifications say about the rollout before its first event: where it runs.
+notify::RolloutFacts rollout_facts(const Context& ctx, EngineEnv& env, const plan::Plan& plan) {
+  notify::RolloutFacts facts;
+  facts.rollout = plan.name;
+  facts.context = env.deps().reach.context;
+  facts.ns = !ctx.global.ns.empty() ? ctx.global.ns : !plan.target.ns.empty() ? plan.target.ns : env.ns(ctx);
+  facts.image = plan.image;
+  return facts;
+}
+
 int run_apply(Context& ctx, const ApplyArgs& args) {
   if (plan::is_release_file(args.plan_path)) return run_apply_to_release(ctx, args);
   if (args.dry_run) return run_dry_run(ctx, args.plan_path, args.overrides, false);
@@ -43,8 +55,13 @@ int run_apply(Context& ctx, const ApplyArgs& args) {
   auto parsed =
       report::load_checked(args.plan_path, ctx.global.output == "json", *ctx.out, *ctx.err, *overrides);
   if (!parsed.ok()) return k_exit_usage;
+  auto config = config_notifications(ctx);
+  if (!config) return k_exit_usage;
   auto env = EngineEnv::create(ctx, parsed.plan->target.context);
   if (!env) return k_exit_preflight;
+  RunObservers observers(
+      ctx, *env, plan::merge_notifications(*config, plan::plan_notifications(parsed.text, args.plan_path)),
+      rollout_facts(ctx, *env, *parsed.plan));
   if (!args.timeout.empty()) env->stop_after(timeout_of(args.timeout), args.timeout);
   gate::KubeSecretsScope secrets(*env->deps().kube);  // checks read secretKeyRef values through it
   engine::RunOptions options;

@@ -1,4 +1,5 @@
 #include <sluice/cli/engine_env.hpp>
+#include <sluice/cli/observers.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -250,8 +251,15 @@ util::Duration timeout_of(const std::string& text) {
 }
 
 int run_operator(Context& ctx, const OperatorArgs& args, const OperatorAction& action) {
+  auto config = config_notifications(ctx);
+  if (!config) return k_exit_usage;
   auto env = EngineEnv::create(ctx);
   if (!env) return k_exit_preflight;
+  notify::RolloutFacts facts;
+  facts.rollout = args.name;
+  facts.context = env->deps().reach.context;
+  facts.ns = env->ns(ctx);
+  RunObservers observers(ctx, *env, *config, facts);
   engine::RunOptions options;
   options.lease_duration = std::chrono::seconds(args.lease_seconds);
   return env->finish(args.name, action(env->ns(ctx), env->deps(), options));

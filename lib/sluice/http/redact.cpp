@@ -2,6 +2,7 @@
 // into an error message, and the one definition of which header and query
 // names carry credentials (the plan's record redaction uses it too).
 #include <sluice/http/client.hpp>
+#include <sluice/http/secret_registry.hpp>
 
 #include <strings.h>
 
@@ -78,7 +79,9 @@ bool is_secret_header(std::string_view name) {
   return false;
 }
 
-std::string redact_url(const std::string& url, std::string_view marker) {
+namespace {
+
+std::string redact_url_by_shape(const std::string& url, std::string_view marker) {
   std::string_view rest(url);
   std::string out;
   auto scheme_end = rest.find("://");
@@ -104,7 +107,7 @@ std::string redact_url(const std::string& url, std::string_view marker) {
   return out;
 }
 
-std::string redact_header(const std::string& name, const std::string& value) {
+std::string redact_header_by_name(const std::string& name, const std::string& value) {
   if (iequals(name, "authorization") || iequals(name, "proxy-authorization")) {
     // Keep the scheme ("Bearer", "Basic"): it helps debugging and is no secret.
     auto space = value.find(' ');
@@ -113,6 +116,18 @@ std::string redact_header(const std::string& name, const std::string& value) {
   }
   if (is_secret_header(name)) return name + ": " + std::string(k_hidden);
   return name + ": " + value;
+}
+
+}  // namespace
+
+// Registered values too (http/secret_registry.hpp): a Slack webhook URL is a
+// secret in its path, which no rule by shape finds.
+std::string redact_url(const std::string& url, std::string_view marker) {
+  return redact_registered(redact_url_by_shape(url, marker), marker);
+}
+
+std::string redact_header(const std::string& name, const std::string& value) {
+  return redact_registered(redact_header_by_name(name, value));
 }
 
 }  // namespace sluice::http

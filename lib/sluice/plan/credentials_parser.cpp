@@ -64,32 +64,6 @@ std::optional<SecretRef> read_value_from(const YAML::Node& node, const std::stri
   return ref;
 }
 
-// A string, or {valueFrom: {env: NAME} | {file: PATH} | {secretKeyRef: {name: N, key: K}}}.
-std::optional<SecretValue> read_secret(const YAML::Node& node, const std::string& path,
-                                       const YAML::Mark& where, Sink& sink) {
-  if (auto other = non_text_scalar(node)) {
-    sink.error(
-        mark_of(node, where), path,
-        "must be a string or {valueFrom: ...}, not " + *other + "; quote it: \"" + node.Scalar() + "\"");
-    return std::nullopt;
-  }
-  if (node.IsScalar()) return SecretValue{node.Scalar(), std::nullopt};
-  if (!node.IsMap()) {
-    sink.error(mark_of(node, where), path, "must be a string or {valueFrom: ...}, not " + kind_of(node));
-    return std::nullopt;
-  }
-  MapReader outer(node, path, where, {"valueFrom"}, sink);
-  if (!outer.ok()) return std::nullopt;
-  const Field* field = outer.find("valueFrom");
-  if (field == nullptr) {
-    outer.missing("valueFrom");
-    return std::nullopt;
-  }
-  auto ref = read_value_from(field->value, outer.child_path("valueFrom"), outer.value_mark(*field), sink);
-  if (!ref) return std::nullopt;
-  return SecretValue{"", *ref};
-}
-
 std::optional<SecretValue> read_secret_field(const MapReader& reader, const std::string& key) {
   const Field* field = reader.find(key);
   if (field == nullptr) return std::nullopt;
@@ -134,6 +108,32 @@ bool has_header(const std::map<std::string, SecretValue>& headers, const char* w
 }
 
 }  // namespace
+
+// A string, or {valueFrom: {env: NAME} | {file: PATH} | {secretKeyRef: {name: N, key: K}}}.
+std::optional<SecretValue> read_secret(const YAML::Node& node, const std::string& path,
+                                       const YAML::Mark& where, Sink& sink) {
+  if (auto other = non_text_scalar(node)) {
+    sink.error(
+        mark_of(node, where), path,
+        "must be a string or {valueFrom: ...}, not " + *other + "; quote it: \"" + node.Scalar() + "\"");
+    return std::nullopt;
+  }
+  if (node.IsScalar()) return SecretValue{node.Scalar(), std::nullopt};
+  if (!node.IsMap()) {
+    sink.error(mark_of(node, where), path, "must be a string or {valueFrom: ...}, not " + kind_of(node));
+    return std::nullopt;
+  }
+  MapReader outer(node, path, where, {"valueFrom"}, sink);
+  if (!outer.ok()) return std::nullopt;
+  const Field* field = outer.find("valueFrom");
+  if (field == nullptr) {
+    outer.missing("valueFrom");
+    return std::nullopt;
+  }
+  auto ref = read_value_from(field->value, outer.child_path("valueFrom"), outer.value_mark(*field), sink);
+  if (!ref) return std::nullopt;
+  return SecretValue{"", *ref};
+}
 
 std::optional<BasicAuth> take_userinfo(std::string& url) {
   std::size_t scheme = url.find("://");

@@ -5,6 +5,7 @@
 
 #include <sluice/plan/fields.hpp>
 #include <sluice/plan/model.hpp>
+#include <sluice/plan/notifications.hpp>
 
 #include <map>
 #include <optional>
@@ -35,6 +36,13 @@ std::map<std::string, Check> parse_checks(const MapReader& plan, std::string_vie
 // Removes the user-info of `url` ("http://user:pass@host" -> "http://host")
 // and returns it, percent-decoded, as basic auth; nullopt when there is none.
 std::optional<BasicAuth> take_userinfo(std::string& url);
+
+// A string, or {valueFrom: {env: NAME} | {file: PATH} | {secretKeyRef: {name: N, key: K}}}.
+std::optional<SecretValue> read_secret(const YAML::Node& node, const std::string& path,
+                                       const YAML::Mark& where, Sink& sink);
+
+// The `notifications` section of a plan or of the user config file.
+Notifications parse_notifications(const MapReader& top);
 
 // The `headers`, `basicAuth` and `bearerToken` of a check source; `from_url`
 // is the user-info taken from its URL (an error when basicAuth is given too).

@@ -49,7 +49,7 @@ using detail::Sink;
 
 const std::vector<std::string> k_top_fields = {
     "apiVersion",       "kind",         "metadata", "target", "targets",  "image", "platforms",
-    "progressDeadline", "minAvailable", "strategy", "checks", "rollback", "verify"};
+    "progressDeadline", "minAvailable", "strategy", "checks", "rollback", "verify", "notifications"};
 
 // Rollout names become part of Kubernetes object names (lock, state), which
 // add a prefix and suffix; 53 leaves room, as Helm does for release names.
@@ -178,6 +178,7 @@ void read_plan(const YAML::Node& root, std::string_view bytes, Sink& sink, Plan&
   read_image(top, plan);
   read_rollout_settings(top, plan);
   plan.verify = detail::parse_verify(top);
+  detail::parse_notifications(top);  // checked here; read by plan_notifications
   std::vector<detail::CheckRef> refs;
   std::optional<Strategy> strategy = detail::parse_strategy(top, {plan.target.service}, refs);
   if (strategy) plan.strategy = std::move(*strategy);

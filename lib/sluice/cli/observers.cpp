@@ -1,0 +1,58 @@
+#include <sluice/cli/observers.hpp>
+
+#include <sluice/cli/engine_env.hpp>
+#include <sluice/http/client.hpp>
+#include <sluice/notify/notifier.hpp>
+#include <sluice/plan/user_config.hpp>
+#include <sluice/telemetry/telemetry_reporter.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <ostream>
+
+namespace sluice::cli {
+
+std::optional<plan::Notifications> config_notifications(Context& ctx) {
+  std::string path = ctx.global.config;
+  if (path.empty()) {
+    path = plan::default_user_config_path(std::getenv("XDG_CONFIG_HOME"), std::getenv("HOME"));
+    std::error_code ignored;
+    if (path.empty() || !std::filesystem::exists(path, ignored)) return plan::Notifications{};
+  }
+  auto parse = plan::load_user_config(path);
+  if (!parse.config) {
+    for (const auto& d : parse.diagnostics) *ctx.err << d.to_string() << "\n";
+    return std::nullopt;
+  }
+  return parse.config->notifications;
+}
+
+RunObservers::RunObservers(Context& ctx, EngineEnv& env, const plan::Notifications& receivers,
+                           notify::RolloutFacts facts)
+    : env_(env) {
+  bool telemetry = !ctx.global.metrics_file.empty() || !ctx.global.pushgateway.empty();
+  if (receivers.receivers.empty() && !telemetry) return;
+  auto& deps = env.deps();
+  previous_ = deps.out;
+  http_ = http::make_curl_client(http::ClientOptions{});
+  if (telemetry) {
+    telemetry_ = std::make_unique<telemetry::TelemetryReporter>(
+        *deps.out, *http_, *deps.clock, *ctx.err,
+        telemetry::TelemetryOptions{ctx.global.metrics_file, ctx.global.pushgateway, util::Duration{3000}},
+        facts.ns);
+    deps.out = telemetry_.get();
+  }
+  if (receivers.receivers.empty()) return;
+  notify::NotifierOptions options;
+  options.facts = std::move(facts);
+  notifier_ = std::make_unique<notify::NotifyingReporter>(
+      *deps.out, receivers, [](const plan::SecretRef& ref) { return notify::read_secret_ref(ref); }, *http_,
+      *deps.clock, *ctx.err, options);
+  deps.out = notifier_.get();
+}
+
+RunObservers::~RunObservers() {
+  if (previous_ != nullptr) env_.deps().out = previous_;
+}
+
+}  // namespace sluice::cli
