@@ -50,7 +50,7 @@ TEST_CASE("completion: bash offers the verbs, each verb's flags and the choices 
   CHECK(completes("sluice -o ") == "json text ");
   CHECK(completes("sluice status web --output j") == "json ");
   CHECK(completes("sluice image ") == "resolve verify ");
-  CHECK(completes("sluice image verify --k") == "--key ");
+  CHECK(completes("sluice image verify --ke") == "--key ");
   CHECK(completes("sluice image resolve --pl") == "--platform ");
   CHECK(completes("sluice completion ") == "bash fish zsh ");
   // global flags are accepted after the verb too (the parser falls through to them)
