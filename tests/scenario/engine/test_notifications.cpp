@@ -123,7 +123,8 @@ TEST_CASE("receivers that fail, stall or hang up change neither the outcome nor 
   REQUIRE(run.last());
   CHECK((*run.last())["type"] == "finished");
   CHECK((*run.last())["exitCode"] == 0);
-  CHECK(w.serving_image("web") == w.image("web", "2"));
+  // The Service serves version 2 by digest, as sluice deploys it.
+  CHECK(w.serving_image("web") == w.registry.host() + "/web@" + w.registry.push("web", "2"));
   // Each failing receiver: warning lines on stderr and as info events, none about the one that works.
   for (const char* name : {"answers-500", "answers-429", "hangs", "hangs-up"})
     CHECK(run.err.find("sluice: warning: notification to receiver '" + std::string(name) + "' (webhook)") !=

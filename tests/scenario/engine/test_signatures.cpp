@@ -77,7 +77,8 @@ std::string verify_section(const std::string& public_key) {
 // Every request that changes something, since `mark`.
 int cluster_writes(World& w, std::uint64_t mark) {
   int writes = 0;
-  for (const auto& e : w.sim.audit(mark)["requests"]) {
+  const Json log = w.sim.audit(mark);
+  for (const auto& e : log["requests"]) {
     const std::string verb = e.value("verb", "");
     if (verb != "get" && verb != "list" && verb != "watch") ++writes;
   }
@@ -116,34 +117,36 @@ TEST_CASE("apply deploys a digest signed by the plan's key and refuses any other
 
   SECTION("anything else is refused with exit 6, the reason, and no write to the cluster") {
     const std::string digest = w.registry.push("web", "3");
-    std::string why;
+    auto expect_refused = [&](const std::string& why) {
+      auto plan = w.write_plan("web.yaml", w.rolling_plan(repo + ":3", verify_section(signer.public_key())));
+      auto mark = w.audit_mark();
+
+      auto run = w.sluice({"apply", plan});
+
+      CHECK(run.exit_code == 6);
+      CHECK(contains(message_of(run), why));
+      CHECK(cluster_writes(w, mark) == 0);
+      CHECK(w.deployment("web")["spec"]["template"]["spec"]["containers"][0]["image"] == w.first_image);
+    };
     SECTION("no signature") {
-      why = "is not signed: no signature at tag sha256-" + digest.substr(7) + ".sig nor in the referrers API";
+      expect_refused("is not signed: no signature at tag sha256-" + digest.substr(7) +
+                     ".sig nor in the referrers API");
     }
     SECTION("signed by another key") {
       OpensslSigner other(keys, "other");
       w.registry.push_signature("web", digest, payload_for(repo + ":3", digest),
                                 other.sign_base64(payload_for(repo + ":3", digest)));
-      why = "not signed by any of the keys (or the payload was altered)";
+      expect_refused("not signed by any of the keys (or the payload was altered)");
     }
     SECTION("a valid signature of another digest, attached to this one") {
       w.registry.push_signature("web", digest, payload_for(repo + ":2", signed_digest),
                                 signer.sign_base64(payload_for(repo + ":2", signed_digest)));
-      why = "signs " + signed_digest + ", not this digest";
+      expect_refused("signs " + signed_digest + ", not this digest");
     }
     SECTION("a corrupted signature") {
       w.registry.push_signature("web", digest, payload_for(repo + ":3", digest), "MEUCIQ%%%not-base64");
-      why = "the signature is not base64";
+      expect_refused("the signature is not base64");
     }
-    auto plan = w.write_plan("web.yaml", w.rolling_plan(repo + ":3", verify_section(signer.public_key())));
-    auto mark = w.audit_mark();
-
-    auto run = w.sluice({"apply", plan});
-
-    CHECK(run.exit_code == 6);
-    CHECK(contains(message_of(run), why));
-    CHECK(cluster_writes(w, mark) == 0);
-    CHECK(w.deployment("web")["spec"]["template"]["spec"]["containers"][0]["image"] == w.first_image);
   }
 }
 
