@@ -48,7 +48,7 @@ using detail::MapReader;
 using detail::Sink;
 
 const std::vector<std::string> k_top_fields = {
-    "apiVersion",       "kind",         "metadata", "target", "targets",  "image", "platforms",
+    "apiVersion",       "kind",         "metadata", "target", "targets",  "image",  "platforms",
     "progressDeadline", "minAvailable", "strategy", "checks", "rollback", "verify", "notifications"};
 
 // Rollout names become part of Kubernetes object names (lock, state), which

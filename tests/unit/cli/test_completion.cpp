@@ -41,9 +41,10 @@ std::string completes(const std::string& line, const std::string& cwd = "/") {
 
 TEST_CASE("completion: bash offers the verbs, each verb's flags and the choices of a flag's value",
           "[completion]") {
-  CHECK(completes("sluice ") ==
-        "abort apply completion diff doctor drill failback failover history image plan promote rollback status "
-        "validate ");
+  CHECK(
+      completes("sluice ") ==
+      "abort apply completion diff doctor drill failback failover history image plan promote rollback status "
+      "validate ");
   CHECK(completes("sluice ap") == "apply ");
   CHECK(completes("sluice apply --le") == "--lease-seconds ");
   CHECK(completes("sluice status --w") == "--watch ");

@@ -1,7 +1,7 @@
 #include "support/kubesim_clusters.hpp"
 
-#include <catch2/catch.hpp>
 #include <yaml-cpp/yaml.h>
+#include <catch2/catch.hpp>
 
 using sluice::test::merged_kubeconfig;
 
