@@ -103,9 +103,10 @@ std::optional<registry::ResolvedImage> resolve_with_flags(const char* verb, cons
   set_credentials(args, *ctx.in, options);
   reg = registry::make_registry(std::move(options));
   auto resolved = reg->resolve(*ref, required);
-  if (!resolved)
+  if (!resolved) {
     return code = fail(verb, args.ref, resolved.error(), resolve_exit_code(resolved.error()), ctx),
            std::nullopt;
+  }
   return std::move(*resolved);
 }
 
@@ -129,9 +130,10 @@ util::Result<trust::Policy> policy_from_flags(const VerifyArgs& args) {
   policy.attestations = args.attestations;
   for (const auto& pair : args.annotations) {
     const auto eq = pair.find('=');
-    if (eq == std::string::npos || eq == 0)
+    if (eq == std::string::npos || eq == 0) {
       return util::make_error(util::ErrorKind::invalid,
                               "--annotation " + util::quoted(pair) + ": write KEY=VALUE");
+    }
     policy.annotations[pair.substr(0, eq)] = pair.substr(eq + 1);
   }
   return policy;

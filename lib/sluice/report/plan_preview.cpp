@@ -58,7 +58,7 @@ void describe_verify(const VerifyPolicy& verify, Builder& out) {
                      std::string(origins.size() == 1 ? "the key " : "one of the keys ") +
                      util::join(origins, ", ");
   std::vector<std::string> annotations;
-  for (const auto& [k, v] : verify.annotations) annotations.push_back(k + "=" + v);
+  for (const auto& [k, v] : verify.annotations) annotations.push_back(std::string(k).append("=").append(v));
   if (!annotations.empty()) text += ", with " + util::join(annotations, ", ");
   if (!verify.attestations.empty()) text += "; attested: " + util::join(verify.attestations, ", ");
   out.add(text + ", before any change", {{"kind", "verify"},

@@ -23,9 +23,10 @@ util::Result<SignedClaim> parse_simple_signing(const std::string& payload) {
   json doc = json::parse(payload, nullptr, false);
   if (!doc.is_object()) return make_error(ErrorKind::invalid, "the signed payload is not JSON");
   const std::string type = string_at(doc, "/critical/type"_json_pointer);
-  if (type != "cosign container image signature")
+  if (type != "cosign container image signature") {
     return make_error(ErrorKind::invalid,
                       "the signed payload is not a cosign container image signature (type \"" + type + "\")");
+  }
   SignedClaim claim;
   claim.docker_reference = string_at(doc, "/critical/identity/docker-reference"_json_pointer);
   claim.manifest_digest = string_at(doc, "/critical/image/docker-manifest-digest"_json_pointer);

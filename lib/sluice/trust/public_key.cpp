@@ -22,9 +22,10 @@ std::string curve_name(EVP_PKEY* key) {
 }  // namespace
 
 util::Result<PublicKey> PublicKey::from_pem(const std::string& pem) {
-  if (pem.find("PRIVATE KEY-----") != std::string::npos)
+  if (pem.find("PRIVATE KEY-----") != std::string::npos) {
     return make_error(ErrorKind::invalid,
                       "is a private key; give the public key (cosign.pub), never the private one");
+  }
   if (pem.find("-----BEGIN PUBLIC KEY-----") == std::string::npos)
     return make_error(ErrorKind::invalid, "is not a PEM public key (no \"-----BEGIN PUBLIC KEY-----\" line)");
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
@@ -49,9 +50,10 @@ util::Result<PublicKey> PublicKey::from_pem(const std::string& pem) {
     }
   } else if (EVP_PKEY_is_a(raw, "RSA")) {
     const int bits = EVP_PKEY_get_bits(raw);
-    if (bits < 2048)
+    if (bits < 2048) {
       return make_error(ErrorKind::invalid,
                         "is a " + std::to_string(bits) + "-bit RSA key; at least 2048 bits");
+    }
     key.algorithm_ = "RSA " + std::to_string(bits);
     key.hash_ = "SHA256";
   } else {

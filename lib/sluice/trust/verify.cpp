@@ -64,7 +64,11 @@ std::string refusal(const registry::AttachedLayer& layer, const registry::Resolv
     return "signs repository " + claim->docker_reference + ", not " + image.ref.name();
   for (const auto& [k, v] : policy.annotations) {
     auto it = claim->annotations.find(k);
-    if (it == claim->annotations.end() || it->second != v) return "annotation " + k + "=" + v + " missing";
+    if (it == claim->annotations.end() || it->second != v) {
+      std::string why = "annotation ";
+      why.append(k).append("=").append(v).append(" missing");
+      return why;
+    }
   }
   return "";
 }
@@ -101,9 +105,15 @@ util::Status check_attestations(const registry::ResolvedImage& image, const Poli
   if (!found) return found.error();
   for (const auto& wanted : policy.attestations) {
     const std::string uri = predicate_type_uri(wanted);
-    if (std::find(found->begin(), found->end(), uri) == found->end())
-      return make_error(ErrorKind::invalid, "image " + image.pinned_ref + ": no " + wanted +
-                                                " attestation (" + uri + ") signed by the policy's keys");
+    if (std::find(found->begin(), found->end(), uri) == found->end()) {
+      std::string message = "image " + image.pinned_ref;
+      message.append(": no ")
+          .append(wanted)
+          .append(" attestation (")
+          .append(uri)
+          .append(") signed by the policy's keys");
+      return make_error(ErrorKind::invalid, message);
+    }
     result.attestations.push_back(uri);
   }
   return {};
@@ -117,10 +127,11 @@ util::Result<Verification> verify_image(const registry::ResolvedImage& image, co
   if (!keys) return keys.error();
   auto layers = registry.attachments(image.ref, image.digest, registry::Attachment::signature, cancel);
   if (!layers) return layers.error();
-  if (layers->empty())
+  if (layers->empty()) {
     return make_error(ErrorKind::invalid, "image " + image.pinned_ref +
                                               " is not signed: no signature at tag " +
                                               signature_tag(image.digest) + " nor in the referrers API");
+  }
   std::string reasons;
   for (std::size_t i = 0; i < layers->size(); ++i) {
     const LoadedKey* by = nullptr;
