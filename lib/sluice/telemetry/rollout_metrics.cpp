@@ -81,18 +81,22 @@ std::string RolloutMetrics::render() const {
   family(out, "sluice_rollout_finished_timestamp_seconds", "gauge", "When the last run ended (unix time).");
   out += fmt::format("sluice_rollout_finished_timestamp_seconds{{{}}} {:.3f}\n", id, finished_at_);
   family(out, "sluice_step_duration_seconds", "gauge", "How long each step of the last run took.");
-  for (const auto& [step, seconds] : step_seconds_)
+  for (const auto& [step, seconds] : step_seconds_) {
     out += fmt::format("sluice_step_duration_seconds{{{},step=\"{}\"}} {:.3f}\n", id, label_value(step),
                        seconds);
+  }
   family(out, "sluice_analysis_duration_seconds", "gauge", "How long each checks step of the last run took.");
-  for (const auto& [step, seconds] : step_seconds_)
-    if (is_analysis(step))
+  for (const auto& [step, seconds] : step_seconds_) {
+    if (is_analysis(step)) {
       out += fmt::format("sluice_analysis_duration_seconds{{{},step=\"{}\"}} {:.3f}\n", id, label_value(step),
                          seconds);
+    }
+  }
   family(out, "sluice_check_measurements_total", "counter", "Check measurements of the last run by verdict.");
-  for (const auto& [key, count] : measurements_)
+  for (const auto& [key, count] : measurements_) {
     out += fmt::format("sluice_check_measurements_total{{{},check=\"{}\",verdict=\"{}\"}} {}\n", id,
                        label_value(key.first), label_value(key.second), count);
+  }
   return out;
 }
 
