@@ -33,7 +33,8 @@ bool validate_drill_file(const std::string& path, const kube::LoadOptions& kubec
                          std::ostream& out, std::ostream& err) {
   plan::DrillParse parse = plan::load_drill(path);
   std::vector<plan::Diagnostic> problems = parse.diagnostics;
-  if (parse.ok()) problems = check_contexts(*parse.drill, kubeconfig);
+  const bool checked = kube::kubeconfig_exists(kubeconfig);
+  if (parse.ok() && checked) problems = check_contexts(*parse.drill, kubeconfig);
   for (const plan::Diagnostic& problem : problems) {
     if (json) {
       print(report::to_json(problem), out);
@@ -42,9 +43,14 @@ bool validate_drill_file(const std::string& path, const kube::LoadOptions& kubec
     }
   }
   if (json) {
-    print({{"file", path}, {"kind", "Drill"}, {"valid", problems.empty()}, {"errors", problems.size()}}, out);
+    print({{"file", path},
+           {"kind", "Drill"},
+           {"valid", problems.empty()},
+           {"errors", problems.size()},
+           {"contextsChecked", checked}},
+          out);
   } else if (problems.empty()) {
-    out << path << ": valid\n";
+    out << path << ": valid" << (checked ? "" : kube::k_contexts_unchecked) << "\n";
   }
   return problems.empty();
 }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -250,6 +251,25 @@ Result<Config> in_cluster_config(const Env& env, const std::string& sa_dir) {
   return config;
 }
 
+namespace {
+
+// The files KUBECONFIG names, else ~/.kube/config (kubectl's order).
+std::vector<std::string> kubeconfig_files(const Env& env) {
+  std::vector<std::string> files = split_list(env_get(env, "KUBECONFIG"));
+  if (files.empty() && !env_get(env, "HOME").empty()) files.push_back(env_get(env, "HOME") + "/.kube/config");
+  return files;
+}
+
+}  // namespace
+
+bool kubeconfig_exists(const LoadOptions& options) {
+  if (!options.explicit_path.empty()) return true;
+  Env env = options.env ? *options.env : process_env();
+  auto files = kubeconfig_files(env);
+  return std::any_of(files.begin(), files.end(), [](const std::string& f) { return fs::exists(f); }) ||
+         !env_get(env, "KUBERNETES_SERVICE_HOST").empty();
+}
+
 Result<Config> load_kubeconfig(const LoadOptions& options) {
   Env env = options.env ? *options.env : process_env();
   Merged merged;
@@ -261,9 +281,7 @@ Result<Config> load_kubeconfig(const LoadOptions& options) {
     if (auto st = merge_file(merged, options.explicit_path); !st) return st.error();
     return resolve(merged, options.context);
   }
-  std::vector<std::string> files = split_list(env_get(env, "KUBECONFIG"));
-  if (files.empty() && !env_get(env, "HOME").empty()) files.push_back(env_get(env, "HOME") + "/.kube/config");
-  for (const auto& file : files) {
+  for (const auto& file : kubeconfig_files(env)) {
     if (!fs::exists(file)) continue;  // kubectl skips missing entries of the list
     if (auto st = merge_file(merged, file); !st) return st.error();
   }

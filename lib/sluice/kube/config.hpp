@@ -83,6 +83,13 @@ struct LoadOptions {
 // Errors: not_found (no config, unknown context/cluster/user), invalid (bad YAML or fields).
 Result<Config> load_kubeconfig(const LoadOptions& options);
 
+// Whether load_kubeconfig has anything to read: an explicit path, a
+// KUBECONFIG or ~/.kube/config file that exists, or an in-cluster
+// environment. `sluice validate` checks contexts only when it has.
+bool kubeconfig_exists(const LoadOptions& options);
+// What `validate` adds to "FILE: valid" when it could not check contexts.
+inline constexpr const char* k_contexts_unchecked = " (contexts not checked: no kubeconfig found)";
+
 // The service-account config used inside a pod; not_found when not in a cluster.
 Result<Config> in_cluster_config(const Env& env, const std::string& service_account_dir);
 

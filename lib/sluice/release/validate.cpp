@@ -56,7 +56,8 @@ std::optional<Release> load_valid(const std::string& path, const kube::LoadOptio
                                   std::ostream& out, std::ostream& err) {
   plan::ReleaseParse parse = plan::load_release(path);
   std::vector<Diagnostic> problems = std::move(parse.diagnostics);
-  if (parse.ok()) problems = check_contexts(*parse.release, kubeconfig);
+  if (parse.ok() && kube::kubeconfig_exists(kubeconfig))
+    problems = check_contexts(*parse.release, kubeconfig);
   if (problems.empty()) return std::move(parse.release);
   print(path, problems, json, out, err);
   return std::nullopt;
@@ -83,12 +84,16 @@ bool validate_release(const std::string& path, const kube::LoadOptions& kubeconf
                       std::ostream& out, std::ostream& err) {
   auto release = load_valid(path, kubeconfig, json, out, err);
   if (!release) return false;
+  const bool checked = kube::kubeconfig_exists(kubeconfig);
   if (json) {
-    out << nlohmann::ordered_json{{"file", path}, {"valid", true}, {"sha256", release->source_hash}}.dump(
-               -1, ' ', false, nlohmann::json::error_handler_t::replace)
+    out << nlohmann::ordered_json{{"file", path},
+                                  {"valid", true},
+                                  {"sha256", release->source_hash},
+                                  {"contextsChecked", checked}}
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
         << "\n";
   } else {
-    out << path << ": valid\n";
+    out << path << ": valid" << (checked ? "" : kube::k_contexts_unchecked) << "\n";
   }
   return true;
 }

@@ -58,6 +58,25 @@ TEST_CASE("a drill whose contexts all resolve is valid", "[drill]") {
   std::ostringstream out;
   std::ostringstream err;
   CHECK(sluice::drill::validate_drill_file(drill, {kubeconfig, "", sluice::kube::Env{}}, true, out, err));
-  CHECK(out.str() == "{\"file\":\"" + drill + "\",\"kind\":\"Drill\",\"valid\":true,\"errors\":0}\n");
+  CHECK(out.str() == "{\"file\":\"" + drill +
+                         "\",\"kind\":\"Drill\",\"valid\":true,\"errors\":0,\"contextsChecked\":true}\n");
   CHECK(err.str().empty());
+}
+
+TEST_CASE("without any kubeconfig a drill's contexts are not checked, and validate says so", "[drill]") {
+  // CI validates plans where no cluster credentials exist: the shipped
+  // examples failed `validate` there only because no kubeconfig was found.
+  sluice::testing::TempDir dir("sluice-drill");
+  const std::string drill = dir.write("drill.yaml", k_drill).string();
+  const sluice::kube::Env no_kubeconfig{{"HOME", dir.path().string()}};
+  std::ostringstream out;
+  std::ostringstream err;
+  CHECK(sluice::drill::validate_drill_file(drill, {"", "", no_kubeconfig}, false, out, err));
+  CHECK(out.str() == drill + ": valid (contexts not checked: no kubeconfig found)\n");
+  CHECK(err.str().empty());
+
+  std::ostringstream json;
+  CHECK(sluice::drill::validate_drill_file(drill, {"", "", no_kubeconfig}, true, json, err));
+  CHECK(json.str() == "{\"file\":\"" + drill +
+                          "\",\"kind\":\"Drill\",\"valid\":true,\"errors\":0,\"contextsChecked\":false}\n");
 }
