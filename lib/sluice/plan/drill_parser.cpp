@@ -183,14 +183,9 @@ DrillParse refused(std::vector<Diagnostic> diagnostics) {
 }  // namespace
 
 DrillParse parse_drill(std::string_view bytes, const std::string& file) {
-  if (auto error = check_plan_text(bytes, file)) return refused({*error});
-  if (auto error = check_yaml_structure(bytes, file)) return refused({*error});
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(bytes));
-  } catch (const YAML::Exception& e) {
-    return refused({Diagnostic{file, 0, 0, "", "YAML syntax error: " + e.msg}});
-  }
+  Document document = load_document(bytes, file);
+  if (document.error) return refused({*document.error});
+  const YAML::Node& root = document.root;
   if (!root.IsDefined() || root.IsNull()) {
     return refused(
         {Diagnostic{file, 0, 0, "", "the drill is empty; it starts with 'apiVersion: sluice/v1'"}});
@@ -212,15 +207,7 @@ DrillParse load_drill(const std::string& path) {
 }
 
 bool is_drill_file(const std::string& path) {
-  SourceText source = read_plan_file(path);
-  if (source.error || check_plan_text(source.bytes, path) || check_yaml_structure(source.bytes, path))
-    return false;
-  try {
-    YAML::Node root = YAML::Load(source.bytes);
-    return root.IsMap() && root["kind"] && root["kind"].IsScalar() && root["kind"].Scalar() == "Drill";
-  } catch (const YAML::Exception&) {
-    return false;
-  }
+  return declared_kind(path) == "Drill";
 }
 
 }  // namespace sluice::plan

@@ -66,4 +66,9 @@ bool is_dns_label(const std::string& name, std::size_t max_length = 63);
 // True for os/arch or os/arch/variant, as OCI image indexes spell platforms.
 bool is_platform(const std::string& text);
 
+// `image` (required; checked with the registry's own grammar) and
+// `platforms` (os/arch, none twice) of a plan or a release, into `image`
+// and `platforms`; a field in error is left as it was.
+void read_image_fields(const MapReader& top, std::string& image, std::vector<std::string>& platforms);
+
 }  // namespace sluice::plan::detail

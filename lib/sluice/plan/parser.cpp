@@ -40,6 +40,34 @@ bool is_platform(const std::string& text) {
   return !part_empty && (parts == 2 || parts == 3);
 }
 
+void read_image_fields(const MapReader& top, std::string& image_out,
+                       std::vector<std::string>& platforms_out) {
+  // Checked offline with the registry's own grammar, so a reference apply
+  // would refuse at preflight is refused here, before anything is contacted.
+  if (auto image = top.string("image", true)) {
+    if (auto why = registry::image_ref_problem(*image)) {
+      top.error("image", quoted(*image) + " is not a valid image reference (" + *why +
+                             "); write e.g. registry.example.com/shop/app:1.4.2");
+    } else {
+      image_out = *image;
+    }
+  }
+  auto platforms = top.string_list("platforms");
+  if (!platforms) return;
+  std::set<std::string> seen;
+  for (const auto& item : *platforms) {
+    if (!detail::is_platform(item.text)) {
+      top.sink().error(
+          item.mark, item.path,
+          quoted(item.text) + " is not a platform; write os/arch or os/arch/variant, e.g. linux/arm64");
+    } else if (!seen.insert(item.text).second) {
+      top.sink().error(item.mark, item.path, quoted(item.text) + " is listed twice");
+    } else {
+      platforms_out.push_back(item.text);
+    }
+  }
+}
+
 }  // namespace detail
 
 namespace {
@@ -117,30 +145,7 @@ void read_target(const MapReader& top, Plan& plan) {
 }
 
 void read_image(const MapReader& top, Plan& plan) {
-  // Checked offline with the registry's own grammar, so a reference apply
-  // would refuse at preflight is refused here, before anything is contacted.
-  if (auto image = top.string("image", true)) {
-    if (auto why = registry::image_ref_problem(*image)) {
-      top.error("image", quoted(*image) + " is not a valid image reference (" + *why +
-                             "); write e.g. registry.example.com/shop/app:1.4.2");
-    } else {
-      plan.image = *image;
-    }
-  }
-  auto platforms = top.string_list("platforms");
-  if (!platforms) return;
-  std::set<std::string> seen;
-  for (const auto& item : *platforms) {
-    if (!detail::is_platform(item.text)) {
-      top.sink().error(
-          item.mark, item.path,
-          quoted(item.text) + " is not a platform; write os/arch or os/arch/variant, e.g. linux/arm64");
-    } else if (!seen.insert(item.text).second) {
-      top.sink().error(item.mark, item.path, quoted(item.text) + " is listed twice");
-    } else {
-      plan.platforms.push_back(item.text);
-    }
-  }
+  detail::read_image_fields(top, plan.image, plan.platforms);
 }
 
 void read_rollout_settings(const MapReader& top, Plan& plan) {
@@ -211,15 +216,9 @@ void blame_flags(std::vector<Diagnostic>& diagnostics, const Overrides& override
 
 PlanParse parse_plan(std::string_view bytes, const std::string& file, const Overrides& overrides) {
   Sink sink(file);
-  if (auto error = check_plan_text(bytes, file)) return refused({*error});
-  if (auto error = check_yaml_structure(bytes, file)) return refused({*error});
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(bytes));
-  } catch (const YAML::Exception& e) {
-    // check_yaml_structure parsed the same text, so this is not expected.
-    return refused({Diagnostic{file, 0, 0, "", "YAML syntax error: " + e.msg}});
-  }
+  Document document = load_document(bytes, file);
+  if (document.error) return refused({*document.error});
+  YAML::Node& root = document.root;
   if (!root.IsDefined() || root.IsNull()) {
     return refused(
         {Diagnostic{file, 0, 0, "", "the plan is empty; a plan starts with 'apiVersion: sluice/v1'"}});

@@ -59,28 +59,7 @@ void read_header(const MapReader& top, Release& release) {
 }
 
 void read_image(const MapReader& top, Release& release) {
-  if (auto image = top.string("image", true)) {
-    if (auto why = registry::image_ref_problem(*image)) {
-      top.error("image", plan::quoted(*image) + " is not a valid image reference (" + *why +
-                             "); write e.g. registry.example.com/shop/app:1.4.2");
-    } else {
-      release.image = *image;
-    }
-  }
-  auto platforms = top.string_list("platforms");
-  if (!platforms) return;
-  std::set<std::string> seen;
-  for (const auto& item : *platforms) {
-    if (!detail::is_platform(item.text)) {
-      top.sink().error(
-          item.mark, item.path,
-          plan::quoted(item.text) + " is not a platform; write os/arch or os/arch/variant, e.g. linux/arm64");
-    } else if (!seen.insert(item.text).second) {
-      top.sink().error(item.mark, item.path, plan::quoted(item.text) + " is listed twice");
-    } else {
-      release.platforms.push_back(item.text);
-    }
-  }
+  detail::read_image_fields(top, release.image, release.platforms);
 }
 
 void read_record_and_policy(const MapReader& top, Release& release) {
@@ -103,19 +82,6 @@ void read_record_and_policy(const MapReader& top, Release& release) {
   }
 }
 
-// The kind a YAML file declares, or "" when it is not a readable mapping with one.
-std::string kind_of_file(const std::string& path) {
-  SourceText source = read_plan_file(path);
-  if (source.error || check_plan_text(source.bytes, path) || check_yaml_structure(source.bytes, path))
-    return "";
-  try {
-    YAML::Node root = YAML::Load(source.bytes);
-    if (root.IsMap() && root["kind"] && root["kind"].IsScalar()) return root["kind"].Scalar();
-  } catch (const YAML::Exception&) {
-  }
-  return "";
-}
-
 struct Context {
   std::string release_file;
   std::string image;  // what the plans are read with
@@ -132,7 +98,7 @@ bool plan_file_usable(const MapReader& target, const std::string& path, const Co
     target.error("plan", "plan file " + plan::quoted(path) + " does not exist");
     return false;
   }
-  if (kind_of_file(path) != "Release") return true;
+  if (declared_kind(path) != "Release") return true;
   if (fs::equivalent(path, ctx.release_file, ec)) {
     target.error("plan", "names this release itself; a release's targets are plans");
   } else {
@@ -281,15 +247,9 @@ ReleaseParse refused(std::vector<Diagnostic> diagnostics) {
 
 std::optional<YAML::Node> load_root(std::string_view bytes, const std::string& file,
                                     std::vector<Diagnostic>& problems) {
-  if (auto error = check_plan_text(bytes, file)) return problems.push_back(*error), std::nullopt;
-  if (auto error = check_yaml_structure(bytes, file)) return problems.push_back(*error), std::nullopt;
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(bytes));
-  } catch (const YAML::Exception& e) {
-    problems.push_back(Diagnostic{file, 0, 0, "", "YAML syntax error: " + e.msg});
-    return std::nullopt;
-  }
+  Document document = load_document(bytes, file);
+  if (document.error) return problems.push_back(*document.error), std::nullopt;
+  const YAML::Node& root = document.root;
   if (!root.IsMap()) {
     problems.push_back(Diagnostic{
         file, 0, 0, "",
@@ -332,7 +292,7 @@ ReleaseParse load_release(const std::string& path) {
 }
 
 bool is_release_file(const std::string& path) {
-  return kind_of_file(path) == "Release";
+  return declared_kind(path) == "Release";
 }
 
 }  // namespace sluice::plan

@@ -3,6 +3,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/parser.h>
+#include <yaml-cpp/yaml.h>
 
 #include <sys/stat.h>
 #include <cerrno>
@@ -161,6 +162,26 @@ std::optional<Diagnostic> check_yaml_structure(std::string_view bytes, const std
   if (check.documents > 1)
     return whole(file, "holds " + std::to_string(check.documents) + " YAML documents; a plan file holds one");
   return std::nullopt;
+}
+
+Document load_document(std::string_view bytes, const std::string& file) {
+  if (auto error = check_plan_text(bytes, file)) return {YAML::Node(), error};
+  if (auto error = check_yaml_structure(bytes, file)) return {YAML::Node(), error};
+  try {
+    return {YAML::Load(std::string(bytes)), std::nullopt};
+  } catch (const YAML::Exception& e) {
+    // check_yaml_structure parsed the same text, so this is not expected.
+    return {YAML::Node(), Diagnostic{file, 0, 0, "", "YAML syntax error: " + e.msg}};
+  }
+}
+
+std::string declared_kind(const std::string& path) {
+  SourceText source = read_plan_file(path);
+  if (source.error) return "";
+  Document document = load_document(source.bytes, path);
+  const YAML::Node& root = document.root;
+  if (document.error || !root.IsMap() || !root["kind"] || !root["kind"].IsScalar()) return "";
+  return root["kind"].Scalar();
 }
 
 }  // namespace sluice::plan

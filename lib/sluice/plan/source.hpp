@@ -5,6 +5,8 @@
 
 #include <sluice/plan/diagnostic.hpp>
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -33,5 +35,18 @@ std::optional<Diagnostic> check_plan_text(std::string_view bytes, const std::str
 // Checks the YAML structure without building it: syntax, nesting depth and
 // the number of documents (exactly one).
 std::optional<Diagnostic> check_yaml_structure(std::string_view bytes, const std::string& file);
+
+// A document's text checked (check_plan_text, check_yaml_structure) and
+// loaded: its root (null for an empty document), or the one Diagnostic that
+// refuses it. Plans, releases, drills and config files all start here.
+struct Document {
+  YAML::Node root;
+  std::optional<Diagnostic> error;
+};
+Document load_document(std::string_view bytes, const std::string& file);
+
+// The `kind` the file at `path` declares: "" when it cannot be read or
+// declares none. Tells a release or a drill from a plan.
+std::string declared_kind(const std::string& path);
 
 }  // namespace sluice::plan

@@ -16,14 +16,9 @@ ConfigParse refused(std::vector<Diagnostic> diagnostics) {
 }  // namespace
 
 ConfigParse parse_user_config(std::string_view bytes, const std::string& file) {
-  if (auto error = check_plan_text(bytes, file)) return refused({*error});
-  if (auto error = check_yaml_structure(bytes, file)) return refused({*error});
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(bytes));
-  } catch (const YAML::Exception& e) {
-    return refused({Diagnostic{file, 0, 0, "", "YAML syntax error: " + e.msg}});
-  }
+  Document document = load_document(bytes, file);
+  if (document.error) return refused({*document.error});
+  const YAML::Node& root = document.root;
   detail::Sink sink(file);
   UserConfig config;
   if (root.IsMap()) {

@@ -115,12 +115,6 @@ util::Status append_referrers(Session& session, const ImageRef& ref, const std::
 
 }  // namespace
 
-std::string attachment_tag(const std::string& digest, Attachment kind) {
-  std::string tag = digest;
-  std::replace(tag.begin(), tag.end(), ':', '-');
-  return tag + (kind == Attachment::signature ? ".sig" : ".att");
-}
-
 Result<std::vector<LayerDescriptor>> parse_artifact_layers(const std::string& manifest_body) {
   json manifest = json::parse(manifest_body, nullptr, false);
   if (!manifest.is_object() || !manifest.contains("layers") || !manifest["layers"].is_array())
@@ -172,3 +166,13 @@ Result<std::vector<AttachedLayer>> fetch_attachments(Session& session, const Ima
 }
 
 }  // namespace sluice::registry::detail
+
+namespace sluice::registry {
+
+std::string attachment_tag(const std::string& digest, Attachment kind) {
+  std::string tag = digest;
+  std::replace(tag.begin(), tag.end(), ':', '-');
+  return tag + (kind == Attachment::signature ? ".sig" : ".att");
+}
+
+}  // namespace sluice::registry

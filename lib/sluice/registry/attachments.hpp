@@ -8,12 +8,16 @@
 #include <string>
 #include <vector>
 
+namespace sluice::registry {
+
+// "sha256:abc" -> "sha256-abc.sig" (or ".att"): the tag Cosign attaches under.
+std::string attachment_tag(const std::string& digest, Attachment kind);
+
+}  // namespace sluice::registry
+
 namespace sluice::registry::detail {
 
 inline constexpr std::size_t k_max_attached_layer_bytes = std::size_t{16} * 1024 * 1024;
-
-// "sha256:abc" -> "sha256-abc.sig" (or ".att").
-std::string attachment_tag(const std::string& digest, Attachment kind);
 
 // The layers listed by an attached artifact's manifest: media type, digest, annotations.
 struct LayerDescriptor {

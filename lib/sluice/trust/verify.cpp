@@ -1,5 +1,6 @@
 #include <sluice/trust/verify.hpp>
 
+#include <sluice/registry/attachments.hpp>
 #include <sluice/trust/payloads.hpp>
 #include <sluice/trust/public_key.hpp>
 #include <sluice/util/base64.hpp>
@@ -33,11 +34,6 @@ const LoadedKey* signer(const std::vector<LoadedKey>& keys, const std::string& m
   for (const auto& k : keys)
     if (k.key.verify(message, sig)) return &k;
   return nullptr;
-}
-
-std::string signature_tag(std::string digest) {
-  std::replace(digest.begin(), digest.end(), ':', '-');
-  return digest + ".sig";
 }
 
 bool same_repository(const std::string& docker_reference, const registry::ImageRef& image) {
@@ -128,9 +124,10 @@ util::Result<Verification> verify_image(const registry::ResolvedImage& image, co
   auto layers = registry.attachments(image.ref, image.digest, registry::Attachment::signature, cancel);
   if (!layers) return layers.error();
   if (layers->empty()) {
-    return make_error(ErrorKind::invalid, "image " + image.pinned_ref +
-                                              " is not signed: no signature at tag " +
-                                              signature_tag(image.digest) + " nor in the referrers API");
+    return make_error(ErrorKind::invalid,
+                      "image " + image.pinned_ref + " is not signed: no signature at tag " +
+                          registry::attachment_tag(image.digest, registry::Attachment::signature) +
+                          " nor in the referrers API");
   }
   std::string reasons;
   for (std::size_t i = 0; i < layers->size(); ++i) {

@@ -9,8 +9,10 @@
 // sigstore signing disabled; the last test case records that, and signs with
 // skopeo wherever a skopeo that can is installed.
 #include "support/process.hpp"
+#include "support/signing.hpp"
 #include "world.hpp"
 
+#include <sluice/trust/payloads.hpp>
 #include <sluice/util/base64.hpp>
 
 #include <catch2/catch.hpp>
@@ -61,13 +63,12 @@ class OpensslSigner {
   std::string private_, public_, dir_;
 };
 
-std::string payload_for(const std::string& reference, const std::string& digest) {
-  return Json{{"critical",
-               {{"identity", {{"docker-reference", reference}}},
-                {"image", {{"docker-manifest-digest", digest}}},
-                {"type", "cosign container image signature"}}},
-              {"optional", nullptr}}
-      .dump();
+// Attaches to `digest` a signature by `signer` of the payload naming
+// `reference` at `signed_digest` (the same digest, unless a test swaps it).
+void attach_signature(World& w, const OpensslSigner& signer, const std::string& digest,
+                      const std::string& reference, const std::string& signed_digest) {
+  const std::string payload = test::simple_signing_payload(reference, signed_digest);
+  w.registry.push_signature("web", digest, payload, signer.sign_base64(payload));
 }
 
 std::string verify_section(const std::string& public_key) {
@@ -104,8 +105,7 @@ TEST_CASE("apply deploys a digest signed by the plan's key and refuses any other
   OpensslSigner signer(keys, "cosign");
   const std::string repo = w.registry.host() + "/web";
   const std::string signed_digest = w.registry.push("web", "2");
-  w.registry.push_signature("web", signed_digest, payload_for(repo + ":2", signed_digest),
-                            signer.sign_base64(payload_for(repo + ":2", signed_digest)));
+  attach_signature(w, signer, signed_digest, repo + ":2", signed_digest);
 
   SECTION("the signed image goes out") {
     auto plan = w.write_plan("web.yaml", w.rolling_plan(repo + ":2", verify_section(signer.public_key())));
@@ -134,17 +134,16 @@ TEST_CASE("apply deploys a digest signed by the plan's key and refuses any other
     }
     SECTION("signed by another key") {
       OpensslSigner other(keys, "other");
-      w.registry.push_signature("web", digest, payload_for(repo + ":3", digest),
-                                other.sign_base64(payload_for(repo + ":3", digest)));
+      attach_signature(w, other, digest, repo + ":3", digest);
       expect_refused("not signed by any of the keys (or the payload was altered)");
     }
     SECTION("a valid signature of another digest, attached to this one") {
-      w.registry.push_signature("web", digest, payload_for(repo + ":2", signed_digest),
-                                signer.sign_base64(payload_for(repo + ":2", signed_digest)));
+      attach_signature(w, signer, digest, repo + ":2", signed_digest);
       expect_refused("signs " + signed_digest + ", not this digest");
     }
     SECTION("a corrupted signature") {
-      w.registry.push_signature("web", digest, payload_for(repo + ":3", digest), "MEUCIQ%%%not-base64");
+      w.registry.push_signature("web", digest, test::simple_signing_payload(repo + ":3", digest),
+                                "MEUCIQ%%%not-base64");
       expect_refused("the signature is not base64");
     }
   }
@@ -156,8 +155,7 @@ TEST_CASE("image verify checks a reference on its own, exit 0 or 6, as text or J
   OpensslSigner signer(keys, "cosign");
   const std::string repo = w.registry.host() + "/web";
   const std::string digest = w.registry.push("web", "2");
-  w.registry.push_signature("web", digest, payload_for(repo + ":2", digest),
-                            signer.sign_base64(payload_for(repo + ":2", digest)));
+  attach_signature(w, signer, digest, repo + ":2", digest);
   w.registry.push("web", "3");
 
   auto ok = test::run(sluice_bin(), {"image", "verify", repo + ":2", "--key", signer.public_key()}, {},
@@ -231,8 +229,7 @@ TEST_CASE("a plan that requires an SBOM attestation deploys only a digest that c
   OpensslSigner signer(keys, "cosign");
   const std::string repo = w.registry.host() + "/web";
   const std::string digest = w.registry.push("web", "2");
-  w.registry.push_signature("web", digest, payload_for(repo + ":2", digest),
-                            signer.sign_base64(payload_for(repo + ":2", digest)));
+  attach_signature(w, signer, digest, repo + ":2", digest);
   auto plan = w.write_plan("web.yaml", w.rolling_plan(repo + ":2", verify_section(signer.public_key()) +
                                                                        "  attestations: [spdx]\n"));
 
@@ -249,9 +246,8 @@ TEST_CASE("a plan that requires an SBOM attestation deploys only a digest that c
              {"subject", {{{"name", repo}, {"digest", {{"sha256", digest.substr(7)}}}}}},
              {"predicate", {{"spdxVersion", "SPDX-2.3"}}}}
             .dump();
-    const std::string type = "application/vnd.in-toto+json";
-    const std::string pae = "DSSEv1 " + std::to_string(type.size()) + " " + type + " " +
-                            std::to_string(statement.size()) + " " + statement;
+    const std::string type = trust::k_in_toto_type;
+    const std::string pae = trust::dsse_pae(type, statement);
     w.registry.push_attestation("web", digest,
                                 Json{{"payloadType", type},
                                      {"payload", util::base64_encode(statement)},

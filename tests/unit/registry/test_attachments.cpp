@@ -5,8 +5,8 @@
 using namespace sluice::registry;
 
 TEST_CASE("Cosign's tags for what is attached to a digest", "[registry][attachments]") {
-  CHECK(detail::attachment_tag("sha256:abc", Attachment::signature) == "sha256-abc.sig");
-  CHECK(detail::attachment_tag("sha256:abc", Attachment::attestation) == "sha256-abc.att");
+  CHECK(attachment_tag("sha256:abc", Attachment::signature) == "sha256-abc.sig");
+  CHECK(attachment_tag("sha256:abc", Attachment::attestation) == "sha256-abc.att");
 }
 
 TEST_CASE("an attached artifact's layers keep their media type, digest and annotations",
