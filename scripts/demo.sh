@@ -4,7 +4,8 @@
 # local docker-registry, gated by Debian's Prometheus: a version with a 20%
 # error rate that sluice catches by its metrics and rolls back, a healthy one
 # rolled out in full, a crash-looping one rolled back by pod health, and an
-# unsigned one refused at preflight. Everything it starts runs on 127.0.0.1 and is stopped
+# unsigned one refused at preflight. Then a release to two simulated regions
+# and a disaster-recovery drill between them, with its measured RTO. Everything it starts runs on 127.0.0.1 and is stopped
 # on exit. Exits 0 when the demo went as designed.
 #
 #   scripts/demo.sh [--no-build]     (--no-build: reuse the binaries in $SLUICE_BUILD)
@@ -90,16 +91,18 @@ api() {
   curl --silent --show-error --fail --max-time 10 -X "$method" "$@" "$kube_url$path"
 }
 
+# Starts a kubesim that writes its kubeconfig to FILE (default $KUBECONFIG)
+# and logs to LOG; sets kube_url.
 start_kubesim() {
-  "$kubesim_bin" --port 0 --write-kubeconfig "$KUBECONFIG" >"$work/kubesim.log" 2>&1 &
+  local kubeconfig=${1:-$KUBECONFIG} log=${2:-$work/kubesim.log}
+  "$kubesim_bin" --port 0 --write-kubeconfig "$kubeconfig" >"$log" 2>&1 &
   pids+=($!)
   local line
-  line=$(wait_for_line "$work/kubesim.log" 'kubesim listening on' kubesim)
+  line=$(wait_for_line "$log" 'kubesim listening on' kubesim)
   kube_url=${line##* }
   # The kubeconfig appears, complete, once the server accepts requests.
-  for _ in $(seq 1 100); do [ -s "$KUBECONFIG" ] && break; sleep 0.1; done
-  [ -s "$KUBECONFIG" ] || fail "kubesim wrote no kubeconfig"
-  say "kubesim (a simulated Kubernetes cluster) at $kube_url"
+  for _ in $(seq 1 100); do [ -s "$kubeconfig" ] && break; sleep 0.1; done
+  [ -s "$kubeconfig" ] || fail "kubesim wrote no kubeconfig"
 }
 
 start_registry() {
@@ -274,10 +277,49 @@ expect_serving() {
   [ "$now" = "$image" ] || fail "expected version $label to serve, found: $now"
 }
 
+# Two more kubesims as two regions, the contexts eu and us of one kubeconfig
+# ($regions), each running version 1 of web as the first cluster did, and in
+# us the HTTPRoute that splits traffic between the regions' backends.
+declare -A region_url
+start_regions() {
+  main_url=$kube_url
+  regions=$work/regions.kubeconfig
+  local region
+  for region in eu us; do
+    start_kubesim "$work/$region.kubeconfig" "$work/kubesim-$region.log"
+    region_url[$region]=$kube_url
+    (KUBECONFIG=$work/$region.kubeconfig create_cluster "${pinned[1]}" >/dev/null) ||
+      fail "creating web in region $region"
+  done
+  {
+    printf 'apiVersion: v1\nkind: Config\ncurrent-context: eu\nusers:\n- {name: demo, user: {}}\n'
+    printf 'clusters:\n'
+    for region in eu us; do printf -- "- {name: %s, cluster: {server: '%s'}}\n" "$region" "${region_url[$region]}"; done
+    printf 'contexts:\n'
+    for region in eu us; do printf -- '- {name: %s, context: {cluster: %s, user: demo}}\n' "$region" "$region"; done
+  } >"$regions"
+  kube_url=${region_url[us]} api POST /apis/gateway.networking.k8s.io/v1/namespaces/demo/httproutes -o /dev/null \
+    -H 'Content-Type: application/json' --data '{"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute",
+      "metadata":{"name":"web"},"spec":{"parentRefs":[{"name":"edge"}],"rules":[{"backendRefs":[
+      {"name":"web-eu","port":80,"weight":50},{"name":"web-us","port":80,"weight":50}]}]}}' ||
+    fail "creating the HTTPRoute web in region us"
+  say "regions eu (kubesim at ${region_url[eu]}) and us (kubesim at ${region_url[us]}), 5 pods"
+  say "of version 1 each; the HTTPRoute web in us sends half the traffic to each region"
+}
+
+# Runs sluice against the regions' kubeconfig and checks its exit code.
+regional_expecting() {
+  local want=$1 code=0
+  shift
+  bounded 120 "$sluice_bin" --kubeconfig "$regions" "$@" || code=$?
+  [ "$code" = "$want" ] || fail "sluice $* exited $code, expected $want"
+}
+
 # ------------------------------------------------------------------- setup --
 
 act "Setting the scene: a cluster, a registry, Prometheus, versions of an app"
 start_kubesim
+say "kubesim (a simulated Kubernetes cluster) at $kube_url"
 curl --silent --fail --max-time 5 -o /dev/null "$kube_url/metrics" || fail "this kubesim serves no /metrics"
 start_registry
 start_prometheus
@@ -343,4 +385,22 @@ say "exit 6 is the EXPECTED outcome: preflight found no signature of version 5's
 say "plan's key, so sluice changed nothing in the cluster; version 3 still serves"
 expect_serving "${pinned[3]}" 3
 
-act "Demo finished as designed: broken versions 2 and 4 were rolled back automatically, healthy version 3 rolled out in full, unsigned version 5 never reached the cluster"
+# ------------------------------------------------------------------- act 5 --
+
+act "Act 5: one release of version 3 to two regions, then a disaster-recovery drill"
+start_regions
+sed "s|^image: .*|image: ${pinned[3]}|" plans/demo/release.yaml >"$work/release.yaml"
+plan_for region.yaml "${pinned[3]}" >/dev/null # beside the release, which names it
+say "sluice apply release.yaml: eu first, then us, both on the digest resolved once"
+regional_expecting 0 apply "$work/release.yaml"
+for region in eu us; do
+  kube_url=${region_url[$region]} expect_serving "${pinned[3]}" "3 in $region"
+done
+cp plans/demo/drill.yaml "$work/drill.yaml"
+say "sluice drill drill.yaml: take eu out (us scaled up first, then the route moves), then back"
+regional_expecting 0 drill "$work/drill.yaml"
+say "exit 0: the RTO above was measured on this run and met its objective; failback put the"
+say "route's weights and both regions' replicas back exactly as they were recorded"
+kube_url=$main_url
+
+act "Demo finished as designed: broken versions 2 and 4 were rolled back automatically, healthy version 3 rolled out in full, unsigned version 5 never reached the cluster, a release reached two regions and a drill measured its RTO"
