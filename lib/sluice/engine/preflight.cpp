@@ -91,34 +91,6 @@ std::string resolve_image(const plan::Plan& plan, Deps& deps, PreflightResult& r
   return resolved->pinned_ref;
 }
 
-void probe_prometheus(const plan::Plan& plan, Deps& deps, PreflightResult& r) {
-  for (const auto& [name, check] : plan.checks) {
-    const auto* prom = std::get_if<plan::PrometheusSource>(&check.source);
-    if (prom == nullptr) continue;
-    std::string address = http::redact_url(prom->address);
-    if (deps.http == nullptr) {
-      r.problems.push_back(fmt::format("check {}: no HTTP client to reach {}", name, address));
-      continue;
-    }
-    // The probe authenticates as the check will: a Prometheus behind auth answers it.
-    auto headers = gate::credential_headers(prom->credentials, r.target.ns, gate::default_secret_reader());
-    if (!headers) {
-      r.problems.push_back("check " + name + ": " + headers.error().message);
-      continue;
-    }
-    metrics::PrometheusClient prometheus(*deps.http, prom->address, util::Duration(5000));
-    prometheus.set_headers(std::move(*headers));
-    auto answer = prometheus.send_query("1", &deps.interrupt->token());
-    if (!answer) {
-      r.problems.push_back(
-          fmt::format("check {}: Prometheus at {} unreachable: {}", name, address, answer.error().message));
-    } else if (answer->status != 200) {
-      r.problems.push_back(
-          fmt::format("check {}: Prometheus at {} answered HTTP {}", name, address, answer->status));
-    }
-  }
-}
-
 // What serves now: blue-green moves the Service between Deployments
 // `<deployment>-<version>`, so the live size is the selected one's, not the
 // (possibly retired, 0-replica) plan target's.
@@ -193,10 +165,45 @@ PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string&
     r.target.desired = ready_counts(r.target.live).desired;
   }
   r.target.digest_ref = resolve_image(plan, deps, r, probe_checks);
-  if (probe_checks) probe_prometheus(plan, deps, r);
+  if (probe_checks) {
+    auto unanswered = probe_prometheus(plan.checks, deps.http, r.target.ns, &deps.interrupt->token());
+    r.problems.insert(r.problems.end(), unanswered.begin(), unanswered.end());
+  }
   r.target.floor = plan_floor(plan, r.target.desired);
   r.ok = r.problems.empty();
   return r;
+}
+
+std::vector<std::string> probe_prometheus(const std::map<std::string, plan::Check>& checks,
+                                          http::Client* http, const std::string& ns,
+                                          const util::CancelToken* cancel) {
+  std::vector<std::string> problems;
+  for (const auto& [name, check] : checks) {
+    const auto* prom = std::get_if<plan::PrometheusSource>(&check.source);
+    if (prom == nullptr) continue;
+    std::string address = http::redact_url(prom->address);
+    if (http == nullptr) {
+      problems.push_back(fmt::format("check {}: no HTTP client to reach {}", name, address));
+      continue;
+    }
+    // The probe authenticates as the check will: a Prometheus behind auth answers it.
+    auto headers = gate::credential_headers(prom->credentials, ns, gate::default_secret_reader());
+    if (!headers) {
+      problems.push_back("check " + name + ": " + headers.error().message);
+      continue;
+    }
+    metrics::PrometheusClient prometheus(*http, prom->address, util::Duration(5000));
+    prometheus.set_headers(std::move(*headers));
+    auto answer = prometheus.send_query("1", cancel);
+    if (!answer) {
+      problems.push_back(
+          fmt::format("check {}: Prometheus at {} unreachable: {}", name, address, answer.error().message));
+    } else if (answer->status != 200) {
+      problems.push_back(
+          fmt::format("check {}: Prometheus at {} answered HTTP {}", name, address, answer->status));
+    }
+  }
+  return problems;
 }
 
 }  // namespace sluice::engine

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,13 @@ struct PreflightResult {
 // image was verified when the rollout started.
 PreflightResult preflight(const plan::Plan& plan, Deps& deps, const std::string& ns,
                           bool probe_checks = true);
+
+// Asks the server of each Prometheus check in `checks` one query,
+// authenticated as the check will be (secretKeyRef credentials read in
+// `ns`): one line for each that cannot be asked or does not answer 200.
+std::vector<std::string> probe_prometheus(const std::map<std::string, plan::Check>& checks,
+                                          http::Client* http, const std::string& ns,
+                                          const util::CancelToken* cancel);
 
 // The plan's image resolved to a digest, with every platform the plan
 // requires checked; errors say "image <as the plan writes it>: ...".

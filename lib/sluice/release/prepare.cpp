@@ -84,6 +84,11 @@ void prepare_one(std::size_t wave, const plan::ReleaseTarget& target, const std:
 Prepared prepare_targets(const plan::Release& release, const std::string& digest,
                          const kube::LoadOptions& kubeconfig, const SharedDeps& shared) {
   Prepared out;
+  // The release's own checks gate every wave: a Prometheus that cannot be
+  // asked now would fail the release after wave 1 had changed clusters.
+  for (const auto& problem :
+       engine::probe_prometheus(release.checks, shared.http, "", &shared.interrupt->token()))
+    out.problems.push_back("release " + problem);
   for (std::size_t w = 0; w < release.waves.size(); ++w) {
     for (const auto& target : release.waves[w].targets)
       prepare_one(w, target, digest, kubeconfig, shared, out);

@@ -237,6 +237,32 @@ TEST_CASE("an unreachable cluster in wave 3 fails preflight: exit 6, nothing wri
   }
 }
 
+TEST_CASE("a release check's Prometheus that does not answer fails preflight: exit 6, nothing written",
+          "[scenario][release]") {
+  // Found in review: only the targets' plans had their Prometheus probed, so
+  // wave 1 rolled out and the release failed only at its first gate.
+  Regions regions;
+  const std::string address = "http://127.0.0.1:" + std::to_string(sluice::testing::free_loopback_port());
+  std::string release = regions.write_release(
+      regions.image("2"), "checks:\n  orders:\n    prometheus: {address: '" + address +
+                              "', query: vector(0)}\n    successCondition: result < 0.01\n");
+  std::map<std::string, std::uint64_t> marks;
+  for (const auto& c : k_clusters) marks[c] = regions.mark(c);
+
+  auto run = regions.sluice({"apply", release});
+
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 6);
+  REQUIRE(run.last() != nullptr);
+  CHECK(run.last()
+            ->value("message", "")
+            .rfind("release check orders: Prometheus at " + address + " unreachable: ", 0) == 0);
+  for (const auto& c : k_clusters) {
+    INFO(c);
+    CHECK(regions.writes_since(c, marks[c]) == 0);
+  }
+}
+
 TEST_CASE("a release killed mid-way resumes: targets done are not redone", "[scenario][release]") {
   Regions regions;
   std::string image = regions.image("2");
