@@ -263,6 +263,48 @@ TEST_CASE("a release check's Prometheus that does not answer fails preflight: ex
   }
 }
 
+TEST_CASE("the release's checks, read from a real Prometheus, stop it after wave 1 and roll wave 1 back",
+          "[scenario][release][prometheus]") {
+  // Given: east serves traffic scraped by Debian's Prometheus, and the new
+  // version fails half its requests there (pods run it by digest); the
+  // targets' own plans have no checks, so only the release's gate can see it.
+  Regions regions;
+  std::string image = regions.image("2");
+  std::string pinned = regions.registry.host() + "/app@" + regions.registry.push("app", "2");
+  Kubesim& east = regions.clusters["east"];
+  REQUIRE(east.control("PUT", "config", {{"images", {{pinned, {{"errorRate", 0.5}}}}}}).status == 200);
+  REQUIRE(east.control("PUT", "traffic", {{"defaultRate", 100}}).status == 200);
+  const int east_port = std::stoi(east.url().substr(east.url().rfind(':') + 1));
+  sluice::testing::PrometheusProcess prometheus(east_port);
+  const std::string checks =
+      "checks:\n  errors:\n    prometheus:\n      address: " + prometheus.address() +
+      "\n      query: sum(rate(kubesim_http_requests_total{namespace=\"shop\", code=\"500\"}[4s])) / "
+      "sum(rate(kubesim_http_requests_total{namespace=\"shop\"}[4s]))\n"
+      "    successCondition: result < 0.05\n    initialDelay: 4s\n    interval: 1s\n    count: 2\n";
+  std::string release = regions.write_release(image, "onFailure: rollbackAll\n" + checks);
+  std::map<std::string, std::uint64_t> marks;
+  for (const auto& c : {"west", "north"}) marks[c] = regions.mark(c);
+
+  // When
+  auto run = regions.sluice({"apply", release});
+
+  // Then: the gate after wave 1 failed on the measured error ratio, wave 2
+  // never started, and east serves the old version again.
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 3);
+  REQUIRE(run.last() != nullptr);
+  const std::string message = run.last()->value("message", "");
+  CHECK(message.rfind("after wave first: the release's checks did not pass: check 'errors': ", 0) == 0);
+  CHECK(message.find("does not meet successCondition 'result < 0.05'") !=
+        std::string::npos);  // a Failure, not an Error
+  CHECK(message.find("every target done was rolled back") != std::string::npos);
+  for (const auto& c : {"west", "north"}) {
+    INFO(c);
+    CHECK(regions.writes_since(c, marks[c]) == 0);
+  }
+  for (const auto& service : k_services) CHECK(regions.serving_image("east", service) == regions.old_image);
+}
+
 TEST_CASE("a release killed mid-way resumes: targets done are not redone", "[scenario][release]") {
   Regions regions;
   std::string image = regions.image("2");
