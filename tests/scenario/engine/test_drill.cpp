@@ -4,6 +4,7 @@
 // written then), traffic moves on the HTTPRoute, and failback restores both.
 #include "support/kubesim_clusters.hpp"
 #include "support/process.hpp"
+#include "support/prometheus_process.hpp"
 #include "support/temp_dir.hpp"
 #include "tree_paths.hpp"
 
@@ -253,4 +254,61 @@ TEST_CASE("a failover killed while the survivors come up resumes from its record
   CHECK(again.out.find("resuming after step CapacityRaised") != std::string::npos);
   CHECK(regions.weights() == std::vector<int>{0, 50, 50});
   CHECK(regions.replicas("ap") == 3);
+}
+
+namespace {
+
+// The recovery gate, from Debian's Prometheus scraping us (the survivor that
+// takes most of eu's load): us's error ratio over the last 4 s, with us's
+// Service web carrying 100 simulated requests a second.
+std::string prometheus_gate(Regions& regions,
+                            std::unique_ptr<sluice::testing::PrometheusProcess>& prometheus) {
+  Kubesim& us = regions.clusters["us"];
+  us.create_service("shop", "web", {{"app", "web"}});
+  REQUIRE(us.control("PUT", "traffic", {{"defaultRate", 100}}).status == 200);
+  prometheus = std::make_unique<sluice::testing::PrometheusProcess>(
+      std::stoi(us.url().substr(us.url().rfind(':') + 1)));
+  return "checks:\n  us-errors:\n    prometheus:\n      address: " + prometheus->address() +
+         "\n      query: sum(rate(kubesim_http_requests_total{namespace=\"shop\", code=\"500\"}[4s])) / "
+         "sum(rate(kubesim_http_requests_total{namespace=\"shop\"}[4s]))\n"
+         "    successCondition: result < 0.05\n    initialDelay: 4s\n    interval: 1s\n    count: 2\n";
+}
+
+}  // namespace
+
+TEST_CASE("a drill's recovery gates read from a real Prometheus: green, the drill passes and restores",
+          "[drill][prometheus]") {
+  // Given healthy regions and a gate on us's measured error ratio
+  Regions regions(false);
+  std::unique_ptr<sluice::testing::PrometheusProcess> prometheus;
+  regions.set_objectives(prometheus_gate(regions, prometheus) + "objectives: {rto: 5m, failback: 10m}\n");
+  // When rehearsing the drill
+  auto drill = regions.sluice("drill");
+  INFO(drill.out << drill.err);
+  // Then the gates were green at baseline, after failover and after failback
+  CHECK(drill.exit_code == 0);
+  CHECK(drill.out.find("RecoveryGatesGreen") != std::string::npos);
+  CHECK(drill.out.find("restored: objectives met, everything restored") != std::string::npos);
+  CHECK(regions.weights() == std::vector<int>{34, 34, 34});
+  CHECK(regions.replicas("us") == 2);
+}
+
+TEST_CASE("a drill whose gate measures errors at baseline exits 6 and changes nothing",
+          "[drill][prometheus]") {
+  // Given us's version failing half its requests, as Prometheus measures it
+  Regions regions(false);
+  std::unique_ptr<sluice::testing::PrometheusProcess> prometheus;
+  const std::string gate = prometheus_gate(regions, prometheus);
+  REQUIRE(regions.clusters["us"]
+              .control("PUT", "config", {{"images", {{"web:1", {{"errorRate", 0.5}}}}}})
+              .status == 200);
+  regions.set_objectives(gate);
+  // When rehearsing the drill
+  auto drill = regions.sluice("drill");
+  INFO(drill.out << drill.err);
+  // Then it stops before failing over: a failed baseline is not a drill to run
+  CHECK(drill.exit_code == 6);
+  CHECK(drill.out.find("does not meet successCondition 'result < 0.05'") != std::string::npos);
+  CHECK(regions.writes_by_sluice() == 0);
+  CHECK(regions.weights() == std::vector<int>{34, 34, 34});
 }
