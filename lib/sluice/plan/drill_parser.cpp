@@ -157,12 +157,7 @@ void read_objectives(const MapReader& top, Drill& drill) {
 }
 
 void read_drill(const YAML::Node& root, std::string_view bytes, Sink& sink, Drill& drill) {
-  if (!root.IsMap()) {
-    sink.error(
-        detail::mark_of(root, YAML::Mark()), "",
-        "a drill is a mapping of fields (apiVersion, kind, metadata, ...), not " + detail::kind_of(root));
-    return;
-  }
+  if (!detail::is_fields_mapping(root, sink, "a drill")) return;
   MapReader top(root, "", YAML::Mark(), k_top_fields, sink);
   read_header(top, drill);
   read_regions(top, drill);

@@ -66,6 +66,10 @@ bool is_dns_label(const std::string& name, std::size_t max_length = 63);
 // True for os/arch or os/arch/variant, as OCI image indexes spell platforms.
 bool is_platform(const std::string& text);
 
+// True when a document's `root` is a mapping; otherwise reports that `what`
+// ("a plan", "a drill") is a mapping of fields and returns false.
+bool is_fields_mapping(const YAML::Node& root, Sink& sink, const std::string& what);
+
 // `image` (required; checked with the registry's own grammar) and
 // `platforms` (os/arch, none twice) of a plan or a release, into `image`
 // and `platforms`; a field in error is left as it was.

@@ -40,6 +40,13 @@ bool is_platform(const std::string& text) {
   return !part_empty && (parts == 2 || parts == 3);
 }
 
+bool is_fields_mapping(const YAML::Node& root, Sink& sink, const std::string& what) {
+  if (root.IsMap()) return true;
+  sink.error(mark_of(root, YAML::Mark()), "",
+             what + " is a mapping of fields (apiVersion, kind, metadata, ...), not " + kind_of(root));
+  return false;
+}
+
 void read_image_fields(const MapReader& top, std::string& image_out,
                        std::vector<std::string>& platforms_out) {
   // Checked offline with the registry's own grammar, so a reference apply
@@ -171,12 +178,7 @@ void check_references(const std::vector<detail::CheckRef>& refs, const std::map<
 }
 
 void read_plan(const YAML::Node& root, std::string_view bytes, Sink& sink, Plan& plan) {
-  if (!root.IsMap()) {
-    sink.error(
-        detail::mark_of(root, YAML::Mark()), "",
-        "a plan is a mapping of fields (apiVersion, kind, metadata, ...), not " + detail::kind_of(root));
-    return;
-  }
+  if (!detail::is_fields_mapping(root, sink, "a plan")) return;
   MapReader top(root, "", YAML::Mark(), k_top_fields, sink);
   read_header(top, plan);
   read_target(top, plan);
