@@ -43,7 +43,7 @@ ReleaseRecord fresh_record(const plan::Release& release, const Prepared& prepare
 // apply of this very file (targets done stay done), else a fresh one.
 ReleaseRecord record_for_run(const std::optional<ReleaseRecord>& previous, ReleaseRecord fresh,
                              const Prepared& prepared) {
-  ReleaseRecord out = std::move(fresh);
+  ReleaseRecord out = previous ? with_history_of(std::move(fresh), *previous) : std::move(fresh);
   if (previous && previous->phase == "Progressing" && previous->targets.size() == out.targets.size()) {
     out = *previous;
     for (auto& target : out.targets)
