@@ -435,7 +435,7 @@ TEST_CASE("two applies of one release: exactly one proceeds, the other exits 5",
   std::string image = regions.image("2");
   std::string pinned = regions.registry.host() + "/app@" + regions.registry.push("app", "2");
   auto slow =
-      regions.clusters["west"].control("PUT", "config", {{"images", {{pinned, {{"startupMs", 3000}}}}}});
+      regions.clusters["west"].control("PUT", "config", {{"images", {{pinned, {{"startupMs", 8000}}}}}});
   REQUIRE(slow.status == 200);
   std::string release = regions.write_release(image);
   sluice::test::Process first(sluice_binary(), regions.args({"apply", release}));
