@@ -417,6 +417,10 @@ TEST_CASE("failures within a wave's failureBudget let the release go on", "[scen
 
   INFO(run.out << run.err);
   CHECK(run.exit_code == 0);
+  REQUIRE(run.last() != nullptr);
+  CHECK(run.last()->value("message", "") == "release shop: every target serves " + digest_of(run) +
+                                                " but 2 "
+                                                "that failed within their wave's failureBudget");
   CHECK(regions.serving_image("west", "extra") == pinned);  // the wave after the budgeted failures ran
   for (const auto& service : k_services) {
     CHECK(regions.serving_image("east", service) == pinned);
