@@ -332,15 +332,15 @@ TEST_CASE("abort of a running release aborts its targets in progress; the apply 
   // West starts the new version slowly, so the abort lands while wave 2 runs there.
   std::string pinned = regions.registry.host() + "/app@" + regions.registry.push("app", "2");
   auto slow =
-      regions.clusters["west"].control("PUT", "config", {{"images", {{pinned, {{"startupMs", 4000}}}}}});
+      regions.clusters["west"].control("PUT", "config", {{"images", {{pinned, {{"startupMs", 2000}}}}}});
   REQUIRE(slow.status == 200);
   std::string release = regions.write_release(image, "onFailure: rollbackAll\n");
-  sluice::test::Process apply(sluice_binary(), regions.args({"apply", release}));
+  sluice::test::Process apply(sluice_binary(), regions.args({"apply", release, "--lease-seconds", "2"}));
   REQUIRE(sluice::scenario::wait_for_event(apply, [](const Json& e) {
     return e.value("type", "") == "rollout_started" && e.value("target", "").rfind("west/", 0) == 0;
   }));
 
-  auto abort = regions.sluice({"abort", release});
+  auto abort = regions.sluice({"abort", release, "--lease-seconds", "2"});
   auto apply_exit = apply.wait(std::chrono::seconds(60));
 
   INFO(abort.out << abort.err);
