@@ -17,4 +17,13 @@ struct ReleaseApplyArgs {
 // `sluice apply RELEASE`: exit codes as for a plan, for the release as a whole.
 int run_apply_release(Context& ctx, const ReleaseApplyArgs& args);
 
+// `sluice status RELEASE` / `sluice history RELEASE`: the release record, read
+// from the context and namespace the release file names (record:). Exit codes
+// as for a plan's status / history (docs/exit-codes.md).
+// `sluice abort RELEASE`: aborts each target in progress (release::abort_release).
+int run_abort_release(Context& ctx, const ReleaseApplyArgs& args);
+
+int run_status_release(Context& ctx, const std::string& path);
+int run_history_release(Context& ctx, const std::string& path);
+
 }  // namespace sluice::cli

@@ -43,7 +43,7 @@ ReleaseRecord fresh_record(const plan::Release& release, const Prepared& prepare
 // apply of this very file (targets done stay done), else a fresh one.
 ReleaseRecord record_for_run(const std::optional<ReleaseRecord>& previous, ReleaseRecord fresh,
                              const Prepared& prepared) {
-  ReleaseRecord out = std::move(fresh);
+  ReleaseRecord out = previous ? with_history_of(std::move(fresh), *previous) : std::move(fresh);
   if (previous && previous->phase == "Progressing" && previous->targets.size() == out.targets.size()) {
     out = *previous;
     for (auto& target : out.targets)
@@ -84,12 +84,23 @@ class Run {
       if (gate.interrupted) return interrupted();
       if (!gate.passed) return decide("after wave " + wave.name + ": " + gate.why, {});
     }
-    (void)keeper_.set_phase("Succeeded", "every target serves " + keeper_.digest());
-    return {k_exit_ok, state::RecordPhase::healthy,
-            "release " + release_.name + ": every target serves " + keeper_.digest()};
+    std::string served = served_message();
+    (void)keeper_.set_phase("Succeeded", served);
+    return {k_exit_ok, state::RecordPhase::healthy, "release " + release_.name + ": " + served};
   }
 
  private:
+  // Targets that failed within their wave's failureBudget rolled themselves
+  // back: they do not serve the digest, and the message must not say they do.
+  std::string served_message() const {
+    std::size_t failed = 0;
+    for (std::size_t i = 0; i < prepared_.slots.size(); ++i)
+      failed += keeper_.outcome(i) == TargetOutcome::failed ? 1 : 0;
+    if (failed == 0) return "every target serves " + keeper_.digest();
+    return "every target serves " + keeper_.digest() + " but " + std::to_string(failed) +
+           " that failed within their wave's failureBudget";
+  }
+
   WaveRun wave_run(std::size_t w) {
     WaveRun run;
     run.max_parallel = release_.waves[w].max_parallel;

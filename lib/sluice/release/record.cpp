@@ -3,6 +3,7 @@
 #include <sluice/kube/resources.hpp>
 
 #include <array>
+#include <cstddef>
 #include <utility>
 
 namespace sluice::release {
@@ -68,6 +69,8 @@ std::optional<TargetOutcome> parse_target_outcome(const std::string& text) {
 json to_json(const ReleaseRecord& r) {
   json targets = json::array();
   for (const auto& t : r.targets) targets.push_back(target_json(t));
+  json history = json::array();
+  for (const auto& past : r.history) history.push_back(to_json(past));
   return {{"format", 1},
           {"name", r.name},
           {"sourceHash", r.source_hash},
@@ -78,7 +81,8 @@ json to_json(const ReleaseRecord& r) {
           {"message", r.message},
           {"startedAt", r.started_at},
           {"updatedAt", r.updated_at},
-          {"targets", targets}};
+          {"targets", targets},
+          {"history", history}};
 }
 
 util::Result<ReleaseRecord> release_record_from_json(const json& j) {
@@ -99,7 +103,26 @@ util::Result<ReleaseRecord> release_record_from_json(const json& j) {
     if (!target) return target.error();
     r.targets.push_back(std::move(*target));
   }
+  // Records written before releases kept a history have none.
+  for (const auto& item : j.value("history", json::array())) {
+    auto past = release_record_from_json(item);
+    if (!past) return past.error();
+    past->history.clear();
+    r.history.push_back(std::move(*past));
+  }
   return r;
+}
+
+ReleaseRecord with_history_of(ReleaseRecord fresh, const ReleaseRecord& previous) {
+  fresh.history = previous.history;
+  ReleaseRecord last = previous;
+  last.history.clear();
+  fresh.history.push_back(std::move(last));
+  if (fresh.history.size() > k_release_history_kept) {
+    fresh.history.erase(fresh.history.begin(),
+                        fresh.history.end() - static_cast<std::ptrdiff_t>(k_release_history_kept));
+  }
+  return fresh;
 }
 
 util::Result<std::optional<ReleaseRecord>> ReleaseStore::load(const util::CancelToken* cancel) {

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,7 +49,16 @@ struct ReleaseRecord {
   std::string started_at;
   std::string updated_at;
   std::vector<TargetRecord> targets;
+  // The runs before this one (oldest first, at most k_release_history_kept),
+  // each without its own history: `sluice history RELEASE` lists them.
+  std::vector<ReleaseRecord> history;
 };
+
+inline constexpr std::size_t k_release_history_kept = 10;
+
+// The record a fresh run starts from `fresh`, after `previous` (a finished
+// run, or one of another file): previous's history plus previous, trimmed.
+ReleaseRecord with_history_of(ReleaseRecord fresh, const ReleaseRecord& previous);
 
 nlohmann::json to_json(const ReleaseRecord& record);
 util::Result<ReleaseRecord> release_record_from_json(const nlohmann::json& json);

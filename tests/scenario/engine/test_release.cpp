@@ -341,3 +341,223 @@ TEST_CASE("a release killed mid-way resumes: targets done are not redone", "[sce
     for (const auto& service : k_services)
       CHECK(regions.template_image(cluster, service).find("@sha256:") != std::string::npos);
 }
+
+TEST_CASE("status and history of a release read its record from the context it names",
+          "[scenario][release][status]") {
+  Regions regions;
+  std::string release = regions.write_release(regions.image("2"));
+  auto text = [&](const std::vector<std::string>& verb) {
+    std::vector<std::string> all{"--kubeconfig", regions.kubeconfig};
+    all.insert(all.end(), verb.begin(), verb.end());
+    return sluice::test::run(sluice_binary(), all, {}, std::chrono::seconds(30));
+  };
+
+  auto never = text({"status", release});
+  CHECK(never.exit_code == 2);
+  CHECK(never.err == "sluice status: no release named shop in namespace releases\n");
+  auto never_history = text({"history", release});
+  CHECK(never_history.exit_code == 2);
+  CHECK(never_history.err == "sluice history: no release named shop in namespace releases\n");
+
+  auto applied = regions.sluice({"apply", release});
+  REQUIRE(applied.exit_code == 0);
+  std::string digest = digest_of(applied);
+
+  auto status = text({"status", release});
+  INFO(status.out << status.err);
+  CHECK(status.exit_code == 0);
+  CHECK(status.out.rfind("release shop: Succeeded — every target serves " + digest + "\n", 0) == 0);
+  CHECK(status.out.find("  target   rest         north/shop/api                   rolling    Done\n") !=
+        std::string::npos);
+  auto json = regions.sluice({"status", release});
+  CHECK(json.exit_code == 0);
+  REQUIRE(json.events.size() == 1);
+  CHECK(json.events[0]["exitCode"] == 0);
+  CHECK(json.events[0]["release"]["digest"] == digest);
+  REQUIRE(json.events[0]["release"]["targets"].size() == 6);
+  for (const auto& t : json.events[0]["release"]["targets"]) CHECK(t["outcome"] == "Done");
+
+  // A second apply of the same release: history lists both runs, oldest first.
+  REQUIRE(regions.sluice({"apply", release}).exit_code == 0);
+  auto history = regions.sluice({"history", release});
+  INFO(history.out << history.err);
+  CHECK(history.exit_code == 0);
+  REQUIRE(history.events.size() == 2);
+  CHECK(history.events[0]["phase"] == "Succeeded");
+  CHECK(history.events[1]["phase"] == "Succeeded");
+  CHECK(history.events[1]["digest"] == digest);
+  auto history_text = text({"history", release});
+  CHECK(history_text.exit_code == 0);
+  CHECK(history_text.out.find("Succeeded   ") == 0);
+  CHECK(history_text.out.find(digest + "  6/6 target(s) done  — every target serves " + digest + "\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("abort of a running release aborts its targets in progress; the apply rolls back the rest",
+          "[scenario][release][abort]") {
+  Regions regions;
+  std::string image = regions.image("2");
+  // West starts the new version slowly, so the abort lands while wave 2 runs there.
+  std::string pinned = regions.registry.host() + "/app@" + regions.registry.push("app", "2");
+  auto slow =
+      regions.clusters["west"].control("PUT", "config", {{"images", {{pinned, {{"startupMs", 2000}}}}}});
+  REQUIRE(slow.status == 200);
+  std::string release = regions.write_release(image, "onFailure: rollbackAll\n");
+  sluice::test::Process apply(sluice_binary(), regions.args({"apply", release, "--lease-seconds", "2"}));
+  REQUIRE(sluice::scenario::wait_for_event(apply, [](const Json& e) {
+    return e.value("type", "") == "rollout_started" && e.value("target", "").rfind("west/", 0) == 0;
+  }));
+
+  auto abort = regions.sluice({"abort", release, "--lease-seconds", "2"});
+  auto apply_exit = apply.wait(std::chrono::seconds(60));
+
+  INFO(abort.out << abort.err);
+  CHECK(abort.exit_code == 0);
+  CHECK(apply_exit == std::optional<int>(3));
+  for (const auto& cluster : k_clusters) {
+    for (const auto& service : k_services) {
+      INFO(cluster << "/" << service);
+      CHECK(regions.serving_image(cluster, service) == regions.old_image);
+    }
+  }
+  auto status = regions.sluice({"status", release});
+  CHECK(status.exit_code == 3);
+  REQUIRE(status.events.size() == 1);
+  CHECK(status.events[0]["release"]["phase"] == "RolledBack");
+  // Nothing left to abort afterwards.
+  auto again = regions.sluice({"abort", release});
+  CHECK(again.exit_code == 2);
+  REQUIRE(again.last() != nullptr);
+  CHECK(again.last()->value("message", "") == "release shop is RolledBack: nothing to abort");
+}
+
+TEST_CASE("onFailure hold leaves the targets done as they are and exits 4", "[scenario][release][hold]") {
+  Regions regions;
+  std::string image = regions.image("2");
+  std::string pinned = regions.registry.host() + "/app@" + regions.registry.push("app", "2");
+  auto set =
+      regions.clusters["north"].control("PUT", "config", {{"images", {{pinned, {{"crashLoop", true}}}}}});
+  REQUIRE(set.status == 200);
+  std::string release = regions.write_release(image, "onFailure: hold\n");
+
+  auto run = regions.sluice({"apply", release});
+
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 4);
+  // East (wave 1) keeps the new digest; north rolled itself back.
+  for (const auto& service : k_services) {
+    CHECK(regions.serving_image("east", service) == pinned);
+    CHECK(regions.serving_image("north", service) == regions.old_image);
+  }
+  auto status = regions.sluice({"status", release});
+  CHECK(status.exit_code == 4);
+  REQUIRE(status.events.size() == 1);
+  CHECK(status.events[0]["release"]["phase"] == "Held");
+}
+
+TEST_CASE("failures within a wave's failureBudget let the release go on", "[scenario][release][budget]") {
+  Regions regions;
+  std::string image = regions.image("2");
+  std::string pinned = regions.registry.host() + "/app@" + regions.registry.push("app", "2");
+  auto set =
+      regions.clusters["north"].control("PUT", "config", {{"images", {{pinned, {{"crashLoop", true}}}}}});
+  REQUIRE(set.status == 200);
+  // Wave rest has four targets; north's two fail, within a budget of 2; a third wave follows.
+  std::string release = regions.write_release(
+      image, "onFailure: rollbackAll\n",
+      "  - name: last\n    targets:\n      - {context: west, namespace: shop, plan: extra.yaml}\n");
+  std::string text;
+  {
+    std::ifstream in(release);
+    std::stringstream all;
+    all << in.rdbuf();
+    text = all.str();
+  }
+  auto at = text.find("  - name: rest\n    maxParallel: 2\n");
+  REQUIRE(at != std::string::npos);
+  text.insert(at + std::string("  - name: rest\n    maxParallel: 2\n").size(), "    failureBudget: 2\n");
+  std::ofstream(release) << text;
+  regions.clusters["west"].create_deployment("shop", "extra", regions.old_image, 1);
+  regions.clusters["west"].create_service("shop", "extra", {{"app", "extra"}});
+  regions.write_plan("extra");
+
+  auto run = regions.sluice({"apply", release});
+
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 0);
+  REQUIRE(run.last() != nullptr);
+  CHECK(run.last()->value("message", "") == "release shop: every target serves " + digest_of(run) +
+                                                " but 2 "
+                                                "that failed within their wave's failureBudget");
+  CHECK(regions.serving_image("west", "extra") == pinned);  // the wave after the budgeted failures ran
+  for (const auto& service : k_services) {
+    CHECK(regions.serving_image("east", service) == pinned);
+    CHECK(regions.serving_image("north", service) == regions.old_image);
+  }
+  auto status = regions.sluice({"status", release});
+  REQUIRE(status.events.size() == 1);
+  int failed = 0;
+  for (const auto& t : status.events[0]["release"]["targets"]) failed += t["outcome"] == "Failed" ? 1 : 0;
+  CHECK(failed == 2);
+}
+
+TEST_CASE("two applies of one release: exactly one proceeds, the other exits 5",
+          "[scenario][release][lock]") {
+  Regions regions;
+  std::string image = regions.image("2");
+  std::string pinned = regions.registry.host() + "/app@" + regions.registry.push("app", "2");
+  auto slow =
+      regions.clusters["west"].control("PUT", "config", {{"images", {{pinned, {{"startupMs", 8000}}}}}});
+  REQUIRE(slow.status == 200);
+  std::string release = regions.write_release(image);
+  sluice::test::Process first(sluice_binary(), regions.args({"apply", release}));
+  REQUIRE(sluice::scenario::wait_for_event(first, [](const Json& e) {
+    return e.value("type", "") == "rollout_started" && e.value("target", "").rfind("west/", 0) == 0;
+  }));
+
+  auto second = regions.sluice({"apply", release});
+  auto first_exit = first.wait(std::chrono::seconds(60));
+
+  INFO(second.out << second.err);
+  CHECK(second.exit_code == 5);
+  REQUIRE(second.last() != nullptr);
+  CHECK(second.last()->value("message", "").rfind("rollout release.shop is locked by ", 0) == 0);
+  CHECK(first_exit == std::optional<int>(0));
+}
+
+TEST_CASE("SIGINT during a release exits 130; the record says which targets were stopped",
+          "[scenario][release][sigint]") {
+  Regions regions;
+  std::string image = regions.image("2");
+  std::string pinned = regions.registry.host() + "/app@" + regions.registry.push("app", "2");
+  auto slow =
+      regions.clusters["west"].control("PUT", "config", {{"images", {{pinned, {{"startupMs", 3000}}}}}});
+  REQUIRE(slow.status == 200);
+  std::string release = regions.write_release(image);
+  sluice::test::Process apply(sluice_binary(), regions.args({"apply", release, "--lease-seconds", "2"}));
+  REQUIRE(sluice::scenario::wait_for_event(apply, [](const Json& e) {
+    return e.value("type", "") == "rollout_started" && e.value("target", "").rfind("west/", 0) == 0;
+  }));
+
+  ::kill(apply.pid(), SIGINT);
+  auto exit = apply.wait(std::chrono::seconds(30));
+
+  CHECK(exit == std::optional<int>(130));
+  auto status = regions.sluice({"status", release});
+  CHECK(status.exit_code == 130);
+  REQUIRE(status.events.size() == 1);
+  CHECK(status.events[0]["release"]["phase"] == "Progressing");
+  CHECK(status.events[0]["abandoned"] == true);
+  // No target is left Running: each is Done, Stopped (its own record saved) or Pending.
+  for (const auto& t : status.events[0]["release"]["targets"]) {
+    INFO(t.dump());
+    CHECK(t["outcome"] != "Running");
+    if (t["outcome"] != "Stopped") continue;
+    auto target = regions.sluice({"--context", t["context"].get<std::string>(), "status",
+                                  t["rollout"].get<std::string>(), "-n", "shop"});
+    CHECK(target.exit_code == 130);  // its own record: in progress, resumable
+  }
+  auto again = regions.sluice({"apply", release, "--lease-seconds", "2"});
+  INFO(again.out << again.err);
+  CHECK(again.exit_code == 0);
+}
