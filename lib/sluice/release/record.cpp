@@ -134,7 +134,10 @@ util::Result<std::optional<ReleaseRecord>> ReleaseStore::load(const util::Cancel
     return std::optional<ReleaseRecord>();
   }
   resource_version_ = got->value("/metadata/resourceVersion"_json_pointer, "");
-  json data = got->value("/data/release"_json_pointer, "");
+  data_ = got->value("data", json::object());
+  // The lock's rollout record may be all there is yet: not applied before.
+  if (!data_.is_object() || !data_.contains("release")) return std::optional<ReleaseRecord>();
+  json data = data_.value("release", "");
   auto parsed = json::parse(data.get<std::string>(), nullptr, false);
   auto record = release_record_from_json(parsed);
   if (!record) return record.error().with_context("the release record " + ns_ + "/" + object_name(name_));
@@ -146,12 +149,15 @@ util::Status ReleaseStore::save(const ReleaseRecord& record) {
              {"kind", "ConfigMap"},
              {"metadata",
               {{"name", object_name(name_)}, {"namespace", ns_}, {"labels", {{"sluice.io/release", name_}}}}},
-             {"data", {{"release", to_json(record).dump()}}}};
+             {"data", data_.is_object() ? data_ : json::object()}};
+  // Only this key is the release's: the others are the lock's rollout record.
+  cm["data"]["release"] = to_json(record).dump();
   if (!resource_version_.empty()) cm["metadata"]["resourceVersion"] = resource_version_;
   auto written = resource_version_.empty() ? client_->create(kube::k_configmaps, ns_, cm)
                                            : client_->update(kube::k_configmaps, ns_, cm);
   if (!written) return written.error().with_context("writing the release record");
   resource_version_ = written->value("/metadata/resourceVersion"_json_pointer, "");
+  data_ = written->value("data", json::object());
   return {};
 }
 

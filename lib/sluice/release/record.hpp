@@ -85,6 +85,9 @@ class ReleaseStore {
   std::string ns_;
   std::string name_;
   std::string resource_version_;  // "" : not read, or absent
+  // The ConfigMap's data as last read or written: it also holds the lock's
+  // rollout record (state::RecordStore names the same object), kept on save.
+  nlohmann::json data_ = nlohmann::json::object();
 };
 
 }  // namespace sluice::release
