@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <sluice/http/client.hpp>
+#include <sluice/kube/attempt_listener.hpp>
 #include <sluice/kube/client.hpp>
 #include <sluice/kube/config.hpp>
 #include <sluice/kube/watch.hpp>
@@ -11,6 +12,7 @@
 #include <sluice/registry/registry.hpp>
 #include <sluice/report/terminal.hpp>
 #include <sluice/state/record.hpp>
+#include <sluice/telemetry/api_counts.hpp>
 
 #include <poll.h>
 #include <pthread.h>
@@ -105,6 +107,7 @@ class Deadline {
 }  // namespace
 
 struct EngineEnv::Parts {
+  telemetry::ApiCounts api_counts;  // first: outlives the kube client that counts into it
   kube::Config config;
   std::unique_ptr<kube::Client> kube;
   std::unique_ptr<kube::WatchHub> hub;
@@ -121,9 +124,15 @@ EngineEnv::~EngineEnv() = default;
 namespace {
 
 // Names this process in the API server's audit log: which of two sluice runs made a request.
-kube::ClientOptions kube_options(const state::Starter& starter) {
+// Counts every API attempt into `counts` (telemetry).
+kube::ClientOptions kube_options(const state::Starter& starter, telemetry::ApiCounts& counts) {
   kube::ClientOptions options;
   options.user_agent = std::string("sluice/") + SLUICE_VERSION + " (" + starter.identity() + ")";
+  options.http_factory = [&counts](const http::ClientOptions& o) {
+    return kube::listening_transport(http::make_curl_client(o), [&counts](const kube::ApiAttempt& a) {
+      counts.count(a.verb, a.code, a.retried);
+    });
+  };
   return options;
 }
 
@@ -164,7 +173,7 @@ std::unique_ptr<EngineEnv> EngineEnv::create(Context& ctx, const std::string& pl
   }
   p.config = *config;
   state::Starter starter = state::current_starter();
-  auto client = kube::make_client(p.config, kube_options(starter));
+  auto client = kube::make_client(p.config, kube_options(starter, p.api_counts));
   if (!client) {
     *ctx.err << "sluice: " << client.error().message << "\n";
     return nullptr;
@@ -197,6 +206,10 @@ std::unique_ptr<EngineEnv> EngineEnv::create(Context& ctx, const std::string& pl
 std::unique_ptr<registry::Registry> make_rollout_registry(registry::RegistryOptions options) {
   options.credentials = registry::credentials_from_env();
   return registry::make_registry(std::move(options));
+}
+
+const telemetry::ApiCounts& EngineEnv::api_counts() const {
+  return parts_->api_counts;
 }
 
 std::string EngineEnv::ns(const Context& ctx) const {

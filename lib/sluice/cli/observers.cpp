@@ -1,6 +1,7 @@
 #include <sluice/cli/observers.hpp>
 
 #include <sluice/cli/engine_env.hpp>
+#include <sluice/engine/lock_wait.hpp>
 #include <sluice/http/client.hpp>
 #include <sluice/notify/notifier.hpp>
 #include <sluice/plan/user_config.hpp>
@@ -38,9 +39,13 @@ RunObservers::RunObservers(Context& ctx, EngineEnv& env, const plan::Notificatio
   if (telemetry) {
     telemetry_ = std::make_unique<telemetry::TelemetryReporter>(
         *deps.out, *http_, *deps.clock, *ctx.err,
-        telemetry::TelemetryOptions{ctx.global.metrics_file, ctx.global.pushgateway, util::Duration{3000}},
+        telemetry::TelemetryOptions{ctx.global.metrics_file, ctx.global.pushgateway, util::Duration{3000},
+                                    &env.api_counts()},
         facts.ns);
     deps.out = telemetry_.get();
+    auto* reporter = telemetry_.get();
+    lock_wait_ = std::make_unique<engine::LockWaitWatch>(
+        [reporter](util::Duration waited) { reporter->lock_waited(waited); });
   }
   if (receivers.receivers.empty()) return;
   notify::NotifierOptions options;
