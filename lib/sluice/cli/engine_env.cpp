@@ -8,10 +8,12 @@
 #include <sluice/kube/client.hpp>
 #include <sluice/kube/config.hpp>
 #include <sluice/kube/watch.hpp>
+#include <sluice/plan/notifications.hpp>
 #include <sluice/plan/values.hpp>
 #include <sluice/registry/registry.hpp>
 #include <sluice/report/terminal.hpp>
 #include <sluice/state/record.hpp>
+#include <sluice/state/record_store.hpp>
 #include <sluice/telemetry/api_counts.hpp>
 
 #include <poll.h>
@@ -263,6 +265,25 @@ util::Duration timeout_of(const std::string& text) {
   return value != nullptr ? *value : util::Duration{0};
 }
 
+namespace {
+
+// The receivers of the plan recorded with rollout `name`: promote, abort and
+// rollback tell whom the plan's own apply told. None when there is no record
+// or it cannot be read (the command itself says why, under the lock).
+plan::Notifications recorded_notifications(engine::Deps& deps, const std::string& ns,
+                                           const std::string& name) {
+  auto configmap =
+      deps.kube->get(kube::k_configmaps, ns, state::RecordStore::object_name(name), &deps.interrupt->token());
+  if (!configmap) return {};
+  auto record = state::record_from_configmap(*configmap);
+  if (!record || !*record || (**record).plan_text.empty()) return {};
+  const auto& recorded = **record;
+  return plan::plan_notifications(recorded.plan_text,
+                                  recorded.plan_path.empty() ? "<recorded plan>" : recorded.plan_path);
+}
+
+}  // namespace
+
 int run_operator(Context& ctx, const OperatorArgs& args, const OperatorAction& action) {
   auto config = config_notifications(ctx);
   if (!config) return k_exit_usage;
@@ -272,7 +293,9 @@ int run_operator(Context& ctx, const OperatorArgs& args, const OperatorAction& a
   facts.rollout = args.name;
   facts.context = env->deps().reach.context;
   facts.ns = env->ns(ctx);
-  RunObservers observers(ctx, *env, *config, facts);
+  RunObservers observers(
+      ctx, *env, plan::merge_notifications(*config, recorded_notifications(env->deps(), facts.ns, args.name)),
+      facts);
   engine::RunOptions options;
   options.lease_duration = std::chrono::seconds(args.lease_seconds);
   return env->finish(args.name, action(env->ns(ctx), env->deps(), options));
