@@ -24,7 +24,7 @@ const std::string k_planted_key = "planted-signing-key-6621";
 // Everything of the namespace sluice may have written, and kubesim's audit log.
 std::string cluster_dump(World& w) {
   std::string all;
-  for (const std::string kind :
+  for (const std::string& kind :
        {"/api/v1/namespaces/" + w.ns + "/configmaps",
         "/apis/coordination.k8s.io/v1/namespaces/" + w.ns + "/leases",
         "/apis/apps/v1/namespaces/" + w.ns + "/deployments", "/api/v1/namespaces/" + w.ns + "/services",
