@@ -5,7 +5,8 @@
 # error rate that sluice catches by its metrics and rolls back, a healthy one
 # rolled out in full, a crash-looping one rolled back by pod health, and an
 # unsigned one refused at preflight. Then a release to two simulated regions
-# and a disaster-recovery drill between them, with its measured RTO. Everything it starts runs on 127.0.0.1 and is stopped
+# and a disaster-recovery drill between them, with its measured RTO. A local
+# webhook receiver prints the notifications of each act. Everything it starts runs on 127.0.0.1 and is stopped
 # on exit. Exits 0 when the demo went as designed.
 #
 #   scripts/demo.sh [--no-build]     (--no-build: reuse the binaries in $SLUICE_BUILD)
@@ -128,6 +129,29 @@ EOF
   say "docker-registry at $registry"
 }
 
+# The plans' notification receiver (scripts/demo_receiver.py): one line per
+# notification in its log, shown after each act.
+start_receiver() {
+  python3 scripts/demo_receiver.py >"$work/receiver.log" 2>&1 &
+  pids+=($!)
+  local line
+  line=$(wait_for_line "$work/receiver.log" 'listening on 127.0.0.1:' "the notification receiver")
+  receiver=http://${line##* }
+  shown_notifications=1
+  say "notification receiver at $receiver (a webhook that prints what sluice sends it)"
+}
+
+# Prints the notifications received since the last call.
+show_notifications() {
+  local lines
+  lines=$(wc -l <"$work/receiver.log")
+  if [ "$lines" -gt "$shown_notifications" ]; then
+    say "the plan's webhook received:"
+    tail -n "+$((shown_notifications + 1))" "$work/receiver.log" | sed 's/^/     /'
+  fi
+  shown_notifications=$lines
+}
+
 # Debian's Prometheus scraping kubesim's simulated traffic every second. It
 # cannot report the port it bound, so it gets a free port of ours (retried if
 # another process takes it first).
@@ -196,7 +220,7 @@ behave() {
 plan_for() {
   local name=$1 image=$2 out=$work/$1
   sed -e "s|^image: .*|image: $image|" -e "s|address: http://127.0.0.1:9090|address: ${prometheus:-}|" \
-    "plans/demo/$name" >"$out"
+    -e "s|url: 'http://127.0.0.1:9099/|url: '${receiver:-http://127.0.0.1:9099}/|" "plans/demo/$name" >"$out"
   printf '%s' "$out"
 }
 
@@ -209,6 +233,7 @@ apply_expecting() {
   code=$?
   set -e
   [ "$code" -eq "$expected" ] || fail "sluice apply of version $tag exited $code, expected $expected"
+  show_notifications
 }
 
 # The images of the pods the live Service selects (curl, so that it works
@@ -323,6 +348,7 @@ say "kubesim (a simulated Kubernetes cluster) at $kube_url"
 curl --silent --fail --max-time 5 -o /dev/null "$kube_url/metrics" || fail "this kubesim serves no /metrics"
 start_registry
 start_prometheus
+start_receiver
 # The team's signing key: every version it releases is signed, as `cosign sign
 # --key` would sign it (scripts/push-image.sh --sign, with openssl); the plan
 # deploys only what this key signed.
@@ -384,6 +410,10 @@ apply_expecting 6 canary.yaml 5
 say "exit 6 is the EXPECTED outcome: preflight found no signature of version 5's digest by the"
 say "plan's key, so sluice changed nothing in the cluster; version 3 still serves"
 expect_serving "${pinned[3]}" 3
+
+for what in rolledBack succeeded; do
+  grep -q "^notification $what:" "$work/receiver.log" || fail "the plan's webhook received no $what notification"
+done
 
 # ------------------------------------------------------------------- act 5 --
 

@@ -4,13 +4,17 @@
 #include <CLI/CLI.hpp>
 
 #include <sluice/http/client.hpp>
+#include <sluice/kube/attempt_listener.hpp>
 #include <sluice/kube/client.hpp>
 #include <sluice/kube/config.hpp>
 #include <sluice/kube/watch.hpp>
+#include <sluice/plan/notifications.hpp>
 #include <sluice/plan/values.hpp>
 #include <sluice/registry/registry.hpp>
 #include <sluice/report/terminal.hpp>
 #include <sluice/state/record.hpp>
+#include <sluice/state/record_store.hpp>
+#include <sluice/telemetry/api_counts.hpp>
 
 #include <poll.h>
 #include <pthread.h>
@@ -105,6 +109,7 @@ class Deadline {
 }  // namespace
 
 struct EngineEnv::Parts {
+  telemetry::ApiCounts api_counts;  // first: outlives the kube client that counts into it
   kube::Config config;
   std::unique_ptr<kube::Client> kube;
   std::unique_ptr<kube::WatchHub> hub;
@@ -121,9 +126,15 @@ EngineEnv::~EngineEnv() = default;
 namespace {
 
 // Names this process in the API server's audit log: which of two sluice runs made a request.
-kube::ClientOptions kube_options(const state::Starter& starter) {
+// Counts every API attempt into `counts` (telemetry).
+kube::ClientOptions kube_options(const state::Starter& starter, telemetry::ApiCounts& counts) {
   kube::ClientOptions options;
   options.user_agent = std::string("sluice/") + SLUICE_VERSION + " (" + starter.identity() + ")";
+  options.http_factory = [&counts](const http::ClientOptions& o) {
+    return kube::listening_transport(http::make_curl_client(o), [&counts](const kube::ApiAttempt& a) {
+      counts.count(a.verb, a.code, a.retried);
+    });
+  };
   return options;
 }
 
@@ -164,7 +175,7 @@ std::unique_ptr<EngineEnv> EngineEnv::create(Context& ctx, const std::string& pl
   }
   p.config = *config;
   state::Starter starter = state::current_starter();
-  auto client = kube::make_client(p.config, kube_options(starter));
+  auto client = kube::make_client(p.config, kube_options(starter, p.api_counts));
   if (!client) {
     *ctx.err << "sluice: " << client.error().message << "\n";
     return nullptr;
@@ -197,6 +208,10 @@ std::unique_ptr<EngineEnv> EngineEnv::create(Context& ctx, const std::string& pl
 std::unique_ptr<registry::Registry> make_rollout_registry(registry::RegistryOptions options) {
   options.credentials = registry::credentials_from_env();
   return registry::make_registry(std::move(options));
+}
+
+const telemetry::ApiCounts& EngineEnv::api_counts() const {
+  return parts_->api_counts;
 }
 
 std::string EngineEnv::ns(const Context& ctx) const {
@@ -250,6 +265,25 @@ util::Duration timeout_of(const std::string& text) {
   return value != nullptr ? *value : util::Duration{0};
 }
 
+namespace {
+
+// The receivers of the plan recorded with rollout `name`: promote, abort and
+// rollback tell whom the plan's own apply told. None when there is no record
+// or it cannot be read (the command itself says why, under the lock).
+plan::Notifications recorded_notifications(engine::Deps& deps, const std::string& ns,
+                                           const std::string& name) {
+  auto configmap =
+      deps.kube->get(kube::k_configmaps, ns, state::RecordStore::object_name(name), &deps.interrupt->token());
+  if (!configmap) return {};
+  auto record = state::record_from_configmap(*configmap);
+  if (!record || !*record || (**record).plan_text.empty()) return {};
+  const auto& recorded = **record;
+  return plan::plan_notifications(recorded.plan_text,
+                                  recorded.plan_path.empty() ? "<recorded plan>" : recorded.plan_path);
+}
+
+}  // namespace
+
 int run_operator(Context& ctx, const OperatorArgs& args, const OperatorAction& action) {
   auto config = config_notifications(ctx);
   if (!config) return k_exit_usage;
@@ -259,7 +293,9 @@ int run_operator(Context& ctx, const OperatorArgs& args, const OperatorAction& a
   facts.rollout = args.name;
   facts.context = env->deps().reach.context;
   facts.ns = env->ns(ctx);
-  RunObservers observers(ctx, *env, *config, facts);
+  RunObservers observers(
+      ctx, *env, plan::merge_notifications(*config, recorded_notifications(env->deps(), facts.ns, args.name)),
+      facts);
   engine::RunOptions options;
   options.lease_duration = std::chrono::seconds(args.lease_seconds);
   return env->finish(args.name, action(env->ns(ctx), env->deps(), options));

@@ -19,6 +19,9 @@ namespace sluice::kube {
 class Client;
 class WatchHub;
 }  // namespace sluice::kube
+namespace sluice::telemetry {
+class ApiCounts;
+}
 namespace sluice::registry {
 class Registry;
 struct RegistryOptions;
@@ -34,6 +37,8 @@ class EngineEnv {
   static std::unique_ptr<EngineEnv> create(Context& ctx, const std::string& plan_context = "");
 
   engine::Deps& deps() { return deps_; }
+  // The Kubernetes API requests (and retries) of this run so far, by verb and code.
+  const telemetry::ApiCounts& api_counts() const;
   // -n, else the kubeconfig context's namespace.
   std::string ns(const Context& ctx) const;
   // Interrupts the run once `limit` has passed (--timeout): it stops as on

@@ -23,6 +23,9 @@ class NotifyingReporter;
 namespace sluice::telemetry {
 class TelemetryReporter;
 }
+namespace sluice::engine {
+class LockWaitWatch;
+}
 
 namespace sluice::cli {
 
@@ -47,6 +50,7 @@ class RunObservers {
   report::Reporter* previous_ = nullptr;
   std::unique_ptr<http::Client> http_;
   std::unique_ptr<telemetry::TelemetryReporter> telemetry_;
+  std::unique_ptr<engine::LockWaitWatch> lock_wait_;  // after telemetry_: dies before it
   std::unique_ptr<notify::NotifyingReporter> notifier_;
 };
 

@@ -1,5 +1,6 @@
 #include <sluice/engine/run_support.hpp>
 
+#include <sluice/engine/lock_wait.hpp>
 #include <sluice/kube/fenced_client.hpp>
 #include <sluice/kube/resources.hpp>
 #include <sluice/kube/watch.hpp>
@@ -76,7 +77,10 @@ Outcome with_lock(Deps& deps, const std::string& ns, const std::string& name, co
   std::string identity = options.identity.empty() ? deps.starter.identity() : options.identity;
   state::LeaseLock lock(*deps.kube, *deps.hub, *deps.clock, ns, name, identity,
                         state::LockOptions{options.lease_duration, util::Duration(0)});
-  auto got = lock.acquire(&deps.interrupt->token(), released_lease_version(deps, store, ns, name));
+  std::string released_version = released_lease_version(deps, store, ns, name);
+  auto asked = deps.clock->now();
+  auto got = lock.acquire(&deps.interrupt->token(), released_version);
+  tell_lock_wait(std::chrono::duration_cast<util::Duration>(deps.clock->now() - asked));
   if (!got) {
     if (got.error().kind == util::ErrorKind::cancelled)
       return {k_exit_interrupted, {}, "interrupted while waiting for the lock"};

@@ -1,5 +1,6 @@
 // The real kube::Client over http::Client: URL building, auth headers, the
 // client-side rate limit, and client-go's retry rules.
+#include <sluice/kube/attempt_listener.hpp>
 #include <sluice/kube/auth.hpp>
 #include <sluice/kube/client.hpp>
 #include <sluice/kube/errors.hpp>
@@ -25,6 +26,14 @@ bool is_read(const std::string& method) {
 }
 
 // client-go: 429 always; 5xx only when the server said when to come back.
+// Tells the transport of an attempt when it listens (kube/attempt_listener.hpp).
+void tell(http::Client& transport, const std::string& verb, const Result<http::Response>& answer,
+          bool retried) {
+  auto* listener = dynamic_cast<AttemptListener*>(&transport);
+  if (listener != nullptr)
+    listener->attempt(ApiAttempt{verb, answer ? std::to_string(answer->status) : "<error>", retried});
+}
+
 bool server_asked_retry(const http::Response& response) {
   if (response.status == 429) return true;
   return response.status >= 500 && !wire::header(response.headers, "Retry-After").empty();
@@ -198,6 +207,7 @@ Result<Json> ApiClient::request(const ApiRequest& api, const CancelToken* cancel
     ++requests_;  // counted when sent; the transport logs each request, redacted
     auto answer = prepared->http->send(prepared->request, cancel);
     Verdict verdict = judge(api, answer, attempt, reauthed);
+    tell(*prepared->http, api.method, answer, verdict.retry);
     if (verdict.retry) {
       if (!wait(verdict.wait, cancel))
         return util::make_error(ErrorKind::cancelled, "cancelled while retrying");
@@ -245,12 +255,13 @@ util::Status ApiClient::watch_stream(const ApiRequest& api,
     prepared->request.timeout = util::Duration{(server_timeout + 30) * 1000LL};
     ++requests_;
     auto answer = prepared->http->stream(prepared->request, on_line, cancel);
-    if (cancel != nullptr && cancel->cancelled())
-      return util::make_error(ErrorKind::cancelled, "watch cancelled");
+    bool cancelled = cancel != nullptr && cancel->cancelled();
+    Verdict verdict = !cancelled && answer ? judge(watch, answer, attempt, reauthed) : Verdict{};
+    tell(*prepared->http, "WATCH", answer, verdict.retry);
+    if (cancelled) return util::make_error(ErrorKind::cancelled, "watch cancelled");
     // A dropped stream is never re-sent from here: events may already have been
     // delivered, so the caller resumes from the last resourceVersion it saw.
     if (!answer) return answer.error();
-    Verdict verdict = judge(watch, answer, attempt, reauthed);
     if (verdict.retry) {
       if (!wait(verdict.wait, cancel)) return util::make_error(ErrorKind::cancelled, "watch cancelled");
       continue;

@@ -21,8 +21,12 @@ using util::make_error;
 namespace {
 
 std::string where_of(const plan::SecretRef& ref) {
-  return ref.kind == plan::SecretRef::Kind::env ? "environment variable " + ref.name
-                                                : "file '" + ref.name + "'";
+  switch (ref.kind) {
+    case plan::SecretRef::Kind::env: return "environment variable " + ref.name;
+    case plan::SecretRef::Kind::file: return "file '" + ref.name + "'";
+    case plan::SecretRef::Kind::secret_key: return "Secret " + ref.name + " key '" + ref.key + "'";
+  }
+  return ref.name;
 }
 
 util::Result<std::string> read_registered(const plan::SecretRef& ref, const SecretLookup& lookup,

@@ -23,17 +23,12 @@ std::vector<std::string> notify_on_names() {
   return names;
 }
 
-// A reference to the environment or a file; inline text and Kubernetes
-// Secrets (there is no namespace to read one from in the config file) are refused.
+// A reference to the environment, a file or a Kubernetes Secret (in the
+// rollout's namespace, read when the run starts); inline text is refused.
 std::optional<SecretRef> checked_reference(const MapReader& reader, const std::string& key,
                                            const SecretValue& value) {
   if (!value.from) {
     reader.error(key, "is a secret: inline text is refused" + std::string(k_reference_hint));
-    return std::nullopt;
-  }
-  if (value.from->kind == SecretRef::Kind::secret_key) {
-    reader.error(key, "notifications read secrets from the environment or a file, not a Kubernetes Secret" +
-                          std::string(k_reference_hint));
     return std::nullopt;
   }
   return value.from;
@@ -92,12 +87,6 @@ std::map<std::string, SecretValue> read_headers(const MapReader& reader) {
     if (!value->from && is_secret_header_value(name, value->literal)) {
       reader.sink().error(mark, path,
                           "is a credential: inline text is refused" + std::string(k_reference_hint));
-      continue;
-    }
-    if (value->from && value->from->kind == SecretRef::Kind::secret_key) {
-      reader.sink().error(
-          mark, path,
-          "notifications read secrets from the environment or a file" + std::string(k_reference_hint));
       continue;
     }
     headers[name] = std::move(*value);

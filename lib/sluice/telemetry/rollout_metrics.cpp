@@ -12,6 +12,10 @@ double seconds_between(util::TimePoint from, util::TimePoint to) {
   return std::chrono::duration<double>(to - from).count();
 }
 
+double seconds_of(util::Duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
 // A label value as the text format quotes it: backslash, quote and newline escaped.
 std::string label_value(const std::string& text) {
   std::string out;
@@ -34,7 +38,20 @@ bool is_analysis(const std::string& step) {
   return step.rfind("Analysis(", 0) == 0 || step.rfind("RunChecks(", 0) == 0;
 }
 
+void api_family(std::string& out, const char* name, const char* help, const std::string& id,
+                const ApiCallCounts& counts) {
+  family(out, name, "counter", help);
+  for (const auto& [key, count] : counts) {
+    out += fmt::format("{}{{{},verb=\"{}\",code=\"{}\"}} {}\n", name, id, label_value(key.first),
+                       label_value(key.second), count);
+  }
+}
+
 }  // namespace
+
+void RolloutMetrics::lock_waited(util::Duration waited) {
+  lock_wait_ = lock_wait_.value_or(util::Duration{0}) + waited;
+}
 
 RolloutMetrics::RolloutMetrics(util::Clock& clock, std::string ns)
     : clock_(clock), ns_(std::move(ns)), run_start_(clock.now()) {}
@@ -97,7 +114,22 @@ std::string RolloutMetrics::render() const {
     out += fmt::format("sluice_check_measurements_total{{{},check=\"{}\",verdict=\"{}\"}} {}\n", id,
                        label_value(key.first), label_value(key.second), count);
   }
+  render_waits_and_calls(out, id);
   return out;
+}
+
+void RolloutMetrics::render_waits_and_calls(std::string& out, const std::string& id) const {
+  family(out, "sluice_lock_wait_seconds", "gauge",
+         "How long the last run took to take the rollout's lock, or to learn that another run holds it.");
+  if (lock_wait_) out += fmt::format("sluice_lock_wait_seconds{{{}}} {:.3f}\n", id, seconds_of(*lock_wait_));
+  if (api_ == nullptr) return;
+  api_family(
+      out, "sluice_api_requests_total",
+      "Kubernetes API requests of the last run by verb and code (<error>: no answer), retries included.", id,
+      api_->requests());
+  api_family(out, "sluice_api_retries_total",
+             "Kubernetes API requests of the last run sent again, by verb and the code that caused it.", id,
+             api_->retries());
 }
 
 }  // namespace sluice::telemetry

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <sluice/report/events.hpp>
+#include <sluice/telemetry/api_counts.hpp>
 #include <sluice/util/clock.hpp>
 
 #include <map>
@@ -20,6 +21,12 @@ class RolloutMetrics {
   RolloutMetrics(util::Clock& clock, std::string ns);
 
   void observe(const report::Event& event);
+  // How long taking the rollout's lock took (or learning it was held); a run
+  // that takes it more than once adds up its waits.
+  void lock_waited(util::Duration waited);
+  // The Kubernetes API requests to render with the metrics (not owned: it
+  // outlives this object); none rendered when never given.
+  void count_api(const ApiCounts* counts) { api_ = counts; }
   bool finished() const { return outcome_.has_value(); }
   const std::string& rollout() const { return rollout_; }
   const std::string& ns() const { return ns_; }
@@ -28,6 +35,7 @@ class RolloutMetrics {
   std::string render() const;
 
  private:
+  void render_waits_and_calls(std::string& out, const std::string& id) const;
   util::Clock& clock_;
   std::string ns_;
   std::string rollout_;
@@ -41,6 +49,8 @@ class RolloutMetrics {
   std::map<std::string, util::TimePoint> step_started_;
   std::map<std::string, double> step_seconds_;                       // by step name (the last run of it)
   std::map<std::pair<std::string, std::string>, int> measurements_;  // (check, verdict) -> count
+  std::optional<util::Duration> lock_wait_;
+  const ApiCounts* api_ = nullptr;
 };
 
 }  // namespace sluice::telemetry

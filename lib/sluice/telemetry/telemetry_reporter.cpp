@@ -13,7 +13,14 @@ TelemetryReporter::TelemetryReporter(report::Reporter& inner, http::Client& clie
       client_(client),
       warnings_(warnings),
       options_(std::move(options)),
-      metrics_(clock, std::move(ns)) {}
+      metrics_(clock, std::move(ns)) {
+  metrics_.count_api(options_.api);
+}
+
+void TelemetryReporter::lock_waited(util::Duration waited) {
+  std::lock_guard lock(mutex_);
+  metrics_.lock_waited(waited);
+}
 
 void TelemetryReporter::warn(const std::string& rollout, const std::string& text) {
   std::string line = http::redact_registered(text);

@@ -18,6 +18,7 @@ struct TelemetryOptions {
   std::string metrics_file;  // "" : none
   std::string pushgateway;   // base URL; "" : none
   util::Duration push_timeout{3000};
+  const ApiCounts* api = nullptr;  // the run's Kubernetes API requests (outlives the reporter); null: none
 };
 
 class TelemetryReporter final : public report::Reporter {
@@ -25,6 +26,8 @@ class TelemetryReporter final : public report::Reporter {
   TelemetryReporter(report::Reporter& inner, http::Client& client, util::Clock& clock, std::ostream& warnings,
                     TelemetryOptions options, std::string ns);
   void emit(const report::Event& event) override;
+  // engine::Deps::lock_waited: how long taking the lock took.
+  void lock_waited(util::Duration waited);
 
  private:
   void export_metrics(const std::string& rollout);

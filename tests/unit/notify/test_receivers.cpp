@@ -152,4 +152,11 @@ TEST_CASE("a receiver's secrets are read and registered for redaction", "[notify
     REQUIRE_FALSE(made);
     CHECK(made.error().message == "receiver 'pd' key: environment variable PD_KEY is not set");
   }
+  SECTION("an empty value in a Kubernetes Secret is named by its Secret and key") {
+    spec.key = plan::SecretRef{plan::SecretRef::Kind::secret_key, "pager", "routing"};
+    auto made =
+        make_ready(spec, [](const plan::SecretRef&) -> util::Result<std::string> { return std::string(); });
+    REQUIRE_FALSE(made);
+    CHECK(made.error().message == "receiver 'pd' key: Secret pager key 'routing' is empty");
+  }
 }

@@ -105,15 +105,25 @@ TEST_CASE("a secret written inline in a receiver is refused without echoing it",
               "plan.yaml:21:34: notifications.receivers[0].webhook.headers.Authorization: is a credential: "
               "inline text is refused; write {valueFrom: {env: NAME}} or {valueFrom: {file: PATH}}"});
   }
-  SECTION("a Kubernetes Secret reference") {
-    CHECK(errors_of(
-              with_notifications("    - name: chat\n"
-                                 "      slack: {url: {valueFrom: {secretKeyRef: {name: s, key: k}}}}\n")) ==
-          std::vector<std::string>{
-              "plan.yaml:18:20: notifications.receivers[0].slack.url: notifications read secrets from the "
-              "environment or a file, not a Kubernetes Secret; write {valueFrom: {env: NAME}} or {valueFrom: "
-              "{file: PATH}}"});
-  }
+}
+
+TEST_CASE("a receiver's secrets may come from a Kubernetes Secret", "[notify-config]") {
+  auto n = parsed(
+      "    - name: ci\n"
+      "      webhook:\n"
+      "        url: {valueFrom: {secretKeyRef: {name: hooks, key: url}}}\n"
+      "        secret: {valueFrom: {secretKeyRef: {name: hooks, key: signing}}}\n"
+      "        headers: {Authorization: {valueFrom: {secretKeyRef: {name: hooks, key: auth}}}}\n");
+  REQUIRE(n.receivers.size() == 1);
+  const auto& ci = n.receivers[0];
+  REQUIRE(ci.url.from);
+  CHECK(ci.url.from->kind == SecretRef::Kind::secret_key);
+  CHECK(ci.url.from->name == "hooks");
+  CHECK(ci.url.from->key == "url");
+  REQUIRE(ci.key);
+  CHECK(ci.key->kind == SecretRef::Kind::secret_key);
+  CHECK(ci.key->key == "signing");
+  CHECK(ci.headers.at("Authorization").from->key == "auth");
 }
 
 TEST_CASE("receivers are checked: one kind each, a unique name, known events", "[notify-config]") {

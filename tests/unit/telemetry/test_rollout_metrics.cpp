@@ -1,3 +1,4 @@
+#include <sluice/telemetry/api_counts.hpp>
 #include <sluice/telemetry/export.hpp>
 #include <sluice/telemetry/rollout_metrics.hpp>
 
@@ -105,4 +106,48 @@ TEST_CASE("the metrics file is replaced whole", "[telemetry]") {
                                          "/missing/sluice.prom.tmp." + std::to_string(::getpid()) +
                                          "': No such file or directory");
   }
+}
+
+TEST_CASE("API requests and retries by verb and code, and the lock wait, are in the metrics", "[telemetry]") {
+  util::ManualClock clock;
+  ApiCounts api;
+  RolloutMetrics metrics(clock, "shop");
+  metrics.count_api(&api);
+  api.count("GET", "200", false);
+  api.count("GET", "200", false);
+  api.count("POST", "429", true);
+  api.count("POST", "201", false);
+  api.count("WATCH", "<error>", false);
+  metrics.lock_waited(util::Duration{1250});
+  metrics.lock_waited(util::Duration{250});
+  metrics.observe(Event{EventType::finished, "web", 0, 0, "", "", {{"outcome", "Healthy"}, {"exitCode", 0}}});
+  std::string text = metrics.render();
+  INFO(text);
+  CHECK(text.find("# TYPE sluice_lock_wait_seconds gauge\n"
+                  "sluice_lock_wait_seconds{rollout=\"web\",namespace=\"shop\"} 1.500\n") !=
+        std::string::npos);
+  CHECK(text.find(
+            "# TYPE sluice_api_requests_total counter\n"
+            "sluice_api_requests_total{rollout=\"web\",namespace=\"shop\",verb=\"GET\",code=\"200\"} 2\n"
+            "sluice_api_requests_total{rollout=\"web\",namespace=\"shop\",verb=\"POST\",code=\"201\"} 1\n"
+            "sluice_api_requests_total{rollout=\"web\",namespace=\"shop\",verb=\"POST\",code=\"429\"} 1\n"
+            "sluice_api_requests_total{rollout=\"web\",namespace=\"shop\",verb=\"WATCH\",code=\"<error>\"} "
+            "1\n") != std::string::npos);
+  CHECK(text.find(
+            "# TYPE sluice_api_retries_total counter\n"
+            "sluice_api_retries_total{rollout=\"web\",namespace=\"shop\",verb=\"POST\",code=\"429\"} 1\n") !=
+        std::string::npos);
+  CHECK(text.find("sluice_api_retries_total{rollout=\"web\",namespace=\"shop\",verb=\"GET\"") ==
+        std::string::npos);
+}
+
+TEST_CASE("a run that never waited for the lock has no lock wait sample", "[telemetry]") {
+  util::ManualClock clock;
+  RolloutMetrics metrics(clock, "shop");
+  metrics.observe(
+      Event{EventType::finished, "web", 0, 0, "", "", {{"outcome", "Degraded"}, {"exitCode", 6}}});
+  std::string text = metrics.render();
+  CHECK(text.find("# TYPE sluice_lock_wait_seconds gauge\n") != std::string::npos);
+  CHECK(text.find("sluice_lock_wait_seconds{") == std::string::npos);
+  CHECK(text.find("sluice_api_requests_total") == std::string::npos);
 }
