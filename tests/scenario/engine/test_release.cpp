@@ -62,6 +62,15 @@ class Regions {
     return registry.host() + "/app:" + tag;
   }
 
+  // app:TAG by digest, as the pods run it, with `behaviour` in `cluster`'s
+  // simulation (kubesim keys an image's behaviour by that reference).
+  std::string behave(const std::string& cluster, const std::string& tag, const Json& behaviour) {
+    std::string pinned = registry.host() + "/app@" + registry.push("app", tag);
+    auto set = clusters[cluster].control("PUT", "config", {{"images", {{pinned, behaviour}}}});
+    REQUIRE(set.status == 200);
+    return pinned;
+  }
+
   void write_plan(const std::string& service) {
     std::ofstream(dir.file(service + ".yaml"))
         << "apiVersion: sluice/v1\nkind: Plan\nmetadata: {name: " << service
@@ -182,10 +191,7 @@ TEST_CASE("a failure in wave 2 rolls back wave 1 with onFailure rollbackAll", "[
   Regions regions;
   std::string image = regions.image("2");
   // Only north's cluster crash-loops the new version (pods run it by digest).
-  std::string pinned = regions.registry.host() + "/app@" + regions.registry.push("app", "2");
-  auto set =
-      regions.clusters["north"].control("PUT", "config", {{"images", {{pinned, {{"crashLoop", true}}}}}});
-  REQUIRE(set.status == 200);
+  regions.behave("north", "2", {{"crashLoop", true}});
   std::string release = regions.write_release(image, "onFailure: rollbackAll\n");
 
   auto run = regions.sluice({"apply", release});
@@ -270,9 +276,8 @@ TEST_CASE("the release's checks, read from a real Prometheus, stop it after wave
   // targets' own plans have no checks, so only the release's gate can see it.
   Regions regions;
   std::string image = regions.image("2");
-  std::string pinned = regions.registry.host() + "/app@" + regions.registry.push("app", "2");
+  regions.behave("east", "2", {{"errorRate", 0.5}});
   Kubesim& east = regions.clusters["east"];
-  REQUIRE(east.control("PUT", "config", {{"images", {{pinned, {{"errorRate", 0.5}}}}}}).status == 200);
   REQUIRE(east.control("PUT", "traffic", {{"defaultRate", 100}}).status == 200);
   const int east_port = std::stoi(east.url().substr(east.url().rfind(':') + 1));
   sluice::testing::PrometheusProcess prometheus(east_port);
@@ -309,10 +314,7 @@ TEST_CASE("a release killed mid-way resumes: targets done are not redone", "[sce
   Regions regions;
   std::string image = regions.image("2");
   // West starts the new version slowly, so the kill lands while wave 2 runs.
-  std::string pinned = regions.registry.host() + "/app@" + regions.registry.push("app", "2");
-  auto slow =
-      regions.clusters["west"].control("PUT", "config", {{"images", {{pinned, {{"startupMs", 4000}}}}}});
-  REQUIRE(slow.status == 200);
+  regions.behave("west", "2", {{"startupMs", 4000}});
   std::string release = regions.write_release(image);
   sluice::test::Process first(sluice_binary(), regions.args({"apply", release, "--lease-seconds", "2"}));
   REQUIRE(sluice::scenario::wait_for_event(first, [](const Json& e) {
@@ -398,10 +400,7 @@ TEST_CASE("abort of a running release aborts its targets in progress; the apply 
   Regions regions;
   std::string image = regions.image("2");
   // West starts the new version slowly, so the abort lands while wave 2 runs there.
-  std::string pinned = regions.registry.host() + "/app@" + regions.registry.push("app", "2");
-  auto slow =
-      regions.clusters["west"].control("PUT", "config", {{"images", {{pinned, {{"startupMs", 2000}}}}}});
-  REQUIRE(slow.status == 200);
+  regions.behave("west", "2", {{"startupMs", 2000}});
   std::string release = regions.write_release(image, "onFailure: rollbackAll\n");
   sluice::test::Process apply(sluice_binary(), regions.args({"apply", release, "--lease-seconds", "2"}));
   REQUIRE(sluice::scenario::wait_for_event(apply, [](const Json& e) {
@@ -434,10 +433,7 @@ TEST_CASE("abort of a running release aborts its targets in progress; the apply 
 TEST_CASE("onFailure hold leaves the targets done as they are and exits 4", "[scenario][release][hold]") {
   Regions regions;
   std::string image = regions.image("2");
-  std::string pinned = regions.registry.host() + "/app@" + regions.registry.push("app", "2");
-  auto set =
-      regions.clusters["north"].control("PUT", "config", {{"images", {{pinned, {{"crashLoop", true}}}}}});
-  REQUIRE(set.status == 200);
+  std::string pinned = regions.behave("north", "2", {{"crashLoop", true}});
   std::string release = regions.write_release(image, "onFailure: hold\n");
 
   auto run = regions.sluice({"apply", release});
@@ -458,10 +454,7 @@ TEST_CASE("onFailure hold leaves the targets done as they are and exits 4", "[sc
 TEST_CASE("failures within a wave's failureBudget let the release go on", "[scenario][release][budget]") {
   Regions regions;
   std::string image = regions.image("2");
-  std::string pinned = regions.registry.host() + "/app@" + regions.registry.push("app", "2");
-  auto set =
-      regions.clusters["north"].control("PUT", "config", {{"images", {{pinned, {{"crashLoop", true}}}}}});
-  REQUIRE(set.status == 200);
+  std::string pinned = regions.behave("north", "2", {{"crashLoop", true}});
   // Wave rest has four targets; north's two fail, within a budget of 2; a third wave follows.
   std::string release = regions.write_release(
       image, "onFailure: rollbackAll\n",
@@ -505,10 +498,7 @@ TEST_CASE("two applies of one release: exactly one proceeds, the other exits 5",
           "[scenario][release][lock]") {
   Regions regions;
   std::string image = regions.image("2");
-  std::string pinned = regions.registry.host() + "/app@" + regions.registry.push("app", "2");
-  auto slow =
-      regions.clusters["west"].control("PUT", "config", {{"images", {{pinned, {{"startupMs", 8000}}}}}});
-  REQUIRE(slow.status == 200);
+  regions.behave("west", "2", {{"startupMs", 8000}});
   std::string release = regions.write_release(image);
   sluice::test::Process first(sluice_binary(), regions.args({"apply", release}));
   REQUIRE(sluice::scenario::wait_for_event(first, [](const Json& e) {
@@ -529,10 +519,7 @@ TEST_CASE("SIGINT during a release exits 130; the record says which targets were
           "[scenario][release][sigint]") {
   Regions regions;
   std::string image = regions.image("2");
-  std::string pinned = regions.registry.host() + "/app@" + regions.registry.push("app", "2");
-  auto slow =
-      regions.clusters["west"].control("PUT", "config", {{"images", {{pinned, {{"startupMs", 3000}}}}}});
-  REQUIRE(slow.status == 200);
+  regions.behave("west", "2", {{"startupMs", 3000}});
   std::string release = regions.write_release(image);
   sluice::test::Process apply(sluice_binary(), regions.args({"apply", release, "--lease-seconds", "2"}));
   REQUIRE(sluice::scenario::wait_for_event(apply, [](const Json& e) {
