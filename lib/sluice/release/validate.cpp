@@ -51,13 +51,13 @@ void print(const std::string& path, const std::vector<Diagnostic>& problems, boo
   }
 }
 
-// The release, or nullopt after printing why it is not valid.
-std::optional<Release> load_valid(const std::string& path, const kube::LoadOptions& kubeconfig, bool json,
-                                  std::ostream& out, std::ostream& err) {
+// The release, or nullopt after printing why it is not valid; its contexts
+// are checked against `kubeconfig` when `contexts_checked`.
+std::optional<Release> load_valid(const std::string& path, const kube::LoadOptions& kubeconfig,
+                                  bool contexts_checked, bool json, std::ostream& out, std::ostream& err) {
   plan::ReleaseParse parse = plan::load_release(path);
   std::vector<Diagnostic> problems = std::move(parse.diagnostics);
-  if (parse.ok() && kube::kubeconfig_exists(kubeconfig))
-    problems = check_contexts(*parse.release, kubeconfig);
+  if (parse.ok() && contexts_checked) problems = check_contexts(*parse.release, kubeconfig);
   if (problems.empty()) return std::move(parse.release);
   print(path, problems, json, out, err);
   return std::nullopt;
@@ -82,9 +82,9 @@ std::vector<Diagnostic> check_contexts(const Release& release, const kube::LoadO
 
 bool validate_release(const std::string& path, const kube::LoadOptions& kubeconfig, bool json,
                       std::ostream& out, std::ostream& err) {
-  auto release = load_valid(path, kubeconfig, json, out, err);
-  if (!release) return false;
   const bool checked = kube::kubeconfig_exists(kubeconfig);
+  auto release = load_valid(path, kubeconfig, checked, json, out, err);
+  if (!release) return false;
   if (json) {
     out << nlohmann::ordered_json{{"file", path},
                                   {"valid", true},
@@ -100,7 +100,7 @@ bool validate_release(const std::string& path, const kube::LoadOptions& kubeconf
 
 bool preview_release(const std::string& path, const kube::LoadOptions& kubeconfig, bool json,
                      std::ostream& out, std::ostream& err) {
-  auto release = load_valid(path, kubeconfig, json, out, err);
+  auto release = load_valid(path, kubeconfig, kube::kubeconfig_exists(kubeconfig), json, out, err);
   if (!release) return false;
   for (const auto& line : report::describe_release(*release)) {
     if (json) {
